@@ -1,0 +1,201 @@
+"""Ready-made lessons: points plus a model, loss and optimizer to start from.
+
+Three presets replay the tutorials exactly (``linear-regression``, ``single-weight``,
+``sigmoid-neuron``); four generate data from a point count, a noise level and a seed
+(``noisy-line``, ``quadratic``, ``sine``, ``step``). Qt-free.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+
+from playground.trainer import Config
+
+__all__ = ["DEFAULT_PRESET", "PRESETS", "Preset", "load_preset"]
+
+
+@dataclass(frozen=True, eq=False)
+class Preset:
+    """A lesson: points and a configuration to train them with.
+
+    Attributes
+    ----------
+    name : str
+        The identifier used on the command line (``--preset NAME``).
+    title : str
+        Menu text.
+    description : str
+        One or two sentences on what the preset shows.
+    config : Config
+    points : np.ndarray
+        Read-only, shape (N, 2), columns x and y.
+    generated : bool
+        True if the points are generated from ``n_points``, ``noise`` and ``seed``.
+    noise : float or None
+        Noise level of generated points (standard deviation, or label-flip spread for ``step``).
+    seed : int or None
+        Seed of generated points (also the config's seed).
+    """
+
+    name: str
+    title: str
+    description: str
+    config: Config
+    points: np.ndarray
+    generated: bool = False
+    noise: float | None = None
+    seed: int | None = None
+
+    @property
+    def n_points(self) -> int:
+        """Number of points."""
+        return len(self.points)
+
+
+def _frozen(points):
+    a = np.array(points, dtype=np.float64).reshape(-1, 2)
+    a.flags.writeable = False
+    return a
+
+
+# -- the tutorial presets ----------------------------------------------------------------
+
+def _linear_regression():
+    return Preset(
+        name="linear-regression",
+        title="Linear regression (4 points)",
+        description=("Fit ŷ = w·x + b to (1, 3), (2, 5), (3, 7), (4, 9) from w = b = 0 with mean squared "
+                     "error and SGD (learning rate 0.001). The first step shows loss 41, w.grad −35 and "
+                     "b.grad −12; after 200 epochs w ≈ 2.02 and b ≈ 0.71."),
+        config=Config(model="linear", loss="mse", optimizer="sgd", lr=0.001,
+                      init=(("w", ((0.0,),)), ("b", ((0.0,),)))),
+        points=_frozen([[1, 3], [2, 5], [3, 7], [4, 9]]),
+    )
+
+
+def _single_weight():
+    return Preset(
+        name="single-weight",
+        title="Single weight (one point)",
+        description=("One point (x = 1, y = 2) and one weight: ŷ = w·x from w = 1, squared error, "
+                     "learning rate 0.01. The first step shows loss 1 and w.grad −2, then w = 1.02."),
+        config=Config(model="linear", bias=False, loss="sse", optimizer="sgd", lr=0.01,
+                      init=(("w", ((1.0,),)),)),
+        points=_frozen([[1, 2]]),
+    )
+
+
+def _sigmoid_neuron():
+    # The tutorial's neuron z = W·x + b, ŷ = σ(z) with x = 30, W = 40, b = 50 saturates σ
+    # (z = 1250); scaled down by 100 (x = 0.3, W = 0.4, b = 0.5) its gradients are alive.
+    xs = np.array([-3.0, -2.0, -1.0, -0.5, 0.3, 1.0, 2.0, 3.0])
+    ys = np.round(1.0 / (1.0 + np.exp(-(1.5 * xs - 0.5))), 2)
+    return Preset(
+        name="sigmoid-neuron",
+        title="Sigmoid neuron",
+        description=("One neuron z = w·x + b, ŷ = σ(z), starting from w = 0.4, b = 0.5 (the tutorial's "
+                     "neuron, scaled so that σ does not saturate), trained with mean squared error."),
+        config=Config(model="sigmoid", loss="mse", optimizer="sgd", lr=0.5,
+                      init=(("w", ((0.4,),)), ("b", ((0.5,),)))),
+        points=_frozen(np.column_stack([xs, ys])),
+    )
+
+
+# -- generated presets -------------------------------------------------------------------
+
+def _noisy_line(n_points, noise, seed):
+    rng = np.random.default_rng(seed)
+    xs = np.sort(rng.uniform(-5.0, 5.0, n_points))
+    ys = 0.8 * xs + 2.0 + noise * rng.standard_normal(n_points)
+    return np.column_stack([xs, ys]), Config(model="linear", loss="mse", optimizer="sgd", lr=0.01, seed=seed)
+
+
+def _quadratic(n_points, noise, seed):
+    rng = np.random.default_rng(seed)
+    xs = np.sort(rng.uniform(-3.0, 3.0, n_points))
+    ys = 0.5 * xs**2 - xs - 1.0 + noise * rng.standard_normal(n_points)
+    return np.column_stack([xs, ys]), Config(model="polynomial", degree=2, loss="mse", optimizer="sgd",
+                                             lr=0.01, seed=seed)
+
+
+def _sine(n_points, noise, seed):
+    rng = np.random.default_rng(seed)
+    xs = np.sort(rng.uniform(-math.pi, math.pi, n_points))
+    ys = np.sin(xs) + noise * rng.standard_normal(n_points)
+    return np.column_stack([xs, ys]), Config(model="mlp", hidden=(16, 16), activation="tanh", loss="mse",
+                                             optimizer="adam", lr=0.01, seed=seed)
+
+
+def _step(n_points, noise, seed):
+    rng = np.random.default_rng(seed)
+    xs = np.sort(rng.uniform(-4.0, 4.0, n_points))
+    ys = (xs + noise * rng.standard_normal(n_points) > 0.5).astype(np.float64)
+    return np.column_stack([xs, ys]), Config(model="sigmoid", loss="bce", optimizer="sgd", lr=0.1, seed=seed)
+
+
+_GENERATED = {
+    # name: (title, description, generator, default point count, default noise)
+    "noisy-line": ("Noisy line", "Points scattered around y = 0.8x + 2; a linear model, mean squared error, SGD.",
+                   _noisy_line, 40, 1.0),
+    "quadratic": ("Quadratic", "Points around y = 0.5x² − x − 1; a degree-2 polynomial, mean squared error, SGD.",
+                  _quadratic, 40, 0.5),
+    "sine": ("Sine", "Points around y = sin(x); a neural network with two hidden layers of 16 tanh units, Adam.",
+             _sine, 60, 0.1),
+    "step": ("Step (logistic)", "0/1 labels that switch near x = 0.5; a sigmoid neuron with binary "
+             "cross-entropy (logistic regression).", _step, 40, 0.5),
+}
+
+_FIXED = {
+    "linear-regression": _linear_regression,
+    "single-weight": _single_weight,
+    "sigmoid-neuron": _sigmoid_neuron,
+}
+
+_ORDER = ("linear-regression", "single-weight", "sigmoid-neuron", "noisy-line", "quadratic", "sine", "step")
+
+DEFAULT_PRESET = "linear-regression"
+MAX_POINTS = 100_000
+
+
+def load_preset(name: str, n_points: int | None = None, noise: float | None = None,
+                seed: int | None = None) -> Preset:
+    """Build a preset, optionally with its own point count, noise and seed.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`PRESETS`' keys.
+    n_points, noise, seed : optional
+        For generated presets: how many points (1 to 100,000), how much noise (≥ 0) and
+        which seed (≥ 0); each defaults to the preset's own. The tutorial presets have
+        fixed points and ignore them.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name (the message lists the known ones) or an invalid setting.
+    """
+    if name in _FIXED:
+        return _FIXED[name]()
+    if name not in _GENERATED:
+        raise ValueError(f"unknown preset {name!r}; the presets are: {', '.join(_ORDER)}")
+    title, description, generate, default_n, default_noise = _GENERATED[name]
+    n_points = default_n if n_points is None else n_points
+    noise = default_noise if noise is None else noise
+    seed = 0 if seed is None else seed
+    if isinstance(n_points, bool) or not isinstance(n_points, numbers.Integral) or not 1 <= n_points <= MAX_POINTS:
+        raise ValueError(f"the point count must be a whole number from 1 to {MAX_POINTS}, not {n_points!r}")
+    if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not (math.isfinite(noise) and noise >= 0):
+        raise ValueError(f"the noise must be a finite number ≥ 0, not {noise!r}")
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed < 2**63:
+        raise ValueError(f"the seed must be a whole number ≥ 0, not {seed!r}")
+    points, config = generate(int(n_points), float(noise), int(seed))
+    return Preset(name=name, title=title, description=description, config=config, points=_frozen(points),
+                  generated=True, noise=float(noise), seed=int(seed))
+
+
+#: The presets with their default settings, in menu order.
+PRESETS = {name: load_preset(name) for name in _ORDER}
