@@ -1,0 +1,116 @@
+"""Factory functions: zeros, ones, full, arange, linspace, eye, rand, randn, ... (as in PyTorch)."""
+import numpy as np
+
+from ._dtype import get_default_dtype, to_numpy_dtype, int64
+from .random import _generator
+from .tensor import Tensor, _shape_arg
+
+__all__ = ["zeros", "ones", "full", "empty", "zeros_like", "ones_like", "full_like", "empty_like",
+           "arange", "linspace", "eye", "rand", "randn", "randint", "randperm", "rand_like", "randn_like"]
+
+
+def _make(array, requires_grad):
+    t = Tensor._wrap(array)
+    if requires_grad:
+        t.requires_grad = True
+    return t
+
+
+def _float_dtype(dtype):
+    return to_numpy_dtype(dtype) if dtype is not None else get_default_dtype().numpy
+
+
+def zeros(*size, dtype=None, requires_grad=False, device=None):
+    return _make(np.zeros(_shape_arg(size), dtype=_float_dtype(dtype)), requires_grad)
+
+
+def ones(*size, dtype=None, requires_grad=False, device=None):
+    return _make(np.ones(_shape_arg(size), dtype=_float_dtype(dtype)), requires_grad)
+
+
+def empty(*size, dtype=None, requires_grad=False, device=None):
+    return zeros(*size, dtype=dtype, requires_grad=requires_grad)
+
+
+def full(size, fill_value, dtype=None, requires_grad=False, device=None):
+    if dtype is None:
+        if isinstance(fill_value, bool):
+            dtype = np.bool_
+        elif isinstance(fill_value, int):
+            dtype = np.int64
+    return _make(np.full(tuple(size), fill_value, dtype=_float_dtype(dtype)), requires_grad)
+
+
+def _like(t, dtype):
+    return to_numpy_dtype(dtype) if dtype is not None else t._data.dtype
+
+
+def zeros_like(t, dtype=None, requires_grad=False):
+    return _make(np.zeros(t._data.shape, dtype=_like(t, dtype)), requires_grad)
+
+
+def ones_like(t, dtype=None, requires_grad=False):
+    return _make(np.ones(t._data.shape, dtype=_like(t, dtype)), requires_grad)
+
+
+def empty_like(t, dtype=None, requires_grad=False):
+    return zeros_like(t, dtype, requires_grad)
+
+
+def full_like(t, fill_value, dtype=None, requires_grad=False):
+    return _make(np.full(t._data.shape, fill_value, dtype=_like(t, dtype)), requires_grad)
+
+
+def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None):
+    """Values from ``start`` to ``end`` (exclusive): int64 for integer arguments, else the default float."""
+    if end is None:
+        start, end = 0, start
+    if dtype is None:
+        is_int = all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in (start, end, step))
+        dtype = np.int64 if is_int else get_default_dtype().numpy
+    else:
+        dtype = to_numpy_dtype(dtype)
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    n = max(0, int(np.ceil((end - start) / step)))
+    return _make((start + np.arange(n, dtype=np.float64) * step).astype(dtype), requires_grad)
+
+
+def linspace(start, end, steps, dtype=None, requires_grad=False, device=None):
+    return _make(np.linspace(start, end, int(steps)).astype(_float_dtype(dtype)), requires_grad)
+
+
+def eye(n, m=None, dtype=None, requires_grad=False, device=None):
+    return _make(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
+
+
+def rand(*size, generator=None, dtype=None, requires_grad=False, device=None):
+    """Uniform samples in [0, 1) from the (seeded) default generator or ``generator``."""
+    dt = _float_dtype(dtype)
+    return _make(_generator(generator).random(_shape_arg(size)).astype(dt), requires_grad)
+
+
+def randn(*size, generator=None, dtype=None, requires_grad=False, device=None):
+    """Standard normal samples from the (seeded) default generator or ``generator``."""
+    dt = _float_dtype(dtype)
+    return _make(_generator(generator).standard_normal(_shape_arg(size)).astype(dt), requires_grad)
+
+
+def rand_like(t, dtype=None, requires_grad=False):
+    return rand(*t._data.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
+
+
+def randn_like(t, dtype=None, requires_grad=False):
+    return randn(*t._data.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
+
+
+def randint(low, high=None, size=(), generator=None, dtype=None, device=None):
+    if high is None:
+        low, high = 0, low
+    dt = to_numpy_dtype(dtype) if dtype is not None else int64.numpy
+    return Tensor._wrap(_generator(generator).integers(low, high, size=tuple(size)).astype(dt))
+
+
+def randperm(n, generator=None, dtype=None, device=None):
+    dt = to_numpy_dtype(dtype) if dtype is not None else int64.numpy
+    return Tensor._wrap(_generator(generator).permutation(int(n)).astype(dt))

@@ -1,0 +1,232 @@
+"""Module-level functions of the same names as Tensor methods (``engine.exp``, ``engine.cat`` ...)."""
+import numpy as np
+
+from . import ops
+from .tensor import Tensor, _normalize_dim, _operand, matmul, mm, mv, dot, maximum, minimum
+
+__all__ = ["add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "abs",
+           "clamp", "clip", "sin", "cos", "square", "sum", "mean", "max", "min", "argmax", "argmin", "reshape",
+           "flatten", "squeeze", "unsqueeze", "transpose", "permute", "t", "matmul", "mm", "mv", "dot",
+           "maximum", "minimum", "cat", "concat", "stack", "where", "clone", "detach", "numel", "isnan",
+           "isfinite", "allclose", "equal", "is_tensor", "outer"]
+
+
+def _t(x):
+    if not isinstance(x, Tensor):
+        raise TypeError(f"expected Tensor as element 0 in argument 0, but got {type(x).__name__}")
+    return x
+
+
+def add(a, b, alpha=1):
+    return _t(a).add(b, alpha=alpha)
+
+
+def sub(a, b, alpha=1):
+    return _t(a).sub(b, alpha=alpha)
+
+
+def mul(a, b):
+    return _t(a) * b if isinstance(a, Tensor) else b * a
+
+
+def div(a, b):
+    return _t(a) / b
+
+
+def neg(a):
+    return -_t(a)
+
+
+def pow(a, exponent):
+    return a ** exponent
+
+
+def exp(a):
+    return _t(a).exp()
+
+
+def log(a):
+    return _t(a).log()
+
+
+def sqrt(a):
+    return _t(a).sqrt()
+
+
+def tanh(a):
+    return _t(a).tanh()
+
+
+def sigmoid(a):
+    return _t(a).sigmoid()
+
+
+def relu(a):
+    return _t(a).relu()
+
+
+def abs(a):
+    return _t(a).abs()
+
+
+def sin(a):
+    return _t(a).sin()
+
+
+def cos(a):
+    return _t(a).cos()
+
+
+def square(a):
+    return _t(a).square()
+
+
+def clamp(a, min=None, max=None):
+    return _t(a).clamp(min, max)
+
+
+clip = clamp
+
+
+def sum(a, dim=None, keepdim=False, dtype=None):
+    return _t(a).sum(dim, keepdim, dtype=dtype)
+
+
+def mean(a, dim=None, keepdim=False, dtype=None):
+    return _t(a).mean(dim, keepdim, dtype=dtype)
+
+
+def max(a, dim=None, keepdim=False):
+    return _t(a).max(dim, keepdim)
+
+
+def min(a, dim=None, keepdim=False):
+    return _t(a).min(dim, keepdim)
+
+
+def argmax(a, dim=None, keepdim=False):
+    return _t(a).argmax(dim, keepdim)
+
+
+def argmin(a, dim=None, keepdim=False):
+    return _t(a).argmin(dim, keepdim)
+
+
+def reshape(a, shape):
+    return _t(a).reshape(shape)
+
+
+def flatten(a, start_dim=0, end_dim=-1):
+    return _t(a).flatten(start_dim, end_dim)
+
+
+def squeeze(a, dim=None):
+    return _t(a).squeeze(dim)
+
+
+def unsqueeze(a, dim):
+    return _t(a).unsqueeze(dim)
+
+
+def transpose(a, dim0, dim1):
+    return _t(a).transpose(dim0, dim1)
+
+
+def permute(a, dims):
+    return _t(a).permute(dims)
+
+
+def t(a):
+    return _t(a).t()
+
+
+def clone(a):
+    return _t(a).clone()
+
+
+def detach(a):
+    return _t(a).detach()
+
+
+def numel(a):
+    return _t(a).numel()
+
+
+def isnan(a):
+    return _t(a).isnan()
+
+
+def isfinite(a):
+    return _t(a).isfinite()
+
+
+def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return _t(a).allclose(b, rtol, atol, equal_nan)
+
+
+def equal(a, b):
+    return _t(a).equal(b)
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def outer(a, b):
+    return _t(a).unsqueeze(1) * _t(b).unsqueeze(0)
+
+
+def _same_dtype(tensors):
+    tensors = [_t(x) for x in tensors]
+    kinds = {x._data.dtype for x in tensors}
+    if len(kinds) > 1:
+        target = np.result_type(*kinds)
+        tensors = [x.to(target) for x in tensors]
+    return tensors
+
+
+def cat(tensors, dim=0):
+    """Concatenate along an existing dimension (``CatBackward0``)."""
+    tensors = _same_dtype(tensors)
+    if not tensors:
+        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+    d = _normalize_dim(dim, tensors[0].ndim)
+    ref = tensors[0].shape
+    for i, x in enumerate(tensors[1:], 1):
+        if x.ndim != len(ref):
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {len(ref)} and {x.ndim}")
+        for k, (p, q) in enumerate(zip(ref, x.shape)):
+            if k != d and p != q:
+                raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size {p} but "
+                                   f"got size {q} for tensor number {i} in the list.")
+    return ops.CatBackward0.apply(*tensors, dim=d)
+
+
+concat = cat
+
+
+def stack(tensors, dim=0):
+    """Stack along a new dimension (``StackBackward0``)."""
+    tensors = _same_dtype(tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    for i, x in enumerate(tensors[1:], 1):
+        if x.shape != tensors[0].shape:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(tensors[0].shape)} at "
+                               f"entry 0 and {list(x.shape)} at entry {i}")
+    d = _normalize_dim(dim, tensors[0].ndim + 1)
+    return ops.StackBackward0.apply(*tensors, dim=d)
+
+
+def where(condition, a=None, b=None):
+    """Elements of ``a`` where ``condition`` holds, else of ``b`` (``WhereBackward0``)."""
+    cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
+    if a is None and b is None:
+        return tuple(Tensor._wrap(i) for i in np.nonzero(cond))
+    if not isinstance(a, Tensor):
+        a = _operand(a, b) if isinstance(b, Tensor) else Tensor._wrap(np.asarray(a, dtype=np.float32))
+    b = _operand(b, a)
+    if a._data.dtype != b._data.dtype:
+        target = np.result_type(a._data.dtype, b._data.dtype)
+        a, b = a.to(target), b.to(target)
+    return ops.WhereBackward0.apply(a, b, condition=cond.astype(bool))

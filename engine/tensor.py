@@ -1,0 +1,1202 @@
+"""``Tensor``: a NumPy array with PyTorch's autograd attributes, operators and printing."""
+import builtins
+import numbers
+import weakref
+
+import numpy as np
+
+from . import _dtype, ops
+from ._dtype import float32, float64, int64, bool_, get_default_dtype, to_numpy_dtype, from_numpy_dtype
+from .function import AccumulateGrad, run_backward
+from .grad_mode import _state
+
+__all__ = ["Tensor", "Size", "tensor", "as_tensor", "from_numpy", "tensor_from_array"]
+
+LEAF_INPLACE_MESSAGE = "a leaf Variable that requires grad is being used in an in-place operation."
+_NUMBER = (builtins.bool, builtins.int, builtins.float, np.number, np.bool_)
+
+
+class Size(tuple):
+    """A tensor's shape: a tuple that prints as ``engine.Size([4, 1])``."""
+
+    def __repr__(self):
+        return f"engine.Size({list(self)})"
+
+    __str__ = __repr__
+
+    def numel(self):
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+    def __getitem__(self, item):
+        out = tuple.__getitem__(self, item)
+        return Size(out) if isinstance(item, slice) else out
+
+
+class Tensor:
+    """A multi-dimensional array that records the operations applied to it, as ``torch.Tensor``.
+
+    Tensors are made with :func:`engine.tensor` and the other factory functions. A tensor with
+    ``requires_grad=True`` that was not computed from others is a leaf; ``backward()`` on a result
+    accumulates gradients into the leaves' ``.grad``.
+    """
+
+    # Class-level defaults keep tensor creation on the hot path to one attribute store.
+    grad = None
+    grad_fn = None
+    name = None
+    _requires_grad = False
+    _accumulate_ref = None
+    _retains_grad = False
+    __array_ufunc__ = None  # ndarray ⊕ Tensor defers to Tensor's reflected operators
+    __array_priority__ = 1000
+    device = "cpu"
+    is_cuda = False
+
+    def __init__(self, *args, dtype=None, requires_grad=False):
+        # torch.Tensor(data) or torch.Tensor(d0, d1, ...): float tensors of the default dtype.
+        if len(args) == 1 and not isinstance(args[0], (builtins.int, np.integer)):
+            data = _array_from(args[0], dtype or get_default_dtype())
+        else:
+            data = np.zeros(tuple(int(a) for a in args), dtype=to_numpy_dtype(dtype or get_default_dtype()))
+        self._data = data
+        if requires_grad:
+            self.requires_grad = True
+
+    @classmethod
+    def _wrap(cls, array):
+        t = object.__new__(cls)
+        t._data = array
+        return t
+
+    # ------------------------------------------------------------------------------- attributes
+    @property
+    def data(self):
+        """The same values, detached from the graph (shares memory)."""
+        return Tensor._wrap(self._data)
+
+    @data.setter
+    def data(self, value):
+        self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+
+    @property
+    def shape(self):
+        return Size(self._data.shape)
+
+    def size(self, dim=None):
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[_normalize_dim(dim, self._data.ndim)]
+
+    @property
+    def ndim(self):
+        return self._data.ndim
+
+    def dim(self):
+        return self._data.ndim
+
+    def numel(self):
+        return self._data.size
+
+    nelement = numel
+
+    def element_size(self):
+        return self._data.itemsize
+
+    @property
+    def dtype(self):
+        return from_numpy_dtype(self._data.dtype)
+
+    @property
+    def is_floating_point_(self):  # pragma: no cover - compatibility alias
+        return self._data.dtype.kind == "f"
+
+    def is_floating_point(self):
+        return self._data.dtype.kind == "f"
+
+    @property
+    def requires_grad(self):
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        value = builtins.bool(value)
+        if self.grad_fn is not None:
+            if not value:
+                raise RuntimeError(
+                    "you can only change requires_grad flags of leaf variables. If you want to use a computed "
+                    "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().")
+            return
+        if value and self._data.dtype.kind not in "fc":
+            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
+        self._requires_grad = value
+
+    def requires_grad_(self, requires_grad=True):
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self):
+        return self.grad_fn is None
+
+    @property
+    def retains_grad(self):
+        return self._retains_grad
+
+    @property
+    def T(self):
+        n = self._data.ndim
+        return ops.PermuteBackward0.apply(self, axes=tuple(range(n - 1, -1, -1)))
+
+    @property
+    def mT(self):
+        return self.transpose(-2, -1)
+
+    def _grad_node(self):
+        """The node gradients for this tensor flow into: its grad_fn, its AccumulateGrad, or None."""
+        if self.grad_fn is not None:
+            return self.grad_fn
+        if not self._requires_grad:
+            return None
+        node = self._accumulate_ref() if self._accumulate_ref is not None else None
+        if node is None:
+            node = AccumulateGrad(self)
+            self._accumulate_ref = weakref.ref(node)
+        return node
+
+    def _accumulate_retained(self, grad):
+        if self.grad is None:
+            self.grad = Tensor._wrap(np.array(grad, dtype=self._data.dtype, copy=True))
+        else:
+            self.grad = Tensor._wrap(self.grad._data + grad)
+
+    def retain_grad(self):
+        """Keep ``.grad`` for this non-leaf tensor after ``backward`` (a no-op on leaves)."""
+        if self.grad_fn is None:
+            if not self._requires_grad:
+                raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+            return
+        self._retains_grad = True
+        self.grad_fn._retained = weakref.ref(self)
+
+    # ---------------------------------------------------------------------------------- autograd
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Compute the gradient of this tensor with respect to graph leaves (``torch.Tensor.backward``).
+
+        Parameters
+        ----------
+        gradient : Tensor, optional
+            The vector in the vector-Jacobian product; required unless this tensor has one element.
+        retain_graph : bool, optional
+            Keep the graph's saved values for another backward; defaults to ``create_graph``.
+        """
+        from .autograd import backward
+
+        backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
+
+    def detach(self):
+        """A new tensor sharing the values, with no history and ``requires_grad=False``."""
+        return Tensor._wrap(self._data)
+
+    def detach_(self):
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    # ------------------------------------------------------------------------------ conversions
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+        return self._data.reshape(()).item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def numpy(self, force=False):
+        """The values as a NumPy array sharing memory (an error if it requires grad, as in PyTorch)."""
+        if self._requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        if self._requires_grad:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        return self._data if dtype is None else self._data.astype(dtype)
+
+    def to(self, *args, dtype=None, **kwargs):
+        """Convert to another dtype (devices other than "cpu" are not available)."""
+        for a in args:
+            if isinstance(a, _dtype.dtype) or a in (builtins.float, builtins.int, builtins.bool):
+                dtype = a
+            elif isinstance(a, Tensor):
+                dtype = a.dtype
+            elif a not in ("cpu", None):
+                raise RuntimeError(f"device {a!r} is not available: this engine runs on the CPU")
+        if dtype is None:
+            return self
+        target = to_numpy_dtype(dtype)
+        if target == self._data.dtype:
+            return self
+        if self._requires_grad and target.kind == "f":
+            return ops.ToCopyBackward0.apply(self, dtype=target)
+        return Tensor._wrap(self._data.astype(target))
+
+    def type(self, dtype=None):
+        if dtype is None:
+            return f"engine.{_TYPE_NAMES.get(self._data.dtype, 'Tensor')}"
+        return self.to(dtype)
+
+    def float(self):
+        return self.to(float32)
+
+    def double(self):
+        return self.to(float64)
+
+    def long(self):
+        return self.to(int64)
+
+    def int(self):
+        return self.to(_dtype.int32)
+
+    def bool(self):
+        return self.to(bool_)
+
+    def type_as(self, other):
+        return self.to(other.dtype)
+
+    def cpu(self):
+        return self
+
+    def contiguous(self):
+        return self
+
+    def is_contiguous(self):
+        return builtins.bool(self._data.flags.c_contiguous)
+
+    def clone(self):
+        """A copy that stays in the graph (``CloneBackward0``)."""
+        return ops.CloneBackward0.apply(self)
+
+    # -------------------------------------------------------------------------------- in-place
+    def _check_inplace(self):
+        if self._requires_grad and self.grad_fn is None and _state.enabled:
+            raise RuntimeError(LEAF_INPLACE_MESSAGE)
+
+    def _inplace(self, result):
+        """Make ``self`` hold ``result`` (an op's output), as PyTorch's in-place ops do."""
+        if result.grad_fn is not None:
+            self._data = result._data
+            self.grad_fn = result.grad_fn
+            self._requires_grad = True
+        elif self._data.shape == result._data.shape:
+            np.copyto(self._data, result._data, casting="unsafe")
+        else:
+            raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
+                               f"{list(result._data.shape)}")
+        return self
+
+    def _inplace_binary(self, op, other):
+        self._check_inplace()
+        other = _operand(other, self)
+        if other is NotImplemented:
+            return NotImplemented
+        return self._inplace(op(self, other))
+
+    def __iadd__(self, other):
+        return self._inplace_binary(Tensor.__add__, other)
+
+    def __isub__(self, other):
+        return self._inplace_binary(Tensor.__sub__, other)
+
+    def __imul__(self, other):
+        return self._inplace_binary(Tensor.__mul__, other)
+
+    def __itruediv__(self, other):
+        return self._inplace_binary(Tensor.__truediv__, other)
+
+    def add_(self, other, alpha=1):
+        return self._inplace_binary(Tensor.__add__, other if alpha == 1 else other * alpha)
+
+    def sub_(self, other, alpha=1):
+        return self._inplace_binary(Tensor.__sub__, other if alpha == 1 else other * alpha)
+
+    def mul_(self, other):
+        return self._inplace_binary(Tensor.__mul__, other)
+
+    def div_(self, other):
+        return self._inplace_binary(Tensor.__truediv__, other)
+
+    def zero_(self):
+        """Fill with zeros in place."""
+        self._check_inplace()
+        self._data[...] = 0
+        return self
+
+    def fill_(self, value):
+        self._check_inplace()
+        self._data[...] = value.item() if isinstance(value, Tensor) else value
+        return self
+
+    def copy_(self, src):
+        """Copy ``src``'s values into this tensor (broadcasting), in place."""
+        self._check_inplace()
+        src = src._data if isinstance(src, Tensor) else np.asarray(src)
+        np.copyto(self._data, np.broadcast_to(src, self._data.shape), casting="unsafe")
+        return self
+
+    def clamp_(self, min=None, max=None):
+        self._check_inplace()
+        return self._inplace(self.clamp(min, max))
+
+    def normal_(self, mean=0.0, std=1.0, generator=None):
+        from .random import _generator
+        self._check_inplace()
+        self._data[...] = _generator(generator).normal(mean, std, self._data.shape)
+        return self
+
+    def uniform_(self, a=0.0, b=1.0, generator=None):
+        from .random import _generator
+        self._check_inplace()
+        self._data[...] = _generator(generator).uniform(a, b, self._data.shape)
+        return self
+
+    def __setitem__(self, index, value):
+        index = _index_arrays(index)
+        if isinstance(value, Tensor) and value._requires_grad and _state.enabled or (
+                self._requires_grad and _state.enabled):
+            self._check_inplace()
+            value = _operand(value, self)
+            self._inplace(CopySlices.apply(self, value, index=index))
+        else:
+            self._data[index] = value._data if isinstance(value, Tensor) else value
+
+    # ----------------------------------------------------------------------------------- printing
+    def __repr__(self):
+        from ._formatting import tensor_repr
+        return tensor_repr(self)
+
+    __str__ = __repr__
+
+    def __format__(self, spec):
+        if self._data.ndim == 0:
+            return format(self._data.item(), spec)
+        return object.__format__(self, spec)
+
+    # ------------------------------------------------------------------------------ python protocol
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    def __bool__(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+        return builtins.bool(self._data)
+
+    def __float__(self):
+        return builtins.float(self.item())
+
+    def __int__(self):
+        return builtins.int(self.item())
+
+    def __index__(self):
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return builtins.int(self.item())
+
+    __hash__ = object.__hash__
+
+    def __getitem__(self, index):
+        index = _index_arrays(index)
+        try:
+            return _index_op(index).apply(self, index=index)
+        except IndexError as e:
+            raise IndexError(str(e).replace("axis", "dimension")) from None
+
+    # ------------------------------------------------------------------------------- arithmetic
+    def __add__(self, other):
+        other = _operand(other, self)
+        if other is NotImplemented:
+            return NotImplemented
+        return _binary(ops.AddBackward0, self, other)
+
+    __radd__ = __add__
+
+    def __sub__(self, other):
+        other = _operand(other, self)
+        if other is NotImplemented:
+            return NotImplemented
+        return _binary(ops.SubBackward0, self, other)
+
+    def __rsub__(self, other):
+        if isinstance(other, _NUMBER):
+            if self._data.dtype.kind != "f" and isinstance(other, (builtins.float, np.floating)):
+                return ops.RsubBackward1.apply(self.to(get_default_dtype()), other=other)
+            return ops.RsubBackward1.apply(self, other=other)
+        other = _operand(other, self)
+        if other is NotImplemented:
+            return NotImplemented
+        return _binary(ops.SubBackward0, other, self)
+
+    def __mul__(self, other):
+        other = _operand(other, self)
+        if other is NotImplemented:
+            return NotImplemented
+        return _binary(ops.MulBackward0, self, other)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other):
+        other = _operand(other, self, true_divide=True)
+        if other is NotImplemented:
+            return NotImplemented
+        a = self if self._data.dtype.kind == "f" else self.to(get_default_dtype())
+        return _binary(ops.DivBackward0, a, other)
+
+    def __rtruediv__(self, other):
+        if isinstance(other, _NUMBER):
+            a = self if self._data.dtype.kind == "f" else self.to(get_default_dtype())
+            return ops.ReciprocalBackward0.apply(a) * other
+        other = _operand(other, self, true_divide=True)
+        if other is NotImplemented:
+            return NotImplemented
+        return other.__truediv__(self)
+
+    def __floordiv__(self, other):
+        other = _operand(other, self)
+        if other is NotImplemented:
+            return NotImplemented
+        return Tensor._wrap(np.asarray(self._data // other._data))
+
+    def __mod__(self, other):
+        other = _operand(other, self)
+        if other is NotImplemented:
+            return NotImplemented
+        return Tensor._wrap(np.asarray(self._data % other._data))
+
+    def __neg__(self):
+        return ops.NegBackward0.apply(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return ops.AbsBackward0.apply(self)
+
+    def __pow__(self, exponent):
+        if isinstance(exponent, Tensor) and exponent._data.ndim == 0 and not exponent._requires_grad:
+            exponent = exponent.item()
+        if isinstance(exponent, _NUMBER):
+            a = self
+            if isinstance(exponent, (builtins.float, np.floating)) and self._data.dtype.kind != "f":
+                a = self.to(get_default_dtype())
+            return ops.PowBackward0.apply(a, exponent=exponent)
+        exponent = _operand(exponent, self)
+        if exponent is NotImplemented:
+            return NotImplemented
+        return _binary(ops.PowBackward1, self, exponent)
+
+    def __rpow__(self, base):
+        if isinstance(base, _NUMBER):
+            a = self if self._data.dtype.kind == "f" else self.to(get_default_dtype())
+            return ops.PowBackward2.apply(a, base=base)
+        base = _operand(base, self)
+        if base is NotImplemented:
+            return NotImplemented
+        return base.__pow__(self)
+
+    def __matmul__(self, other):
+        if not isinstance(other, Tensor):
+            return NotImplemented
+        return matmul(self, other)
+
+    def __rmatmul__(self, other):
+        if not isinstance(other, Tensor):
+            return NotImplemented
+        return matmul(other, self)
+
+    # comparisons: no grad, boolean results
+    def _compare(self, other, fn):
+        other = _operand(other, self)
+        if other is NotImplemented:
+            return NotImplemented
+        try:
+            return Tensor._wrap(np.asarray(fn(self._data, other._data)))
+        except ValueError:
+            _raise_broadcast_error(self, other)
+
+    def __eq__(self, other):
+        return self._compare(other, np.equal)
+
+    def __ne__(self, other):
+        return self._compare(other, np.not_equal)
+
+    def __lt__(self, other):
+        return self._compare(other, np.less)
+
+    def __le__(self, other):
+        return self._compare(other, np.less_equal)
+
+    def __gt__(self, other):
+        return self._compare(other, np.greater)
+
+    def __ge__(self, other):
+        return self._compare(other, np.greater_equal)
+
+    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
+
+    def __and__(self, other):
+        return self._compare(other, np.logical_and if self._data.dtype == np.bool_ else np.bitwise_and)
+
+    def __or__(self, other):
+        return self._compare(other, np.logical_or if self._data.dtype == np.bool_ else np.bitwise_or)
+
+    def __invert__(self):
+        return Tensor._wrap(~self._data)
+
+    def equal(self, other):
+        return self._data.shape == other._data.shape and builtins.bool(np.array_equal(self._data, other._data))
+
+    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        return builtins.bool(np.allclose(self._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+    def isnan(self):
+        return Tensor._wrap(np.isnan(self._data))
+
+    def isfinite(self):
+        return Tensor._wrap(np.asarray(np.isfinite(self._data)))
+
+    def all(self):
+        return Tensor._wrap(np.asarray(np.all(self._data)))
+
+    def any(self):
+        return Tensor._wrap(np.asarray(np.any(self._data)))
+
+    # named arithmetic
+    def add(self, other, alpha=1):
+        return self + (other if alpha == 1 else other * alpha)
+
+    def sub(self, other, alpha=1):
+        return self - (other if alpha == 1 else other * alpha)
+
+    subtract = sub
+
+    def mul(self, other):
+        return self * other
+
+    multiply = mul
+
+    def div(self, other):
+        return self / other
+
+    divide = div
+
+    def neg(self):
+        return -self
+
+    negative = neg
+
+    def pow(self, exponent):
+        return self ** exponent
+
+    def square(self):
+        return ops.PowBackward0.apply(self, exponent=2)
+
+    def reciprocal(self):
+        return ops.ReciprocalBackward0.apply(self)
+
+    def matmul(self, other):
+        return matmul(self, other)
+
+    def mm(self, other):
+        return mm(self, other)
+
+    def mv(self, other):
+        return mv(self, other)
+
+    def dot(self, other):
+        return dot(self, other)
+
+    def maximum(self, other):
+        return maximum(self, other)
+
+    def minimum(self, other):
+        return minimum(self, other)
+
+    # ------------------------------------------------------------------------------- elementwise
+    def exp(self):
+        return ops.ExpBackward0.apply(_floating(self))
+
+    def log(self):
+        return ops.LogBackward0.apply(_floating(self))
+
+    def sqrt(self):
+        return ops.SqrtBackward0.apply(_floating(self))
+
+    def tanh(self):
+        return ops.TanhBackward0.apply(_floating(self))
+
+    def sigmoid(self):
+        return ops.SigmoidBackward0.apply(_floating(self))
+
+    def relu(self):
+        return ops.ReluBackward0.apply(self)
+
+    def abs(self):
+        return ops.AbsBackward0.apply(self)
+
+    def sin(self):
+        return ops.SinBackward0.apply(_floating(self))
+
+    def cos(self):
+        return ops.CosBackward0.apply(_floating(self))
+
+    def clamp(self, min=None, max=None):
+        """Limit values to ``[min, max]`` (``ClampBackward1`` for number bounds)."""
+        if min is None and max is None:
+            raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+        if isinstance(min, Tensor) or isinstance(max, Tensor):
+            out = self
+            if min is not None:
+                out = maximum(out, _operand(min, self))
+            if max is not None:
+                out = minimum(out, _operand(max, self))
+            return out
+        return ops.ClampBackward1.apply(self, min=min, max=max)
+
+    clip = clamp
+
+    def sign(self):
+        return Tensor._wrap(np.sign(self._data))
+
+    def floor(self):
+        return Tensor._wrap(np.floor(self._data))
+
+    def round(self):
+        return Tensor._wrap(np.round(self._data))
+
+    # -------------------------------------------------------------------------------- reductions
+    def sum(self, dim=None, keepdim=False, dtype=None):
+        """Sum of all elements, or over ``dim`` (an int or a tuple of ints)."""
+        a = self.to(dtype) if dtype is not None else self
+        if a._data.dtype.kind in "biu":
+            a = a.to(int64)
+        if dim is None:
+            return ops.SumBackward0.apply(a)
+        return ops.SumBackward1.apply(a, dim=_normalize_dims(dim, a._data.ndim), keepdim=keepdim)
+
+    def mean(self, dim=None, keepdim=False, dtype=None):
+        """Mean of all elements, or over ``dim``; floating point tensors only, as in PyTorch."""
+        a = self.to(dtype) if dtype is not None else self
+        if a._data.dtype.kind != "f":
+            raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point "
+                               f"or complex dtype. Got: {_SCALAR_NAMES.get(a._data.dtype, a._data.dtype.name)}")
+        if dim is None:
+            return ops.MeanBackward0.apply(a)
+        return ops.MeanBackward1.apply(a, dim=_normalize_dims(dim, a._data.ndim), keepdim=keepdim)
+
+    def max(self, dim=None, keepdim=False):
+        """The largest element; with ``dim``, ``(values, indices)`` along it."""
+        if isinstance(dim, Tensor):
+            return maximum(self, dim)
+        if dim is None:
+            return ops.MaxBackward1.apply(self)
+        d = _normalize_dim(dim, self._data.ndim)
+        values = ops.MaxBackward0.apply(self, dim=d, keepdim=keepdim)
+        return _MinMax(values, Tensor._wrap(np.asarray(np.argmax(self._data, axis=d) if not keepdim
+                                                       else np.expand_dims(np.argmax(self._data, axis=d), d))))
+
+    def min(self, dim=None, keepdim=False):
+        """The smallest element; with ``dim``, ``(values, indices)`` along it."""
+        if isinstance(dim, Tensor):
+            return minimum(self, dim)
+        if dim is None:
+            return ops.MinBackward1.apply(self)
+        d = _normalize_dim(dim, self._data.ndim)
+        values = ops.MinBackward0.apply(self, dim=d, keepdim=keepdim)
+        return _MinMax(values, Tensor._wrap(np.asarray(np.argmin(self._data, axis=d) if not keepdim
+                                                       else np.expand_dims(np.argmin(self._data, axis=d), d))))
+
+    def argmax(self, dim=None, keepdim=False):
+        if dim is None:
+            return Tensor._wrap(np.asarray(np.argmax(self._data)))
+        return Tensor._wrap(np.asarray(np.argmax(self._data, axis=_normalize_dim(dim, self.ndim), keepdims=keepdim)))
+
+    def argmin(self, dim=None, keepdim=False):
+        if dim is None:
+            return Tensor._wrap(np.asarray(np.argmin(self._data)))
+        return Tensor._wrap(np.asarray(np.argmin(self._data, axis=_normalize_dim(dim, self.ndim), keepdims=keepdim)))
+
+    def norm(self):
+        return (self * self).sum().sqrt()
+
+    # ------------------------------------------------------------------------------------ shapes
+    def reshape(self, *shape):
+        shape = _shape_arg(shape)
+        return ops.ViewBackward0.apply(self, shape=_resolve_shape(shape, self._data.size))
+
+    def view(self, *shape):
+        shape = _shape_arg(shape)
+        if self._data.ndim > 1 and not self._data.flags.c_contiguous and self._data.size > 1:
+            raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one "
+                               "dimension spans across two contiguous subspaces). Use .reshape(...) instead.")
+        return ops.ViewBackward0.apply(self, shape=_resolve_shape(shape, self._data.size))
+
+    def view_as(self, other):
+        return self.view(other.shape)
+
+    def reshape_as(self, other):
+        return self.reshape(other.shape)
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        n = self._data.ndim
+        if n == 0:
+            return self.reshape(1)
+        s, e = _normalize_dim(start_dim, n), _normalize_dim(end_dim, n)
+        shape = self._data.shape
+        return self.reshape(shape[:s] + (-1,) + shape[e + 1:])
+
+    def t(self):
+        """Transpose of a matrix (``TBackward0``); vectors and scalars are returned as they are."""
+        n = self._data.ndim
+        if n > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {n}D")
+        return ops.TBackward0.apply(self, axes=tuple(range(n - 1, -1, -1)))
+
+    def transpose(self, dim0, dim1):
+        n = self._data.ndim
+        axes = list(range(n))
+        d0, d1 = _normalize_dim(dim0, n), _normalize_dim(dim1, n)
+        axes[d0], axes[d1] = axes[d1], axes[d0]
+        return ops.TransposeBackward0.apply(self, axes=tuple(axes))
+
+    def permute(self, *dims):
+        dims = _shape_arg(dims)
+        n = self._data.ndim
+        return ops.PermuteBackward0.apply(self, axes=tuple(_normalize_dim(d, n) for d in dims))
+
+    def unsqueeze(self, dim):
+        d = _normalize_dim(dim, self._data.ndim + 1)
+        shape = self._data.shape
+        return ops.UnsqueezeBackward0.apply(self, shape=shape[:d] + (1,) + shape[d:])
+
+    def squeeze(self, dim=None):
+        shape = self._data.shape
+        if dim is None:
+            return ops.SqueezeBackward0.apply(self, shape=tuple(s for s in shape if s != 1))
+        dims = _normalize_dims(dim, self._data.ndim)
+        new = tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1))
+        return ops.SqueezeBackward1.apply(self, shape=new)
+
+    def expand(self, *sizes):
+        sizes = _shape_arg(sizes)
+        lead = len(sizes) - self._data.ndim
+        shape = tuple(self._data.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
+        return ops.ExpandBackward0.apply(self, shape=shape)
+
+    def expand_as(self, other):
+        return self.expand(other.shape)
+
+    def split(self, split_size, dim=0):
+        d = _normalize_dim(dim, self._data.ndim)
+        n = self._data.shape[d]
+        out = []
+        for start in range(0, n, split_size):
+            index = (slice(None),) * d + (slice(start, start + split_size),)
+            out.append(self[index])
+        return tuple(out)
+
+
+# ---------------------------------------------------------------------------------------- helpers
+
+_TYPE_NAMES = {np.dtype(np.float32): "FloatTensor", np.dtype(np.float64): "DoubleTensor",
+               np.dtype(np.int64): "LongTensor", np.dtype(np.int32): "IntTensor", np.dtype(np.bool_): "BoolTensor"}
+_SCALAR_NAMES = {np.dtype(np.int64): "Long", np.dtype(np.int32): "Int", np.dtype(np.bool_): "Bool",
+                 np.dtype(np.uint8): "Byte", np.dtype(np.float32): "Float", np.dtype(np.float64): "Double"}
+
+
+class _MinMax(tuple):
+    """``(values, indices)`` as returned by ``max(dim)`` and ``min(dim)``."""
+
+    def __new__(cls, values, indices):
+        return tuple.__new__(cls, (values, indices))
+
+    @property
+    def values(self):
+        return self[0]
+
+    @property
+    def indices(self):
+        return self[1]
+
+
+def _category(dt):
+    k = dt.kind
+    return 2 if k in "fc" else (0 if k == "b" else 1)
+
+
+def _operand(other, like, true_divide=False):
+    """``other`` as a Tensor whose dtype follows PyTorch's promotion against ``like``."""
+    if isinstance(other, Tensor):
+        a, b = like._data, other._data
+        if a.dtype == b.dtype:
+            return other
+        ca, cb = _category(a.dtype), _category(b.dtype)
+        if ca == cb:
+            # Same category: dimensioned tensors win over 0-d ones.
+            if b.ndim == 0 and a.ndim > 0 or a.ndim == 0 and b.ndim > 0:
+                return other if b.ndim > 0 else other.to(a.dtype)
+            return other
+        if cb < ca:
+            return other.to(a.dtype)
+        return other
+    if isinstance(other, (builtins.float, np.floating)):
+        dt = like._data.dtype if like._data.dtype.kind == "f" else get_default_dtype().numpy
+        return Tensor._wrap(np.asarray(other, dtype=dt))
+    if isinstance(other, (builtins.bool, np.bool_)):
+        return Tensor._wrap(np.asarray(other, dtype=like._data.dtype))
+    if isinstance(other, (builtins.int, np.integer)):
+        dt = like._data.dtype if like._data.dtype.kind != "b" else np.dtype(np.int64)
+        if true_divide and dt.kind != "f":
+            dt = get_default_dtype().numpy
+        return Tensor._wrap(np.asarray(other, dtype=dt))
+    if isinstance(other, np.ndarray):
+        return Tensor._wrap(other)
+    return NotImplemented
+
+
+def _floating(t):
+    return t if t._data.dtype.kind == "f" else t.to(get_default_dtype())
+
+
+def _raise_broadcast_error(a, b):
+    sa, sb = a._data.shape, b._data.shape
+    for i in range(1, builtins.max(len(sa), len(sb)) + 1):
+        x = sa[-i] if i <= len(sa) else 1
+        y = sb[-i] if i <= len(sb) else 1
+        if x != y and x != 1 and y != 1:
+            dim = builtins.max(len(sa), len(sb)) - i
+            raise RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b ({y}) "
+                               f"at non-singleton dimension {dim}")
+    raise RuntimeError(f"operands of shapes {list(sa)} and {list(sb)} could not be broadcast together")
+
+
+def _binary(op, a, b):
+    # int ⊕ float promotion: bring the integer side to the float type first.
+    if a._data.dtype != b._data.dtype:
+        ka, kb = a._data.dtype.kind, b._data.dtype.kind
+        if ka == "f" and kb != "f":
+            b = b.to(a._data.dtype)
+        elif kb == "f" and ka != "f":
+            a = a.to(b._data.dtype)
+    try:
+        return op.apply(a, b)
+    except ValueError:
+        if a._data.ndim and b._data.ndim:
+            try:
+                np.broadcast_shapes(a._data.shape, b._data.shape)
+            except ValueError:
+                _raise_broadcast_error(a, b)
+        raise
+
+
+def _normalize_dim(dim, ndim):
+    lo, hi = (-1, 0) if ndim == 0 else (-ndim, ndim - 1)
+    if not (lo <= dim <= hi):
+        raise IndexError(f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})")
+    return dim % builtins.max(ndim, 1) if ndim else 0
+
+
+def _normalize_dims(dim, ndim):
+    if isinstance(dim, (tuple, list)):
+        return tuple(_normalize_dim(d, ndim) for d in dim) if ndim else ()
+    return _normalize_dim(dim, ndim) if ndim else ()
+
+
+def _shape_arg(shape):
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list, Size)):
+        return tuple(shape[0])
+    return tuple(shape)
+
+
+def _resolve_shape(shape, size):
+    shape = tuple(builtins.int(s) for s in shape)
+    if shape.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    known = 1
+    for s in shape:
+        if s != -1:
+            known *= s
+    if -1 in shape:
+        if known == 0 or size % known:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {size}")
+        shape = tuple(size // known if s == -1 else s for s in shape)
+    elif known != size:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {size}")
+    return shape
+
+
+def _index_arrays(index):
+    """Tensors inside an index become arrays; lists stay advanced indices."""
+    if isinstance(index, Tensor):
+        return index._data
+    if isinstance(index, tuple):
+        return tuple(i._data if isinstance(i, Tensor) else i for i in index)
+    return index
+
+
+def _index_op(index):
+    parts = index if isinstance(index, tuple) else (index,)
+    for p in parts:
+        if isinstance(p, (list, np.ndarray)):
+            return ops.IndexBackward0
+    for p in reversed(parts):
+        if isinstance(p, (builtins.int, np.integer)):
+            return ops.SelectBackward0
+        if isinstance(p, slice) and p != slice(None):
+            return ops.SliceBackward0
+        if p is None:
+            return ops.UnsqueezeIndexBackward0
+    return ops.SliceBackward0
+
+
+class CopySlices(ops.Function):
+    """``a[index] = b`` on tensors in the graph. Local gradients: 1 outside the slice for ``a``, 1 for ``b``."""
+
+    symbol = "[]="
+    formula = ("∂/∂a = 1 outside the written slice", "∂/∂b = 1")
+
+    def forward(self, a, b, index):
+        self.index = index
+        out = a.copy()
+        out[index] = b
+        return out
+
+    def backward(self, grad):
+        ga = grad.copy()
+        ga[self.index] = 0
+        gb = grad[self.index]
+        shape = self._shapes[1]
+        if gb.shape != shape:
+            from .function import unbroadcast
+            gb = unbroadcast(gb, shape)
+        return ga, gb
+
+
+class UnsqueezeIndexBackward0(ops._Index):
+    pass
+
+
+UnsqueezeIndexBackward0.__name__ = "UnsqueezeBackward0"
+ops.UnsqueezeIndexBackward0 = UnsqueezeIndexBackward0
+
+
+# ------------------------------------------------------------------------------- linear algebra
+
+def _dtype_name(dt):
+    return {np.float32: "float", np.float64: "double"}.get(dt.type, dt.name)
+
+
+def mm(a, b):
+    """Matrix product of two 2-D tensors (``MmBackward0``)."""
+    if a._data.ndim != 2 or b._data.ndim != 2:
+        raise RuntimeError(f"self must be a matrix" if a._data.ndim != 2 else "mat2 must be a matrix")
+    if a._data.shape[1] != b._data.shape[0]:
+        (n, k), (k2, m) = a._data.shape, b._data.shape
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({n}x{k} and {k2}x{m})")
+    if a._data.dtype != b._data.dtype:
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
+                           f"{_dtype_name(a._data.dtype)} != {_dtype_name(b._data.dtype)}")
+    return ops.MmBackward0.apply(a, b)
+
+
+def mv(a, v):
+    """Matrix–vector product (``MvBackward0``)."""
+    if a._data.ndim != 2 or v._data.ndim != 1 or a._data.shape[1] != v._data.shape[0]:
+        raise RuntimeError(f"size mismatch, got input ({a._data.shape[0]}), mat "
+                           f"({'x'.join(map(str, a._data.shape))}), vec ({v._data.shape[0]})")
+    return ops.MvBackward0.apply(a, v)
+
+
+def dot(a, b):
+    """Dot product of two 1-D tensors (``DotBackward0``)."""
+    if a._data.ndim != 1 or b._data.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {a._data.ndim}D and {b._data.ndim}D tensors")
+    if a._data.shape != b._data.shape:
+        n, m = a._data.shape[0], b._data.shape[0]
+        raise RuntimeError(f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to have the same "
+                           f"number of elements, but got {n} and {m} elements respectively")
+    return ops.DotBackward0.apply(a, b)
+
+
+class BmmBackward0(ops.Function):
+    """Batched matrix product with broadcasting of the batch dimensions."""
+
+    symbol = "@"
+    formula = ("∂(A·B)/∂A = Bᵀ", "∂(A·B)/∂B = Aᵀ")
+
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        return np.matmul(a, b)
+
+    def backward(self, grad):
+        a, b = self.saved_tensors
+        return np.matmul(grad, np.swapaxes(b, -1, -2)), np.matmul(np.swapaxes(a, -1, -2), grad)
+
+
+def matmul(a, b):
+    """Matrix product with PyTorch's rules for 1-D and 2-D operands (``torch.matmul``)."""
+    if not isinstance(a, Tensor) or not isinstance(b, Tensor):
+        raise TypeError(f"matmul(): argument 'other' (position 2) must be Tensor, not {type(b).__name__}")
+    na, nb = a._data.ndim, b._data.ndim
+    if na == 0 or nb == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {na}D and {nb}D")
+    if na == 2 and nb == 2:
+        return mm(a, b)
+    if na == 2 and nb == 1:
+        return mv(a, b)
+    if na == 1 and nb == 1:
+        return dot(a, b)
+    if na == 1 and nb == 2:
+        out = mm(a.unsqueeze(0), b)
+        return ops.SqueezeBackward4.apply(out, shape=out._data.shape[1:])
+    if a._data.shape[-1] != b._data.shape[-2 if nb > 1 else -1]:
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{a._data.shape[-1]}] but got: [{b._data.shape[-2 if nb > 1 else -1]}].")
+    if nb == 1:
+        out = BmmBackward0.apply(a, b.unsqueeze(1))
+        return out.squeeze(-1)
+    if na == 1:
+        out = BmmBackward0.apply(a.unsqueeze(0), b)
+        return out.squeeze(-2)
+    return BmmBackward0.apply(a, b)
+
+
+def maximum(a, b):
+    return _binary(ops.MaximumBackward0, a, _operand(b, a))
+
+
+def minimum(a, b):
+    return _binary(ops.MinimumBackward0, a, _operand(b, a))
+
+
+# ----------------------------------------------------------------------------------- construction
+
+def _infer_list_dtype(data):
+    """PyTorch's inference for nested Python sequences: float if any float, else int, else bool."""
+    kinds = set()
+    stack = [data]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, (list, tuple)):
+            stack.extend(x)
+        elif isinstance(x, Tensor):
+            kinds.add(x._data.dtype.kind)
+        elif isinstance(x, (builtins.bool, np.bool_)):
+            kinds.add("b")
+        elif isinstance(x, (builtins.int, np.integer)):
+            kinds.add("i")
+        elif isinstance(x, (builtins.float, np.floating)):
+            kinds.add("f")
+        elif isinstance(x, numbers.Number):
+            raise TypeError(f"can't convert {type(x).__name__} to a tensor")
+        else:
+            raise TypeError(f"new(): invalid data type '{type(x).__name__}'")
+    if "f" in kinds:
+        return get_default_dtype().numpy
+    if "i" in kinds or "u" in kinds:
+        return np.dtype(np.int64)
+    if "b" in kinds:
+        return np.dtype(np.bool_)
+    return get_default_dtype().numpy
+
+
+def _check_ragged(data, dim=0):
+    """Raise PyTorch's ValueError for ragged nested lists; return the nested shape."""
+    if not isinstance(data, (list, tuple)):
+        return ()
+    if not data:
+        return (0,)
+    shapes = [_check_ragged(x, dim + 1) for x in data]
+    first = shapes[0]
+    for s in shapes[1:]:
+        if s != first:
+            got = s[0] if s else 0
+            raise ValueError(f"expected sequence of length {first[0] if first else 0} at dim {dim + 1} (got {got})")
+    return (len(data),) + first
+
+
+def _array_from(data, dtype=None):
+    np_dtype = to_numpy_dtype(dtype) if dtype is not None else None
+    if isinstance(data, Tensor):
+        arr = data._data.copy()
+    elif isinstance(data, np.ndarray):
+        if np_dtype is None:
+            from_numpy_dtype(data.dtype)  # unsupported dtypes raise PyTorch's TypeError
+        arr = np.array(data, copy=True)
+    elif isinstance(data, (list, tuple)):
+        _check_ragged(data)
+        inferred = _infer_list_dtype(data)
+        arr = np.array([x.item() if isinstance(x, Tensor) else x for x in data] if data and
+                       any(isinstance(x, Tensor) for x in data) else data,
+                       dtype=np.float64 if inferred.kind == "f" else inferred)
+        if np_dtype is None:
+            np_dtype = inferred
+    elif isinstance(data, (builtins.bool, np.bool_)):
+        arr = np.array(data, dtype=np.bool_)
+    elif isinstance(data, (builtins.int, np.integer)):
+        arr = np.array(data, dtype=np.int64)
+    elif isinstance(data, (builtins.float, np.floating)):
+        arr = np.array(data, dtype=np.float64)
+        if np_dtype is None:
+            np_dtype = get_default_dtype().numpy
+    else:
+        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+    if np_dtype is not None and arr.dtype != np_dtype:
+        arr = arr.astype(np_dtype)
+    return arr if arr.flags.c_contiguous else np.ascontiguousarray(arr)
+
+
+def tensor(data, dtype=None, device=None, requires_grad=False):
+    """Make a tensor from a number, a nested sequence, an ndarray or a tensor (``torch.tensor``).
+
+    Python floats give float32 (the default dtype), ints int64 and bools bool; arrays keep their dtype.
+    """
+    t = Tensor._wrap(_array_from(data, dtype))
+    if requires_grad:
+        t.requires_grad = True
+    return t
+
+
+def as_tensor(data, dtype=None, device=None):
+    """Like :func:`tensor`, but shares memory with an ndarray of a matching dtype."""
+    if isinstance(data, Tensor) and (dtype is None or to_numpy_dtype(dtype) == data._data.dtype):
+        return data
+    if isinstance(data, np.ndarray) and (dtype is None or to_numpy_dtype(dtype) == data.dtype):
+        from_numpy_dtype(data.dtype)
+        return Tensor._wrap(data)
+    return tensor(data, dtype=dtype)
+
+
+def from_numpy(array):
+    """A tensor sharing memory with ``array`` (``torch.from_numpy``)."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
+    from_numpy_dtype(array.dtype)
+    return Tensor._wrap(array)
+
+
+def tensor_from_array(array, requires_grad=False):
+    """Wrap an ndarray without copying (for engine internals and the playground's trainer)."""
+    t = Tensor._wrap(np.asarray(array))
+    if requires_grad:
+        t.requires_grad = True
+    return t
