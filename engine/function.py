@@ -56,16 +56,14 @@ class AccumulateGrad(Node):
         self.grad = None  # the gradient that last arrived here, for engine.graph.trace
 
     def accumulate(self, grad):
-        from .tensor import Tensor
-
         leaf = self.variable
         if grad.dtype != leaf._data.dtype:
             grad = grad.astype(leaf._data.dtype)
         if leaf.grad is None:
             # Own the array: the same gradient object may have been handed to several inputs.
-            leaf.grad = Tensor._wrap(np.array(grad, copy=True))
+            leaf.grad = _wrap(np.array(grad, copy=True))
         elif _state.enabled:
-            leaf.grad = Tensor._wrap(leaf.grad._data + grad)
+            leaf.grad = _wrap(leaf.grad._data + grad)
         else:
             leaf.grad._data += grad
 
@@ -76,13 +74,15 @@ class Function(Node):
     Attributes set by ``apply`` when history is recorded: ``next_functions`` (PyTorch's tuple of
     ``(node, 0)`` pairs, ``None`` for inputs that don't require grad), ``needs_input_grad``,
     ``inputs`` (the input tensors, kept so the graph can be traced and drawn) and ``output`` (the
-    result's array, for the same reason).
+    result's array, for the same reason). After a backward, ``grad`` is the gradient that reached
+    this node's output.
     """
 
-    __slots__ = ("next_functions", "needs_input_grad", "saved_tensors", "inputs", "output", "grad",
-                 "_shapes", "_freed", "_retained", "__dict__", "__weakref__")
-
     symbol = "?"  # the operator as the graph view shows it
+    saved_tensors = ()
+    grad = None
+    _freed = False
+    _retained = None
 
     def save_for_backward(self, *arrays):
         self.saved_tensors = arrays
@@ -95,31 +95,34 @@ class Function(Node):
 
     @classmethod
     def apply(cls, *inputs, **attrs):
-        from .tensor import Tensor
-
-        node = cls.__new__(cls)
-        node.saved_tensors = ()
+        node = _new(cls)
         out = node.forward(*[t._data for t in inputs], **attrs)
-        if type(out) is not np.ndarray:
+        if type(out) is not _ndarray:
             out = np.asarray(out)
-        result = Tensor._wrap(out)
+        result = _new(_Tensor)
+        result._data = out
         if _state.enabled:
-            for t in inputs:
-                if t._requires_grad:
-                    break
-            else:
-                return result
-            node.inputs = inputs
-            node.output = out
-            node.needs_input_grad = tuple(t._requires_grad for t in inputs)
-            node.next_functions = tuple((t._grad_node(), 0) for t in inputs)
-            node._shapes = tuple(t._data.shape for t in inputs)
-            node._freed = False
-            node._retained = None
-            node.grad = None
-            result.grad_fn = node
-            result._requires_grad = True
+            needs = tuple([t._requires_grad for t in inputs])
+            if True in needs:
+                node.inputs = inputs
+                node.output = out
+                node.needs_input_grad = needs
+                node.next_functions = tuple([(t._grad_node(), 0) for t in inputs])
+                node._shapes = tuple([t._data.shape for t in inputs])
+                result.grad_fn = node
+                result._requires_grad = True
         return result
+
+
+_new = object.__new__
+_ndarray = np.ndarray
+_Tensor = None  # engine.tensor.Tensor, set when that module loads
+
+
+def _wrap(array):
+    t = _new(_Tensor)
+    t._data = array
+    return t
 
 
 def unbroadcast(grad, shape):

@@ -12,6 +12,7 @@ import numpy as np
 from .function import Function
 
 _sum = np.sum
+_add_reduce = np.add.reduce
 
 
 def _ones_like_out(node, a):
@@ -436,7 +437,7 @@ class SumBackward0(Function):
         return _sum(a)
 
     def backward(self, grad):
-        return np.broadcast_to(grad, self._shapes[0])
+        return np.full(self._shapes[0], grad, dtype=grad.dtype)
 
     def local_grads(self, a):
         return (np.ones_like(a),)
@@ -468,11 +469,13 @@ class MeanBackward0(Function):
     formula = ("∂(mean a)/∂aᵢ = 1/n",)
 
     def forward(self, a):
-        return np.mean(a) if a.size else np.asarray(np.nan, dtype=a.dtype)
+        if not a.size:
+            return np.asarray(np.nan, dtype=a.dtype)
+        return _add_reduce(a, axis=None) / a.size  # np.mean's own sum-then-divide, without its overhead
 
     def backward(self, grad):
         shape = self._shapes[0]
-        return np.broadcast_to(grad / _size(shape), shape)
+        return np.full(shape, grad / _size(shape), dtype=grad.dtype)
 
     def local_grads(self, a):
         return (np.full_like(a, 1 / max(a.size, 1)),)

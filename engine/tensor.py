@@ -7,6 +7,7 @@ import numpy as np
 
 from . import _dtype, ops
 from ._dtype import float32, float64, int64, bool_, get_default_dtype, to_numpy_dtype, from_numpy_dtype
+from . import function as function_module
 from .function import AccumulateGrad, run_backward
 from .grad_mode import _state
 
@@ -130,10 +131,12 @@ class Tensor:
                     "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().")
             return
         if value and self._data.dtype.kind not in "fc":
-            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
         self._requires_grad = value
 
     def requires_grad_(self, requires_grad=True):
+        if requires_grad and self._data.dtype.kind not in "fc":
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self.requires_grad = requires_grad
         return self
 
@@ -192,9 +195,7 @@ class Tensor:
         retain_graph : bool, optional
             Keep the graph's saved values for another backward; defaults to ``create_graph``.
         """
-        from .autograd import backward
-
-        backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
+        _autograd_backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
 
     def detach(self):
         """A new tensor sharing the values, with no history and ``requires_grad=False``."""
@@ -821,6 +822,16 @@ _TYPE_NAMES = {np.dtype(np.float32): "FloatTensor", np.dtype(np.float64): "Doubl
                np.dtype(np.int64): "LongTensor", np.dtype(np.int32): "IntTensor", np.dtype(np.bool_): "BoolTensor"}
 _SCALAR_NAMES = {np.dtype(np.int64): "Long", np.dtype(np.int32): "Int", np.dtype(np.bool_): "Bool",
                  np.dtype(np.uint8): "Byte", np.dtype(np.float32): "Float", np.dtype(np.float64): "Double"}
+
+
+function_module._Tensor = Tensor
+
+
+def _autograd_backward(*args, **kwargs):
+    global _autograd_backward
+    from .autograd import backward
+    _autograd_backward = backward
+    return backward(*args, **kwargs)
 
 
 class _MinMax(tuple):
