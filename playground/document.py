@@ -1,0 +1,199 @@
+"""The document: the authoritative points, the training configuration and their undo stack.
+
+The GUI thread owns the document. Every change goes through a command on :attr:`Document.undo_stack`
+and is announced with a copy (``pointsChanged``) that the training worker and the panels receive;
+nobody else holds a reference to the document's own array.
+"""
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+
+from playground.commands import (
+    AddPointsCommand,
+    ChangeConfigCommand,
+    DeletePointsCommand,
+    MovePointsCommand,
+    ReplaceDocumentCommand,
+)
+
+
+class InvalidPointError(ValueError):
+    """A coordinate that is not a finite number (NaN or infinite) was offered as a point."""
+
+
+def as_points(values) -> np.ndarray:
+    """Return ``values`` as a fresh ``(N, 2)`` float64 array of finite coordinates.
+
+    Raises
+    ------
+    InvalidPointError
+        If the shape is wrong or any coordinate is NaN or infinite.
+    """
+    try:
+        points = np.array(values, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InvalidPointError(f"Points must be numbers: {exc}") from None
+    if points.size == 0:
+        return np.empty((0, 2), dtype=np.float64)
+    points = points.reshape(-1, 2) if points.ndim == 1 and points.size == 2 else points
+    if points.ndim != 2 or points.shape[1] != 2:
+        raise InvalidPointError(f"Points must be (x, y) pairs, got an array of shape {points.shape}.")
+    if not np.isfinite(points).all():
+        raise InvalidPointError("Coordinates must be finite numbers (not NaN or infinity).")
+    return points
+
+
+class Document(QObject):
+    """The points being fitted, the training configuration and the undo history.
+
+    Parameters
+    ----------
+    points : array_like, shape (N, 2)
+        Initial points (x, y).
+    config : Config
+        Initial training configuration.
+
+    Signals
+    -------
+    pointsChanged(object)
+        A read-only ``(N, 2)`` float64 copy of the points after every change.
+    configChanged(object)
+        The new :class:`~playground.trainer.Config`.
+    pointsEdited()
+        A new edit of the data began (a new undo step, an undo or a redo; not every mouse move of a
+        drag). The loss plot marks the epoch.
+    """
+
+    pointsChanged = Signal(object)
+    configChanged = Signal(object)
+    pointsEdited = Signal()
+
+    def __init__(self, points, config, parent=None):
+        super().__init__(parent)
+        self._points = as_points(points)
+        self._config = config
+        self.undo_stack = QUndoStack(self)
+        self._strokes = itertools.count(1)
+
+    # ----------------------------------------------------------------- reading
+    @property
+    def points(self) -> np.ndarray:
+        """A copy of the points, shape (N, 2), float64."""
+        return self._points.copy()
+
+    @property
+    def n_points(self) -> int:
+        return len(self._points)
+
+    @property
+    def config(self):
+        """The current training configuration (immutable)."""
+        return self._config
+
+    def points_copy(self) -> np.ndarray:
+        """A read-only copy of the points, as sent with ``pointsChanged``."""
+        copy = self._points.copy()
+        copy.flags.writeable = False
+        return copy
+
+    # ----------------------------------------------------------------- undoable edits
+    def add_points(self, new_points) -> None:
+        """Append points (undoable). Raises :class:`InvalidPointError` for NaN or infinite values."""
+        new_points = as_points(new_points)
+        if len(new_points):
+            self.undo_stack.push(AddPointsCommand(self, new_points))
+
+    def add_point(self, x: float, y: float) -> None:
+        """Append one point (undoable)."""
+        self.add_points([[x, y]])
+
+    def delete_points(self, indices) -> None:
+        """Delete the points at ``indices`` (undoable); unknown indices are ignored."""
+        indices = np.unique(np.asarray(list(indices), dtype=np.int64))
+        indices = indices[(indices >= 0) & (indices < len(self._points))]
+        if len(indices):
+            self.undo_stack.push(DeletePointsCommand(self, indices))
+
+    def new_stroke(self) -> int:
+        """A fresh stroke number for a drag: moves with the same stroke are one undo step."""
+        return next(self._strokes)
+
+    def move_points(self, indices, positions, stroke=None) -> None:
+        """Move the points at ``indices`` to ``positions`` (undoable).
+
+        Parameters
+        ----------
+        indices : sequence of int
+        positions : array_like, shape (len(indices), 2)
+        stroke : int, optional
+            From :meth:`new_stroke`; moves of one drag share it and merge into one undo step.
+        """
+        indices = np.asarray(list(indices), dtype=np.int64)
+        positions = as_points(positions)
+        if len(indices) != len(positions):
+            raise ValueError("Each moved point needs one new position.")
+        if len(indices) == 0:
+            return
+        if indices.min() < 0 or indices.max() >= len(self._points):
+            raise IndexError("No such point.")
+        if np.array_equal(self._points[indices], positions) and stroke is None:
+            return
+        command = MovePointsCommand(self, indices, positions, stroke)
+        top = self._top_command()
+        command._continues_stroke = (
+            stroke is not None
+            and isinstance(top, MovePointsCommand)
+            and top.stroke == stroke
+            and self.undo_stack.index() != self.undo_stack.cleanIndex()
+        )
+        self.undo_stack.push(command)
+
+    def set_point(self, index: int, x: float, y: float) -> None:
+        """Set one point's coordinates (an edit in the table; undoable)."""
+        position = as_points([[x, y]])
+        if not 0 <= index < len(self._points):
+            raise IndexError("No such point.")
+        if np.array_equal(self._points[index], position[0]):
+            return
+        self.undo_stack.push(
+            MovePointsCommand(self, [index], position, None, text=f"Edit point {index + 1}")
+        )
+
+    def change_config(self, config, text: str = "Change configuration", merge_key=None) -> None:
+        """Replace the configuration (undoable). ``merge_key`` merges consecutive changes."""
+        if config == self._config:
+            return
+        self.undo_stack.push(ChangeConfigCommand(self, config, text=text, merge_key=merge_key))
+
+    def replace(self, points, config, text: str = "Load data") -> None:
+        """Replace points and configuration in one undoable step (a preset, an import)."""
+        self.undo_stack.push(ReplaceDocumentCommand(self, as_points(points), config, text=text))
+
+    def load(self, points, config) -> None:
+        """Replace points and configuration and forget the undo history (opening a session)."""
+        points = as_points(points)
+        self.undo_stack.clear()
+        self._apply_config(config)
+        self._apply_points(points)
+        self.undo_stack.setClean()
+
+    # ----------------------------------------------------------------- used by the commands
+    def _top_command(self):
+        index = self.undo_stack.index()
+        return self.undo_stack.command(index - 1) if index > 0 else None
+
+    def _apply_points(self, points: np.ndarray, new_edit: bool = True) -> None:
+        self._points = np.array(points, dtype=np.float64).reshape(-1, 2)
+        if new_edit:
+            self.pointsEdited.emit()
+        self.pointsChanged.emit(self.points_copy())
+
+    def _apply_config(self, config) -> None:
+        if config == self._config:
+            return
+        self._config = config
+        self.configChanged.emit(config)

@@ -1,0 +1,590 @@
+"""The Data panel: the points, the fitted curve, and an editable (x, y) table kept in sync.
+
+Mouse, in the plot:
+
+* click on empty space adds a point; click on a point selects it (Ctrl+click toggles);
+* drag a point to move it; a selected point drags the whole selection with it;
+* drag on empty space draws a selection rectangle (Ctrl or Shift adds to the selection);
+* right-click on a point deletes it (or the selection it belongs to); Delete deletes the selection;
+* the middle button pans, the right button drags to zoom, the wheel zooms.
+
+Every edit goes through the document's undo stack; the panel only draws what the document says.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QPointF,
+    QRectF,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor, QPen
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGraphicsRectItem,
+    QHeaderView,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from playground.document import InvalidPointError
+
+POINT_COLOR = QColor(31, 119, 180)
+SELECTED_COLOR = QColor(255, 127, 14)
+SAMPLE_COLOR = QColor(214, 39, 40)
+CURVE_COLOR = QColor(44, 160, 44)
+HIT_RADIUS_PX = 9.0
+CURVE_SAMPLES = 400
+
+
+def format_number(value: float) -> str:
+    """A short, exact-enough text for a coordinate."""
+    return f"{value:.6g}"
+
+
+class PointsItem(pg.ScatterPlotItem):
+    """The draggable points (after pyqtgraph's CustomGraphItem example).
+
+    Presses that do not land on a point are ignored, so the view box underneath gets them.
+    """
+
+    def __init__(self, panel: "DataPanel"):
+        super().__init__(
+            size=11,
+            pen=pg.mkPen(QColor(20, 60, 110), width=1.2),
+            brush=pg.mkBrush(POINT_COLOR),
+            pxMode=True,
+            antialias=True,
+        )
+        self._panel = panel
+        self.setAcceptHoverEvents(True)
+        self.setZValue(10)
+
+    def point_at(self, scene_pos) -> int | None:
+        """Index of the point nearest to ``scene_pos`` within the hit radius, or None."""
+        points = self._panel.points
+        if len(points) == 0:
+            return None
+        view_box = self._panel.view_box
+        pos = view_box.mapSceneToView(scene_pos)
+        px, py = view_box.viewPixelSize()
+        if px <= 0 or py <= 0 or not (math.isfinite(px) and math.isfinite(py)):
+            return None
+        dx = (points[:, 0] - pos.x()) / px
+        dy = (points[:, 1] - pos.y()) / py
+        d2 = dx * dx + dy * dy
+        nearest = int(np.argmin(d2))
+        return nearest if d2[nearest] <= HIT_RADIUS_PX**2 else None
+
+    def hoverEvent(self, ev):
+        if ev.isExit():
+            self.unsetCursor()
+            return
+        if self.point_at(ev.scenePos()) is not None:
+            ev.acceptDrags(Qt.MouseButton.LeftButton)
+            ev.acceptClicks(Qt.MouseButton.LeftButton)
+            ev.acceptClicks(Qt.MouseButton.RightButton)
+            self.setCursor(Qt.CursorShape.OpenHandCursor)
+        else:
+            self.unsetCursor()
+
+    def mouseClickEvent(self, ev):
+        index = self.point_at(ev.scenePos())
+        if index is None:
+            ev.ignore()
+            return
+        if ev.button() == Qt.MouseButton.LeftButton:
+            ev.accept()
+            self._panel._click_point(index, ev.modifiers())
+        elif ev.button() == Qt.MouseButton.RightButton:
+            ev.accept()
+            self._panel._delete_at(index)
+        else:
+            ev.ignore()
+
+    def mouseDragEvent(self, ev):
+        if ev.button() != Qt.MouseButton.LeftButton:
+            ev.ignore()
+            return
+        if ev.isStart():
+            index = self.point_at(ev.buttonDownScenePos())
+            if index is None:
+                ev.ignore()
+                return
+            self._panel._begin_drag(index, self._panel.view_box.mapSceneToView(ev.buttonDownScenePos()))
+        elif not self._panel.dragging:
+            ev.ignore()
+            return
+        ev.accept()
+        self._panel._continue_drag(self._panel.view_box.mapSceneToView(ev.scenePos()))
+        if ev.isFinish():
+            self._panel._end_drag()
+
+
+class DataViewBox(pg.ViewBox):
+    """A view box where a click adds a point and a left drag draws a selection rectangle."""
+
+    def __init__(self, panel: "DataPanel"):
+        super().__init__()
+        self._panel = panel
+        self._band_start = None
+        self.selection_band = QGraphicsRectItem()
+        pen = QPen(SELECTED_COLOR, 1.0, Qt.PenStyle.DashLine)
+        pen.setCosmetic(True)
+        self.selection_band.setPen(pen)
+        self.selection_band.setBrush(pg.mkBrush(255, 127, 14, 40))
+        self.selection_band.hide()
+        self.addItem(self.selection_band, ignoreBounds=True)
+
+    def mouseClickEvent(self, ev):
+        if ev.button() == Qt.MouseButton.LeftButton:
+            ev.accept()
+            self._panel._click_empty(self.mapSceneToView(ev.scenePos()), ev.modifiers())
+        else:
+            super().mouseClickEvent(ev)
+
+    def mouseDragEvent(self, ev, axis=None):
+        if ev.button() != Qt.MouseButton.LeftButton or axis is not None:
+            super().mouseDragEvent(ev, axis=axis)
+            return
+        ev.accept()
+        if ev.isStart():
+            self._band_start = self.mapSceneToView(ev.buttonDownScenePos())
+        if self._band_start is None:
+            return
+        rect = QRectF(self._band_start, self.mapSceneToView(ev.scenePos())).normalized()
+        self.selection_band.setRect(rect)
+        self.selection_band.setVisible(not ev.isFinish())
+        if ev.isFinish():
+            self._band_start = None
+            additive = bool(
+                ev.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+            )
+            self._panel._select_in_rect(rect, additive)
+
+
+class PointsTableModel(QAbstractTableModel):
+    """The points as an editable two-column (x, y) table; edits go to the document."""
+
+    rejected = Signal(str)
+
+    def __init__(self, document, parent=None):
+        super().__init__(parent)
+        self._document = document
+        self._points = document.points
+
+    def set_points(self, points: np.ndarray) -> None:
+        if len(points) == len(self._points):
+            self._points = points
+            if len(points):
+                self.dataChanged.emit(self.index(0, 0), self.index(len(points) - 1, 1))
+        else:
+            self.beginResetModel()
+            self._points = points
+            self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self._points)
+
+    def columnCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else 2
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole:
+            if orientation == Qt.Orientation.Horizontal:
+                return ("x", "y")[section]
+            return str(section + 1)
+        if role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal:
+            return ("Input x (double-click a cell to edit)", "Target y (double-click a cell to edit)")[section]
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        value = float(self._points[index.row(), index.column()])
+        if role == Qt.ItemDataRole.DisplayRole:
+            return format_number(value)
+        if role == Qt.ItemDataRole.EditRole:
+            return repr(value)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return repr(value)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def flags(self, index):
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEditable
+
+    def setData(self, index, value, role=Qt.ItemDataRole.EditRole):
+        if role != Qt.ItemDataRole.EditRole or not index.isValid():
+            return False
+        try:
+            number = float(str(value).strip())
+        except ValueError:
+            self.rejected.emit(f"“{value}” is not a number; the point was left unchanged.")
+            return False
+        if not math.isfinite(number):
+            self.rejected.emit("Coordinates must be finite numbers (not NaN or infinity); the point was left unchanged.")
+            return False
+        row = index.row()
+        x, y = (float(v) for v in self._points[row])
+        if index.column() == 0:
+            x = number
+        else:
+            y = number
+        try:
+            self._document.set_point(row, x, y)
+        except (InvalidPointError, IndexError) as exc:
+            self.rejected.emit(str(exc))
+            return False
+        return True
+
+
+class PointsTableView(QTableView):
+    """The table; arrow keys navigate here instead of stepping the training."""
+
+    def event(self, ev):
+        if ev.type() == ev.Type.ShortcutOverride and ev.key() in (
+            Qt.Key.Key_Left,
+            Qt.Key.Key_Right,
+            Qt.Key.Key_Up,
+            Qt.Key.Key_Down,
+        ):
+            ev.accept()
+            return True
+        return super().event(ev)
+
+
+class DataPanel(QWidget):
+    """The Data dock's content: the point plot with its fitted curve, and the points table.
+
+    Parameters
+    ----------
+    document : Document
+        Source of the points; every edit is pushed to its undo stack.
+
+    Signals
+    -------
+    sampleSelected(int)
+        A point was clicked (or a drag started on it): its index.
+    selectionChanged(object)
+        The selected indices (sorted int ndarray) changed.
+    message(str)
+        Something the user should read (a rejected edit).
+    """
+
+    sampleSelected = Signal(int)
+    selectionChanged = Signal(object)
+    message = Signal(str)
+
+    def __init__(self, document, parent=None):
+        super().__init__(parent)
+        self._document = document
+        self.points = document.points
+        self._selected = np.empty(0, dtype=np.int64)
+        self._sample = None
+        self._drag = None
+        self._snapshot = None
+        self._curve_xs = np.empty(0)
+        self._curve_ys = np.empty(0)
+
+        self.view_box = DataViewBox(self)
+        self.plot_widget = pg.PlotWidget(viewBox=self.view_box, background="w")
+        self.plot_widget.setToolTip(
+            "Click to add a point · drag a point to move it · drag on empty space to select\n"
+            "Right-click or Delete removes · middle-drag pans · wheel zooms"
+        )
+        self.plot_widget.setStatusTip("Click to add a point; drag points to move them; right-click a point to delete it.")
+        plot_item = self.plot_widget.getPlotItem()
+        plot_item.showGrid(x=True, y=True, alpha=0.25)
+        plot_item.setLabel("bottom", "x")
+        plot_item.setLabel("left", "y")
+        plot_item.hideButtons()
+        self.view_box.setMenuEnabled(True)
+
+        self.fitted_curve = pg.PlotCurveItem(pen=pg.mkPen(CURVE_COLOR, width=2.5), antialias=True)
+        self.fitted_curve.setZValue(5)
+        self.view_box.addItem(self.fitted_curve, ignoreBounds=True)
+        self.points_item = PointsItem(self)
+        self.view_box.addItem(self.points_item)
+        self.selection_item = pg.ScatterPlotItem(
+            size=13, pen=pg.mkPen(QColor(150, 70, 0), width=1.5), brush=pg.mkBrush(SELECTED_COLOR), pxMode=True
+        )
+        self.selection_item.setZValue(11)
+        self.selection_item.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.view_box.addItem(self.selection_item, ignoreBounds=True)
+        self.sample_item = pg.ScatterPlotItem(
+            size=22, pen=pg.mkPen(SAMPLE_COLOR, width=2.5), brush=pg.mkBrush(None), pxMode=True
+        )
+        self.sample_item.setZValue(12)
+        self.sample_item.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.view_box.addItem(self.sample_item, ignoreBounds=True)
+        self.empty_hint = pg.TextItem("No points: click to add some", color=(90, 90, 90), anchor=(0.5, 0.5))
+        self.empty_hint.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.view_box.addItem(self.empty_hint, ignoreBounds=True)
+
+        self.table_model = PointsTableModel(document, self)
+        self.table_model.rejected.connect(self.message)
+        self.table = PointsTableView()
+        self.table.setModel(self.table_model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed
+        )
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.setToolTip("The points. Double-click a cell to edit; select rows to select points.")
+        self.table.setStatusTip("Edit a coordinate by double-clicking it; Delete removes the selected points.")
+        self.table.selectionModel().selectionChanged.connect(self._table_selection_changed)
+        self._syncing_table = False
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.plot_widget)
+        splitter.addWidget(self.table)
+        splitter.setStretchFactor(0, 4)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([800, 210])
+        splitter.setChildrenCollapsible(True)
+        self.splitter = splitter
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+
+        document.pointsChanged.connect(self._points_changed)
+        self.view_box.sigXRangeChanged.connect(self._update_curve)
+        self.view_box.sigRangeChanged.connect(self._place_hint)
+        self._points_changed(document.points)
+        self.fit_view()
+
+    # ----------------------------------------------------------------- public
+    @property
+    def dragging(self) -> bool:
+        return self._drag is not None
+
+    def selected_indices(self) -> np.ndarray:
+        """The selected points' indices, sorted."""
+        return self._selected.copy()
+
+    def set_selection(self, indices) -> None:
+        """Select exactly these points (unknown indices are dropped)."""
+        indices = np.unique(np.asarray(list(indices), dtype=np.int64))
+        indices = indices[(indices >= 0) & (indices < len(self.points))]
+        if np.array_equal(indices, self._selected):
+            return
+        self._selected = indices
+        self._draw_selection()
+        self._sync_table_selection()
+        self.selectionChanged.emit(self._selected.copy())
+
+    def select_all(self) -> None:
+        self.set_selection(range(len(self.points)))
+
+    def clear_selection(self) -> None:
+        self.set_selection([])
+
+    def delete_selected(self) -> None:
+        """Delete the selected points (one undo step)."""
+        if len(self._selected):
+            indices = self._selected
+            self._selected = np.empty(0, dtype=np.int64)
+            self._document.delete_points(indices)
+
+    def highlight_sample(self, index: int | None) -> None:
+        """Ring the point ``index`` (the sample shown elsewhere, e.g. in the graph view); None clears."""
+        self._sample = index if index is not None and 0 <= index < len(self.points) else None
+        self._draw_sample()
+
+    @property
+    def highlighted_sample(self) -> int | None:
+        return self._sample
+
+    def fit_view(self) -> None:
+        """Zoom so that every point is visible with a margin."""
+        points = self.points
+        if len(points) == 0:
+            self.view_box.setRange(xRange=(-1, 1), yRange=(-1, 1), padding=0.05)
+            return
+        lo = points.min(axis=0)
+        hi = points.max(axis=0)
+        span = hi - lo
+        span = np.where(span > 1e-12 * np.maximum(1.0, np.abs(hi)), span, 1.0)
+        margin = span * 0.12
+        self.view_box.setRange(
+            xRange=(lo[0] - margin[0], hi[0] + margin[0]),
+            yRange=(lo[1] - margin[1], hi[1] + margin[1]),
+            padding=0,
+        )
+
+    def show_snapshot(self, snapshot) -> None:
+        """Draw the fitted curve of ``snapshot``'s parameters over the visible x range."""
+        self._snapshot = snapshot
+        self._update_curve()
+
+    def fitted_curve_data(self) -> tuple[np.ndarray, np.ndarray]:
+        """The x and y values of the fitted curve as drawn."""
+        return self._curve_xs.copy(), self._curve_ys.copy()
+
+    def scene_position(self, index: int):
+        """The scene position of point ``index`` (for tests and benchmarks that drive the mouse)."""
+        x, y = self.points[index]
+        return self.view_box.mapViewToScene(QPointF(float(x), float(y)))
+
+    # ----------------------------------------------------------------- document -> view
+    def _points_changed(self, points: np.ndarray) -> None:
+        count_changed = len(points) != len(self.points)
+        self.points = np.asarray(points)
+        self.points_item.setData(pos=self.points)
+        n = len(self.points)
+        if len(self._selected) and self._selected.max() >= n:
+            self._selected = self._selected[self._selected < n]
+            self.selectionChanged.emit(self._selected.copy())
+        if self._sample is not None and self._sample >= n:
+            self._sample = None
+        self._draw_selection()
+        self._draw_sample()
+        self.table_model.set_points(self.points)
+        if count_changed:
+            self._sync_table_selection()
+        self.empty_hint.setVisible(n == 0)
+        self._place_hint()
+
+    def _draw_selection(self) -> None:
+        self.selection_item.setData(pos=self.points[self._selected] if len(self._selected) else np.empty((0, 2)))
+
+    def _draw_sample(self) -> None:
+        if self._sample is None:
+            self.sample_item.setData(pos=np.empty((0, 2)))
+        else:
+            self.sample_item.setData(pos=self.points[[self._sample]])
+
+    def _place_hint(self, *args) -> None:
+        if self.empty_hint.isVisible():
+            (x0, x1), (y0, y1) = self.view_box.viewRange()
+            self.empty_hint.setPos((x0 + x1) / 2, (y0 + y1) / 2)
+
+    def _update_curve(self, *args) -> None:
+        snapshot = self._snapshot
+        if snapshot is None:
+            return
+        from playground.trainer import predict
+
+        x0, x1 = self.view_box.viewRange()[0]
+        xs = np.linspace(x0, x1, CURVE_SAMPLES)
+        try:
+            with np.errstate(all="ignore"):
+                ys = np.asarray(predict(snapshot.config, snapshot.params, xs), dtype=np.float64).reshape(-1)
+        except Exception as exc:  # a model/parameter mismatch must not break the view
+            self.fitted_curve.setData([], [])
+            self._curve_xs = self._curve_ys = np.empty(0)
+            self.message.emit(f"Could not draw the fitted curve: {exc}")
+            return
+        ys = np.where(np.isfinite(ys), ys, np.nan)
+        self._curve_xs, self._curve_ys = xs, ys
+        if np.isnan(ys).all():
+            self.fitted_curve.setData([], [])
+        else:
+            self.fitted_curve.setData(xs, ys, connect="finite")
+
+    # ----------------------------------------------------------------- mouse -> document
+    def _click_empty(self, pos, modifiers) -> None:
+        x, y = pos.x(), pos.y()
+        if not (math.isfinite(x) and math.isfinite(y)):
+            return
+        self.clear_selection()
+        self._document.add_point(x, y)
+
+    def _click_point(self, index: int, modifiers) -> None:
+        if modifiers & Qt.KeyboardModifier.ControlModifier:
+            selected = set(self._selected.tolist())
+            selected ^= {index}
+            self.set_selection(selected)
+        elif modifiers & Qt.KeyboardModifier.ShiftModifier:
+            self.set_selection(set(self._selected.tolist()) | {index})
+        else:
+            self.set_selection([index])
+        self.highlight_sample(index)
+        self.sampleSelected.emit(index)
+
+    def _delete_at(self, index: int) -> None:
+        if index in set(self._selected.tolist()):
+            self.delete_selected()
+        else:
+            self._document.delete_points([index])
+
+    def _begin_drag(self, index: int, press_pos) -> None:
+        if index not in set(self._selected.tolist()):
+            self.set_selection([index])
+        self.highlight_sample(index)
+        self.sampleSelected.emit(index)
+        indices = self._selected.copy()
+        self._drag = {
+            "indices": indices,
+            "start": self.points[indices].copy(),
+            "press": np.array([press_pos.x(), press_pos.y()]),
+            "stroke": self._document.new_stroke(),
+        }
+
+    def _continue_drag(self, pos) -> None:
+        drag = self._drag
+        offset = np.array([pos.x(), pos.y()]) - drag["press"]
+        if not np.isfinite(offset).all():
+            return
+        self._document.move_points(drag["indices"], drag["start"] + offset, stroke=drag["stroke"])
+
+    def _end_drag(self) -> None:
+        self._drag = None
+
+    def _select_in_rect(self, rect: QRectF, additive: bool) -> None:
+        points = self.points
+        inside = (
+            (points[:, 0] >= rect.left())
+            & (points[:, 0] <= rect.right())
+            & (points[:, 1] >= rect.top())
+            & (points[:, 1] <= rect.bottom())
+        )
+        chosen = set(np.flatnonzero(inside).tolist())
+        if additive:
+            chosen |= set(self._selected.tolist())
+        self.set_selection(chosen)
+
+    # ----------------------------------------------------------------- table <-> selection
+    def _sync_table_selection(self) -> None:
+        model = self.table.selectionModel()
+        if model is None:
+            return
+        self._syncing_table = True
+        try:
+            selection = QItemSelection()
+            for row in self._selected.tolist():
+                selection.select(self.table_model.index(row, 0), self.table_model.index(row, 1))
+            model.select(
+                selection,
+                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+            )
+        finally:
+            self._syncing_table = False
+
+    def _table_selection_changed(self, *args) -> None:
+        if self._syncing_table:
+            return
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        rows = np.asarray(rows, dtype=np.int64)
+        if not np.array_equal(rows, self._selected):
+            self._selected = rows
+            self._draw_selection()
+            self.selectionChanged.emit(self._selected.copy())
