@@ -793,7 +793,7 @@ class Tensor:
         shape = self._data.shape
         if dim is None:
             return ops.SqueezeBackward0.apply(self, shape=tuple(s for s in shape if s != 1))
-        dims = _normalize_dims(dim, self._data.ndim)
+        dims = _normalize_dims(dim if isinstance(dim, (tuple, list)) else (dim,), self._data.ndim)
         new = tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1))
         return ops.SqueezeBackward1.apply(self, shape=new)
 
