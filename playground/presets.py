@@ -66,7 +66,7 @@ def _frozen(points):
 def _linear_regression():
     return Preset(
         name="linear-regression",
-        title="Linear regression (4 points)",
+        title="Linear regression",
         description=("Fit ŷ = w·x + b to (1, 3), (2, 5), (3, 7), (4, 9) from w = b = 0 with mean squared "
                      "error and SGD (learning rate 0.001). The first step shows loss 41, w.grad −35 and "
                      "b.grad −12; after 200 epochs w ≈ 2.02 and b ≈ 0.71."),
@@ -79,7 +79,7 @@ def _linear_regression():
 def _single_weight():
     return Preset(
         name="single-weight",
-        title="Single weight (one point)",
+        title="Single weight",
         description=("One point (x = 1, y = 2) and one weight: ŷ = w·x from w = 1, squared error, "
                      "learning rate 0.01. The first step shows loss 1 and w.grad −2, then w = 1.02."),
         config=Config(model="linear", bias=False, loss="sse", optimizer="sgd", lr=0.01,

@@ -535,6 +535,26 @@ def _decode(value, what):
     raise ValueError(f"{what}: unexpected value {value!r}")
 
 
+def _kind(value):
+    """What a state value is, for checking loaded optimizer state against the optimizer's own."""
+    if isinstance(value, engine.Tensor):
+        return ("tensor", str(value._data.dtype), tuple(value._data.shape))
+    if isinstance(value, np.ndarray):
+        return ("array", str(value.dtype), tuple(value.shape))
+    return (type(value).__name__,)
+
+
+def _optimizer_state_kinds(config, shapes):
+    """The keys and kinds of the optimizer state of each parameter after one step: index -> {key: kind}."""
+    params = [nn.Parameter(engine.zeros(shape)) for shape in shapes]
+    for p, shape in zip(params, shapes):
+        p.grad = engine.zeros(shape)
+    optimizer = _make_optimizer(config, params)
+    optimizer.step()
+    return {index: {k: _kind(v) for k, v in entry.items()}
+            for index, entry in optimizer.state_dict()["state"].items()}
+
+
 def _encode_params(named):
     return {name: {"shape": list(a.shape), "values": a.tolist()} for name, a in named.items()}
 
@@ -659,6 +679,15 @@ class Trainer:
         return tuple(self._loss_history)
 
     @property
+    def edits(self) -> tuple:
+        """Epochs after which the points or the optimizer settings changed without a reset."""
+        return tuple(self._edits)
+
+    def _mark_edit(self):
+        if self._loss_history and (not self._edits or self._edits[-1] != len(self._loss_history)):
+            self._edits.append(len(self._loss_history))
+
+    @property
     def initial_parameters(self) -> dict:
         """The parameters as they were at the last :meth:`reset`: name -> read-only array."""
         return dict(self._initial_params)
@@ -695,6 +724,7 @@ class Trainer:
         self._build_optimizer()
         self._shuffle_rng.seed(self._config.seed)
         self._loss_history = []
+        self._edits = []
         self._initial_params = {name: _read_only(p._data) for name, p in self._named_params}
 
     def step(self) -> float:
@@ -764,7 +794,10 @@ class Trainer:
         ValueError
             If ``points`` is not an (N, 2) array of finite numbers.
         """
-        self._points = _as_points(points)
+        points = _as_points(points)
+        if points.shape != self._points.shape or not np.array_equal(points, self._points):
+            self._mark_edit()
+        self._points = points
         self._load_points()
 
     def set_config(self, config: Config):
@@ -785,6 +818,8 @@ class Trainer:
             self._load_points()
             self.reset()
             return
+        if config != old:
+            self._mark_edit()
         if config.optimizer != old.optimizer:
             self._build_optimizer()
         elif _hyperparameters(config) != _hyperparameters(old):
@@ -880,6 +915,7 @@ class Trainer:
                           for index, entry in optimizer_state.items()],
             },
             "shuffle_rng": [version, list(internal), gauss],
+            "edits": list(self._edits),
         }
 
     def load_state_dict(self, d: dict):
@@ -893,6 +929,12 @@ class Trainer:
         ValueError
             If ``d`` is malformed, from a newer version, or does not fit its configuration.
         """
+        try:
+            self._load_state_dict(d)
+        except (TypeError, KeyError, IndexError, OverflowError, RecursionError) as exc:
+            raise ValueError(f"the trainer state is malformed ({type(exc).__name__}: {exc})") from None
+
+    def _load_state_dict(self, d):
         if not isinstance(d, dict):
             raise ValueError("a trainer state must be a JSON object")
         if d.get("format") != STATE_FORMAT:
@@ -910,8 +952,12 @@ class Trainer:
             raise ValueError("the loss history must be a list of numbers")
         history = [float(v) for v in history]
         epoch = d.get("epoch")
-        if epoch != len(history) or isinstance(epoch, bool):
+        if not isinstance(epoch, int) or isinstance(epoch, bool) or epoch != len(history):
             raise ValueError("the epoch does not match the loss history")
+        edits = d.get("edits", [])
+        if not isinstance(edits, list) or not all(
+                isinstance(e, int) and not isinstance(e, bool) and 0 < e <= epoch for e in edits):
+            raise ValueError("the edit epochs are malformed")
 
         # Build the engine objects aside; swap them in only when everything has loaded.
         model = _make_model(config)
@@ -945,6 +991,7 @@ class Trainer:
         entries = opt_d.get("state")
         if not isinstance(entries, list):
             raise ValueError("the optimizer state is malformed")
+        expected_kinds = _optimizer_state_kinds(config, [tuple(p._data.shape) for p in params_list])
         state = {}
         for entry in entries:
             if (not isinstance(entry, list) or len(entry) != 2 or not isinstance(entry[0], int)
@@ -953,10 +1000,10 @@ class Trainer:
                 raise ValueError("the optimizer state is malformed")
             index, values = entry
             decoded = {k: _decode(v, "optimizer state") for k, v in values.items()}
-            shape = tuple(params_list[index]._data.shape)
-            for k, v in decoded.items():
-                if isinstance(v, engine.Tensor) and v._data.ndim and tuple(v._data.shape) != shape:
-                    raise ValueError(f"optimizer state {k!r} has the wrong shape")
+            kinds = {k: _kind(v) for k, v in decoded.items()}
+            if kinds != expected_kinds.get(index):
+                raise ValueError(f"the optimizer state of parameter {index} does not fit a "
+                                 f"{OPTIMIZERS[config.optimizer]} optimizer")
             state[index] = decoded
         full = optimizer.state_dict()
         full["state"] = state
@@ -976,6 +1023,7 @@ class Trainer:
         self._optimizer = optimizer
         self._shuffle_rng = rng
         self._loss_history = history
+        self._edits = list(edits)
         self._initial_params = {name: _read_only(a) for name, a in initial.items()}
         self._load_points()
 

@@ -1,0 +1,726 @@
+"""Files: parameter and loss-curve exports, point CSVs, sessions and PyTorch scripts.
+
+Qt-free, used by the app's File menu and by ``playground train``. Every file is
+written atomically (a temporary file beside the target, then ``os.replace``), so a
+failed save never leaves a half-written file; every reader raises one clear error
+type (:class:`PointsFormatError`, :class:`SessionError`) for anything it cannot use,
+and returns new objects, so a failed open changes nothing. Nothing is pickled.
+
+Formats
+-------
+parameters (.json)
+    ``{"format": "gradient-playground-parameters", "version": 1, "model": {...},
+    "loss": ..., "optimizer": {...}, "batch_size": ..., "seed": ..., "epoch": ...,
+    "final_loss": ..., "parameters": {name: {"shape": [...], "values": nested lists}}}``
+parameters (.csv)
+    ``name,index,value`` with the flat (row-major) index of each value.
+parameters (.npz)
+    One float32 array per parameter; readable with ``numpy.load(allow_pickle=False)``.
+loss curve (.csv)
+    ``epoch,loss``, epoch counted from 1.
+points (.csv)
+    Two columns, x and y, comma or whitespace separated, optional header row;
+    ``#`` starts a comment line.
+session (.json)
+    ``{"format": "gradient-playground-session", "version": 1, "points": [[x, y], ...],
+    "trainer": Trainer.state_dict(), "app": {...}}``.
+"""
+from __future__ import annotations
+
+import io as _io
+import json
+import math
+import os
+import tempfile
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from playground.trainer import OPTIMIZERS, RMSPROP_ALPHA, Config, Snapshot, Trainer
+
+__all__ = [
+    "PARAMETERS_FORMAT",
+    "SESSION_FORMAT",
+    "SESSION_VERSION",
+    "PlaygroundFileError",
+    "PointsFormatError",
+    "Session",
+    "SessionError",
+    "export_loss_csv",
+    "export_parameters",
+    "export_points_csv",
+    "export_torch_script",
+    "load_session",
+    "loss_csv_text",
+    "parameters_document",
+    "parse_points_csv",
+    "parse_session",
+    "points_csv_text",
+    "read_points_csv",
+    "save_session",
+    "session_document",
+    "torch_script",
+]
+
+PARAMETERS_FORMAT = "gradient-playground-parameters"
+PARAMETERS_VERSION = 1
+SESSION_FORMAT = "gradient-playground-session"
+SESSION_VERSION = 1
+PARAMETER_EXTENSIONS = (".json", ".csv", ".npz")
+MAX_REPORTED_ROWS = 10
+
+
+class PlaygroundFileError(ValueError):
+    """A file could not be read or written; the message says why, in one sentence or a short list."""
+
+
+class PointsFormatError(PlaygroundFileError):
+    """A points CSV could not be used.
+
+    Attributes
+    ----------
+    problems : list of (int, str)
+        ``(line number, what is wrong)`` for every unusable row (empty for whole-file problems).
+    """
+
+    def __init__(self, message, problems=()):
+        super().__init__(message)
+        self.problems = list(problems)
+
+
+class SessionError(PlaygroundFileError):
+    """A session file is unreadable, corrupt, or from a newer version of the program."""
+
+
+# ----------------------------------------------------------------------------------------
+# Writing
+# ----------------------------------------------------------------------------------------
+
+def _atomic_write(path, write):
+    """Call ``write(binary_file)`` on a temporary file beside ``path``, then rename it over ``path``."""
+    path = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, temp = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise
+
+
+def _write_text(path, text):
+    _atomic_write(path, lambda f: f.write(text.encode("utf-8")))
+
+
+def _json_float(value):
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def _float_text(value):
+    return repr(float(value))
+
+
+# ----------------------------------------------------------------------------------------
+# Parameters
+# ----------------------------------------------------------------------------------------
+
+def _model_description(config):
+    model = {"name": config.model}
+    if config.model == "polynomial":
+        model["degree"] = config.degree
+    if config.model == "mlp":
+        model["hidden"] = list(config.hidden)
+        model["activation"] = config.activation
+    else:
+        model["bias"] = config.bias
+    return model
+
+
+def _optimizer_description(config):
+    o = config.optimizer
+    d = {"name": o, "lr": config.lr}
+    if o in ("momentum", "nesterov"):
+        d["momentum"] = config.momentum
+    if o == "adam":
+        d["betas"] = [config.beta1, config.beta2]
+    if o == "rmsprop":
+        d["alpha"] = RMSPROP_ALPHA
+    return d
+
+
+def parameters_document(snapshot: Snapshot) -> dict:
+    """The JSON parameter export of ``snapshot`` as a dict (see the module docstring)."""
+    config = snapshot.config
+    return {
+        "format": PARAMETERS_FORMAT,
+        "version": PARAMETERS_VERSION,
+        "model": _model_description(config),
+        "loss": config.loss,
+        "optimizer": _optimizer_description(config),
+        "batch_size": config.batch_size,
+        "seed": config.seed,
+        "epoch": snapshot.epoch,
+        "final_loss": _json_float(snapshot.loss),
+        "parameters": {name: {"shape": list(np.shape(value)), "values": np.asarray(value).tolist()}
+                       for name, value in snapshot.params.items()},
+    }
+
+
+def _parameters_csv(snapshot):
+    lines = ["name,index,value"]
+    for name, value in snapshot.params.items():
+        for index, v in enumerate(np.asarray(value).reshape(-1).tolist()):
+            lines.append(f"{name},{index},{_float_text(v)}")
+    return "\n".join(lines) + "\n"
+
+
+def export_parameters(path, snapshot: Snapshot):
+    """Write the parameters of ``snapshot`` to ``path``; the format follows the extension.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Ends in ``.json``, ``.csv`` or ``.npz``.
+    snapshot : Snapshot
+
+    Raises
+    ------
+    PlaygroundFileError
+        For another extension, or when the file cannot be written.
+    """
+    ext = os.path.splitext(os.fspath(path))[1].lower()
+    try:
+        if ext == ".json":
+            _write_text(path, json.dumps(parameters_document(snapshot), indent=2, allow_nan=False) + "\n")
+        elif ext == ".csv":
+            _write_text(path, _parameters_csv(snapshot))
+        elif ext == ".npz":
+            arrays = {name: np.asarray(value) for name, value in snapshot.params.items()}
+            _atomic_write(path, lambda f: np.savez(f, **arrays))
+        else:
+            raise PlaygroundFileError(
+                f"parameters can be exported as {', '.join(PARAMETER_EXTENSIONS)}, not {ext or 'a file without extension'}")
+    except OSError as exc:
+        raise PlaygroundFileError(f"cannot write {os.fspath(path)}: {exc.strerror or exc}") from exc
+
+
+# ----------------------------------------------------------------------------------------
+# Loss curve
+# ----------------------------------------------------------------------------------------
+
+def loss_csv_text(loss_history) -> str:
+    """``epoch,loss`` rows, epoch counted from 1 (the loss computed in that epoch, before its step)."""
+    lines = ["epoch,loss"]
+    lines.extend(f"{epoch},{_float_text(loss)}" for epoch, loss in enumerate(loss_history, start=1))
+    return "\n".join(lines) + "\n"
+
+
+def export_loss_csv(path, loss_history):
+    """Write the loss curve to ``path`` as CSV (see :func:`loss_csv_text`)."""
+    try:
+        _write_text(path, loss_csv_text(loss_history))
+    except OSError as exc:
+        raise PlaygroundFileError(f"cannot write {os.fspath(path)}: {exc.strerror or exc}") from exc
+
+
+# ----------------------------------------------------------------------------------------
+# Points
+# ----------------------------------------------------------------------------------------
+
+def _number(field_text):
+    """``float(field_text)`` if it is a finite number, else None; and a reason."""
+    try:
+        value = float(field_text)
+    except ValueError:
+        return None, f"{field_text!r} is not a number"
+    if not math.isfinite(value):
+        return None, f"{field_text!r} is not a finite number"
+    return value, ""
+
+
+def parse_points_csv(text) -> np.ndarray:
+    """Read points from CSV text: two columns (x, y), comma or whitespace separated.
+
+    A first row that holds no numbers at all (``x,y``) is a header. Empty lines and
+    lines starting with ``#`` are skipped.
+
+    Parameters
+    ----------
+    text : str or bytes
+        Bytes are decoded as UTF-8 (a byte-order mark is allowed).
+
+    Returns
+    -------
+    np.ndarray
+        float64, shape (N, 2), N ≥ 1, all finite.
+
+    Raises
+    ------
+    PointsFormatError
+        Listing every row that could not be read, with its line number, or saying the
+        file holds no points or is not text.
+    """
+    if isinstance(text, (bytes, bytearray)):
+        try:
+            text = bytes(text).decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise PointsFormatError("this is not a text file (it is not valid UTF-8)") from exc
+    elif text.startswith("\ufeff"):
+        text = text[1:]
+    if "\x00" in text:
+        raise PointsFormatError("this is not a text file (it holds NUL bytes)")
+    rows, problems = [], []
+    first_row = True
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        fields = [f.strip() for f in line.split(",")] if "," in line else line.split()
+        values, reasons = [], []
+        for f in fields:
+            value, reason = _number(f)
+            values.append(value)
+            if reason:
+                reasons.append(reason)
+        is_header = first_row and all(v is None for v in values) and not any(
+            f.lower().lstrip("+-") in ("nan", "inf", "infinity") for f in fields)
+        first_row = False
+        if is_header:
+            continue
+        if len(fields) != 2:
+            problems.append((number, f"expected 2 values (x, y), found {len(fields)}"))
+        elif reasons:
+            problems.append((number, "; ".join(reasons)))
+        else:
+            rows.append(values)
+    if problems:
+        shown = [f"line {n}: {why}" for n, why in problems[:MAX_REPORTED_ROWS]]
+        more = len(problems) - MAX_REPORTED_ROWS
+        if more > 0:
+            shown.append(f"and {more} more row{'s' if more > 1 else ''}")
+        noun = "row" if len(problems) == 1 else "rows"
+        raise PointsFormatError(f"{len(problems)} {noun} could not be read: " + "; ".join(shown), problems)
+    if not rows:
+        raise PointsFormatError("the file holds no points")
+    return np.array(rows, dtype=np.float64).reshape(-1, 2)
+
+
+def read_points_csv(path) -> np.ndarray:
+    """Read points from a CSV file (see :func:`parse_points_csv`).
+
+    Raises
+    ------
+    PointsFormatError
+        If the file cannot be read or holds unusable rows (the message names the file).
+    """
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as exc:
+        raise PointsFormatError(f"cannot read {os.fspath(path)}: {exc.strerror or exc}") from exc
+    try:
+        return parse_points_csv(data)
+    except PointsFormatError as exc:
+        raise PointsFormatError(f"{os.path.basename(os.fspath(path))}: {exc}", exc.problems) from None
+
+
+def points_csv_text(points) -> str:
+    """``x,y`` header and one row per point, with every digit needed to read it back exactly."""
+    points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    return "x,y\n" + "".join(f"{_float_text(x)},{_float_text(y)}\n" for x, y in points.tolist())
+
+
+def export_points_csv(path, points):
+    """Write points to ``path`` as CSV (see :func:`points_csv_text`)."""
+    try:
+        _write_text(path, points_csv_text(points))
+    except OSError as exc:
+        raise PlaygroundFileError(f"cannot write {os.fspath(path)}: {exc.strerror or exc}") from exc
+
+
+# ----------------------------------------------------------------------------------------
+# Sessions
+# ----------------------------------------------------------------------------------------
+
+def _state_of(trainer_or_state):
+    if isinstance(trainer_or_state, Trainer):
+        return trainer_or_state.state_dict()
+    if isinstance(trainer_or_state, dict):
+        return trainer_or_state
+    raise TypeError("expected a Trainer or a Trainer.state_dict()")
+
+
+@dataclass(frozen=True, eq=False)
+class Session:
+    """An opened session: everything needed to carry on training where it stopped.
+
+    Attributes
+    ----------
+    points : np.ndarray
+        Read-only, shape (N, 2).
+    config : Config
+    state : dict
+        A :meth:`Trainer.state_dict` (validated): load it with ``trainer.load_state_dict``.
+    app : dict
+        What the app stored besides (view settings and the like); ``{}`` if nothing.
+    """
+
+    points: np.ndarray
+    config: Config
+    state: dict
+    app: dict = field(default_factory=dict)
+
+    @property
+    def epoch(self) -> int:
+        """Epochs trained when the session was saved."""
+        return self.state["epoch"]
+
+    def make_trainer(self) -> Trainer:
+        """A new trainer on the session's points, in the saved state."""
+        trainer = Trainer(self.config, self.points)
+        trainer.load_state_dict(self.state)
+        return trainer
+
+
+def session_document(points, trainer_or_state, app=None) -> dict:
+    """The session JSON document as a dict.
+
+    Parameters
+    ----------
+    points : array_like, shape (N, 2)
+    trainer_or_state : Trainer or dict
+        The trainer, or its :meth:`~Trainer.state_dict` (what the app's worker sends).
+    app : dict, optional
+        JSON-able settings of the app to keep with the session.
+    """
+    points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    if not np.isfinite(points).all():
+        raise ValueError("points must be finite")
+    return {
+        "format": SESSION_FORMAT,
+        "version": SESSION_VERSION,
+        "points": points.tolist(),
+        "trainer": _state_of(trainer_or_state),
+        "app": dict(app or {}),
+    }
+
+
+def save_session(path, points, trainer_or_state, app=None):
+    """Save a session to ``path`` atomically (temporary file, then rename).
+
+    Raises
+    ------
+    SessionError
+        When the file cannot be written (the previous file, if any, is untouched).
+    """
+    document = session_document(points, trainer_or_state, app)
+    try:
+        text = json.dumps(document, indent=1)
+    except (TypeError, ValueError) as exc:
+        raise SessionError(f"the session cannot be stored: {exc}") from exc
+    try:
+        _write_text(path, text + "\n")
+    except OSError as exc:
+        raise SessionError(f"cannot write {os.fspath(path)}: {exc.strerror or exc}") from exc
+
+
+def parse_session(text) -> Session:
+    """Read a session from its JSON text (str or bytes).
+
+    Raises
+    ------
+    SessionError
+        If the text is not a session, is corrupt, or comes from a newer version.
+    """
+    if isinstance(text, (bytes, bytearray)):
+        try:
+            text = bytes(text).decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise SessionError("this is not a session file (it is not valid UTF-8 text)") from exc
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise SessionError(f"this is not a session file (it is not valid JSON: {exc})") from None
+    if not isinstance(document, dict) or document.get("format") != SESSION_FORMAT:
+        raise SessionError("this is not a Gradient Playground session file")
+    version = document.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise SessionError("the session file has no valid version number")
+    if version > SESSION_VERSION:
+        raise SessionError(f"the session was saved by a newer version of Gradient Playground (format "
+                           f"version {version}); this version reads up to version {SESSION_VERSION}")
+    raw_points = document.get("points")
+    if not isinstance(raw_points, list) or not all(
+            isinstance(p, list) and len(p) == 2
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in p) for p in raw_points):
+        raise SessionError("the session's points are malformed (expected a list of [x, y] numbers)")
+    try:
+        points = np.array(raw_points, dtype=np.float64).reshape(-1, 2)
+    except OverflowError:
+        raise SessionError("the session's points are malformed (a number is too large)") from None
+    if not np.isfinite(points).all():
+        raise SessionError("the session's points must be finite numbers")
+    app = document.get("app", {})
+    if not isinstance(app, dict):
+        raise SessionError("the session's app settings are malformed")
+    state = document.get("trainer")
+    if not isinstance(state, dict):
+        raise SessionError("the session holds no training state")
+    try:
+        config = Config.from_dict(state.get("config"))
+        Trainer(config, points).load_state_dict(state)  # validates everything
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError, RecursionError) as exc:
+        raise SessionError(f"the session's training state is corrupt: {exc}") from None
+    points.flags.writeable = False
+    return Session(points=points, config=config, state=state, app=app)
+
+
+def load_session(path) -> Session:
+    """Open a session file (see :func:`parse_session`); nothing else changes if it fails.
+
+    Raises
+    ------
+    SessionError
+        If the file cannot be read, is corrupt, or comes from a newer version.
+    """
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as exc:
+        raise SessionError(f"cannot read {os.fspath(path)}: {exc.strerror or exc}") from exc
+    try:
+        return parse_session(data)
+    except SessionError as exc:
+        raise SessionError(f"{os.path.basename(os.fspath(path))}: {exc}") from None
+
+
+# ----------------------------------------------------------------------------------------
+# PyTorch script
+# ----------------------------------------------------------------------------------------
+
+_SCRIPT = '''\
+"""Gradient Playground run, rebuilt with PyTorch.
+
+{summary}
+
+Rebuilds the points, the model, its initial parameters, the loss and the optimizer,
+trains {epochs} epoch{epochs_s} and prints the loss curve as CSV (epoch,loss), then the
+final parameters as comment lines. Needs only PyTorch:
+
+    python {filename}
+"""
+import math
+import random
+
+import torch
+from torch import nn, optim
+from torch.utils.data import DataLoader, TensorDataset
+
+EPOCHS = {epochs}
+POINTS = {points}
+INITIAL_PARAMETERS = {initial}
+
+
+class LinearModel(nn.Module):
+    """y_hat = features @ w + b, optionally squashed by a sigmoid."""
+
+    def __init__(self, n_features, bias, squash):
+        super().__init__()
+        self.w = nn.Parameter(torch.zeros(n_features, 1))
+        if bias:
+            self.b = nn.Parameter(torch.zeros(1, 1))
+        self.has_bias = bias
+        self.squash = squash
+
+    def forward(self, features):
+        z = features @ self.w
+        if self.has_bias:
+            z = z + self.b
+        return torch.sigmoid(z) if self.squash else z
+
+
+class MLP(nn.Module):
+    """x -> [Linear -> activation] per hidden layer -> Linear."""
+
+    def __init__(self, hidden, activation):
+        super().__init__()
+        self.n_hidden = len(hidden)
+        width = 1
+        for i, units in enumerate(hidden, start=1):
+            setattr(self, f"hidden{{i}}", nn.Linear(width, units))
+            width = units
+        self.output = nn.Linear(width, 1)
+        self.activation = activation
+
+    def forward(self, x):
+        for i in range(1, self.n_hidden + 1):
+            x = self.activation(getattr(self, f"hidden{{i}}")(x))
+        return self.output(x)
+
+
+class ShuffleSampler:
+    """A new random order of the points every epoch, from Python's random module as in the original run."""
+
+    def __init__(self, n_points, seed):
+        self.n_points = n_points
+        self.rng = random.Random(seed)
+
+    def __iter__(self):
+        order = list(range(self.n_points))
+        self.rng.shuffle(order)
+        return iter(order)
+
+    def __len__(self):
+        return self.n_points
+
+
+x = torch.tensor([[p[0]] for p in POINTS], dtype=torch.float64).to(torch.float32)
+y = torch.tensor([[p[1]] for p in POINTS], dtype=torch.float64).to(torch.float32)
+{features}
+{model}
+with torch.no_grad():
+    for name, parameter in model.named_parameters():
+        parameter.copy_(torch.tensor(INITIAL_PARAMETERS[name], dtype=torch.float32))
+
+loss_fn = {loss}
+optimizer = {optimizer}
+{loader}
+
+print("epoch,loss")
+for epoch in range(1, EPOCHS + 1):
+{loop}
+    print(f"{{epoch}},{{epoch_loss!r}}")
+    if not math.isfinite(epoch_loss):
+        break
+
+for name, parameter in model.named_parameters():
+    print(f"# {{name}} = {{parameter.detach().tolist()}}")
+'''
+
+_FULL_BATCH_LOOP = '''\
+    optimizer.zero_grad()
+    loss = loss_fn(model(features), y)
+    loss.backward()
+    epoch_loss = loss.item()
+    if math.isfinite(epoch_loss):
+        optimizer.step()'''
+
+_MINIBATCH_LOOP = '''\
+    total = 0.0
+    for batch_features, batch_y in loader:
+        optimizer.zero_grad()
+        loss = loss_fn(model(batch_features), batch_y)
+        loss.backward()
+        batch_loss = loss.item()
+        if not math.isfinite(batch_loss):
+            total = batch_loss
+            break
+        optimizer.step()
+        total += {accumulate}
+    epoch_loss = total{average}'''
+
+
+def _literal(value):
+    """A Python literal for nested lists/tuples of floats, exact (repr) and compact."""
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_literal(v) for v in value) + "]"
+    return repr(float(value))
+
+
+def torch_script(points, trainer_or_state, epochs=None, filename="playground_run.py") -> str:
+    """Source of a self-contained PyTorch script that replays this training run.
+
+    The script rebuilds the same points, model, initial parameters, loss and
+    optimizer (with the current settings), trains ``epochs`` epochs (by default as many
+    as the trainer has) and prints ``epoch,loss`` rows, then ``# name = values`` lines.
+
+    Parameters
+    ----------
+    points : array_like, shape (N, 2)
+    trainer_or_state : Trainer or dict
+        The trainer or its :meth:`~Trainer.state_dict`.
+    epochs : int, optional
+    filename : str
+        Shown in the script's usage line.
+    """
+    state = _state_of(trainer_or_state)
+    config = Config.from_dict(state["config"])
+    epochs = state["epoch"] if epochs is None else int(epochs)
+    points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    initial = {name: entry["values"] for name, entry in state["initial_parameters"].items()}
+
+    if config.model == "polynomial":
+        features = f"features = torch.cat([x ** k for k in range(1, {config.degree} + 1)], dim=1)"
+    else:
+        features = "features = x"
+    if config.model == "mlp":
+        activation = {"tanh": "torch.tanh", "relu": "torch.relu", "sigmoid": "torch.sigmoid"}[config.activation]
+        model = f"model = MLP({tuple(config.hidden)!r}, {activation})"
+    else:
+        n_features = config.degree if config.model == "polynomial" else 1
+        model = f"model = LinearModel({n_features}, bias={config.bias}, squash={config.model == 'sigmoid'})"
+    loss = {"mse": "nn.MSELoss()", "mae": "nn.L1Loss()", "huber": "nn.HuberLoss()", "bce": "nn.BCELoss()",
+            "sse": 'nn.MSELoss(reduction="sum")'}[config.loss]
+    o, lr = config.optimizer, repr(config.lr)
+    if o == "sgd":
+        optimizer = f"optim.SGD(model.parameters(), lr={lr})"
+    elif o in ("momentum", "nesterov"):
+        nesterov = o == "nesterov" and config.momentum > 0
+        optimizer = f"optim.SGD(model.parameters(), lr={lr}, momentum={config.momentum!r}, nesterov={nesterov})"
+    elif o == "adam":
+        optimizer = f"optim.Adam(model.parameters(), lr={lr}, betas=({config.beta1!r}, {config.beta2!r}))"
+    elif o == "rmsprop":
+        optimizer = f"optim.RMSprop(model.parameters(), lr={lr}, alpha={RMSPROP_ALPHA!r})"
+    else:
+        optimizer = f"optim.Adagrad(model.parameters(), lr={lr})"
+    if config.batch_size is None:
+        loader, loop = "", _FULL_BATCH_LOOP
+    else:
+        loader = (f"loader = DataLoader(TensorDataset(features, y), batch_size={config.batch_size}, "
+                  f"sampler=ShuffleSampler(len(POINTS), {config.seed}))")
+        if config.loss == "sse":
+            loop = _MINIBATCH_LOOP.format(accumulate="batch_loss", average="")
+        else:
+            loop = _MINIBATCH_LOOP.format(accumulate="batch_loss * len(batch_y)", average=" / len(POINTS)")
+
+    summary = (f"{len(points)} point{'s' if len(points) != 1 else ''}; model {config.model}"
+               f"{f' (degree {config.degree})' if config.model == 'polynomial' else ''}"
+               f"{f' (hidden {list(config.hidden)}, {config.activation})' if config.model == 'mlp' else ''}; "
+               f"loss {config.loss}; optimizer {OPTIMIZERS[config.optimizer]}, learning rate {config.lr!r}"
+               f"{f'; minibatches of {config.batch_size}' if config.batch_size else ''}.")
+    edits = state.get("edits") or []
+    if edits:
+        summary += ("\nThe points or settings changed during the original run (at epoch"
+                    f"{'s' if len(edits) > 1 else ''} {', '.join(map(str, edits[:10]))}"
+                    f"{', …' if len(edits) > 10 else ''}); this script trains the final ones throughout.")
+    return _SCRIPT.format(
+        summary=summary,
+        epochs=epochs,
+        epochs_s="" if epochs == 1 else "s",
+        filename=filename,
+        points="[\n" + "".join(f"    {_literal(p)},\n" for p in points.tolist()) + "]",
+        initial="{" + ", ".join(f"{name!r}: {_literal(values)}" for name, values in initial.items()) + "}",
+        features=features,
+        model=model,
+        loss=loss,
+        optimizer=optimizer,
+        loader=loader,
+        loop=loop,
+    )
+
+
+def export_torch_script(path, points, trainer_or_state, epochs=None):
+    """Write :func:`torch_script` to ``path``."""
+    text = torch_script(points, trainer_or_state, epochs, filename=os.path.basename(os.fspath(path)))
+    try:
+        _write_text(path, text)
+    except OSError as exc:
+        raise PlaygroundFileError(f"cannot write {os.fspath(path)}: {exc.strerror or exc}") from exc

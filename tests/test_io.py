@@ -1,0 +1,408 @@
+"""File formats: parameter and loss exports, point CSVs, sessions; fuzzed readers."""
+import json
+import math
+import os
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from playground import io
+from playground.presets import load_preset
+from playground.trainer import Config, Trainer
+
+FINAL_W = 2.0195605754852295
+FINAL_B = 0.7054842114448547
+PRINTED_LOSSES = [21.63, 11.03, 5.63, 2.88, 1.47, 0.76, 0.39, 0.21, 0.11, 0.06]
+
+
+@pytest.fixture(scope="module")
+def tutorial_run():
+    preset = load_preset("linear-regression")
+    trainer = Trainer(preset.config, preset.points)
+    trainer.run(200)
+    return trainer
+
+
+@pytest.fixture(scope="module")
+def mlp_run():
+    preset = load_preset("sine", n_points=20)
+    trainer = Trainer(preset.config.replace(hidden=(3, 2)), preset.points)
+    trainer.run(10)
+    return trainer
+
+
+# -- parameters -------------------------------------------------------------------------
+
+def test_parameters_json(tmp_path, tutorial_run):
+    path = tmp_path / "p.json"
+    io.export_parameters(path, tutorial_run.snapshot())
+    doc = json.loads(path.read_text())
+    assert doc["format"] == "gradient-playground-parameters" and doc["version"] == 1
+    assert doc["model"] == {"name": "linear", "bias": True}
+    assert doc["loss"] == "mse"
+    assert doc["optimizer"] == {"name": "sgd", "lr": 0.001}
+    assert doc["epoch"] == 200
+    assert doc["final_loss"] == tutorial_run.snapshot().loss and round(doc["final_loss"], 2) == 0.06
+    assert doc["parameters"]["w"] == {"shape": [1, 1], "values": [[FINAL_W]]}
+    assert doc["parameters"]["b"] == {"shape": [1, 1], "values": [[FINAL_B]]}
+
+
+def test_parameters_json_describes_mlp_and_adam(tmp_path, mlp_run):
+    path = tmp_path / "p.json"
+    io.export_parameters(path, mlp_run.snapshot())
+    doc = json.loads(path.read_text())
+    assert doc["model"] == {"name": "mlp", "hidden": [3, 2], "activation": "tanh"}
+    assert doc["optimizer"] == {"name": "adam", "lr": 0.01, "betas": [0.9, 0.999]}
+    params = mlp_run.snapshot().params
+    for name, value in params.items():
+        entry = doc["parameters"][name]
+        assert entry["shape"] == list(value.shape)
+        np.testing.assert_array_equal(np.array(entry["values"], dtype=np.float32), value)
+
+
+def test_parameters_csv(tmp_path, mlp_run):
+    path = tmp_path / "p.csv"
+    io.export_parameters(path, mlp_run.snapshot())
+    lines = path.read_text().splitlines()
+    assert lines[0] == "name,index,value"
+    params = mlp_run.snapshot().params
+    assert len(lines) - 1 == sum(v.size for v in params.values())
+    for line in lines[1:]:
+        name, index, value = line.split(",")
+        assert np.float32(float(value)) == params[name].reshape(-1)[int(index)]
+
+
+def test_parameters_npz_loads_without_pickle(tmp_path, tutorial_run, mlp_run):
+    for trainer in (tutorial_run, mlp_run):
+        path = tmp_path / "p.npz"
+        io.export_parameters(path, trainer.snapshot())
+        with np.load(path, allow_pickle=False) as data:
+            loaded = {k: data[k] for k in data.files}
+        params = trainer.snapshot().params
+        assert set(loaded) == set(params)
+        for name in params:
+            assert loaded[name].dtype == np.float32
+            np.testing.assert_array_equal(loaded[name], params[name])
+    with np.load(tmp_path / "p.npz", allow_pickle=False) as data:
+        assert "hidden1.weight" in data.files
+
+
+def test_unknown_parameter_format_writes_nothing(tmp_path, tutorial_run):
+    with pytest.raises(io.PlaygroundFileError, match=r"\.json"):
+        io.export_parameters(tmp_path / "p.txt", tutorial_run.snapshot())
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unwritable_target_raises_a_file_error(tmp_path, tutorial_run):
+    with pytest.raises(io.PlaygroundFileError, match="cannot write"):
+        io.export_parameters(tmp_path / "missing" / "p.json", tutorial_run.snapshot())
+
+
+# -- loss curve -------------------------------------------------------------------------
+
+def test_loss_csv_rows_match_the_tutorial(tmp_path, tutorial_run):
+    path = tmp_path / "loss.csv"
+    io.export_loss_csv(path, tutorial_run.loss_history)
+    lines = path.read_text().splitlines()
+    assert lines[0] == "epoch,loss" and len(lines) == 201
+    rows = [line.split(",") for line in lines[1:]]
+    assert [int(r[0]) for r in rows] == list(range(1, 201))
+    assert float(rows[0][1]) == 41.0
+    assert [round(float(rows[e - 1][1]), 2) for e in range(20, 201, 20)] == PRINTED_LOSSES
+    assert [float(r[1]) for r in rows] == list(tutorial_run.loss_history)
+
+
+def test_loss_csv_keeps_non_finite_losses():
+    text = io.loss_csv_text([1.5, float("inf"), float("nan")])
+    assert text == "epoch,loss\n1,1.5\n2,inf\n3,nan\n"
+
+
+# -- points -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "x,y\n1,3\n2,5\n",
+    "1,3\n2,5\n",
+    "1 3\n2\t5\n",
+    "\ufeffx y\r\n1   3\r\n\r\n2 5\r\n",
+    "# points\nx, y\n1, 3\n# middle\n2 ,5",
+    b"x,y\n1.0e0,3\n+2,5.000\n",
+    b"\xef\xbb\xbfx;y\n1,3\n2,5\n".replace(b";", b","),
+])
+def test_points_csv_variants(text):
+    np.testing.assert_array_equal(io.parse_points_csv(text), [[1, 3], [2, 5]])
+
+
+def test_bad_rows_are_reported_with_line_numbers():
+    text = "x,y\n1,2\nfoo,3\n4,5\n6\n7,nan\n8,inf,1\n9,1e400\n"
+    with pytest.raises(io.PointsFormatError) as info:
+        io.parse_points_csv(text)
+    err = info.value
+    assert [n for n, _ in err.problems] == [3, 5, 6, 7, 8]
+    message = str(err)
+    assert "\n" not in message
+    for fragment in ("5 rows", "line 3: 'foo' is not a number", "line 5: expected 2 values",
+                     "line 6: 'nan' is not a finite number", "line 7: expected 2 values (x, y), found 3",
+                     "line 8: '1e400' is not a finite number"):
+        assert fragment in message
+
+
+def test_many_bad_rows_are_summarised():
+    text = "\n".join(f"{i},oops" for i in range(30))
+    with pytest.raises(io.PointsFormatError, match="and 20 more rows") as info:
+        io.parse_points_csv(text)
+    assert len(info.value.problems) == 30
+
+
+@pytest.mark.parametrize("text,reason", [("", "no points"), ("x,y\n", "no points"), ("# nothing\n\n", "no points"),
+                                         (b"\xff\xfe\x00", "not a text file"), ("1,2\x00", "not a text file")])
+def test_files_without_points(text, reason):
+    with pytest.raises(io.PointsFormatError, match=reason):
+        io.parse_points_csv(text)
+
+
+def test_a_nan_first_row_is_an_error_not_a_header():
+    with pytest.raises(io.PointsFormatError, match="line 1"):
+        io.parse_points_csv("nan,inf\n1,2\n")
+
+
+def test_points_round_trip_exactly(tmp_path):
+    points = np.array([[0.1, -2.5e-300], [1 / 3, 7e300], [-0.0, 123456789.123456789]])
+    path = tmp_path / "points.csv"
+    io.export_points_csv(path, points)
+    assert path.read_text().startswith("x,y\n")
+    np.testing.assert_array_equal(io.read_points_csv(path), points)
+
+
+def test_reading_a_missing_points_file(tmp_path):
+    with pytest.raises(io.PointsFormatError, match="cannot read"):
+        io.read_points_csv(tmp_path / "nope.csv")
+
+
+def test_the_file_name_is_in_the_message(tmp_path):
+    path = tmp_path / "mine.csv"
+    path.write_text("1,2\n3,x\n")
+    with pytest.raises(io.PointsFormatError, match=r"mine\.csv: .*line 2"):
+        io.read_points_csv(path)
+
+
+finite = st.floats(allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(finite, finite), min_size=1, max_size=30))
+def test_points_csv_round_trip_property(rows):
+    points = np.array(rows, dtype=np.float64).reshape(-1, 2)
+    np.testing.assert_array_equal(io.parse_points_csv(io.points_csv_text(points)), points)
+
+
+csv_tokens = st.sampled_from(list("0123456789.,-+eE \t\n\r#xyna_if") + ["nan", "inf", "1e999", "\ufeff", "é"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.lists(csv_tokens, max_size=60).map("".join), st.text(max_size=60), st.binary(max_size=60)))
+def test_fuzzed_points_csv_only_raises_points_format_error(text):
+    try:
+        points = io.parse_points_csv(text)
+    except io.PointsFormatError as exc:
+        assert str(exc)
+        return
+    assert points.ndim == 2 and points.shape[1] == 2 and len(points) >= 1
+    assert np.isfinite(points).all()
+
+
+# -- sessions -----------------------------------------------------------------------------
+
+SESSION_CONFIGS = {
+    "sgd": Config(optimizer="sgd", lr=0.001),
+    "momentum": Config(optimizer="momentum", lr=0.001),
+    "adam": Config(optimizer="adam", lr=0.05),
+    "mlp-minibatch": Config(model="mlp", hidden=(5,), optimizer="rmsprop", lr=0.01, batch_size=3, seed=3),
+}
+
+
+@pytest.mark.parametrize("name", list(SESSION_CONFIGS))
+def test_session_resumes_bit_for_bit(tmp_path, name):
+    config = SESSION_CONFIGS[name]
+    points = load_preset("noisy-line", n_points=10).points
+    straight = Trainer(config, points)
+    straight.run(40)
+
+    first = Trainer(config, points)
+    first.run(20)
+    path = tmp_path / "run.json"
+    io.save_session(path, first.points, first, app={"view": "log"})
+    session = io.load_session(path)
+    assert session.epoch == 20 and session.config == config and session.app == {"view": "log"}
+    np.testing.assert_array_equal(session.points, points)
+    resumed = session.make_trainer()
+    resumed.run(20)
+
+    a, b = straight.snapshot(), resumed.snapshot()
+    assert a.loss_history == b.loss_history
+    assert all(np.array_equal(a.params[k], b.params[k]) for k in a.params)
+
+
+def test_session_from_a_state_dict_and_its_document(tmp_path, tutorial_run):
+    path = tmp_path / "s.json"
+    io.save_session(path, tutorial_run.points, tutorial_run.state_dict())
+    doc = json.loads(path.read_text())
+    assert doc["format"] == "gradient-playground-session" and doc["version"] == io.SESSION_VERSION
+    assert doc["points"] == [[1.0, 3.0], [2.0, 5.0], [3.0, 7.0], [4.0, 9.0]]
+    assert doc["trainer"]["parameters"]["w"]["values"] == [[FINAL_W]]
+    assert doc["trainer"]["config"]["optimizer"] == "sgd"
+    assert len(doc["trainer"]["loss_history"]) == 200
+
+
+def test_saving_over_a_session_is_atomic(tmp_path, tutorial_run, monkeypatch):
+    path = tmp_path / "s.json"
+    io.save_session(path, tutorial_run.points, tutorial_run)
+    original = path.read_bytes()
+
+    def failing_replace(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(io.os, "replace", failing_replace)
+    with pytest.raises(io.SessionError, match="No space left"):
+        io.save_session(path, np.zeros((1, 2)), tutorial_run)
+    assert path.read_bytes() == original
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.json"]  # no temporary file left behind
+
+
+def test_a_session_that_cannot_be_stored_leaves_the_old_file(tmp_path, tutorial_run):
+    path = tmp_path / "s.json"
+    io.save_session(path, tutorial_run.points, tutorial_run)
+    original = path.read_bytes()
+    state = tutorial_run.state_dict()
+    state["extra"] = object()
+    with pytest.raises(io.SessionError):
+        io.save_session(path, tutorial_run.points, state)
+    assert path.read_bytes() == original
+
+
+def valid_session_text(trainer):
+    return json.dumps(io.session_document(trainer.points, trainer))
+
+
+@pytest.mark.parametrize("mutate,message", [
+    (lambda d: d.update(version=2), "newer version"),
+    (lambda d: d.update(format="other"), "not a Gradient Playground session"),
+    (lambda d: d.update(version="1"), "version"),
+    (lambda d: d.pop("trainer"), "no training state"),
+    (lambda d: d.update(points=[[1, 2, 3]]), "points"),
+    (lambda d: d.update(points=[[1, float("nan")]]), "finite"),
+    (lambda d: d["trainer"].update(epoch=7), "corrupt"),
+    (lambda d: d["trainer"]["parameters"].pop("w"), "corrupt"),
+    (lambda d: d["trainer"]["config"].update(optimizer="newton"), "corrupt"),
+    (lambda d: d["trainer"].update(version=5), "corrupt"),
+    (lambda d: d.update(app=[]), "app"),
+])
+def test_corrupt_sessions_raise_session_error(tmp_path, tutorial_run, mutate, message):
+    doc = json.loads(valid_session_text(tutorial_run))
+    mutate(doc)
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(io.SessionError, match=message) as info:
+        io.load_session(path)
+    assert "bad.json" in str(info.value)
+
+
+@pytest.mark.parametrize("data", [b"", b"{", b"\xff\xfe", b"[]", b"null", b"{\"format\": 3}",
+                                  b"[" * 100_000 + b"]" * 100_000])
+def test_garbage_is_not_a_session(tmp_path, data):
+    path = tmp_path / "bad.json"
+    path.write_bytes(data)
+    with pytest.raises(io.SessionError):
+        io.load_session(path)
+
+
+def test_truncated_session(tmp_path, tutorial_run):
+    text = valid_session_text(tutorial_run)
+    for cut in (1, len(text) // 3, len(text) - 2):
+        with pytest.raises(io.SessionError, match="not valid JSON"):
+            io.parse_session(text[:cut])
+
+
+def test_missing_session_file(tmp_path):
+    with pytest.raises(io.SessionError, match="cannot read"):
+        io.load_session(tmp_path / "none.json")
+
+
+json_leaf = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=6))
+json_value = st.recursive(json_leaf, lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=6), c,
+                                                                                          max_size=3), max_leaves=8)
+
+
+def _paths(value, prefix=()):
+    yield prefix
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _paths(v, prefix + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value[:3]):
+            yield from _paths(v, prefix + (i,))
+
+
+_SESSION_TEMPLATE = None
+
+
+def _template():
+    global _SESSION_TEMPLATE
+    if _SESSION_TEMPLATE is None:
+        trainer = Trainer(Config(optimizer="adam", lr=0.01, batch_size=2), load_preset("linear-regression").points)
+        trainer.run(3)
+        _SESSION_TEMPLATE = valid_session_text(trainer)
+    return json.loads(_SESSION_TEMPLATE)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_fuzzed_session_documents_only_raise_session_error(data):
+    doc = _template()
+    paths = [p for p in _paths(doc) if p]
+    for _ in range(data.draw(st.integers(1, 3))):
+        path = data.draw(st.sampled_from(paths))
+        target = doc
+        try:
+            for key in path[:-1]:
+                target = target[key]
+            if data.draw(st.booleans()) and isinstance(target, dict):
+                target.pop(path[-1], None)
+            else:
+                target[path[-1]] = data.draw(json_value)
+        except (KeyError, IndexError, TypeError):
+            pass
+    try:
+        text = json.dumps(doc)
+    except ValueError:
+        return
+    try:
+        session = io.parse_session(text)
+    except io.SessionError as exc:
+        assert str(exc)
+        return
+    trainer = session.make_trainer()  # whatever loads must train or say why not
+    if trainer.can_train:
+        trainer.run(2)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.binary(max_size=80), st.text(max_size=80), json_value.map(json.dumps)))
+def test_fuzzed_session_bytes_only_raise_session_error(data):
+    with pytest.raises(io.SessionError):
+        io.parse_session(data)
+
+
+def test_opening_a_session_does_not_touch_the_running_trainer(tmp_path, tutorial_run):
+    # The app keeps its own trainer; a failed open must leave it as it was.
+    live = Trainer(Config(lr=0.01), load_preset("noisy-line").points)
+    live.run(5)
+    before = live.snapshot()
+    path = tmp_path / "s.json"
+    io.save_session(path, tutorial_run.points, tutorial_run)
+    path.write_text(path.read_text()[:-50])
+    with pytest.raises(io.SessionError):
+        io.load_session(path)
+    after = live.snapshot()
+    assert after.loss_history == before.loss_history and after.config == before.config
