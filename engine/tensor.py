@@ -230,7 +230,7 @@ class Tensor:
     def to(self, *args, dtype=None, **kwargs):
         """Convert to another dtype (devices other than "cpu" are not available)."""
         for a in args:
-            if isinstance(a, _dtype.dtype) or a in (builtins.float, builtins.int, builtins.bool):
+            if isinstance(a, (_dtype.dtype, np.dtype)) or a in (builtins.float, builtins.int, builtins.bool):
                 dtype = a
             elif isinstance(a, Tensor):
                 dtype = a.dtype
