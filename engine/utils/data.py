@@ -209,11 +209,10 @@ def default_collate(batch):
     elem = batch[0]
     if isinstance(elem, Tensor):
         shape = elem._data.shape
-        for x in batch:
+        for i, x in enumerate(batch):
             if not isinstance(x, Tensor) or x._data.shape != shape:
                 raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(shape)} at entry 0 "
-                                   f"and {list(x.shape) if isinstance(x, Tensor) else type(x).__name__} at entry "
-                                   f"{batch.index(x)}")
+                                   f"and {list(x.shape) if isinstance(x, Tensor) else type(x).__name__} at entry {i}")
         return Tensor._wrap(np.stack([x._data for x in batch]))
     if isinstance(elem, np.ndarray):
         return Tensor._wrap(np.stack(batch))
