@@ -22,9 +22,7 @@ class _Formatter:
             return
         finite = flat[np.isfinite(flat) & (flat != 0)].astype(np.float64)
         if finite.size == 0:
-            for v in flat:  # only nan / inf / 0
-                self.max_width = max(self.max_width, len(self._fixed_int(v)))
-            return
+            return  # only nan / inf / 0: PyTorch pads nothing
         absolute = np.abs(finite)
         lo, hi = absolute.min(), absolute.max()
         self.int_mode = bool(np.all(finite == np.ceil(finite)))
