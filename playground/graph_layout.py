@@ -62,6 +62,14 @@ POSITION_SWEEPS = 12
 
 # ------------------------------------------------------------------------------------ text
 
+def _compact(v, digits, limit):
+    for d in range(digits, 0, -1):
+        text = f"{v:.{d}g}".replace("-", MINUS)
+        if len(text) <= limit:
+            return text
+    return text
+
+
 def format_number(value) -> str:
     """A number in at most 10 characters (4 significant digits), with a true minus sign."""
     v = float(value)
@@ -71,14 +79,15 @@ def format_number(value) -> str:
         return "∞" if v > 0 else MINUS + "∞"
     if v == 0:
         return "0"
-    return f"{v:.4g}".replace("-", MINUS)
+    return _compact(v, 4, len(WIDEST_NUMBER))
 
 
 def _short(value) -> str:
+    """A number in at most 9 characters (3 significant digits)."""
     v = float(value)
     if math.isnan(v) or math.isinf(v) or v == 0:
         return format_number(v)
-    return f"{v:.3g}".replace("-", MINUS)
+    return _compact(v, 3, len(WIDEST_SHORT_NUMBER))
 
 
 def shape_text(shape) -> str:
@@ -102,8 +111,9 @@ def format_array(value) -> str:
     shape = shape_text(a.shape)
     if a.size == 0:
         return f"{shape} (empty)"
-    with np.errstate(all="ignore"):
-        lo, hi = np.nanmin(a) if not np.isnan(a).all() else np.nan, np.nanmax(a) if not np.isnan(a).all() else np.nan
+    if np.isnan(a).any():
+        return f"{shape} has nan"
+    lo, hi = a.min(), a.max()
     if lo == hi:
         return f"{shape} all {format_number(lo)}"
     return f"{shape} [{_short(lo)}, {_short(hi)}]"
