@@ -293,7 +293,7 @@ class BinaryCrossEntropyBackward0(Function):
                 gx = gx / t(x.size)
         if need_target:
             with np.errstate(divide="ignore"):
-                gy = -(np.log(x) - np.log1p(-x)) * grad
+                gy = -np.log(x / (t(1) - x)) * grad  # −logit(x), as PyTorch computes it
             if self.weight is not None:
                 gy = gy * self.weight
             if self.reduction == "mean":
