@@ -4,6 +4,14 @@
 ``grad_fn`` and ``backward()``, ``no_grad``, ``engine.nn``, ``engine.optim`` and
 ``engine.utils.data``. The engine never imports Qt.
 """
+import os as _os
+
+# The engine works on small matrices, where one BLAS thread is fastest; multi-threaded OpenBLAS also
+# slows to a crawl when the cores are busy (a GUI thread plus a training thread). An explicit
+# setting in the environment wins. It takes effect when the engine is imported before NumPy.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    _os.environ.setdefault(_var, "1")
+
 from . import _dtype
 from ._dtype import (dtype, float16, float32, float64, uint8, int32, int64, get_default_dtype,
                      set_default_dtype)
