@@ -13,7 +13,7 @@ the round trip to the training thread:
   changes nothing;
 * the document counts as modified when its undo stack is not clean or training has moved on since
   the last save (or open, or preset); closing, opening and loading a preset then ask
-  Save / Discard / Cancel first.
+  Save / Discard / Cancel first (except without a display, see :func:`unattended`).
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ import playground.qt_compat  # noqa: F401  (first: PySide6 reference-count guard
 import numpy as np
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from playground.io import (
@@ -248,6 +248,8 @@ class FileActions(QObject):
         """
         if not self._modified:
             return True
+        if unattended():
+            return True  # nobody could ever answer: a headless run must not hang on a question
         name = os.path.basename(self.file_path) if self.file_path else "this session"
         answer = QMessageBox.warning(
             self._window,
@@ -262,7 +264,10 @@ class FileActions(QObject):
         return answer == QMessageBox.StandardButton.Discard
 
     def _error(self, title: str, text: str) -> None:
-        QMessageBox.critical(self._window, title, text)
+        if unattended():
+            self._window.show_message(f"{title}: {text}", "error")
+        else:
+            QMessageBox.critical(self._window, title, text)
 
     def _status(self, text: str) -> None:
         self._window.statusBar().showMessage(text, 6000)
@@ -626,6 +631,15 @@ class FileActions(QObject):
         if path.lower().endswith(SESSION_SUFFIXES):
             return self.open_session(path)
         return self.import_points(path)
+
+
+def unattended() -> bool:
+    """True when Qt runs without a display (offscreen or minimal platform): nobody can answer a dialog.
+
+    Questions are then answered "Discard" and errors go to the window's message bar, so a
+    headless run (a screenshot, a script, a test harness) never blocks on a modal dialog.
+    """
+    return QGuiApplication.platformName() in ("offscreen", "minimal")
 
 
 def _render_svg(item, path: str) -> None:

@@ -17,7 +17,7 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
-from playground import io
+from playground import file_actions, io
 from playground.presets import load_preset
 from playground.trainer import Config, Trainer
 
@@ -25,6 +25,7 @@ SEED_W = 2.0195605754852295
 SEED_B = 0.7054842114448547
 SEED_LOSSES = [21.63, 11.03, 5.63, 2.88, 1.47, 0.76, 0.39, 0.21, 0.11, 0.06]
 TIMEOUT = 30_000
+REAL_UNATTENDED = file_actions.unattended
 
 
 class Dialogs:
@@ -64,7 +65,12 @@ class Dialogs:
 
 @pytest.fixture(autouse=True)
 def dialogs(monkeypatch):
-    """Set up before the windows, so the stand-ins are still there when the windows close."""
+    """Set up before the windows, so the stand-ins are still there when the windows close.
+
+    The tests run offscreen, where the app never shows dialogs (nobody could answer them); here
+    the stand-ins answer, so the app is told someone is there.
+    """
+    monkeypatch.setattr(file_actions, "unattended", lambda: False)
     return Dialogs(monkeypatch)
 
 
@@ -717,3 +723,19 @@ def test_fuzzed_sessions_never_crash_and_open_whole_or_not_at_all(qtbot, main_wi
         assert state["parameters"] == expected["parameters"] and state["optimizer"] == expected["optimizer"]
         assert window.file_actions.file_path == str(path)
         assert not window.isWindowModified()
+
+
+# ------------------------------------------------------------------------------------------ headless
+
+def test_without_a_display_nothing_waits_for_an_answer(qtbot, main_window, dialogs, monkeypatch, tmp_path):
+    window = main_window
+    monkeypatch.setattr(file_actions, "unattended", REAL_UNATTENDED)
+    assert QApplication.platformName() == "offscreen" and file_actions.unattended()
+    train(qtbot, window, 2)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("1,2\nthree,4\n")
+    assert not window.file_actions.import_points(bad)
+    assert "line 2:" in window.message_bar.message and window.message_bar.kind == "error"
+    window.close()
+    assert dialogs.questions == [] and dialogs.errors == []
+    assert not window.training.thread_running
