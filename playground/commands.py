@@ -7,6 +7,8 @@ every mouse move pushes a :class:`MovePointsCommand` carrying the drag's stroke 
 """
 from __future__ import annotations
 
+import playground.qt_compat  # noqa: F401  (first: PySide6 reference-count guard)
+
 import numpy as np
 from PySide6.QtGui import QUndoCommand
 

@@ -6,6 +6,8 @@ nobody else holds a reference to the document's own array.
 """
 from __future__ import annotations
 
+import playground.qt_compat  # noqa: F401  (first: PySide6 reference-count guard)
+
 import itertools
 
 import numpy as np

@@ -505,8 +505,8 @@ class DataPanel(QWidget):
         x, y = pos.x(), pos.y()
         if not (math.isfinite(x) and math.isfinite(y)):
             return
-        self.clear_selection()
         self._document.add_point(x, y)
+        self.set_selection([len(self.points) - 1])  # the new point: Delete takes it away again
 
     def _click_point(self, index: int, modifiers) -> None:
         if modifiers & Qt.KeyboardModifier.ControlModifier:

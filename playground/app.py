@@ -1,0 +1,152 @@
+"""Command line entry point: ``playground [--preset NAME] [--epochs N] [--screenshot FILE.png] [--size WxH]``.
+
+``playground train ...`` and ``playground presets`` are the headless command line
+(:mod:`playground.cli`); they are dispatched before anything imports Qt.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+HEADLESS_COMMANDS = ("train", "presets")
+ORGANIZATION = "Gradient Playground"
+APPLICATION = "playground"
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"size must look like 1400x900, not {text!r}") from None
+    if not (200 <= width <= 10000 and 200 <= height <= 10000):
+        raise argparse.ArgumentTypeError("width and height must be between 200 and 10000 pixels")
+    return width, height
+
+
+def _epochs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"epochs must be a whole number, not {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("epochs must be 0 or more")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from playground.presets import DEFAULT_PRESET, PRESETS
+
+    parser = argparse.ArgumentParser(
+        prog="playground",
+        description="Gradient Playground: drag data points and watch gradient descent fit them. "
+        "Use 'playground train --help' for headless training and 'playground presets' for the presets.",
+    )
+    parser.add_argument("--preset", default=DEFAULT_PRESET, choices=list(PRESETS), metavar="NAME",
+                        help=f"preset to open: {', '.join(PRESETS)} (default: {DEFAULT_PRESET})")
+    parser.add_argument("--epochs", type=_epochs, default=0, metavar="N", help="train N epochs at start, then pause")
+    parser.add_argument("--screenshot", metavar="FILE.png",
+                        help="render the window offscreen after training, write it to FILE.png and exit")
+    parser.add_argument("--size", type=_size, default=None, metavar="WxH",
+                        help="window size in pixels, e.g. 1400x900 (default for screenshots: 1400x900)")
+    return parser
+
+
+def main(argv=None) -> int:
+    """Run the program; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in HEADLESS_COMMANDS:
+        from playground import cli  # no Qt on this path
+
+        return cli.main(argv)
+
+    args = build_parser().parse_args(argv)
+    if args.screenshot and "QT_QPA_PLATFORM" not in os.environ:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    if args.screenshot:
+        return _screenshot(args)
+    return _run(args)
+
+
+def _application():
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationDisplayName("Gradient Playground")
+    return app
+
+
+def _train_at_start(window, epochs: int, timeout_ms: int | None = None) -> bool:
+    """Train ``epochs`` epochs through the window's worker and wait until they are shown."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    if epochs <= 0:
+        return True
+    loop = QEventLoop()
+    done = {"ok": False}
+
+    def state_changed(state):
+        snapshot = window.training.latest
+        if state != "running" and snapshot is not None and (snapshot.epoch >= epochs or snapshot.diverged):
+            done["ok"] = True
+            loop.quit()
+
+    window.training.stateChanged.connect(state_changed)
+    window.training.problem.connect(lambda _text: loop.quit())
+    if timeout_ms:
+        QTimer.singleShot(timeout_ms, loop.quit)
+    window.training.step(epochs)
+    loop.exec()
+    window.training.stateChanged.disconnect(state_changed)
+    return done["ok"]
+
+
+def _screenshot(args) -> int:
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from playground.main_window import MainWindow
+
+    app = _application()
+    window = MainWindow(preset=args.preset, settings=None)
+    width, height = args.size or (1400, 900)
+    window.resize(width, height)
+    window.show()
+    app.processEvents()
+    ok = _train_at_start(window, args.epochs, timeout_ms=10 * 60 * 1000)
+    # Let the last snapshot reach every panel and the layout settle before grabbing.
+    loop = QEventLoop()
+    QTimer.singleShot(150, loop.quit)
+    loop.exec()
+    app.processEvents()
+    image = window.grab()
+    saved = image.save(args.screenshot)
+    window.close()
+    if not saved:
+        print(f"playground: could not write {args.screenshot}", file=sys.stderr)
+        return 1
+    if not ok:
+        print("playground: training did not finish; the screenshot shows where it stopped", file=sys.stderr)
+    return 0
+
+
+def _run(args) -> int:
+    from PySide6.QtCore import QSettings
+
+    from playground.main_window import MainWindow
+
+    app = _application()
+    window = MainWindow(preset=args.preset, settings=QSettings())
+    if args.size:
+        window.resize(*args.size)
+    window.show()
+    if args.epochs:
+        window.training.step(args.epochs)
+    status = app.exec()
+    window.training.shutdown()
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

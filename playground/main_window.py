@@ -1,0 +1,548 @@
+"""The main window: docks, actions, menus, the status bar and the settings.
+
+Other features plug in here:
+
+* a new panel: ``window.add_dock(widget, "Graph", Qt.DockWidgetArea.RightDockWidgetArea,
+  tabify_with=window.loss_dock)``; it gets a View-menu toggle and its place is remembered;
+* menu entries: :attr:`MainWindow.file_menu` holds Quit at the bottom; insert before
+  :attr:`MainWindow.file_quit_separator` (or use :meth:`add_file_action`);
+* the newest snapshot: ``window.training.snapshotReady`` (a signal) or ``window.training.latest``;
+* closing with unsaved work: append a callable returning False (cancel) to :attr:`close_guards`.
+"""
+from __future__ import annotations
+
+import playground.qt_compat  # noqa: F401  (first: PySide6 reference-count guard)
+
+import math
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QStyle,
+    QToolBar,
+    QToolButton,
+    QWidget,
+)
+
+from playground.document import Document
+from playground.file_actions import FileActions
+from playground.panels.controls import TrainingControls
+from playground.panels.data import DataPanel
+from playground.panels.loss import LossPanel
+from playground.panels.model import ModelPanel
+from playground.panels.parameters import ParametersPanel
+from playground.presets import DEFAULT_PRESET, PRESETS, load_preset
+from playground.worker import DIVERGED, PAUSED, RUNNING, TrainingController
+
+APP_TITLE = "Gradient Playground"
+DEFAULT_SIZE = (1400, 900)
+STATE_VERSION = 1
+STATE_COLORS = {RUNNING: "#2a7d2a", PAUSED: "#555555", DIVERGED: "#c62828"}
+
+
+class MessageBar(QWidget):
+    """A one-line message above the panels, with an optional action button and a close button."""
+
+    actionTriggered = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("message_bar")
+        self.icon = QLabel()
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.action_button = QToolButton()
+        self.action_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.action_button.clicked.connect(self.actionTriggered)
+        self.close_button = QToolButton()
+        self.close_button.setText("✕")
+        self.close_button.setAutoRaise(True)
+        self.close_button.setToolTip("Hide this message")
+        self.close_button.clicked.connect(self.clear)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 3, 4, 3)
+        layout.addWidget(self.icon)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.action_button)
+        layout.addWidget(self.close_button)
+        self.kind = None
+        self.setAutoFillBackground(True)
+
+    def show_message(self, text: str, kind: str = "info", action_text: str | None = None) -> None:
+        """Show ``text``; ``kind`` is "info", "warning" or "error"."""
+        self.kind = kind
+        colors = {"info": ("#e8f0fe", "#1a3e72"), "warning": ("#fff4e5", "#663c00"), "error": ("#fdecea", "#611a15")}
+        background, foreground = colors.get(kind, colors["info"])
+        self.setStyleSheet(
+            f"#message_bar {{ background: {background}; border: 1px solid {foreground}33; border-radius: 3px; }}"
+            f"#message_bar QLabel {{ color: {foreground}; }}"
+        )
+        icon = {
+            "info": QStyle.StandardPixmap.SP_MessageBoxInformation,
+            "warning": QStyle.StandardPixmap.SP_MessageBoxWarning,
+            "error": QStyle.StandardPixmap.SP_MessageBoxCritical,
+        }.get(kind, QStyle.StandardPixmap.SP_MessageBoxInformation)
+        self.icon.setPixmap(self.style().standardIcon(icon).pixmap(18, 18))
+        self.text.setText(text)
+        self.action_button.setVisible(bool(action_text))
+        if action_text:
+            self.action_button.setText(action_text)
+        self.container().setVisible(True)
+
+    def clear(self) -> None:
+        self.kind = None
+        self.text.clear()
+        self.container().setVisible(False)
+
+    def container(self) -> QWidget:
+        """The widget shown and hidden with the message (the toolbar holding the bar, if any)."""
+        parent = self.parentWidget()
+        return parent if isinstance(parent, QToolBar) else self
+
+    @property
+    def message(self) -> str:
+        return self.text.text() if self.kind else ""
+
+
+class MainWindow(QMainWindow):
+    """Gradient Playground's window.
+
+    Parameters
+    ----------
+    preset : str
+        The preset to open (see :data:`playground.presets.PRESETS`).
+    settings : QSettings, optional
+        Where the window geometry, dock layout and a few choices are kept. None: nothing is
+        read or written (tests, headless screenshots).
+
+    Attributes
+    ----------
+    document : Document
+    training : TrainingController
+    data_panel, model_panel, loss_panel, parameters_panel : QWidget
+    data_dock, model_dock, loss_dock, parameters_dock : QDockWidget
+    controls : TrainingControls
+    file_menu, edit_menu, view_menu, training_menu, presets_menu, help_menu : QMenu
+    close_guards : list of callables returning bool
+        Asked in turn before the window closes; any False cancels the close.
+    """
+
+    def __init__(self, preset: str = DEFAULT_PRESET, settings: QSettings | None = None, parent=None):
+        super().__init__(parent)
+        self._settings = settings
+        self._closed = False
+        self.close_guards = []
+        self.docks: list[QDockWidget] = []
+        first = load_preset(preset)
+        self._preset_title = first.title
+        self.setDockNestingEnabled(True)
+        self.setDockOptions(
+            QMainWindow.DockOption.AnimatedDocks
+            | QMainWindow.DockOption.AllowNestedDocks
+            | QMainWindow.DockOption.AllowTabbedDocks
+        )
+
+        self.document = Document(first.points, first.config, self)
+        self.training = TrainingController(first.config, self.document.points_copy(), self)
+
+        self.data_panel = DataPanel(self.document)
+        self.model_panel = ModelPanel(self.document)
+        self.loss_panel = LossPanel()
+        self.parameters_panel = ParametersPanel()
+
+        self._build_menus_and_toolbars()
+        self.data_dock = self.add_dock(self.data_panel, "Data", Qt.DockWidgetArea.RightDockWidgetArea,
+                                       tooltip="The points and the fitted curve; edit them with the mouse or the table")
+        self.loss_dock = self.add_dock(self.loss_panel, "Loss", Qt.DockWidgetArea.RightDockWidgetArea,
+                                       tooltip="The loss of every epoch")
+        self.model_dock = self.add_dock(self.model_panel, "Model", Qt.DockWidgetArea.LeftDockWidgetArea,
+                                        tooltip="Model, loss, optimizer and hyperparameters")
+        self.parameters_dock = self.add_dock(self.parameters_panel, "Parameters", Qt.DockWidgetArea.LeftDockWidgetArea,
+                                             tooltip="Each parameter's value and gradient")
+        self.splitDockWidget(self.data_dock, self.loss_dock, Qt.Orientation.Vertical)
+        self.splitDockWidget(self.model_dock, self.parameters_dock, Qt.Orientation.Vertical)
+        self._build_status_bar()
+        self._connect()
+
+        self.resize(*DEFAULT_SIZE)
+        self.resizeDocks([self.model_dock, self.data_dock], [360, 1040], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.data_dock, self.loss_dock], [520, 300], Qt.Orientation.Vertical)
+        self.resizeDocks([self.model_dock, self.parameters_dock], [340, 480], Qt.Orientation.Vertical)
+        self._default_state = self.saveState(STATE_VERSION)
+        self._update_title()
+        self._points_changed(self.document.points)
+        self._restore_settings()
+        self.file_actions = FileActions(self)  # File menu, window title, unsaved-changes guard
+        self.data_panel.plot_widget.setFocus()
+
+    # ----------------------------------------------------------------- extension points
+    def add_dock(self, widget: QWidget, title: str, area=Qt.DockWidgetArea.RightDockWidgetArea,
+                 object_name: str | None = None, tooltip: str | None = None,
+                 tabify_with: QDockWidget | None = None) -> QDockWidget:
+        """Put ``widget`` in a new dock with a View-menu toggle; its place is kept in the settings.
+
+        Parameters
+        ----------
+        widget : QWidget
+        title : str
+        area : Qt.DockWidgetArea
+        object_name : str, optional
+            Key for the saved layout; defaults to ``"<title>_dock"`` in lower case.
+        tooltip : str, optional
+            Status tip of the View-menu toggle.
+        tabify_with : QDockWidget, optional
+            Stack the new dock as a tab with this one.
+        """
+        dock = QDockWidget(title, self)
+        dock.setObjectName(object_name or f"{title.lower().replace(' ', '_')}_dock")
+        dock.setWidget(widget)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
+        self.addDockWidget(area, dock)
+        if tabify_with is not None:
+            self.tabifyDockWidget(tabify_with, dock)
+        toggle = dock.toggleViewAction()
+        toggle.setStatusTip(f"Show or hide the {title} panel" + (f": {tooltip[0].lower()}{tooltip[1:]}" if tooltip else ""))
+        toggle.setToolTip(f"Show or hide the {title} panel")
+        self.view_menu.insertAction(self._view_docks_separator, toggle)
+        self.docks.append(dock)
+        return dock
+
+    def add_file_action(self, action: QAction) -> None:
+        """Add ``action`` to the File menu, above Quit."""
+        self.file_menu.insertAction(self.file_quit_separator, action)
+
+    def show_message(self, text: str, kind: str = "info", offer_reset: bool = False) -> None:
+        """Show a message above the panels (``kind``: "info", "warning" or "error")."""
+        self.message_bar.show_message(text, kind, "Reset training" if offer_reset else None)
+
+    def show_status(self, text: str, milliseconds: int = 8000) -> None:
+        """A passing note in the status bar."""
+        self.statusBar().showMessage(text, milliseconds)
+
+    def clear_message(self) -> None:
+        self.message_bar.clear()
+
+    def load_preset(self, name: str, n_points: int | None = None, noise: float | None = None,
+                    seed: int | None = None) -> None:
+        """Replace the data and the configuration with preset ``name`` (undoable) and reset training.
+
+        ``n_points``, ``noise`` and ``seed`` shape the generated presets (see
+        :func:`playground.presets.load_preset`).
+        """
+        preset = load_preset(name, n_points=n_points, noise=noise, seed=seed)
+        self.training.pause()
+        self.document.replace(preset.points, preset.config, text=f"Load preset “{preset.title}”")
+        self.training.reset()
+        self._preset_title = preset.title
+        self._update_title()
+        self.data_panel.clear_selection()
+        self.data_panel.highlight_sample(None)
+        self.data_panel.fit_view()
+        self.clear_message()
+        self.statusBar().showMessage(preset.description, 8000)
+
+    # ----------------------------------------------------------------- building
+    def _build_menus_and_toolbars(self) -> None:
+        style = self.style()
+        menu_bar = self.menuBar()
+
+        # File: others add open/save/export above Quit.
+        self.file_menu = menu_bar.addMenu("&File")
+        self.file_menu.setToolTipsVisible(True)
+        self.file_quit_separator = self.file_menu.addSeparator()
+        self.quit_action = QAction("&Quit", self)
+        self.quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
+        if self.quit_action.shortcut().isEmpty():
+            self.quit_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Q))
+        self.quit_action.setStatusTip("Close the window (training stops)")
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.quit_action.triggered.connect(self.close)
+        self.file_menu.addAction(self.quit_action)
+
+        # Edit
+        self.edit_menu = menu_bar.addMenu("&Edit")
+        self.edit_menu.setToolTipsVisible(True)
+        stack = self.document.undo_stack
+        self.undo_action = stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Z))
+        self.undo_action.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_ArrowBack))
+        self.undo_action.setStatusTip("Undo the last edit of the data or the model (Ctrl+Z)")
+        self.undo_action.setToolTip("Undo (Ctrl+Z)")
+        self.redo_action = stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([
+            QKeySequence(Qt.Modifier.CTRL | Qt.Modifier.SHIFT | Qt.Key.Key_Z),
+            QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Y),
+        ])
+        self.redo_action.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_ArrowForward))
+        self.redo_action.setStatusTip("Redo what was undone (Ctrl+Shift+Z)")
+        self.redo_action.setToolTip("Redo (Ctrl+Shift+Z)")
+        self.edit_menu.addAction(self.undo_action)
+        self.edit_menu.addAction(self.redo_action)
+        self.edit_menu.addSeparator()
+        self.delete_action = QAction(style.standardIcon(QStyle.StandardPixmap.SP_TrashIcon), "&Delete selected points", self)
+        self.delete_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.Delete), QKeySequence(Qt.Key.Key_Backspace)])
+        self.delete_action.setStatusTip("Delete the selected points (Delete)")
+        self.delete_action.triggered.connect(self.data_panel.delete_selected)
+        self.select_all_action = QAction("Select &all points", self)
+        self.select_all_action.setShortcut(QKeySequence(QKeySequence.StandardKey.SelectAll))
+        self.select_all_action.setStatusTip("Select every point (Ctrl+A)")
+        self.select_all_action.triggered.connect(self.data_panel.select_all)
+        self.clear_selection_action = QAction("Clear selection", self)
+        self.clear_selection_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        self.clear_selection_action.setStatusTip("Deselect all points (Esc)")
+        self.clear_selection_action.triggered.connect(self.data_panel.clear_selection)
+        for action in (self.delete_action, self.select_all_action, self.clear_selection_action):
+            self.edit_menu.addAction(action)
+        self.addActions([self.delete_action, self.select_all_action, self.clear_selection_action])
+
+        # View: dock toggles are inserted above the separator by add_dock().
+        self.view_menu = menu_bar.addMenu("&View")
+        self.view_menu.setToolTipsVisible(True)
+        self._view_docks_separator = self.view_menu.addSeparator()
+        self.log_scale_action = QAction("&Log-scale loss", self)
+        self.log_scale_action.setCheckable(True)
+        self.log_scale_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_L))
+        self.log_scale_action.setStatusTip("Show the loss on a logarithmic axis (Ctrl+L)")
+        self.log_scale_action.toggled.connect(self.loss_panel.set_log_scale)
+        self.loss_panel.logScaleChanged.connect(self.log_scale_action.setChecked)
+        self.fit_view_action = QAction("&Fit data in view", self)
+        self.fit_view_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_0))
+        self.fit_view_action.setStatusTip("Zoom the Data plot to show every point (Ctrl+0)")
+        self.fit_view_action.triggered.connect(self.data_panel.fit_view)
+        self.reset_layout_action = QAction("Reset &layout", self)
+        self.reset_layout_action.setStatusTip("Put every panel back where it started")
+        self.reset_layout_action.triggered.connect(self.reset_layout)
+        for action in (self.log_scale_action, self.fit_view_action):
+            self.view_menu.addAction(action)
+        self.view_menu.addSeparator()
+        self.view_menu.addAction(self.reset_layout_action)
+
+        # Training
+        self.controls = TrainingControls(self.training, self)
+        self.training_menu = self.controls.menu
+        menu_bar.addMenu(self.training_menu)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.controls.toolbar)
+
+        # Presets
+        self.presets_menu = menu_bar.addMenu("&Presets")
+        self.presets_menu.setToolTipsVisible(True)
+        self.preset_actions = {}
+        for name, preset in PRESETS.items():
+            action = QAction(preset.title, self)
+            action.setData(name)
+            action.setToolTip(preset.description)
+            action.setStatusTip(preset.description)
+            action.triggered.connect(lambda _checked=False, n=name: self.load_preset(n))
+            self.presets_menu.addAction(action)
+            self.preset_actions[name] = action
+
+        # Help
+        self.help_menu = menu_bar.addMenu("&Help")
+        shortcuts_action = QAction("&Keyboard and mouse", self)
+        shortcuts_action.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
+        shortcuts_action.setStatusTip("How to edit points and drive training")
+        shortcuts_action.triggered.connect(self._show_help)
+        about_action = QAction("&About Gradient Playground", self)
+        about_action.setStatusTip("What this program is")
+        about_action.triggered.connect(self._show_about)
+        self.help_menu.addAction(shortcuts_action)
+        self.help_menu.addAction(about_action)
+
+        # Edit toolbar
+        self.edit_toolbar = QToolBar("Edit", self)
+        self.edit_toolbar.setObjectName("edit_toolbar")
+        self.undo_action.setIconText("Undo")
+        self.redo_action.setIconText("Redo")
+        self.delete_action.setIconText("Delete")
+        self.edit_toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.edit_toolbar.addAction(self.undo_action)
+        self.edit_toolbar.addAction(self.redo_action)
+        self.edit_toolbar.addAction(self.delete_action)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.edit_toolbar)
+
+        # Messages (divergence, no points) under the toolbars, across the window.
+        self.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
+        self.message_toolbar = QToolBar("Messages", self)
+        self.message_toolbar.setObjectName("message_toolbar")
+        self.message_toolbar.setMovable(False)
+        self.message_toolbar.setFloatable(False)
+        self.message_toolbar.toggleViewAction().setVisible(False)
+        self.message_bar = MessageBar()
+        self.message_toolbar.addWidget(self.message_bar)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.message_toolbar)
+        self.message_bar.actionTriggered.connect(self._message_action)
+        self.message_toolbar.setVisible(False)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.epoch_label = QLabel("Epoch 0")
+        self.epoch_label.setToolTip("Epochs trained since the last reset")
+        self.loss_label = QLabel("Loss —")
+        self.loss_label.setToolTip("The loss of the last epoch (hover for the exact value)")
+        self.rate_label = QLabel("0 epochs/s")
+        self.rate_label.setToolTip("Training speed")
+        self.state_label = QLabel("Paused")
+        self.state_label.setToolTip("Training state: running, paused or diverged")
+        for label, width in ((self.epoch_label, 110), (self.loss_label, 170), (self.rate_label, 120), (self.state_label, 90)):
+            label.setMinimumWidth(width)
+            bar.addPermanentWidget(label)
+        self._show_state(PAUSED)
+
+    def _connect(self) -> None:
+        document, training = self.document, self.training
+        document.pointsChanged.connect(training.set_points)
+        document.pointsChanged.connect(self._points_changed)
+        document.configChanged.connect(training.set_config)
+        document.pointsEdited.connect(self.loss_panel.mark_edit)
+        training.snapshotReady.connect(self._show_snapshot)
+        training.stateChanged.connect(self._show_state)
+        training.problem.connect(self._training_problem)
+        self.data_panel.sampleSelected.connect(training.set_selected_sample)
+        self.data_panel.message.connect(self.show_status)
+        self.model_panel.message.connect(self.show_status)
+
+    # ----------------------------------------------------------------- reacting
+    def _points_changed(self, points) -> None:
+        if len(points) == 0:
+            reason = "There are no points: click in the Data plot to add some."
+            self.controls.set_can_train(False, reason)
+            self.show_message(reason + " Training is disabled until there is at least one point.", "info")
+        else:
+            if not self.controls.play_action.isEnabled():
+                self.controls.set_can_train(True)
+            if "no points" in self.message_bar.message.lower():
+                self.clear_message()
+
+    def _show_snapshot(self, snapshot) -> None:
+        self.data_panel.show_snapshot(snapshot)
+        self.loss_panel.show_snapshot(snapshot)
+        self.parameters_panel.show_snapshot(snapshot)
+        self.epoch_label.setText(f"Epoch {snapshot.epoch:,}")
+        if snapshot.epoch == 0 or math.isnan(snapshot.loss) and not snapshot.diverged:
+            self.loss_label.setText("Loss —")
+            self.loss_label.setToolTip("No epoch trained yet")
+        else:
+            self.loss_label.setText(f"Loss {snapshot.loss:.6g}")
+            self.loss_label.setToolTip(f"Loss of epoch {snapshot.epoch}: {snapshot.loss!r}")
+        rate = self.training.epochs_per_second
+        self.rate_label.setText(f"{rate:,.0f} epochs/s" if self.training.running else "0 epochs/s")
+        if not snapshot.diverged and self.message_bar.kind == "error" and "diverged" in self.message_bar.message:
+            self.clear_message()
+
+    def _show_state(self, state: str) -> None:
+        self.state_label.setText(state.capitalize())
+        self.state_label.setStyleSheet(f"color: {STATE_COLORS.get(state, '#555')}; font-weight: bold;")
+        if state == DIVERGED:
+            snapshot = self.training.latest
+            epoch = snapshot.epoch if snapshot is not None else "?"
+            lr = self.document.config.lr
+            self.show_message(
+                f"Training diverged at epoch {epoch}: the loss became infinite or NaN. "
+                f"The learning rate ({lr:g}) is probably too large: lower it, then reset.",
+                "error",
+                offer_reset=True,
+            )
+        elif state == RUNNING:
+            self.rate_label.setText("… epochs/s")
+            if self.message_bar.kind in ("error", "warning"):
+                self.clear_message()
+        else:
+            self.rate_label.setText("0 epochs/s")
+
+    def _training_problem(self, text: str) -> None:
+        self.show_message(text, "warning")
+
+    def _message_action(self) -> None:
+        self.training.reset()
+        self.clear_message()
+
+    def _update_title(self) -> None:
+        self.setWindowTitle(f"{self._preset_title} — {APP_TITLE}")
+
+    def _show_help(self) -> None:
+        QMessageBox.information(
+            self,
+            "Keyboard and mouse",
+            "<b>Data plot</b><br>"
+            "Click empty space: add a point · Drag a point: move it (selected points move together)<br>"
+            "Drag on empty space: select with a rectangle (Ctrl/Shift adds) · Ctrl+click: toggle selection<br>"
+            "Right-click a point or press Delete: remove · Middle-drag: pan · Wheel: zoom · Ctrl+0: fit<br><br>"
+            "<b>Training</b><br>"
+            "Space: play/pause · Right or N: one epoch · Shift+Right: N epochs · Ctrl+R: reset<br><br>"
+            "<b>Editing</b><br>Ctrl+Z: undo · Ctrl+Shift+Z: redo · Ctrl+A: select all · Esc: clear selection",
+        )
+
+    def _show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            f"About {APP_TITLE}",
+            f"<b>{APP_TITLE}</b><br>Learn gradient descent by touching it: drag the data, "
+            "step the optimizer one epoch at a time and watch the loss, the parameters and their gradients. "
+            "Training runs on a small PyTorch-compatible autograd engine written with NumPy.",
+        )
+
+    # ----------------------------------------------------------------- layout and settings
+    def reset_layout(self) -> None:
+        """Restore the docks' original arrangement."""
+        self.restoreState(self._default_state, STATE_VERSION)
+        for dock in self.docks:
+            if dock.objectName() in ("data_dock", "loss_dock", "model_dock", "parameters_dock"):
+                dock.show()
+
+    def _restore_settings(self) -> None:
+        settings = self._settings
+        if settings is None:
+            return
+        geometry = settings.value("main_window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        state = settings.value("main_window/state")
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state, STATE_VERSION)
+        self.loss_panel.set_log_scale(_as_bool(settings.value("loss/log_scale", False)))
+        try:
+            self.controls.set_speed_limit(float(settings.value("training/speed_limit", 0)))
+        except (TypeError, ValueError):
+            pass
+        try:
+            self.controls.step_n_spin.setValue(int(settings.value("training/step_n", 100)))
+        except (TypeError, ValueError):
+            pass
+
+    def save_settings(self) -> None:
+        settings = self._settings
+        if settings is None:
+            return
+        settings.setValue("main_window/geometry", self.saveGeometry())
+        settings.setValue("main_window/state", self.saveState(STATE_VERSION))
+        settings.setValue("loss/log_scale", self.loss_panel.log_scale)
+        settings.setValue("training/speed_limit", self.controls.speed_limit())
+        settings.setValue("training/step_n", self.controls.step_n_spin.value())
+        settings.sync()
+
+    def closeEvent(self, event) -> None:
+        if not self._closed:
+            for guard in list(self.close_guards):
+                if not guard():
+                    event.ignore()
+                    return
+            self.save_settings()
+            self.training.shutdown()
+            self._closed = True
+        super().closeEvent(event)
+
+
+def _as_bool(value) -> bool:
+    if isinstance(value, str):
+        return value.lower() in ("1", "true", "yes", "on")
+    return bool(value)

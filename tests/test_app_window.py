@@ -1,0 +1,428 @@
+"""The main window driven like a user would: real widgets, real mouse and keyboard, a real worker thread.
+
+Every wait is on a signal or a condition (qtbot.waitSignal / waitUntil), never a sleep.
+"""
+import math
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDockWidget, QLabel
+
+from playground.presets import load_preset
+from playground.trainer import Config, Trainer
+
+SEED_W = 2.0195605754852295
+SEED_B = 0.7054842114448547
+TIMEOUT = 30_000
+
+
+def latest(window):
+    return window.training.latest
+
+
+def shown_epoch(window):
+    """The epoch the status bar shows."""
+    return int(window.epoch_label.text().split()[-1].replace(",", ""))
+
+
+def wait_for_epoch(qtbot, window, epoch, timeout=TIMEOUT):
+    qtbot.waitUntil(lambda: shown_epoch(window) == epoch and not window.training.running, timeout=timeout)
+
+
+def line_fit(points, xs):
+    slope, intercept = np.polyfit(points[:, 0], points[:, 1], 1)
+    return slope * xs + intercept
+
+
+def curve_matches_fit(window, points, atol=2e-3):
+    xs, ys = window.data_panel.fitted_curve_data()
+    return len(xs) > 0 and np.allclose(ys, line_fit(points, xs), atol=atol)
+
+
+# ------------------------------------------------------------------------------------------ editing
+
+
+def test_drag_while_playing_moves_the_fit_and_undo_restores_data_and_fit(qtbot, make_main_window, plot_mouse):
+    window = make_main_window("noisy-line")
+    original = window.document.points
+    window.controls.play_action.trigger()
+    qtbot.waitUntil(lambda: curve_matches_fit(window, original), timeout=TIMEOUT)
+    curve_before = window.data_panel.fitted_curve_data()[1]
+
+    # Drag the right-most point 6 units up, with real mouse events on the plot.
+    index = int(np.argmax(original[:, 0]))
+    x, y = original[index]
+    mouse = plot_mouse(window.data_panel.plot_widget)
+    mouse.drag((x, y), (x, y + 6.0), steps=10)
+    dragged = window.document.points
+    assert dragged[index, 1] == pytest.approx(y + 6.0, abs=3 * window.data_panel.view_box.viewPixelSize()[1])
+    np.testing.assert_array_equal(np.delete(dragged, index, axis=0), np.delete(original, index, axis=0))
+    assert window.data_panel.table_model.data(window.data_panel.table_model.index(index, 1)) == f"{dragged[index, 1]:.6g}"
+
+    # Training keeps running on the new data: the fitted curve follows it.
+    qtbot.waitUntil(lambda: curve_matches_fit(window, dragged), timeout=TIMEOUT)
+    assert np.abs(window.data_panel.fitted_curve_data()[1] - curve_before).max() > 0.05
+
+    # One undo step restores the data, and the fit goes back to the original data's fit.
+    window.undo_action.trigger()
+    np.testing.assert_array_equal(window.document.points, original)
+    qtbot.waitUntil(lambda: curve_matches_fit(window, original), timeout=TIMEOUT)
+    np.testing.assert_allclose(window.data_panel.fitted_curve_data()[1], curve_before, atol=2e-3)
+    window.controls.play_action.trigger()
+    qtbot.waitUntil(lambda: not window.training.running, timeout=TIMEOUT)
+    assert len(window.loss_panel.edit_epochs()) == 2  # the drag and its undo are marked on the loss plot
+
+
+def test_click_adds_a_point_and_delete_key_removes_it(qtbot, main_window, plot_mouse):
+    window = main_window
+    before = window.document.points
+    mouse = plot_mouse(window.data_panel.plot_widget)
+    mouse.click(2.5, 8.0)
+    points = window.document.points
+    assert len(points) == 5
+    assert points[-1] == pytest.approx([2.5, 8.0], abs=0.05)
+    assert window.data_panel.table_model.rowCount() == 5
+    # The worker trains on the new point from the next step on.
+    window.controls.step_action.trigger()
+    qtbot.waitUntil(lambda: latest(window).epoch == 1 and latest(window).n_points == 5, timeout=TIMEOUT)
+
+    window.activateWindow()
+    window.data_panel.plot_widget.setFocus()
+    qtbot.keyClick(window.data_panel.plot_widget, Qt.Key.Key_Delete)
+    np.testing.assert_array_equal(window.document.points, before)
+    window.controls.step_action.trigger()
+    qtbot.waitUntil(lambda: latest(window).epoch == 2 and latest(window).n_points == 4, timeout=TIMEOUT)
+
+
+def test_table_edit_reaches_the_trainer_and_nan_is_refused(qtbot, main_window):
+    window = main_window
+    model = window.data_panel.table_model
+    assert model.setData(model.index(0, 1), "4")
+    assert not model.setData(model.index(0, 0), "nan")
+    assert window.document.points[0].tolist() == [1.0, 4.0]
+    window.controls.step_action.trigger()
+    wait_for_epoch(qtbot, window, 1)
+    # mean((0 - y)^2) over y = 4, 5, 7, 9
+    assert latest(window).loss == pytest.approx((16 + 25 + 49 + 81) / 4)
+
+
+# ------------------------------------------------------------------------------------------ training
+
+
+def test_step_trains_exactly_one_epoch_and_shows_the_engines_numbers(qtbot, main_window):
+    window = main_window
+    preset = load_preset("linear-regression")
+    reference = Trainer(preset.config, preset.points)
+    expected_loss = reference.step()
+    expected = reference.snapshot()
+
+    with qtbot.waitSignal(window.training.snapshotReady, timeout=TIMEOUT):
+        window.controls.step_action.trigger()
+    wait_for_epoch(qtbot, window, 1)
+    assert latest(window).epoch == 1
+    assert expected_loss == 41.0
+    assert window.loss_label.text() == "Loss 41"
+    assert float(window.loss_label.text().split()[-1]) == expected_loss
+    assert window.loss_panel.loss_history().tolist() == [expected_loss]
+    panel = window.parameters_panel
+    assert panel.gradient_of("w") == float(expected.grads["w"].reshape(-1)[0]) == -35.0
+    assert panel.gradient_of("b") == float(expected.grads["b"].reshape(-1)[0]) == -12.0
+    assert panel.value_of("w") == float(expected.params["w"].reshape(-1)[0])
+    assert panel.value_of("b") == float(expected.params["b"].reshape(-1)[0])
+
+
+def test_two_hundred_single_steps_reach_the_tutorials_numbers(qtbot, main_window):
+    window = main_window
+    for _ in range(200):
+        window.controls.step_action.trigger()
+    wait_for_epoch(qtbot, window, 200)
+    assert window.parameters_panel.value_of("w") == SEED_W
+    assert window.parameters_panel.value_of("b") == SEED_B
+    history = window.loss_panel.loss_history()
+    assert len(history) == 200
+    assert [round(history[i - 1], 2) for i in range(20, 201, 20)] == [
+        21.63, 11.03, 5.63, 2.88, 1.47, 0.76, 0.39, 0.21, 0.11, 0.06]
+
+
+def test_step_n_of_two_hundred_reaches_the_tutorials_numbers(qtbot, main_window):
+    window = main_window
+    window.controls.step_n_spin.setValue(200)
+    window.controls.step_n_action.trigger()
+    wait_for_epoch(qtbot, window, 200)
+    assert latest(window).epoch == 200
+    assert window.parameters_panel.value_of("w") == SEED_W
+    assert window.parameters_panel.value_of("b") == SEED_B
+
+
+def test_play_and_pause(qtbot, main_window):
+    window = main_window
+    with qtbot.waitSignal(window.training.stateChanged, check_params_cb=lambda s: s == "running", timeout=TIMEOUT):
+        window.controls.play_action.trigger()
+    assert window.controls.play_action.isChecked()
+    assert window.state_label.text() == "Running"
+    qtbot.waitUntil(lambda: shown_epoch(window) > 50, timeout=TIMEOUT)
+    with qtbot.waitSignal(window.training.stateChanged, check_params_cb=lambda s: s == "paused", timeout=TIMEOUT):
+        window.controls.play_action.trigger()
+    qtbot.waitUntil(lambda: shown_epoch(window) == latest(window).epoch, timeout=TIMEOUT)
+    paused_at = latest(window).epoch
+    assert window.state_label.text() == "Paused"
+    assert not window.controls.play_action.isChecked()
+    # Nothing trains while paused: the next Step is exactly one epoch later.
+    window.controls.step_action.trigger()
+    wait_for_epoch(qtbot, window, paused_at + 1)
+    assert len(latest(window).loss_history) == paused_at + 1
+
+
+def test_space_toggles_play(qtbot, main_window):
+    window = main_window
+    window.activateWindow()
+    window.data_panel.plot_widget.setFocus()
+    with qtbot.waitSignal(window.training.stateChanged, check_params_cb=lambda s: s == "running", timeout=TIMEOUT):
+        qtbot.keyClick(window.data_panel.plot_widget, Qt.Key.Key_Space)
+    with qtbot.waitSignal(window.training.stateChanged, check_params_cb=lambda s: s == "paused", timeout=TIMEOUT):
+        qtbot.keyClick(window.data_panel.plot_widget, Qt.Key.Key_Space)
+
+
+def test_learning_rate_change_applies_mid_run_without_reset(qtbot, main_window):
+    window = main_window
+    preset = load_preset("linear-regression")
+    window.controls.play_action.trigger()
+    qtbot.waitUntil(lambda: latest(window).epoch > 100, timeout=TIMEOUT)
+    epoch_before = latest(window).epoch
+
+    edit = window.model_panel.lr_control.edit
+    edit.setText("0.01")
+    edit.editingFinished.emit()
+    assert window.document.config.lr == 0.01
+    assert window.model_panel.lr_control.slider.value() == 300  # 1e-2: three decades above 1e-5, 100 steps each
+    qtbot.waitUntil(lambda: latest(window).config.lr == 0.01 and latest(window).epoch > epoch_before + 50,
+                    timeout=TIMEOUT)
+    window.controls.play_action.trigger()
+    qtbot.waitUntil(lambda: not window.training.running, timeout=TIMEOUT)
+    history = latest(window).loss_history
+    n = len(history)
+    assert n >= epoch_before + 50  # no reset: the epochs went on
+
+    # The first epochs are exactly the old learning rate's; the later ones are not.
+    old = Trainer(preset.config, preset.points)
+    old_history = [old.step() for _ in range(n)]
+    assert list(history[:epoch_before]) == old_history[:epoch_before]
+    assert history[-1] != old_history[-1]
+    assert history[-1] < old_history[-1]  # the larger rate converges faster here
+    # Replaying with the switch at the first epoch that differs gives the shown history exactly.
+    switch = next(i for i in range(n) if history[i] != old_history[i]) - 1
+    replay = Trainer(preset.config, preset.points)
+    replayed = [replay.step() for _ in range(switch)]
+    replay.set_config(preset.config.replace(lr=0.01))
+    replayed += [replay.step() for _ in range(n - switch)]
+    assert replayed == list(history)
+
+
+def test_switching_models_resets_parameters_and_undo_switches_back(qtbot, main_window):
+    window = main_window
+    window.controls.step_n_spin.setValue(30)
+    window.controls.step_n_action.trigger()
+    wait_for_epoch(qtbot, window, 30)
+    linear_curve = window.data_panel.fitted_curve_data()[1]
+
+    combo = window.model_panel.model_combo
+    combo.setCurrentIndex(combo.findData("mlp"))
+    assert window.document.config.model == "mlp"
+    qtbot.waitUntil(lambda: latest(window).config.model == "mlp", timeout=TIMEOUT)
+    snapshot = latest(window)
+    assert snapshot.epoch == 0
+    sizes = sum(v.size for v in snapshot.params.values())
+    assert sizes == 1 * 16 + 16 + 16 * 16 + 16 + 16 * 1 + 1
+    qtbot.waitUntil(lambda: window.parameters_panel.model.rowCount() == sizes, timeout=TIMEOUT)
+    assert window.model_panel.form.isRowVisible(window.model_panel.hidden_widget)
+    mlp_curve = window.data_panel.fitted_curve_data()[1]
+    xs = window.data_panel.fitted_curve_data()[0]
+    reference = Trainer(snapshot.config, window.document.points)
+    np.testing.assert_allclose(mlp_curve, reference.predict(xs), rtol=1e-5, atol=1e-6)
+    assert not np.allclose(mlp_curve, linear_curve)
+
+    window.controls.step_action.trigger()
+    wait_for_epoch(qtbot, window, 1)
+
+    window.undo_action.trigger()
+    assert window.document.config.model == "linear"
+    assert combo.currentData() == "linear"
+    qtbot.waitUntil(lambda: latest(window).config.model == "linear", timeout=TIMEOUT)
+    assert latest(window).epoch == 0
+    assert window.parameters_panel.value_of("w") == 0.0 and window.parameters_panel.value_of("b") == 0.0
+
+
+def test_learning_rate_ten_diverges_pauses_and_offers_reset(qtbot, main_window):
+    window = main_window
+    edit = window.model_panel.lr_control.edit
+    edit.setText("10")
+    edit.editingFinished.emit()
+    assert window.document.config.lr == 10.0
+    with qtbot.waitSignal(window.training.stateChanged, check_params_cb=lambda s: s == "diverged", timeout=TIMEOUT):
+        window.controls.play_action.trigger()
+    snapshot = latest(window)
+    assert snapshot.diverged and not math.isfinite(snapshot.loss)
+    qtbot.waitUntil(lambda: window.state_label.text() == "Diverged", timeout=TIMEOUT)
+    assert not window.controls.play_action.isChecked()
+    assert window.message_toolbar.isVisible()
+    assert "diverged" in window.message_bar.message and "learning rate" in window.message_bar.message
+    assert window.message_bar.action_button.isVisible()
+    qtbot.waitUntil(lambda: window.loss_panel.diverged_line.isVisible(), timeout=TIMEOUT)
+    assert window.loss_panel.diverged_line.value() == snapshot.epoch
+    # Parameters stay finite (the diverging update is not applied) and nothing crashed.
+    assert all(np.isfinite(v).all() for v in snapshot.params.values())
+
+    window.message_bar.action_button.click()
+    qtbot.waitUntil(lambda: latest(window).epoch == 0 and window.state_label.text() == "Paused", timeout=TIMEOUT)
+    assert not window.message_toolbar.isVisible()
+    assert not window.loss_panel.diverged_line.isVisible()
+
+
+def test_no_points_disables_training_with_a_message(qtbot, main_window):
+    window = main_window
+    window.data_panel.select_all()
+    window.delete_action.trigger()
+    assert window.document.n_points == 0
+    assert not window.controls.play_action.isEnabled()
+    assert not window.controls.step_action.isEnabled()
+    assert "no points" in window.message_bar.message
+    assert window.data_panel.empty_hint.isVisible()
+    # Even if a step request reaches the worker, it answers with the reason instead of failing.
+    with qtbot.waitSignal(window.training.problem, timeout=TIMEOUT) as blocker:
+        window.training.step(1)
+    assert "no points" in blocker.args[0]
+    window.undo_action.trigger()
+    assert window.controls.play_action.isEnabled()
+    assert window.message_bar.message == ""
+
+
+def test_closing_during_play_joins_the_thread(qtbot, main_window):
+    window = main_window
+    with qtbot.waitSignal(window.training.stateChanged, check_params_cb=lambda s: s == "running", timeout=TIMEOUT):
+        window.controls.play_action.trigger()
+    qtbot.waitUntil(lambda: latest(window).epoch > 10, timeout=TIMEOUT)
+    thread = window.training._thread
+    assert thread.isRunning()
+    window.close()
+    assert thread.isFinished() and not thread.isRunning()
+    assert not window.training.thread_running
+
+
+def test_the_thread_guard_sees_a_running_thread(_fail_on_running_qthreads):
+    from PySide6.QtCore import QThread
+
+    guard = _fail_on_running_qthreads
+    thread = QThread()
+    thread.start()
+    assert thread in guard.running()
+    thread.quit()
+    thread.wait()
+    assert guard.running() == []
+
+
+# ------------------------------------------------------------------------------------------ window
+
+
+def test_presets_menu_loads_a_preset_undoably(qtbot, main_window):
+    window = main_window
+    window.preset_actions["sine"].trigger()
+    sine = load_preset("sine")
+    np.testing.assert_array_equal(window.document.points, sine.points)
+    assert window.document.config == sine.config
+    assert window.model_panel.model_combo.currentData() == "mlp"
+    qtbot.waitUntil(lambda: latest(window).config == sine.config and latest(window).n_points == len(sine.points),
+                    timeout=TIMEOUT)
+    assert "Sine" in window.windowTitle()
+    window.undo_action.trigger()
+    assert window.document.config == load_preset("linear-regression").config
+    assert window.document.n_points == 4
+
+
+def test_view_menu_toggles_every_dock_and_add_dock_extends_it(qtbot, main_window):
+    window = main_window
+    titles = [action.text() for action in window.view_menu.actions()]
+    for title in ("Data", "Model", "Loss", "Parameters"):
+        assert title in titles
+    window.loss_dock.toggleViewAction().trigger()
+    assert not window.loss_dock.isVisible()
+    window.loss_dock.toggleViewAction().trigger()
+    assert window.loss_dock.isVisible()
+
+    extra = window.add_dock(QLabel("extra"), "Graph", Qt.DockWidgetArea.RightDockWidgetArea, tabify_with=window.loss_dock)
+    assert isinstance(extra, QDockWidget) and extra.objectName() == "graph_dock"
+    assert "Graph" in [action.text() for action in window.view_menu.actions()]
+    qtbot.waitUntil(lambda: extra in window.tabifiedDockWidgets(window.loss_dock))
+
+
+def test_file_menu_has_quit_and_room_above_it(qtbot, main_window):
+    from PySide6.QtGui import QAction
+
+    window = main_window
+    action = QAction("Export parameters…", window)
+    window.add_file_action(action)
+    actions = window.file_menu.actions()
+    assert actions[-1] is window.quit_action
+    assert actions.index(action) < actions.index(window.quit_action)
+
+
+def test_layout_and_choices_are_kept_in_settings(qtbot, make_main_window, tmp_path):
+    path = tmp_path / "kept.ini"
+    window = make_main_window(settings_path=path)
+    window.parameters_dock.toggleViewAction().trigger()
+    window.log_scale_action.trigger()
+    window.controls.set_speed_limit(30)
+    window.controls.step_n_spin.setValue(250)
+    window.close()
+    again = make_main_window(settings_path=path)
+    assert not again.parameters_dock.isVisible()
+    assert again.loss_panel.log_scale and again.log_scale_action.isChecked()
+    assert again.controls.speed_limit() == 30
+    assert again.controls.step_n_spin.value() == 250
+
+
+def test_undo_redo_shortcuts(qtbot, main_window):
+    window = main_window
+    assert window.undo_action.shortcut().toString() == "Ctrl+Z"
+    assert "Ctrl+Shift+Z" in [s.toString() for s in window.redo_action.shortcuts()]
+    window.document.add_point(0.5, 0.5)
+    window.activateWindow()
+    window.data_panel.plot_widget.setFocus()
+    qtbot.keyClick(window.data_panel.plot_widget, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.document.n_points == 4
+    qtbot.keyClick(window.data_panel.plot_widget, Qt.Key.Key_Z,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert window.document.n_points == 5
+
+
+def test_speed_limit_slows_training(qtbot, main_window):
+    window = main_window
+    window.controls.set_speed_limit(10)
+    window.controls.play_action.trigger()
+    qtbot.waitUntil(lambda: latest(window).epoch >= 3, timeout=TIMEOUT)
+    window.controls.play_action.trigger()
+    qtbot.waitUntil(lambda: not window.training.running, timeout=TIMEOUT)
+    # Under 10 epochs/s the few epochs above took at least 0.2 s; unlimited it would be thousands by now.
+    assert latest(window).epoch < 60
+
+
+def test_log_scale_loss(qtbot, main_window):
+    window = main_window
+    window.controls.step_n_spin.setValue(20)
+    window.controls.step_n_action.trigger()
+    wait_for_epoch(qtbot, window, 20)
+    window.log_scale_action.trigger()
+    assert window.loss_panel.log_scale
+    xs, ys = window.loss_panel.loss_curve.getData()
+    np.testing.assert_allclose(ys, np.log10(window.loss_panel.loss_history()))
+
+
+def test_config_is_never_shared_with_the_worker_state(qtbot, main_window):
+    """Snapshots are immutable copies: the GUI cannot change what the worker trains on."""
+    window = main_window
+    window.controls.step_action.trigger()
+    wait_for_epoch(qtbot, window, 1)
+    snapshot = latest(window)
+    assert isinstance(snapshot.config, Config)
+    for value in snapshot.params.values():
+        assert not value.flags.writeable
