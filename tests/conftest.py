@@ -54,6 +54,8 @@ def _fail_on_running_qthreads(request, monkeypatch):
     if "PySide6.QtCore" not in sys.modules:
         yield None
         return
+    import playground.qt_compat  # noqa: F401  (PySide6 6.12 on Python 3.11 drops references to None/True)
+
     guard = QThreadLeakGuard(monkeypatch)
     yield guard
     leftovers = guard.running()
