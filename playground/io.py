@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from playground.trainer import OPTIMIZERS, RMSPROP_ALPHA, Config, Snapshot, Trainer
+from playground.trainer import MAX_COORDINATE, OPTIMIZERS, RMSPROP_ALPHA, Config, Snapshot, Trainer
 
 __all__ = [
     "PARAMETERS_FORMAT",
@@ -243,6 +243,8 @@ def _number(field_text):
         return None, f"{field_text!r} is not a number"
     if not math.isfinite(value):
         return None, f"{field_text!r} is not a finite number"
+    if abs(value) > MAX_COORDINATE:
+        return None, f"{field_text!r} is too large (beyond ±{MAX_COORDINATE:.3g})"
     return value, ""
 
 
@@ -468,6 +470,8 @@ def parse_session(text) -> Session:
         raise SessionError("the session's points are malformed (a number is too large)") from None
     if not np.isfinite(points).all():
         raise SessionError("the session's points must be finite numbers")
+    if points.size and np.abs(points).max() > MAX_COORDINATE:
+        raise SessionError(f"the session's points must lie within ±{MAX_COORDINATE:.3g}")
     app = document.get("app", {})
     if not isinstance(app, dict):
         raise SessionError("the session's app settings are malformed")

@@ -68,6 +68,8 @@ OPTIMIZERS = {
 }
 
 MAX_DEGREE = 9
+#: Largest point coordinate: the engine trains in float32.
+MAX_COORDINATE = float(np.finfo(np.float32).max)
 MAX_HIDDEN_LAYERS = 3
 MAX_HIDDEN_UNITS = 64
 #: RMSprop's smoothing constant (PyTorch's default ``alpha``).
@@ -424,9 +426,9 @@ def _make_optimizer(config, params):
 
 def _features(config, xs):
     """The model's input matrix for x values ``xs`` (float64 1-D) as float32, shape (N, k)."""
-    x = np.asarray(xs, dtype=np.float32).reshape(-1, 1)
-    if config.model == "polynomial":
-        with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):  # beyond float32 range: inf, shown as divergence
+        x = np.asarray(xs, dtype=np.float64).astype(np.float32).reshape(-1, 1)
+        if config.model == "polynomial":
             return np.concatenate([x**k for k in range(1, config.degree + 1)], axis=1)
     return np.ascontiguousarray(x)
 
@@ -474,6 +476,9 @@ def _as_points(points):
         raise ValueError(f"points must have shape (N, 2) (x, y columns), not {a.shape}")
     if not np.isfinite(a).all():
         raise ValueError("points must be finite numbers (no NaN or infinity)")
+    if np.abs(a).max() > MAX_COORDINATE:
+        raise ValueError(f"point coordinates must lie within ±{MAX_COORDINATE:.3g} "
+                         "(the engine computes in float32)")
     return a
 
 
@@ -743,17 +748,20 @@ class Trainer:
         """
         if self._why_not:
             raise TrainingError(self._why_not)
-        optimizer = self._optimizer
-        with np.errstate(all="ignore"):
-            if self._loader is None:
-                optimizer.zero_grad(set_to_none=True)
-                loss = self._loss_fn(self._model(self._inputs), self._targets)
-                loss.backward()
-                value = float(loss._data)
-                if value - value == 0.0:  # finite
-                    optimizer.step()
-            else:
-                value = self._minibatch_epoch()
+        with np.errstate(all="ignore"):  # overflow is reported as divergence, not as warnings
+            return self._epoch()
+
+    def _epoch(self):
+        if self._loader is None:
+            optimizer = self._optimizer
+            optimizer.zero_grad(set_to_none=True)
+            loss = self._loss_fn(self._model(self._inputs), self._targets)
+            loss.backward()
+            value = float(loss._data)
+            if value - value == 0.0:  # finite
+                optimizer.step()
+        else:
+            value = self._minibatch_epoch()
         self._loss_history.append(value)
         return value
 
@@ -776,14 +784,22 @@ class Trainer:
         """Train ``epochs`` epochs, stopping early if the loss diverges; return the last loss.
 
         Returns NaN if no epoch has been trained yet and ``epochs`` is 0.
+
+        Raises
+        ------
+        TrainingError
+            If ``epochs`` > 0 and :attr:`can_train` is False.
         """
         epochs = _int("epochs", epochs, 0)
         value = self._loss_history[-1] if self._loss_history else math.nan
-        step = self.step
-        for _ in range(epochs):
-            value = step()
-            if value - value != 0.0:  # NaN or infinite
-                break
+        if epochs and self._why_not:
+            raise TrainingError(self._why_not)
+        epoch = self._epoch
+        with np.errstate(all="ignore"):
+            for _ in range(epochs):
+                value = epoch()
+                if value - value != 0.0:  # NaN or infinite
+                    break
         return value
 
     def set_points(self, points):
@@ -930,7 +946,8 @@ class Trainer:
             If ``d`` is malformed, from a newer version, or does not fit its configuration.
         """
         try:
-            self._load_state_dict(d)
+            with np.errstate(all="ignore"):  # values beyond float32 load as inf, as training would make them
+                self._load_state_dict(d)
         except (TypeError, KeyError, IndexError, OverflowError, RecursionError) as exc:
             raise ValueError(f"the trainer state is malformed ({type(exc).__name__}: {exc})") from None
 

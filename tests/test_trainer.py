@@ -335,7 +335,8 @@ def test_bce_needs_zero_one_targets_and_the_sigmoid_neuron():
     assert not trainer.can_train and "sigmoid" in trainer.why_not
 
 
-@pytest.mark.parametrize("points", [[[1.0, float("nan")]], [[float("inf"), 1.0]], [[1.0, 2.0, 3.0]], [1.0]])
+@pytest.mark.parametrize("points", [[[1.0, float("nan")]], [[float("inf"), 1.0]], [[1.0, 2.0, 3.0]], [1.0],
+                                    [[1e39, 0.0]]])
 def test_bad_points_are_rejected_and_change_nothing(points):
     trainer = tutorial_trainer()
     with pytest.raises(ValueError):
