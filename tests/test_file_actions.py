@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from playground import file_actions, io
 from playground.presets import load_preset
-from playground.trainer import Config, Trainer
+from playground.trainer import Trainer
 
 SEED_W = 2.0195605754852295
 SEED_B = 0.7054842114448547
