@@ -33,6 +33,7 @@ from playground.document import Document
 from playground.file_actions import FileActions
 from playground.panels.controls import TrainingControls
 from playground.panels.data import DataPanel
+from playground.panels.graph import install_graph_dock
 from playground.panels.loss import LossPanel
 from playground.panels.model import ModelPanel
 from playground.panels.parameters import ParametersPanel
@@ -126,7 +127,9 @@ class MainWindow(QMainWindow):
     document : Document
     training : TrainingController
     data_panel, model_panel, loss_panel, parameters_panel : QWidget
-    data_dock, model_dock, loss_dock, parameters_dock : QDockWidget
+    data_dock, model_dock, loss_dock, parameters_dock, graph_dock : QDockWidget
+    graph_panel : GraphPanel
+        The computational-graph view (see :mod:`playground.panels.graph`).
     controls : TrainingControls
     file_menu, edit_menu, view_menu, training_menu, presets_menu, help_menu : QMenu
     close_guards : list of callables returning bool
@@ -169,11 +172,13 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(self.model_dock, self.parameters_dock, Qt.Orientation.Vertical)
         self._build_status_bar()
         self._connect()
+        install_graph_dock(self)  # self.graph_dock / self.graph_panel, tabbed with the Loss dock
 
         self.resize(*DEFAULT_SIZE)
         self.resizeDocks([self.model_dock, self.data_dock], [360, 1040], Qt.Orientation.Horizontal)
         self.resizeDocks([self.data_dock, self.loss_dock], [520, 300], Qt.Orientation.Vertical)
         self.resizeDocks([self.model_dock, self.parameters_dock], [340, 480], Qt.Orientation.Vertical)
+        self.loss_dock.raise_()
         self._default_state = self.saveState(STATE_VERSION)
         self._update_title()
         self._points_changed(self.document.points)
@@ -495,9 +500,6 @@ class MainWindow(QMainWindow):
     def reset_layout(self) -> None:
         """Restore the docks' original arrangement."""
         self.restoreState(self._default_state, STATE_VERSION)
-        for dock in self.docks:
-            if dock.objectName() in ("data_dock", "loss_dock", "model_dock", "parameters_dock"):
-                dock.show()
 
     def _restore_settings(self) -> None:
         settings = self._settings

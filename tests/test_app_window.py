@@ -342,16 +342,16 @@ def test_presets_menu_loads_a_preset_undoably(qtbot, main_window):
 def test_view_menu_toggles_every_dock_and_add_dock_extends_it(qtbot, main_window):
     window = main_window
     titles = [action.text() for action in window.view_menu.actions()]
-    for title in ("Data", "Model", "Loss", "Parameters"):
+    for title in ("Data", "Model", "Loss", "Parameters", "Graph"):
         assert title in titles
     window.loss_dock.toggleViewAction().trigger()
     assert not window.loss_dock.isVisible()
     window.loss_dock.toggleViewAction().trigger()
     assert window.loss_dock.isVisible()
 
-    extra = window.add_dock(QLabel("extra"), "Graph", Qt.DockWidgetArea.RightDockWidgetArea, tabify_with=window.loss_dock)
-    assert isinstance(extra, QDockWidget) and extra.objectName() == "graph_dock"
-    assert "Graph" in [action.text() for action in window.view_menu.actions()]
+    extra = window.add_dock(QLabel("extra"), "Notes", Qt.DockWidgetArea.RightDockWidgetArea, tabify_with=window.loss_dock)
+    assert isinstance(extra, QDockWidget) and extra.objectName() == "notes_dock"
+    assert "Notes" in [action.text() for action in window.view_menu.actions()]
     qtbot.waitUntil(lambda: extra in window.tabifiedDockWidgets(window.loss_dock))
 
 
