@@ -80,7 +80,9 @@ GROUP_STRIPE = QColor("#b48ac9")
 BACKGROUND = QColor("#ffffff")
 
 #: Below this zoom, text is hard to read: a new layout opens at this zoom (showing its left end).
-READABLE_ZOOM = 0.6
+READABLE_ZOOM = 0.75
+#: A new layout never opens larger than this.
+OPENING_ZOOM_LIMIT = 1.25
 MIN_ZOOM, MAX_ZOOM = 0.05, 6.0
 #: Values with more elements than this are summarised in the inspector.
 INSPECTOR_FULL_LIMIT = 4096
@@ -114,6 +116,8 @@ class NodeItem(QGraphicsObject):
         self.setAcceptedMouseButtons(Qt.MouseButton.LeftButton)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         fonts = panel.fonts
+        self._lines = ("", "", "")
+        self._pending = False
         self.texts = []
         y = gl.PAD_Y
         for role in ("title", "body", "body"):
@@ -149,10 +153,14 @@ class NodeItem(QGraphicsObject):
             painter.drawRoundedRect(QRectF(1.5, 4, 3.5, self._rect.height() - 8), 1.5, 1.5)
 
     def set_lines(self, lines, pending=False):
-        for item, text in zip(self.texts, lines):
-            if item.text() != text:
-                item.setText(text)
-        self.texts[2].setBrush(PENDING_TEXT if pending else TEXT_COLOR)
+        if lines != self._lines:
+            for item, text, old in zip(self.texts, lines, self._lines):
+                if text != old:
+                    item.setText(text)
+            self._lines = lines
+        if pending != self._pending:
+            self._pending = pending
+            self.texts[2].setBrush(PENDING_TEXT if pending else TEXT_COLOR)
 
     def set_state(self, state):
         if state != self.state:
@@ -207,11 +215,16 @@ class EdgeItem(QGraphicsPathItem):
             item.setFont(font)
             item.setBrush(LABEL_TEXT)
             self.label_texts.append(item)
+        self._lines = None
+        self._active = None
         self._line_height = panel.line_height["label"]
         self._metrics = panel.metrics["label"]
         self.set_active(False)
 
     def set_label(self, lines):
+        if lines == self._lines:
+            return
+        self._lines = lines
         box = self.route.label
         for i, item in enumerate(self.label_texts):
             text = lines[i] if i < len(lines) else ""
@@ -221,6 +234,9 @@ class EdgeItem(QGraphicsPathItem):
                 item.setPos(box.x + (box.width - width) / 2, box.y + gl.LABEL_PAD_Y + i * self._line_height)
 
     def set_active(self, active):
+        if active == self._active:
+            return
+        self._active = active
         color = ACTIVE_EDGE_COLOR if active else EDGE_COLOR
         self.setPen(QPen(color, 2.4 if active else 1.3))
         self.arrow.setBrush(QBrush(color))
@@ -317,7 +333,7 @@ def node_report_html(trace, node_id, gradients=None, heading=None):
     if node.kind == "op":
         inputs = ", ".join(f"{'abcdefgh'[k] if k < 8 else k} = {_esc(_node_name(trace, src))}"
                            for k, src in enumerate(node.inputs))
-        out.append(f"<p><b>Operation</b> {_esc(node.symbol)} — grad_fn <code>{_esc(node.op)}</code><br>"
+        out.append(f"<p><b>Operation</b> {_esc(node.symbol)}  (grad_fn <code>{_esc(node.op)}</code>)<br>"
                    f"<b>Inputs</b> {inputs}</p>")
         if node.formula:
             out.append("<p><b>Local derivatives</b><br>" + "<br>".join(_esc(f) for f in node.formula) + "</p>")
@@ -420,6 +436,8 @@ class GraphPanel(QWidget):
         self._shown_sample = "unset"
         self._latest_epoch = None
         self._identity = None
+        self._inspector_html = None
+        self._inspector_stale = True
 
         self.scene = QGraphicsScene(self)
         self.view = GraphView(self.scene)
@@ -427,7 +445,6 @@ class GraphPanel(QWidget):
         self.inspector = QTextBrowser()
         self.inspector.setOpenLinks(False)
         self.inspector.setMinimumWidth(220)
-        self.inspector.setHtml(self._help_html())
         self.caption = QLabel()
         self.caption.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.caption.setContentsMargins(6, 2, 6, 2)
@@ -440,6 +457,8 @@ class GraphPanel(QWidget):
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([700, 280])
         self.splitter = splitter
+        self.inspector.setVisible(False)
+        self.inspector_action.toggled.connect(self._inspector_toggled)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -503,13 +522,13 @@ class GraphPanel(QWidget):
         self.stepper_action.setToolTip("Walk the backward pass node by node, from the loss back to the leaves")
         self.stepper_action.toggled.connect(self._stepper_toggled)
         bar.addAction(self.stepper_action)
-        self.step_reset_action = QAction("⏮", self)
+        self.step_reset_action = QAction("Restart", self)
         self.step_reset_action.setToolTip("Back to the start of the backward pass")
         self.step_reset_action.triggered.connect(self.stepper_reset)
-        self.step_back_action = QAction("◀", self)
+        self.step_back_action = QAction("◀ Back", self)
         self.step_back_action.setToolTip("Undo the last backward step")
         self.step_back_action.triggered.connect(self.stepper_back)
-        self.step_forward_action = QAction("▶", self)
+        self.step_forward_action = QAction("Next ▶", self)
         self.step_forward_action.setToolTip("Compute the next node's gradient")
         self.step_forward_action.triggered.connect(self.stepper_forward)
         for action in (self.step_reset_action, self.step_back_action, self.step_forward_action):
@@ -517,6 +536,12 @@ class GraphPanel(QWidget):
         self.step_label = QLabel()
         self.step_label.setContentsMargins(6, 0, 6, 0)
         bar.addWidget(self.step_label)
+        bar.addSeparator()
+        self.inspector_action = QAction("Inspector", self)
+        self.inspector_action.setCheckable(True)
+        self.inspector_action.setStatusTip("Show the details of the clicked box: formulas, full values, the chain rule")
+        self.inspector_action.setToolTip("Show or hide the inspector (click a box to inspect it)")
+        bar.addAction(self.inspector_action)
 
     def _help_html(self):
         return ("<p><b>The computational graph of the loss.</b></p>"
@@ -613,8 +638,17 @@ class GraphPanel(QWidget):
         self.selected_key = key
         if key in self.node_items:
             self.node_items[key].set_selected(True)
+        self.inspector_action.setChecked(True)
         self._refresh_inspector()
+        if key in self.node_items:
+            # After the inspector has taken its room, keep the box in sight.
+            QTimer.singleShot(0, lambda k=key: self._reveal(k))
         self.nodeSelected.emit(key)
+
+    def _reveal(self, key):
+        item = self.node_items.get(key)
+        if item is not None:
+            self.view.ensureVisible(item, 30, 30)
 
     def toggle_group_at(self, key):
         """Expand the collapsed group ``key``, or collapse the group that node ``key`` belongs to."""
@@ -730,6 +764,8 @@ class GraphPanel(QWidget):
         if on and (self.trace is None or self._running):
             self.stepper_action.setChecked(False)
             return
+        if on:
+            self.inspector_action.setChecked(True)
         self._set_stepper_position(0 if on else None)
 
     def _set_stepper_position(self, position):
@@ -745,7 +781,7 @@ class GraphPanel(QWidget):
             key = self.graph_layout.key_for_node(current)
             item = self.node_items.get(key)
             if item is not None:
-                self.view.ensureVisible(item, 40, 40)
+                self.view.ensureVisible(item, 160, 60)
         self._refresh_inspector()
 
     def _update_stepper_controls(self):
@@ -801,6 +837,8 @@ class GraphPanel(QWidget):
 
     def _initial_view(self):
         self.view.fit()
+        if self.view.zoom > OPENING_ZOOM_LIMIT:
+            self.view.set_zoom(OPENING_ZOOM_LIMIT)
         if self.view.zoom < READABLE_ZOOM:
             self.view.set_zoom(READABLE_ZOOM)
             self.view.horizontalScrollBar().setValue(self.view.horizontalScrollBar().minimum())
@@ -882,26 +920,33 @@ class GraphPanel(QWidget):
                 return int(np.shape(n.value)[0]) if np.ndim(n.value) else 1
         return "the"
 
+    def _set_inspector_html(self, text):
+        if text != self._inspector_html:
+            self._inspector_html = text
+            scroll = self.inspector.verticalScrollBar().value()
+            self.inspector.setHtml(text)
+            self.inspector.verticalScrollBar().setValue(scroll)
+
     def _refresh_inspector(self):
+        if not self.inspector_action.isChecked():
+            self._inspector_stale = True
+            return
+        self._inspector_stale = False
+        self._set_inspector_html(self._inspector_text())
+
+    def _inspector_text(self):
         trace = self.trace
         if trace is None:
-            self.inspector.setHtml(self._help_html())
-            return
-        position = self.stepper_position
-        if position is not None:
-            self.inspector.setHtml(self._stepper_html())
-            return
+            return self._help_html()
+        if self.stepper_position is not None:
+            return self._stepper_html()
         key = self.selected_key
         if key is None or self.graph_layout is None or key not in self.graph_layout.items:
-            self.inspector.setHtml(self._help_html())
-            return
+            return self._help_html()
         it = self.graph_layout.items[key]
-        scroll = self.inspector.verticalScrollBar().value()
         if it.kind == "group":
-            self.inspector.setHtml(group_report_html(trace, it.group))
-        else:
-            self.inspector.setHtml(node_report_html(trace, it.node))
-        self.inspector.verticalScrollBar().setValue(scroll)
+            return group_report_html(trace, it.group)
+        return node_report_html(trace, it.node)
 
     def _stepper_html(self):
         trace = self.trace
@@ -933,6 +978,11 @@ class GraphPanel(QWidget):
         return "".join(out)
 
     # ----------------------------------------------------------------- reactions
+    def _inspector_toggled(self, on):
+        self.inspector.setVisible(on)
+        if on and self._inspector_stale:
+            self._refresh_inspector()
+
     def _mode_chosen(self, _index):
         self._set_stepper_position(None)
         self._refresh_asked = False
