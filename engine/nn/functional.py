@@ -72,7 +72,8 @@ def linear(input, weight, bias=None):
             raise RuntimeError(f"self and mat2 must have the same dtype, but got {_dtype_name(b)} and "
                                f"{_dtype_name(w)}")
         try:
-            np.broadcast_shapes(b.shape, (rows, out_features))
+            if b.shape != (out_features,):
+                np.broadcast_shapes(b.shape, (rows, out_features))
         except ValueError:
             raise RuntimeError(
                 f"The expanded size of the tensor ({out_features}) must match the existing size "
@@ -135,11 +136,12 @@ def _legacy_reduction(size_average, reduce):
 def _reduce(loss, reduction):
     if reduction == "none":
         return loss
+    total = np.add.reduce(loss, axis=None)  # the same pairwise sum as np.mean, without its overhead
     if reduction == "sum":
-        return np.sum(loss)
+        return total
     if loss.size == 0:
         return np.asarray(np.nan, dtype=loss.dtype)
-    return np.mean(loss)
+    return total / loss.dtype.type(loss.size)
 
 
 def _norm(reduction, n, dtype, scale=1.0):
@@ -147,7 +149,7 @@ def _norm(reduction, n, dtype, scale=1.0):
     return dtype.type(scale / n if reduction == "mean" and n else scale)
 
 
-def _float_target(fn, input, target):
+def _float_target(input, target):
     """Bring an integer or bool target to the input's floating type (PyTorch promotes it the same way)."""
     if target._data.dtype.kind != "f" and input._data.dtype.kind == "f":
         return target.to(input.dtype)
@@ -172,17 +174,16 @@ def _broadcast_pair(input, target):
     return input, target
 
 
-def _formula(reduction, elementwise):
-    """The local derivative shown by the graph view, with the 1/n of a mean."""
-    if reduction == "mean":
-        return f"∂L/∂ŷᵢ = {elementwise} / n"
-    if reduction == "sum":
-        return f"∂L/∂ŷᵢ = {elementwise}"
-    return f"∂Lᵢ/∂ŷᵢ = {elementwise}"
+def _formulas(input_grad, target_grad):
+    """The local derivatives shown by the graph view, per reduction (with the 1/n of a mean)."""
+    def one(reduction, variable, elementwise):
+        if reduction == "mean":
+            return f"∂L/∂{variable} = {elementwise} / n"
+        if reduction == "sum":
+            return f"∂L/∂{variable} = {elementwise}"
+        return f"∂Lᵢ/∂{variable} = {elementwise}"
 
-
-def _target_formula(reduction, elementwise):
-    return _formula(reduction, elementwise).replace("ŷᵢ =", "yᵢ =", 1)
+    return {r: (one(r, "ŷᵢ", input_grad), one(r, "yᵢ", target_grad)) for r in _REDUCTIONS}
 
 
 # ---------------------------------------------------------------------------------- fused losses
@@ -195,10 +196,11 @@ class MseLossBackward0(Function):
     """
 
     symbol = "MSE"
+    FORMULAS = _formulas("2(ŷᵢ − yᵢ)", "−2(ŷᵢ − yᵢ)")
 
     def forward(self, input, target, reduction="mean"):
         self.reduction = reduction
-        self.formula = (_formula(reduction, "2(ŷᵢ − yᵢ)"), _target_formula(reduction, "−2(ŷᵢ − yᵢ)"))
+        self.formula = self.FORMULAS[reduction]
         diff = input - target
         self.save_for_backward(diff)
         return _reduce(diff * diff, reduction)
@@ -225,11 +227,11 @@ class HuberLossBackward0(Function):
     """
 
     symbol = "Huber"
+    FORMULAS = _formulas("clamp(ŷᵢ − yᵢ, −δ, δ)", "−clamp(ŷᵢ − yᵢ, −δ, δ)")
 
     def forward(self, input, target, reduction="mean", delta=1.0):
         self.reduction, self.delta = reduction, delta
-        self.formula = (_formula(reduction, "clamp(ŷᵢ − yᵢ, −δ, δ)"),
-                        _target_formula(reduction, "−clamp(ŷᵢ − yᵢ, −δ, δ)"))
+        self.formula = self.FORMULAS[reduction]
         diff = input - target
         self.save_for_backward(diff)
         t = diff.dtype.type
@@ -269,11 +271,11 @@ class BinaryCrossEntropyBackward0(Function):
     """
 
     symbol = "BCE"
+    FORMULAS = _formulas("(pᵢ − yᵢ) / (pᵢ(1 − pᵢ))", "ln(1 − pᵢ) − ln pᵢ")
 
     def forward(self, input, target, reduction="mean", weight=None):
         self.reduction, self.weight = reduction, weight
-        self.formula = (_formula(reduction, "(pᵢ − yᵢ) / (pᵢ(1 − pᵢ))"),
-                        _target_formula(reduction, "ln(1 − pᵢ) − ln pᵢ"))
+        self.formula = self.FORMULAS[reduction]
         self.save_for_backward(input, target)
         t = input.dtype.type
         with np.errstate(divide="ignore"):
@@ -322,10 +324,11 @@ class BinaryCrossEntropyWithLogitsBackward0(Function):
     """
 
     symbol = "BCE(σ)"
+    FORMULAS = _formulas("σ(zᵢ) − yᵢ", "−zᵢ")
 
     def forward(self, input, target, reduction="mean", weight=None, pos_weight=None):
         self.reduction, self.weight, self.pos_weight = reduction, weight, pos_weight
-        self.formula = (_formula(reduction, "σ(zᵢ) − yᵢ"), _target_formula(reduction, "−zᵢ"))
+        self.formula = self.FORMULAS[reduction]
         self.save_for_backward(input, target)
         t = input.dtype.type
         log_sig = _log_sigmoid(input)
@@ -387,7 +390,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     _check_tensor("mse_loss", "input", 1, input)
     _check_tensor("mse_loss", "target", 2, target)
     reduction = _reduction(size_average, reduce, reduction)
-    target = _float_target("mse_loss", input, target)
+    target = _float_target(input, target)
     input, target = _broadcast_pair(input, target)
     return MseLossBackward0.apply(input, target, reduction=reduction)
 
@@ -422,7 +425,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0):
     reduction = _reduction(None, None, reduction)
     if not delta > 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
-    target = _float_target("huber_loss", input, target)
+    target = _float_target(input, target)
     input, target = _broadcast_pair(input, target)
     return HuberLossBackward0.apply(input, target, reduction=reduction, delta=float(delta))
 
