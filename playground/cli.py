@@ -68,7 +68,8 @@ def _parser():
     source.add_argument("--session", metavar="FILE", help="carry on from a saved session (.json)")
     train.add_argument("--epochs", type=_epochs, default=DEFAULT_EPOCHS, metavar="N",
                        help=f"epochs to train (default {DEFAULT_EPOCHS})")
-    train.add_argument("--lr", type=_learning_rate, metavar="LR", help="learning rate (default: the preset's or session's)")
+    train.add_argument("--lr", type=_learning_rate, metavar="LR",
+                       help="learning rate (default: the preset's or session's)")
     train.add_argument("--points", metavar="FILE.csv", help="train on the points of this CSV file (x,y)")
     train.add_argument("--export-params", metavar="FILE", help="write the parameters (.json, .csv or .npz)")
     train.add_argument("--export-loss", metavar="FILE.csv", help="write the loss curve (epoch,loss)")

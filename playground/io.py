@@ -27,7 +27,6 @@ session (.json)
 """
 from __future__ import annotations
 
-import io as _io
 import json
 import math
 import os
@@ -206,8 +205,8 @@ def export_parameters(path, snapshot: Snapshot):
             arrays = {name: np.asarray(value) for name, value in snapshot.params.items()}
             _atomic_write(path, lambda f: np.savez(f, **arrays))
         else:
-            raise PlaygroundFileError(
-                f"parameters can be exported as {', '.join(PARAMETER_EXTENSIONS)}, not {ext or 'a file without extension'}")
+            raise PlaygroundFileError(f"parameters can be exported as {', '.join(PARAMETER_EXTENSIONS)}, "
+                                      f"not {ext or 'a file without extension'}")
     except OSError as exc:
         raise PlaygroundFileError(f"cannot write {os.fspath(path)}: {exc.strerror or exc}") from exc
 

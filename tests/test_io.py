@@ -1,7 +1,5 @@
 """File formats: parameter and loss exports, point CSVs, sessions; fuzzed readers."""
 import json
-import math
-import os
 
 import numpy as np
 import pytest
@@ -142,7 +140,8 @@ def test_bad_rows_are_reported_with_line_numbers():
     assert [n for n, _ in err.problems] == [3, 5, 6, 7, 8, 9]
     message = str(err)
     assert "\n" not in message
-    for fragment in ("6 rows", "line 9: '1e39' is too large", "line 3: 'foo' is not a number", "line 5: expected 2 values",
+    for fragment in ("6 rows", "line 9: '1e39' is too large", "line 3: 'foo' is not a number",
+                     "line 5: expected 2 values",
                      "line 6: 'nan' is not a finite number", "line 7: expected 2 values (x, y), found 3",
                      "line 8: '1e400' is not a finite number"):
         assert fragment in message

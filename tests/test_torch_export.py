@@ -1,5 +1,4 @@
 """The exported PyTorch script replays the run: its loss curve matches the engine's."""
-import os
 import subprocess
 import sys
 
