@@ -175,7 +175,7 @@ class MainWindow(QMainWindow):
         install_graph_dock(self)  # self.graph_dock / self.graph_panel, tabbed with the Loss dock
 
         self.resize(*DEFAULT_SIZE)
-        self.resizeDocks([self.model_dock, self.data_dock], [360, 1040], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.model_dock, self.data_dock], [390, 1010], Qt.Orientation.Horizontal)
         self.resizeDocks([self.data_dock, self.loss_dock], [520, 300], Qt.Orientation.Vertical)
         self.resizeDocks([self.model_dock, self.parameters_dock], [340, 480], Qt.Orientation.Vertical)
         self.loss_dock.raise_()

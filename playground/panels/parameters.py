@@ -16,7 +16,8 @@ COLUMNS = ("Parameter", "Value", "Gradient ∂L/∂p")
 
 
 def format_value(value: float) -> str:
-    return f"{value:.8g}"
+    """Seven significant digits (a float32's worth); the tooltip has the exact value."""
+    return f"{value:.7g}"
 
 
 def element_name(name: str, shape: tuple, index: tuple) -> str:
