@@ -407,7 +407,7 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     if target._data.dtype == np.bool_ or input._data.dtype == np.bool_:
         raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying "
                            "to invert a mask, use the `~` or `logical_not()` operator instead.")
-    target = _float_target("l1_loss", input, target)
+    target = _float_target(input, target)
     input, target = _broadcast_pair(input, target)
     loss = (input - target).abs()
     if reduction == "mean":
