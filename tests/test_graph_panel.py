@@ -307,3 +307,17 @@ def test_mlp_stepper_ends_at_the_trainers_gradients(qtbot, mlp_panel):
     # A collapsed layer shows the gradient of its output once the stepper has reached it.
     out = panel.trace.groups[-1].output
     assert panel.box_text("group:output")[2] == "grad " + gl.format_array(known[out])
+
+
+def test_graph_follows_point_edits_while_paused_and_survives_no_points(qtbot, graph_window):
+    window = graph_window
+    panel = window.graph_panel
+    window.document.set_point(0, 1.0, 4.0)
+    qtbot.waitUntil(lambda: panel.box_text(_node_key(panel, label="y"))[1] == "value 4", timeout=TIMEOUT)
+    window.document.delete_points(range(4))
+    qtbot.waitUntil(lambda: panel.trace is None, timeout=TIMEOUT)
+    assert not panel.node_items and not panel.stepper_action.isEnabled()
+    window.document.add_point(2.0, 5.0)
+    qtbot.waitUntil(lambda: panel.trace is not None, timeout=TIMEOUT)
+    assert panel.box_text(_node_key(panel, label="x"))[1] == "value 2"
+    assert panel.box_text(panel.graph_layout.key_for_node(panel.trace.root))[1] == "loss 25"
