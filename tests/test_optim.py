@@ -439,3 +439,19 @@ def test_a_diverging_run_stays_finite_until_it_overflows_then_reports_nan_not_an
             loss.backward()
             opt.step()
     assert not math.isfinite(loss.item())
+
+
+def test_switching_rmsprop_momentum_on_mid_run_starts_a_zero_buffer():
+    """PyTorch fails with a KeyError here; the engine starts the buffer at zero, as a fresh run would."""
+    params = [nn.Parameter(engine.tensor([1.0, 2.0])), nn.Parameter(engine.tensor([3.0]))]
+    opt = optim.RMSprop(params, lr=0.01)
+    for k in range(6):
+        if k == 3:
+            opt.param_groups[0]["momentum"] = 0.9
+        for p in params:
+            p.grad = engine.ones_like(p)
+        opt.step()
+    buffer = opt.state[params[0]]["momentum_buffer"]
+    # Three momentum steps of g/√v + eps on a buffer that started at 0: b₃ = (1 + 0.9 + 0.81)·g/avg.
+    assert buffer.shape == (2,) and np.all(buffer._data > 2.5)
+    assert opt.state[params[1]]["step"].item() == 6

@@ -412,10 +412,7 @@ class _FlatGroup:
             return None
         state = optimizer.state
         for p in params:
-            if not state[p]:
-                state[p].update(optimizer._initial_state(p, group))
-            if any(k not in state[p] for k in keys) or "step" not in state[p]:
-                return None
+            optimizer._prepare(p, group)
         counts = [float(state[p]["step"]._data) for p in params]
         if any(c != counts[0] for c in counts):
             return None
@@ -483,9 +480,10 @@ class FlatStateOptimizer(Optimizer):
         entry = self.state[p]
         if not entry:
             entry.update(self._initial_state(p, group))
-        else:
+        elif any(k not in entry for k in self._state_keys(group)):
+            # A buffer switched on after the state was created (e.g. RMSprop's momentum).
             for k, v in self._initial_state(p, group).items():
-                entry.setdefault(k, v)  # a buffer switched on after the state was created (e.g. momentum)
+                entry.setdefault(k, v)
         return entry
 
     def step(self, closure=None):
