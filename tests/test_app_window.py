@@ -250,6 +250,7 @@ def test_switching_models_resets_parameters_and_undo_switches_back(qtbot, main_w
     assert combo.currentData() == "linear"
     qtbot.waitUntil(lambda: latest(window).config.model == "linear", timeout=TIMEOUT)
     assert latest(window).epoch == 0
+    qtbot.waitUntil(lambda: window.parameters_panel.model.rowCount() == 2, timeout=TIMEOUT)
     assert window.parameters_panel.value_of("w") == 0.0 and window.parameters_panel.value_of("b") == 0.0
 
 
@@ -274,7 +275,7 @@ def test_learning_rate_ten_diverges_pauses_and_offers_reset(qtbot, main_window):
     assert all(np.isfinite(v).all() for v in snapshot.params.values())
 
     window.message_bar.action_button.click()
-    qtbot.waitUntil(lambda: latest(window).epoch == 0 and window.state_label.text() == "Paused", timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: shown_epoch(window) == 0 and window.state_label.text() == "Paused", timeout=TIMEOUT)
     assert not window.message_toolbar.isVisible()
     assert not window.loss_panel.diverged_line.isVisible()
 
