@@ -312,3 +312,36 @@ def test_loading_pytorchs_state_continues_pytorchs_run(name, kwargs, pytorch_sqr
         e_opt.step()
     for t, e in zip(t_params, e_params):
         assert np.array_equal(e._data, t.detach().numpy())
+
+
+@pytest.mark.parametrize("name, kwargs", CONFIGS, ids=IDS)
+def test_pytorch_continues_the_engines_run_from_its_state_dict(name, kwargs, pytorch_sqrt):
+    """The engine trains 5 steps; its JSON state dict (lists made tensors again) resumes in PyTorch."""
+    start, targets, scales = problem(9, np.float32)
+
+    def grads(values):
+        return [(scale * (v.astype(np.float64) - target)).astype(np.float32)
+                for v, target, scale in zip(values, targets, scales)]
+
+    e_params = [engine.nn.Parameter(engine.tensor(a.copy())) for a in start]
+    e_opt = getattr(optim, name)(e_params, **kwargs)
+    for _ in range(5):
+        for p, g in zip(e_params, grads([p._data for p in e_params])):
+            p.grad = engine.tensor(g)
+        e_opt.step()
+    saved = json.loads(json.dumps(e_opt.state_dict()))
+    t_params = [torch.nn.Parameter(torch.from_numpy(p._data.copy())) for p in e_params]
+    t_opt = getattr(torch.optim, name)(t_params, **kwargs)
+    saved["state"] = {int(k): {key: torch.tensor(v, dtype=torch.float32) for key, v in entry.items()}
+                      for k, entry in saved["state"].items()}
+    saved["param_groups"] = [{**g, "betas": tuple(g["betas"])} if "betas" in g else g for g in saved["param_groups"]]
+    t_opt.load_state_dict(saved)
+    for _ in range(20):
+        gs = grads([p._data for p in e_params])
+        for t, e, g in zip(t_params, e_params, gs):
+            t.grad = torch.from_numpy(g.copy())
+            e.grad = engine.tensor(g)
+        t_opt.step()
+        e_opt.step()
+    for t, e in zip(t_params, e_params):
+        assert np.array_equal(e._data, t.detach().numpy())
