@@ -81,15 +81,18 @@ def train(qtbot, window, epochs):
     target = window.training.latest.epoch + epochs
     window.controls.step_n_spin.setValue(epochs)
     window.controls.step_n_action.trigger()
-    qtbot.waitUntil(lambda: window.training.latest.epoch == target and not window.training.running,
-                    timeout=TIMEOUT)
+    # The status bar shows the epoch once the snapshot has reached the window (and the File menu).
+    shown = f"Epoch {target:,}"
+    qtbot.waitUntil(lambda: window.training.latest.epoch == target and not window.training.running
+                    and window.epoch_label.text() == shown, timeout=TIMEOUT)
 
 
 def wait_for_state(qtbot, window, epoch, params):
     """Wait until the window's newest snapshot is at ``epoch`` with exactly ``params``."""
     def arrived():
         snapshot = window.training.latest
-        return snapshot.epoch == epoch and all(np.array_equal(snapshot.params[k], v) for k, v in params.items())
+        return (snapshot.epoch == epoch and all(np.array_equal(snapshot.params[k], v) for k, v in params.items())
+                and window.epoch_label.text() == f"Epoch {epoch:,}")
     qtbot.waitUntil(arrived, timeout=TIMEOUT)
 
 
@@ -593,7 +596,8 @@ def test_loading_a_preset_asks_first_and_starts_a_new_session(qtbot, main_window
     window.preset_actions["quadratic"].trigger()
     np.testing.assert_array_equal(window.document.points, load_preset("quadratic").points)
     assert window.file_actions.file_path is None
-    qtbot.waitUntil(lambda: window.training.latest.epoch == 0, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: window.training.latest.epoch == 0 and window.epoch_label.text() == "Epoch 0",
+                    timeout=TIMEOUT)
     assert not window.isWindowModified()
     assert window.windowTitle().startswith(load_preset("quadratic").title + "[*]")
     window.undo_action.trigger()  # the preset load is undoable: back to the (unsaved) edited data
