@@ -59,13 +59,13 @@ class AccumulateGrad(Node):
         leaf = self.variable
         if grad.dtype != leaf._data.dtype:
             grad = grad.astype(leaf._data.dtype)
-        if leaf.grad is None:
+        if leaf._grad is None:
             # Own the array: the same gradient object may have been handed to several inputs.
-            leaf.grad = _wrap(np.array(grad, copy=True))
+            leaf._grad = _wrap(np.array(grad, copy=True))
         elif _state.enabled:
-            leaf.grad = _wrap(leaf.grad._data + grad)
+            leaf._grad = _wrap(leaf._grad._data + grad)
         else:
-            leaf.grad._data += grad
+            leaf._grad._data += grad
 
 
 class Function(Node):

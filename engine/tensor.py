@@ -45,7 +45,7 @@ class Tensor:
     """
 
     # Class-level defaults keep tensor creation on the hot path to one attribute store.
-    grad = None
+    _grad = None
     grad_fn = None
     name = None
     _requires_grad = False
@@ -81,6 +81,31 @@ class Tensor:
     @data.setter
     def data(self, value):
         self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+
+    @property
+    def grad(self):
+        """The accumulated gradient (a Tensor of this tensor's shape and dtype), or None."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
+                                f"{type(value).__name__}")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError(f"attempting to assign a gradient of size '{list(value._data.shape)}' to a "
+                                   f"tensor of size '{list(self._data.shape)}'. Please ensure that the gradient "
+                                   "and the tensor are the same size")
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{_dtype_name(value._data.dtype)}' to a tensor "
+                    f"with grad_dtype '{_SCALAR_NAMES.get(self._data.dtype, self._data.dtype.name)}'. The "
+                    "gradient must match the tensor's grad_dtype (defaults to the tensor's dtype). You can set "
+                    "the tensor's grad_dtype attribute with a specific dtype, or None to allow any dtype. Set "
+                    "grad_dtype with caution. Diverging the dtypes of a tensor and its gradient may break "
+                    "downstream systems that assume they match.")
+        self._grad = value
 
     @property
     def shape(self):
@@ -319,10 +344,18 @@ class Tensor:
         return self._inplace_binary(Tensor.__truediv__, other)
 
     def add_(self, other, alpha=1):
+        """``self += alpha * other`` in place; for float32 rounded once, as PyTorch's fused CPU kernel."""
+        records = _state.enabled and (self._requires_grad or isinstance(other, Tensor) and other._requires_grad)
+        if alpha != 1 and self._data.dtype == np.float32 and not records:
+            self._check_inplace()
+            other_data = other._data if isinstance(other, Tensor) else np.asarray(other)
+            update = np.multiply(other_data, np.float32(alpha), dtype=np.float64) + self._data
+            np.copyto(self._data, np.broadcast_to(update, self._data.shape), casting="unsafe")
+            return self
         return self._inplace_binary(Tensor.__add__, other if alpha == 1 else other * alpha)
 
     def sub_(self, other, alpha=1):
-        return self._inplace_binary(Tensor.__sub__, other if alpha == 1 else other * alpha)
+        return self.add_(other, alpha=-alpha) if alpha != 1 else self._inplace_binary(Tensor.__sub__, other)
 
     def mul_(self, other):
         return self._inplace_binary(Tensor.__mul__, other)
