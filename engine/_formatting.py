@@ -134,9 +134,13 @@ def tensor_repr(t):
     elif t.requires_grad:
         suffixes.append("requires_grad=True")
     out = prefix + body
+    # PyTorch's _add_suffixes, including its count of the last line's length.
+    last_line_len = len(out) - out.rfind("\n") + 1
     for s in suffixes:
-        sep = ", "
-        if len(out.split("\n")[-1]) + len(sep) + len(s) > LINEWIDTH:
-            sep = ",\n" + " " * indent
-        out += sep + s
+        if last_line_len + len(s) + 2 > LINEWIDTH:
+            out += ",\n" + " " * indent + s
+            last_line_len = indent + len(s)
+        else:
+            out += ", " + s
+            last_line_len += len(s) + 2
     return out + ")"

@@ -12,7 +12,7 @@ __all__ = ["zeros", "ones", "full", "empty", "zeros_like", "ones_like", "full_li
 def _make(array, requires_grad):
     t = Tensor._wrap(array)
     if requires_grad:
-        t.requires_grad = True
+        t._require_grad_at_creation()
     return t
 
 

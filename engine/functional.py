@@ -189,7 +189,7 @@ def cat(tensors, dim=0):
     """Concatenate along an existing dimension (``CatBackward0``)."""
     tensors = _same_dtype(tensors)
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     d = _normalize_dim(dim, tensors[0].ndim)
     ref = tensors[0].shape
     for i, x in enumerate(tensors[1:], 1):

@@ -21,32 +21,54 @@ def _ones_like_out(node, a):
 
 # ----------------------------------------------------------------------------------------- arithmetic
 
+def _scaled_add(a, b, alpha):
+    """``a + alpha·b``, in float32 rounded once as PyTorch's fused kernel does."""
+    if a.dtype == np.float32 and b.dtype == np.float32:
+        return (np.multiply(b, np.float32(alpha), dtype=np.float64) + a).astype(np.float32)
+    return a + alpha * b
+
+
 class AddBackward0(Function):
+    """``a + b`` (or ``a + alpha·b``; ``alpha`` is a number attribute)."""
+
     symbol = "+"
     formula = ("∂(a+b)/∂a = 1", "∂(a+b)/∂b = 1")
+    alpha = 1
 
-    def forward(self, a, b):
-        return a + b
+    def forward(self, a, b, alpha=1):
+        if alpha == 1:
+            return a + b
+        self.alpha = alpha
+        return _scaled_add(a, b, alpha)
 
     def backward(self, grad):
-        return grad, grad
+        alpha = self.alpha
+        return grad, (grad if alpha == 1 else grad * alpha)
 
     def local_grads(self, a, b):
-        return _ones_like_out(self, a), _ones_like_out(self, b)
+        return _ones_like_out(self, a), self.alpha * _ones_like_out(self, b)
 
 
 class SubBackward0(Function):
+    """``a − b`` (or ``a − alpha·b``)."""
+
     symbol = "−"
     formula = ("∂(a−b)/∂a = 1", "∂(a−b)/∂b = −1")
+    alpha = 1
 
-    def forward(self, a, b):
-        return a - b
+    def forward(self, a, b, alpha=1):
+        if alpha == 1:
+            return a - b
+        self.alpha = alpha
+        return _scaled_add(a, b, -alpha)
 
     def backward(self, grad):
-        return grad, -grad if self.needs_input_grad[1] else None
+        if not self.needs_input_grad[1]:
+            return grad, None
+        return grad, (-grad if self.alpha == 1 else grad * -self.alpha)
 
     def local_grads(self, a, b):
-        return _ones_like_out(self, a), -_ones_like_out(self, b)
+        return _ones_like_out(self, a), -self.alpha * _ones_like_out(self, b)
 
 
 class RsubBackward1(Function):
@@ -222,8 +244,7 @@ class MaximumBackward0(Function):
 
     def backward(self, grad):
         a, b = self.saved_tensors
-        ga, gb = _select_grads(a > b, a == b)
-        return grad * ga, grad * gb
+        return _masked(grad, *_select_grads(a > b, a == b))
 
     def local_grads(self, a, b):
         shape = self.output.shape
@@ -241,13 +262,18 @@ class MinimumBackward0(MaximumBackward0):
 
     def backward(self, grad):
         a, b = self.saved_tensors
-        ga, gb = _select_grads(a < b, a == b)
-        return grad * ga, grad * gb
+        return _masked(grad, *_select_grads(a < b, a == b))
 
     def local_grads(self, a, b):
         shape = self.output.shape
         ga, gb = _select_grads(a < b, a == b)
         return np.broadcast_to(ga, shape).astype(self.output.dtype), np.broadcast_to(gb, shape).astype(self.output.dtype)
+
+
+def _masked(grad, *factors):
+    """``grad * factor`` for 0/½/1 factors, with 0 (not nan) where the factor is 0 and grad is infinite."""
+    zero = np.zeros((), dtype=grad.dtype)
+    return tuple(np.where(f != 0, grad * f.astype(grad.dtype), zero) for f in factors)
 
 
 def _select_grads(first_wins, tie):
@@ -349,6 +375,10 @@ class ReluBackward0(_Unary):
         self.save_for_backward(a, out)
         return out
 
+    def backward(self, grad):
+        # Select, not multiply: an infinite upstream gradient gives 0 where relu is flat, as in PyTorch.
+        return np.where(self.saved_tensors[1] > 0, grad, np.zeros((), dtype=grad.dtype))
+
     @staticmethod
     def derivative(a, out):
         return (out > 0).astype(out.dtype)
@@ -413,7 +443,7 @@ class ClampBackward1(_Unary):
         return inside.astype(a.dtype)
 
     def backward(self, grad):
-        return grad * self.derivative(*self.saved_tensors)
+        return np.where(self.derivative(*self.saved_tensors) != 0, grad, np.zeros((), dtype=grad.dtype))
 
     def local_grads(self, a):
         return (self.derivative(a, None),)
@@ -547,19 +577,28 @@ class MaxBackward0(Function):
 
     def forward(self, a, dim, keepdim=False):
         self.dim, self.keepdim = dim, keepdim
+        if a.ndim == 0:  # PyTorch allows dim 0 / -1 on a 0-d tensor
+            self.indices = np.zeros((), dtype=np.int64)
+            self.save_for_backward(self.indices)
+            return a.copy()
         self.indices = np.expand_dims(self._arg(a, axis=dim), dim)
+        self.save_for_backward(self.indices)
         out = np.take_along_axis(a, self.indices, axis=dim)
         return out if keepdim else np.squeeze(out, axis=dim)
 
     def _mask(self, shape, dtype):
         mask = np.zeros(shape, dtype=dtype)
+        if not shape:
+            return mask + 1
         np.put_along_axis(mask, self.indices, 1, axis=self.dim)
         return mask
 
     def backward(self, grad):
+        if not self._shapes[0]:
+            return grad
         if not self.keepdim:
             grad = np.expand_dims(grad, self.dim)
-        return self._mask(self._shapes[0], grad.dtype) * grad
+        return _masked(np.broadcast_to(grad, self._shapes[0]), self._mask(self._shapes[0], grad.dtype))[0]
 
     def local_grads(self, a):
         return (self._mask(a.shape, a.dtype),)
@@ -805,7 +844,11 @@ class SliceBackward0(_Index):
 
 
 class IndexBackward0(_Index):
-    pass
+    """Advanced indexing; like PyTorch it saves its index arrays, freed after backward."""
+
+    def forward(self, a, index):
+        self.save_for_backward(index)
+        return super().forward(a, index)
 
 
 class CatBackward0(Function):
@@ -852,6 +895,7 @@ class WhereBackward0(Function):
 
     def forward(self, a, b, condition):
         self.condition = condition
+        self.save_for_backward(condition)
         return np.where(condition, a, b)
 
     def backward(self, grad):

@@ -8,7 +8,7 @@ import numpy as np
 from . import _dtype, ops
 from ._dtype import float32, float64, int64, bool_, get_default_dtype, to_numpy_dtype, from_numpy_dtype
 from . import function as function_module
-from .function import AccumulateGrad, run_backward
+from .function import AccumulateGrad, run_backward, unbroadcast as _unbroadcast
 from .grad_mode import _state
 
 __all__ = ["Tensor", "Size", "tensor", "as_tensor", "from_numpy", "tensor_from_array"]
@@ -64,7 +64,7 @@ class Tensor:
             data = np.zeros(tuple(int(a) for a in args), dtype=to_numpy_dtype(dtype or get_default_dtype()))
         self._data = data
         if requires_grad:
-            self.requires_grad = True
+            self._require_grad_at_creation()
 
     @classmethod
     def _wrap(cls, array):
@@ -154,10 +154,15 @@ class Tensor:
                 raise RuntimeError(
                     "you can only change requires_grad flags of leaf variables. If you want to use a computed "
                     "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().")
-            return
+            raise RuntimeError("you can only change requires_grad flags of leaf variables.")
         if value and self._data.dtype.kind not in "fc":
-            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
         self._requires_grad = value
+
+    def _require_grad_at_creation(self):
+        if self._data.dtype.kind not in "fc":
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+        self._requires_grad = True
 
     def requires_grad_(self, requires_grad=True):
         if requires_grad and self._data.dtype.kind not in "fc":
@@ -401,7 +406,9 @@ class Tensor:
         index = _index_arrays(index)
         if isinstance(value, Tensor) and value._requires_grad and _state.enabled or (
                 self._requires_grad and _state.enabled):
-            self._check_inplace()
+            if self._requires_grad and self.grad_fn is None:
+                raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
+                                   "operation.")
             value = _operand(value, self)
             self._inplace(CopySlices.apply(self, value, index=index))
         else:
@@ -465,12 +472,17 @@ class Tensor:
     __radd__ = __add__
 
     def __sub__(self, other):
+        if self._data.dtype == np.bool_ or isinstance(other, (builtins.bool, np.bool_)) or (
+                isinstance(other, Tensor) and other._data.dtype == np.bool_):
+            _no_bool_subtraction(self, other if isinstance(other, Tensor) else Tensor._wrap(np.asarray(other)))
         other = _operand(other, self)
         if other is NotImplemented:
             return NotImplemented
         return _binary(ops.SubBackward0, self, other)
 
     def __rsub__(self, other):
+        if self._data.dtype == np.bool_ or isinstance(other, (builtins.bool, np.bool_)):
+            _no_bool_subtraction(self, self)
         if isinstance(other, _NUMBER):
             if self._data.dtype.kind != "f" and isinstance(other, (builtins.float, np.floating)):
                 return ops.RsubBackward1.apply(self.to(get_default_dtype()), other=other)
@@ -492,7 +504,9 @@ class Tensor:
         other = _operand(other, self, true_divide=True)
         if other is NotImplemented:
             return NotImplemented
-        a = self if self._data.dtype.kind == "f" else self.to(get_default_dtype())
+        a = self
+        if a._data.dtype.kind != "f" and other._data.dtype.kind != "f":
+            a = self.to(get_default_dtype())
         return _binary(ops.DivBackward0, a, other)
 
     def __rtruediv__(self, other):
@@ -539,6 +553,8 @@ class Tensor:
         return _binary(ops.PowBackward1, self, exponent)
 
     def __rpow__(self, base):
+        if isinstance(base, (builtins.int, np.integer)) and self._data.dtype.kind in "iu":
+            return Tensor._wrap(np.power(np.asarray(base, dtype=self._data.dtype), self._data))
         if isinstance(base, _NUMBER):
             a = self if self._data.dtype.kind == "f" else self.to(get_default_dtype())
             return ops.PowBackward2.apply(a, base=base)
@@ -616,10 +632,17 @@ class Tensor:
 
     # named arithmetic
     def add(self, other, alpha=1):
-        return self + (other if alpha == 1 else other * alpha)
+        if alpha == 1:
+            return self + other
+        other = _operand(other, self)
+        return _binary(ops.AddBackward0, self, other, alpha=alpha)
 
     def sub(self, other, alpha=1):
-        return self - (other if alpha == 1 else other * alpha)
+        if alpha == 1:
+            return self - other
+        other = _operand(other, self)
+        _no_bool_subtraction(self, other)
+        return _binary(ops.SubBackward0, self, other, alpha=alpha)
 
     subtract = sub
 
@@ -933,16 +956,31 @@ def _raise_broadcast_error(a, b):
     raise RuntimeError(f"operands of shapes {list(sa)} and {list(sb)} could not be broadcast together")
 
 
-def _binary(op, a, b):
-    # int ⊕ float promotion: bring the integer side to the float type first.
+def _no_bool_subtraction(a, b):
+    if a._data.dtype == np.bool_ and b._data.dtype == np.bool_:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+                           "`logical_xor()` operator instead.")
+    if a._data.dtype == np.bool_ or b._data.dtype == np.bool_:
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying "
+                           "to invert a mask, use the `~` or `logical_not()` operator instead.")
+
+
+def _binary(op, a, b, **attrs):
     if a._data.dtype != b._data.dtype:
-        ka, kb = a._data.dtype.kind, b._data.dtype.kind
-        if ka == "f" and kb != "f":
-            b = b.to(a._data.dtype)
-        elif kb == "f" and ka != "f":
-            a = a.to(b._data.dtype)
+        da, db = a._data.dtype, b._data.dtype
+        ka, kb = _category(da), _category(db)
+        if ka == kb:
+            # Same category: a dimensioned tensor's dtype wins over a 0-d one's (PyTorch's promotion).
+            if a._data.ndim == 0 and b._data.ndim > 0:
+                a = a.to(db)
+            elif b._data.ndim == 0 and a._data.ndim > 0:
+                b = b.to(da)
+        elif ka == 2 and kb != 2:  # int ⊕ float: the integer side takes the float type first
+            b = b.to(da)
+        elif kb == 2 and ka != 2:
+            a = a.to(db)
     try:
-        return op.apply(a, b)
+        return op.apply(a, b, **attrs)
     except ValueError:
         if a._data.ndim and b._data.ndim:
             try:
@@ -1081,11 +1119,12 @@ def dot(a, b):
     return ops.DotBackward0.apply(a, b)
 
 
-class BmmBackward0(ops.Function):
-    """Batched matrix product with broadcasting of the batch dimensions."""
+class _BatchedMatmul(ops.Function):
+    """``matmul`` with at least one operand above 2-D: NumPy's matmul with broadcast batch dimensions.
+    PyTorch's graph ends such a product in ``UnsafeViewBackward0``, and so does this node's name."""
 
     symbol = "@"
-    formula = ("∂(A·B)/∂A = Bᵀ", "∂(A·B)/∂B = Aᵀ")
+    formula = ("∂(A·B)/∂A = Bᵀ (gA = g·Bᵀ)", "∂(A·B)/∂B = Aᵀ (gB = Aᵀ·g)")
 
     def forward(self, a, b):
         self.save_for_backward(a, b)
@@ -1093,11 +1132,34 @@ class BmmBackward0(ops.Function):
 
     def backward(self, grad):
         a, b = self.saved_tensors
-        return np.matmul(grad, np.swapaxes(b, -1, -2)), np.matmul(np.swapaxes(a, -1, -2), grad)
+        a2 = a[None, :] if a.ndim == 1 else a
+        b2 = b[:, None] if b.ndim == 1 else b
+        g = grad
+        if a.ndim == 1:
+            g = np.expand_dims(g, -2)
+        if b.ndim == 1:
+            g = np.expand_dims(g, -1)
+        need_a, need_b = self.needs_input_grad
+        ga = gb = None
+        if need_a:
+            ga = _unbroadcast(np.matmul(g, np.swapaxes(b2, -1, -2)), a2.shape).reshape(a.shape)
+        if need_b:
+            gb = _unbroadcast(np.matmul(np.swapaxes(a2, -1, -2), g), b2.shape).reshape(b.shape)
+        return ga, gb
+
+
+_BatchedMatmul.__name__ = _BatchedMatmul.__qualname__ = "UnsafeViewBackward0"
+
+
+class _MatrixTimesBatch(_BatchedMatmul):
+    """2-D @ batched: PyTorch computes it transposed and ends in ``CloneBackward0``."""
+
+
+_MatrixTimesBatch.__name__ = _MatrixTimesBatch.__qualname__ = "CloneBackward0"
 
 
 def matmul(a, b):
-    """Matrix product with PyTorch's rules for 1-D and 2-D operands (``torch.matmul``)."""
+    """Matrix product with PyTorch's rules for 1-D, 2-D and batched operands (``torch.matmul``)."""
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
         raise TypeError(f"matmul(): argument 'other' (position 2) must be Tensor, not {type(b).__name__}")
     na, nb = a._data.ndim, b._data.ndim
@@ -1112,16 +1174,24 @@ def matmul(a, b):
     if na == 1 and nb == 2:
         out = mm(a.unsqueeze(0), b)
         return ops.SqueezeBackward4.apply(out, shape=out._data.shape[1:])
-    if a._data.shape[-1] != b._data.shape[-2 if nb > 1 else -1]:
-        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
-                           f"[{a._data.shape[-1]}] but got: [{b._data.shape[-2 if nb > 1 else -1]}].")
-    if nb == 1:
-        out = BmmBackward0.apply(a, b.unsqueeze(1))
-        return out.squeeze(-1)
-    if na == 1:
-        out = BmmBackward0.apply(a.unsqueeze(0), b)
-        return out.squeeze(-2)
-    return BmmBackward0.apply(a, b)
+    sa, sb = a._data.shape, b._data.shape
+    inner_b = sb[-2] if nb > 1 else sb[-1]
+    if sa[-1] != inner_b:
+        if nb <= 2 and na > 2:  # PyTorch folds the batch into one matrix product
+            rows = a._data.size // sa[-1]
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{sa[-1]} and "
+                               f"{'x'.join(map(str, sb if nb == 2 else (sb[0], 1)))})")
+        expected = list(sb[:-2]) + [sa[-1]]
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: {expected} but got: "
+                           f"{list(sb[:-1])}.")
+    if a._data.dtype != b._data.dtype:
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
+                           f"{_dtype_name(a._data.dtype)} != {_dtype_name(b._data.dtype)}")
+    try:
+        return (_MatrixTimesBatch if na == 2 else _BatchedMatmul).apply(a, b)
+    except ValueError:
+        raise RuntimeError(f"The size of tensor a ({sa[-3] if na > 2 else 1}) must match the size of tensor b "
+                           f"({sb[-3] if nb > 2 else 1}) at non-singleton dimension 0") from None
 
 
 def maximum(a, b):
@@ -1194,7 +1264,10 @@ def _array_from(data, dtype=None):
                        dtype=np.float64 if inferred.kind == "f" else inferred)
         if np_dtype is None:
             np_dtype = inferred
-    elif isinstance(data, (builtins.bool, np.bool_)):
+    elif isinstance(data, np.generic):
+        from_numpy_dtype(data.dtype)
+        arr = np.array(data)
+    elif isinstance(data, builtins.bool):
         arr = np.array(data, dtype=np.bool_)
     elif isinstance(data, (builtins.int, np.integer)):
         arr = np.array(data, dtype=np.int64)
@@ -1216,7 +1289,7 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
     """
     t = Tensor._wrap(_array_from(data, dtype))
     if requires_grad:
-        t.requires_grad = True
+        t._require_grad_at_creation()
     return t
 
 
@@ -1242,5 +1315,5 @@ def tensor_from_array(array, requires_grad=False):
     """Wrap an ndarray without copying (for engine internals and the playground's trainer)."""
     t = Tensor._wrap(np.asarray(array))
     if requires_grad:
-        t.requires_grad = True
+        t._require_grad_at_creation()
     return t

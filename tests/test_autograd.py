@@ -188,8 +188,6 @@ def test_setitem_on_a_leaf_that_requires_grad():
     assert x.tolist() == [9.0, 2.0] and x.is_leaf and x.requires_grad
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: setitem on a leaf that requires grad says 'a leaf Variable ...'; "
-                                       "PyTorch says 'a view of a leaf Variable ...' (indexing makes a view first)")
 def test_setitem_on_a_leaf_has_pytorchs_text():
     x = engine.tensor([1.0, 2.0], requires_grad=True)
     with pytest.raises(RuntimeError, match=exact("a view of " + LEAF_INPLACE)):
@@ -231,10 +229,8 @@ def test_in_place_on_a_tensor_that_does_not_require_grad():
     (lambda: engine.zeros(2, dtype=engine.int64, requires_grad=True), NOT_FLOAT),
     # PyTorch words the same refusal differently for requires_grad_() and for the setter.
     (lambda: engine.arange(3).requires_grad_(), "only Tensors of floating point dtype can require gradients"),
-    pytest.param(lambda: setattr(engine.arange(3), "requires_grad", True),
-                 "only Tensors of floating point and complex dtype can require gradients",
-                 marks=pytest.mark.xfail(strict=True, reason="engine bug: the requires_grad setter says 'Only ...' "
-                                                             "with a capital O; PyTorch's setter says 'only ...'")),
+    (lambda: setattr(engine.arange(3), "requires_grad", True),
+     "only Tensors of floating point and complex dtype can require gradients"),
 ], ids=["tensor(int)", "tensor(bool)", "zeros(int64)", "requires_grad_", "setter"])
 def test_requires_grad_on_an_integer_tensor(make, text):
     with pytest.raises(RuntimeError, match=exact(text)):
@@ -258,9 +254,6 @@ def test_requires_grad_false_on_a_non_leaf():
         y.requires_grad = False
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: Tensor.requires_grad setter returns silently for True on a "
-                                       "non-leaf; PyTorch raises RuntimeError('you can only change requires_grad "
-                                       "flags of leaf variables.')")
 def test_requires_grad_true_on_a_non_leaf():
     y = engine.tensor([1.0], requires_grad=True) * 2
     with pytest.raises(RuntimeError, match=exact("you can only change requires_grad flags of leaf variables.")):

@@ -210,14 +210,7 @@ op("sigmoid + BCE by hand", ((6,), "any"), ((6,), "pos"))(
     lambda lib, z, y: -(y * z.sigmoid().log() + (1 - y) * (1 - z.sigmoid()).log()).mean())
 
 # Known differences in grad_fn names, each an engine shortcoming to fix (see the lead's issue list).
-NAME_XFAIL = {
-    "matmul 3-D @ 3-D": "batched matmul: PyTorch's grad_fn is UnsafeViewBackward0, the engine's BmmBackward0",
-    "matmul 3-D @ 2-D": "batched matmul: PyTorch's grad_fn is UnsafeViewBackward0, the engine's BmmBackward0",
-    "matmul 2-D @ 3-D": "batched matmul: PyTorch's grad_fn is UnsafeViewBackward0, the engine's BmmBackward0",
-    "matmul 3-D @ 1-D": "batched matmul: PyTorch's grad_fn is UnsafeViewBackward0, the engine's SqueezeBackward1",
-    "matmul 1-D @ 3-D": "batched matmul: PyTorch's grad_fn is UnsafeViewBackward0, the engine's SqueezeBackward1",
-    "matmul broadcast batch": "batched matmul: PyTorch's grad_fn is UnsafeViewBackward0, the engine's BmmBackward0",
-}
+NAME_XFAIL = {}  # cases where the engine knowingly differs from PyTorch (none at present)
 
 
 def run(lib, case, arrays):
@@ -276,19 +269,7 @@ def _second_backward_raises(lib, case, arrays):
     return None
 
 
-_SAVES_INDICES = ("engine bug: this node keeps its {what} as a plain attribute, so a second backward without "
-                  "retain_graph runs; PyTorch saves it as a tensor, frees it, and raises 'Trying to backward through "
-                  "the graph a second time ...'")
-SECOND_BACKWARD_XFAIL = {
-    **{f"{f} dim={d} keepdim={k}": _SAVES_INDICES.format(what="indices (MaxBackward0/MinBackward0)")
-       for f in ("max", "min") for d, k in [(0, False), (1, True), (-1, False)]},
-    **{f"index {n}": _SAVES_INDICES.format(what="index arrays (IndexBackward0)")
-       for n in ("list with repeats", "bool mask", "tensor list")},
-    "where": _SAVES_INDICES.format(what="condition (WhereBackward0)"),
-    "where scalar": _SAVES_INDICES.format(what="condition (WhereBackward0)"),
-    "add alpha": "engine bug: add(a, b, alpha=) is computed as a + b*alpha, whose MulBackward0 saves values and "
-                 "refuses a second backward; PyTorch's AddBackward0 keeps alpha as a number and allows it",
-}
+SECOND_BACKWARD_XFAIL = {}  # cases where the engine knowingly differs from PyTorch (none at present)
 
 
 @pytest.mark.parametrize("case", [pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=SECOND_BACKWARD_XFAIL[c.id]))
@@ -341,14 +322,6 @@ def _promotion_params():
                 label = f"{left[0]} {left[1][0]} {op_name} {right[0]} " + (
                     str(right[1]) if right[0] == "python" else right[1][0])
                 marks = []
-                if op_name == "-" and "bool" in (left[0], right[0]) or op_name == "-" and right[1] is True:
-                    marks.append(pytest.mark.xfail(strict=True, reason=(
-                        "engine bug: subtracting bools is computed; PyTorch raises 'Subtraction, the `-` operator, "
-                        "with a bool tensor is not supported. ...'")))
-                elif left[1][0] == "0-d" and left[0] == "float64" and right[0] == "float32" and right[1][0] == "1-d":
-                    marks.append(pytest.mark.xfail(strict=True, reason=(
-                        "engine bug: a 0-d left operand's dtype wins over a dimensioned right operand of the same "
-                        "category (float64 0-d + float32 1-d gives float64; PyTorch gives float32)")))
                 params.append(pytest.param(op_name, left, right, id=label, marks=marks))
     return params
 
@@ -402,13 +375,10 @@ def _compare_made(make):
     assert normalise(repr(e)) == normalise(repr(t))
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: int ** int tensor gives float32; PyTorch keeps int64 ([2, 4])")
 def test_integer_power_of_an_integer_tensor_matches_pytorch():
     _compare_made(lambda lib: 2 ** lib.tensor([1, 2]))
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: tensor(numpy scalar) treats np.float64 as a Python float "
-                                       "(giving float32) and np.int32 as int64; PyTorch keeps the NumPy dtype")
 @pytest.mark.parametrize("value", [np.float64(0.5), np.int32(3)], ids=["np.float64", "np.int32"])
 def test_tensor_of_a_numpy_scalar_keeps_its_dtype_as_in_pytorch(value):
     _compare_made(lambda lib: lib.tensor(value))
@@ -467,10 +437,6 @@ def _unwrapped(text):
     return re.sub(r",\n *(?=(dtype|grad_fn|requires_grad)=)", ", ", text)
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: _formatting.tensor_repr wraps a suffix onto a new line only past 80 "
-                                       "columns; PyTorch's _add_suffixes counts the first line two columns longer "
-                                       "(len - rfind('\\n') + 1), so it wraps 'tensor([    0.0000,     0.0000,     "
-                                       "0.0000, -2812.5000], grad_fn=<MulBackward0>)' (78 columns)")
 def test_suffix_wrapping_near_the_line_limit_matches_pytorch():
     def make(lib):
         return lib.tensor([0.0, 0.0, 0.0, -2812.5], requires_grad=True) * 1
@@ -599,19 +565,7 @@ MISUSES = {
     "arange zero step": lambda lib: lib.arange(0, 5, 0),
 }
 
-MISUSE_XFAIL = {
-    "batched matmul mismatch": "the engine's text names only the inner sizes ([3] / [4]); PyTorch's names the batch "
-                               "too: 'Expected size for first two dimensions of batch2 tensor to be: [2, 3] but got: "
-                               "[2, 4].'",
-    "requires_grad setter on int": "the engine's setter says 'Only Tensors of floating point and complex dtype ...'; "
-                                   "PyTorch's setter says 'only ...' (lower case)",
-    "requires_grad True on non-leaf": "the engine accepts requires_grad=True on a non-leaf silently; PyTorch raises "
-                                      "'you can only change requires_grad flags of leaf variables.'",
-    "cat of empty list": "the engine raises RuntimeError; PyTorch raises ValueError('torch.cat(): expected a "
-                         "non-empty list of Tensors')",
-    "setitem on a leaf": "the engine says 'a leaf Variable ...'; PyTorch says 'a view of a leaf Variable that requires "
-                         "grad is being used in an in-place operation.'",
-}
+MISUSE_XFAIL = {}  # cases where the engine knowingly differs from PyTorch (none at present)
 
 
 def _error(lib, fn):
@@ -712,15 +666,7 @@ KINKS = {
 }
 
 
-_MASK_BY_MULTIPLYING = ("engine bug: {node}.backward multiplies the upstream gradient by a 0/1 mask, so an infinite "
-                        "gradient becomes nan where the local gradient is 0; PyTorch selects (np.where(mask, grad, 0)) "
-                        "and gives 0")
-KINK_XFAIL = {
-    "clamp then sqrt": _MASK_BY_MULTIPLYING.format(node="ClampBackward1"),
-    "relu then sqrt": _MASK_BY_MULTIPLYING.format(node="ReluBackward0"),
-    "maximum then sqrt": _MASK_BY_MULTIPLYING.format(node="MaximumBackward0 (and MinimumBackward0)"),
-    "max along a dim then sqrt": _MASK_BY_MULTIPLYING.format(node="MaxBackward0 (and MinBackward0)"),
-}
+KINK_XFAIL = {}  # cases where the engine knowingly differs from PyTorch (none at present)
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
