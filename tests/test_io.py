@@ -405,3 +405,18 @@ def test_opening_a_session_does_not_touch_the_running_trainer(tmp_path, tutorial
         io.load_session(path)
     after = live.snapshot()
     assert after.loss_history == before.loss_history and after.config == before.config
+
+
+def test_saved_files_get_the_usual_permissions_not_private_ones(tmp_path):
+    import os
+    import stat
+
+    from playground import io
+
+    umask = os.umask(0o022)
+    try:
+        target = tmp_path / "points.csv"
+        io.export_points_csv(target, np.array([[1.0, 2.0]]))
+        assert stat.S_IMODE(target.stat().st_mode) == 0o644
+    finally:
+        os.umask(umask)
