@@ -14,8 +14,9 @@ from __future__ import annotations
 import playground.qt_compat  # noqa: F401  (first: PySide6 reference-count guard)
 
 import math
+import time
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -43,6 +44,8 @@ from playground.worker import DIVERGED, PAUSED, RUNNING, TrainingController
 APP_TITLE = "Gradient Playground"
 DEFAULT_SIZE = (1400, 900)
 STATE_VERSION = 1
+#: How often the loss plot, the parameter table and the status bar follow training (per second).
+SECONDARY_RATE = 12
 STATE_COLORS = {RUNNING: "#2a7d2a", PAUSED: "#555555", DIVERGED: "#c62828"}
 
 
@@ -151,6 +154,11 @@ class MainWindow(QMainWindow):
             | QMainWindow.DockOption.AllowTabbedDocks
         )
 
+        self._pending_snapshot = None
+        self._secondary_shown_at = 0.0
+        self._secondary_timer = QTimer(self)
+        self._secondary_timer.setSingleShot(True)
+        self._secondary_timer.timeout.connect(self._show_secondary)
         self.document = Document(first.points, first.config, self)
         self.training = TrainingController(first.config, self.document.points_copy(), self)
 
@@ -429,7 +437,25 @@ class MainWindow(QMainWindow):
                 self.clear_message()
 
     def _show_snapshot(self, snapshot) -> None:
+        # The fitted curve follows every snapshot; the rest at most SECONDARY_RATE times a second
+        # while training runs (the last snapshot is always shown, a little later at most).
+        # They are drawn together with a snapshot when one is due, so that the worker, which waits
+        # for each frame, is not training (and holding the GIL) while they are drawn.
         self.data_panel.show_snapshot(snapshot)
+        self._pending_snapshot = snapshot
+        due = time.perf_counter() - self._secondary_shown_at >= 1.0 / SECONDARY_RATE
+        if due or not self.training.running:
+            self._show_secondary()
+        elif not self._secondary_timer.isActive():
+            self._secondary_timer.start(int(2000 / SECONDARY_RATE))  # in case no snapshot follows
+
+    def _show_secondary(self) -> None:
+        self._secondary_timer.stop()
+        snapshot = self._pending_snapshot
+        if snapshot is None:
+            return
+        self._pending_snapshot = None
+        self._secondary_shown_at = time.perf_counter()
         self.loss_panel.show_snapshot(snapshot)
         self.parameters_panel.show_snapshot(snapshot)
         self.epoch_label.setText(f"Epoch {snapshot.epoch:,}")

@@ -11,14 +11,19 @@ immutable :class:`~playground.trainer.Snapshot` objects back:
   event loop between slices so that pauses, edits and shutdown are seen within milliseconds;
 * it emits at most ``MAX_SNAPSHOTS_PER_SECOND`` snapshots however fast it steps, plus one
   whenever it stops;
-* shutdown is ``stop`` (queued) then ``QThread.quit()`` + ``wait()``.
+* the GUI comes first: training holds Python's GIL, and the GUI thread needs it for every call from
+  Qt into Python (each paint of a plot item, each event handler), so after sending a snapshot the
+  worker waits, without the GIL, until the GUI thread has drawn it (``frame_drawn``, at most
+  ``FRAME_WAIT_SECONDS``), then trains ``TRAINING_BETWEEN_FRAMES_SECONDS`` before the next one
+  (less when new points arrived, so that a drag shows at once).
 """
 from __future__ import annotations
 
 import playground.qt_compat  # noqa: F401  (first: PySide6 reference-count guard)
 
 import collections
-import math
+import sys
+import threading
 import time
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
@@ -27,7 +32,13 @@ from playground.trainer import Trainer, TrainingError
 
 MAX_SNAPSHOTS_PER_SECOND = 60
 #: Longest stretch of training between two visits to the worker's event loop.
-SLICE_SECONDS = 0.008
+SLICE_SECONDS = 0.005
+#: Training time between the GUI finishing one frame and the next snapshot.
+TRAINING_BETWEEN_FRAMES_SECONDS = 0.010
+#: Longest the worker waits for the GUI to draw a snapshot before it trains on.
+FRAME_WAIT_SECONDS = 0.05
+#: How soon a thread waiting for the GIL gets it (Python's default is 5 ms; see TrainingController).
+SWITCH_INTERVAL_SECONDS = 0.001
 
 RUNNING = "running"
 PAUSED = "paused"
@@ -65,11 +76,15 @@ class TrainingWorker(QObject):
         self._speed_limit = 0.0  # epochs per second; 0 = unlimited
         self._credit = 0.0
         self._last_tick = 0.0
-        self._last_emit = 0.0
+        self._last_emit = 0.0  # when the last snapshot was sent
+        self._last_drawn = 0.0  # when the GUI had drawn it (or the wait ran out)
+        self._hurry = False  # new data arrived: send the next snapshot without the usual pause
         self._state = PAUSED
         self._selected_sample = None
         #: Optional callable(trainer, sample_index) -> trace, set by views that draw the graph.
         self.trace_builder = None
+        #: Set by the GUI thread once it has drawn the last snapshot sent while playing.
+        self.frame_drawn = threading.Event()
         self._timer = QTimer(self)  # a child: it moves to the thread with the worker
         self._timer.setInterval(0)
         self._timer.timeout.connect(self._tick)
@@ -264,12 +279,15 @@ class TrainingWorker(QObject):
         if trainer is None:
             self._timer.stop()
             return
+        data_changed = self._pending_points is not None
         self._apply_pending()
         if not self._check_can_train():
             self._emit_snapshot()
             return
         now = time.perf_counter()
-        deadline = now + SLICE_SECONDS
+        # New data (a drag): show its effect on the curve as soon as the frame rate allows.
+        deadline = now + (SLICE_SECONDS / 4 if data_changed else SLICE_SECONDS)
+        self._hurry = self._hurry or data_changed
         if self._speed_limit > 0:
             self._credit = min(self._credit + (now - self._last_tick) * self._speed_limit,
                                max(1.0, self._speed_limit * 0.1))
@@ -319,10 +337,15 @@ class TrainingWorker(QObject):
             self._remaining = None
             self._emit_snapshot()
             self._set_state(DIVERGED if diverged else PAUSED)
-        elif time.perf_counter() - self._last_emit >= 1.0 / MAX_SNAPSHOTS_PER_SECOND:
-            self._emit_snapshot()
+        else:
+            now = time.perf_counter()
+            if now - self._last_emit >= 1.0 / MAX_SNAPSHOTS_PER_SECOND and (
+                    self._hurry or now - self._last_drawn >= TRAINING_BETWEEN_FRAMES_SECONDS):
+                self._hurry = False
+                self._emit_snapshot(wait_for_frame=True)
 
-    def _emit_snapshot(self):
+    def _emit_snapshot(self, wait_for_frame=False):
+        """Send a snapshot; while playing, wait (without the GIL) for the GUI to draw it."""
         trainer = self._trainer
         if trainer is None:
             return
@@ -336,8 +359,12 @@ class TrainingWorker(QObject):
                 import dataclasses
 
                 snapshot = dataclasses.replace(snapshot, trace=trace)
+        self.frame_drawn.clear()
         self._last_emit = time.perf_counter()
         self.snapshotReady.emit(snapshot)
+        if wait_for_frame:
+            self.frame_drawn.wait(FRAME_WAIT_SECONDS)
+        self._last_drawn = time.perf_counter()
 
 
 class TrainingController(QObject):
@@ -388,6 +415,10 @@ class TrainingController(QObject):
         self._delivery_pending = False
         self._rate_window = collections.deque()
         self.epochs_per_second = 0.0
+        # A thread waiting for the GIL gets it after at most this long: the GUI thread waits for
+        # it at every call from Qt into Python while training runs.
+        if sys.getswitchinterval() > SWITCH_INTERVAL_SECONDS:
+            sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
         self._thread = QThread()
         self._thread.setObjectName("training")
         self._worker = TrainingWorker(config, points)
@@ -475,6 +506,7 @@ class TrainingController(QObject):
         """Stop the training thread and wait for it. Safe to call more than once."""
         if self._thread is None:
             return
+        self._worker.frame_drawn.set()
         if self._thread.isRunning():
             self._stopRequested.emit()
             self._thread.wait()
@@ -502,6 +534,11 @@ class TrainingController(QObject):
         self._delivery_pending = False
         if self.latest is not None:
             self.snapshotReady.emit(self.latest)
+        # Runs after the repaints the snapshot asked for (posted events come before timers).
+        QTimer.singleShot(0, self._frame_drawn)
+
+    def _frame_drawn(self):
+        self._worker.frame_drawn.set()
 
     def _state_arrived(self, state):
         if state != RUNNING:

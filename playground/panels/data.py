@@ -29,6 +29,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QGraphicsItem,
     QGraphicsRectItem,
     QHeaderView,
     QSplitter,
@@ -312,6 +313,8 @@ class DataPanel(QWidget):
         plot_item.setLabel("bottom", "x")
         plot_item.setLabel("left", "y")
         plot_item.hideButtons()
+        for name in ("bottom", "left"):  # axes and grid change only with the view: draw them from a cache
+            plot_item.getAxis(name).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.view_box.setMenuEnabled(True)
 
         self.fitted_curve = pg.PlotCurveItem(pen=pg.mkPen(CURVE_COLOR, width=2.5), antialias=True)

@@ -37,10 +37,11 @@ class LossPanel(QWidget):
         self._edit_epochs: list[int] = []
         self._last_epoch = 0
         self._log = False
+        self._marks_drawn = False
 
         self.plot_widget = pg.PlotWidget(background="w")
         plot_item = self.plot_widget.getPlotItem()
-        plot_item.showGrid(x=True, y=True, alpha=0.25)
+        plot_item.showGrid(x=False, y=True, alpha=0.2)  # the axes move every frame: keep them cheap
         plot_item.setLabel("bottom", "epoch")
         plot_item.setLabel("left", "loss")
         plot_item.setMenuEnabled(True)
@@ -51,7 +52,8 @@ class LossPanel(QWidget):
         )
         self.plot_widget.setStatusTip("The loss per epoch; orange marks show where you edited the data.")
         self.view_box = plot_item.getViewBox()
-        self.loss_curve = pg.PlotDataItem(pen=pg.mkPen(LOSS_COLOR, width=2), connect="finite")
+        # A one-pixel line: wide lines over thousands of epochs are the costliest thing to redraw.
+        self.loss_curve = pg.PlotDataItem(pen=pg.mkPen(LOSS_COLOR, width=1), connect="finite")
         self.loss_curve.setDownsampling(auto=True, method="peak")
         self.loss_curve.setClipToView(True)
         plot_item.addItem(self.loss_curve)
@@ -174,11 +176,17 @@ class LossPanel(QWidget):
             if bad.any():
                 ys = np.where(bad, np.nan, ys)
         self.loss_curve.setData(self._epochs[:n], ys)
+        if any(self.view_box.autoRangeEnabled()):
+            # Range now, not while painting: a range change during the paint costs a second paint.
+            self.view_box.updateAutoRange()
 
     def _draw_marks(self, *args) -> None:
         if not self._edit_epochs:
-            self.edit_marks.setData([], [])
+            if self._marks_drawn:
+                self.edit_marks.setData([], [])
+                self._marks_drawn = False
             return
+        self._marks_drawn = True
         (y0, y1) = self.view_box.viewRange()[1]
         xs = np.repeat(np.asarray(self._edit_epochs, dtype=np.float64), 2)
         ys = np.tile([y0, y1], len(self._edit_epochs))
