@@ -11,7 +11,8 @@ The engine and PyTorch run literally the same code (``lib`` is ``engine`` or ``t
 column is the same model with its gradients and optimizer written out by hand, the floor a NumPy
 implementation can reach. Everything runs on one thread (PyTorch with ``set_num_threads(1)``,
 NumPy's BLAS through the usual environment variables). Each figure is the median, over several
-runs of many steps, of the time per step (``timeit``-style), in microseconds.
+runs of many steps, of the time per step (``timeit``-style), in microseconds; the three columns'
+runs are interleaved so that other work on the machine weighs on all of them alike.
 
 Before timing, the NumPy implementation is checked against the engine: the same initial
 parameters must give the same losses and parameters after a few steps.
@@ -167,12 +168,12 @@ def make_numpy_step(problem):
 
 # ----------------------------------------------------------------------------------------- timing
 
-def time_per_step(step, repeat, min_run_time):
-    """Median seconds per step over ``repeat`` runs, each of enough steps to last ``min_run_time``."""
+def _calibrate(step, min_run_time):
+    """Steps per run so that one run lasts about ``min_run_time`` seconds (as ``timeit`` chooses)."""
     for _ in range(20):  # warm up (first-step allocations, optimizer state)
         step()
     number = 1
-    while True:  # calibrate as timeit does
+    while True:
         start = time.perf_counter()
         for _ in range(number):
             step()
@@ -180,14 +181,25 @@ def time_per_step(step, repeat, min_run_time):
         if elapsed >= min_run_time / 5:
             break
         number *= 2
-    number = max(1, int(number * min_run_time / max(elapsed, 1e-9)))
-    runs = []
+    return max(1, int(number * min_run_time / max(elapsed, 1e-9)))
+
+
+def time_per_step(steps, repeat, min_run_time):
+    """Median seconds per step of each of ``steps`` (a dict of name → step function).
+
+    The runs are interleaved (one run of each, ``repeat`` times over), so that other work on the
+    machine slows every column alike instead of whichever happened to be running.
+    """
+    numbers = {name: _calibrate(step, min_run_time) for name, step in steps.items()}
+    runs = {name: [] for name in steps}
     for _ in range(repeat):
-        start = time.perf_counter()
-        for _ in range(number):
-            step()
-        runs.append((time.perf_counter() - start) / number)
-    return statistics.median(runs)
+        for name, step in steps.items():
+            number = numbers[name]
+            start = time.perf_counter()
+            for _ in range(number):
+                step()
+            runs[name].append((time.perf_counter() - start) / number)
+    return {name: statistics.median(times) for name, times in runs.items()}
 
 
 def check_numpy_against_engine(problem, steps=5):
@@ -206,9 +218,9 @@ def check_numpy_against_engine(problem, steps=5):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer, shorter runs (a rough figure in seconds)")
-    parser.add_argument("--repeat", type=int, default=None, help="runs per figure (default 7, or 3 with --quick)")
+    parser.add_argument("--repeat", type=int, default=None, help="runs per figure (default 9, or 3 with --quick)")
     args = parser.parse_args(argv)
-    repeat = args.repeat or (3 if args.quick else 7)
+    repeat = args.repeat or (3 if args.quick else 9)
     min_run_time = 0.05 if args.quick else 0.2
 
     for problem in PROBLEMS:
@@ -223,9 +235,11 @@ def main(argv=None):
     print(header)
     print("-" * len(header))
     for problem in PROBLEMS:
-        engine_us = time_per_step(make_library_step(engine, problem)[0], repeat, min_run_time) * 1e6
-        torch_us = time_per_step(make_library_step(torch, problem)[0], repeat, min_run_time) * 1e6 if torch else None
-        numpy_us = time_per_step(make_numpy_step(problem)[0], repeat, min_run_time) * 1e6
+        steps = {"engine": make_library_step(engine, problem)[0], "numpy": make_numpy_step(problem)[0]}
+        if torch:
+            steps["torch"] = make_library_step(torch, problem)[0]
+        us = {name: seconds * 1e6 for name, seconds in time_per_step(steps, repeat, min_run_time).items()}
+        engine_us, numpy_us, torch_us = us["engine"], us["numpy"], us.get("torch")
         torch_text = f"{torch_us:9.1f}" if torch_us else f"{'—':>9}"
         ratio = f"{engine_us / torch_us:15.2f}" if torch_us else f"{'—':>15}"
         print(f"({problem.key}) {problem.title:<38} {engine_us:9.1f} {torch_text} {numpy_us:9.1f} {ratio}")
