@@ -199,9 +199,10 @@ class TrainingWorker(QObject):
         self._timer.stop()
         self._trainer = None
         app = QCoreApplication.instance()
-        if app is not None:
+        thread = QThread.currentThread()
+        if app is not None and thread is not app.thread():
             self.moveToThread(app.thread())
-        QThread.currentThread().quit()
+            thread.quit()
 
     # ----------------------------------------------------------------- internals
     def _interval_ms(self) -> int:
