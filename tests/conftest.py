@@ -2,6 +2,8 @@
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")  # as engine/ and playground/ do: small matrices, busy cores
 
 
 # ---------------------------------------------------------------------------------------------
