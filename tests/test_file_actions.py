@@ -494,7 +494,7 @@ def drop(window, path):
     mime.setUrls([QUrl.fromLocalFile(str(path))])
     point = QPoint(window.width() // 2, window.height() // 2)
     actions = Qt.DropAction.CopyAction
-    enter = QDragEnterEvent(QPointF(point), actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    enter = QDragEnterEvent(point, actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(window, enter)
     if not enter.isAccepted():
         return False
