@@ -752,7 +752,10 @@ class _Permute(Function):
         return np.transpose(a, axes)
 
     def backward(self, grad):
-        return np.transpose(grad, np.argsort(self.axes))
+        axes = self.axes
+        if list(axes) == list(range(len(axes) - 1, -1, -1)):
+            return grad.T  # a full reversal (t(), .T) is its own inverse
+        return np.transpose(grad, np.argsort(axes))
 
     def local_grads(self, a):
         return (np.ones_like(a),)
