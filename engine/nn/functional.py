@@ -188,7 +188,33 @@ def _formulas(input_grad, target_grad):
 
 # ---------------------------------------------------------------------------------- fused losses
 
-class MseLossBackward0(Function):
+class _DifferenceLoss(Function):
+    """A loss of ŷ − y: subclasses save the difference and give its gradient ``_grad(diff, grad)``."""
+
+    def backward(self, grad):
+        (diff,) = self.saved_tensors
+        g = self._grad(diff, grad)
+        need_input, need_target = self.needs_input_grad
+        return (g if need_input else None), (-g if need_target else None)
+
+    def local_grads(self, input, target):
+        g = self._grad(input - target, np.ones((), dtype=np.result_type(input, target)))
+        return g, -g
+
+
+class _BinaryLoss(Function):
+    """A loss of a probability (or logit) and a 0/1 target: subclasses give ``_grads(x, y, grad, ...)``."""
+
+    def backward(self, grad):
+        x, y = self.saved_tensors
+        return self._grads(x, y, grad, *self.needs_input_grad)
+
+    def local_grads(self, input, target):
+        gx, gy = self._grads(input, target, np.ones((), dtype=input.dtype))
+        return np.broadcast_to(gx, input.shape).copy(), np.broadcast_to(gy, input.shape).copy()
+
+
+class MseLossBackward0(_DifferenceLoss):
     """Mean squared error (ŷ − y)² in one node, reduced by mean, sum or not at all.
 
     Local gradients shown: 2(ŷᵢ − yᵢ)/n for each prediction (−2(ŷᵢ − yᵢ)/n for each target); without
@@ -209,18 +235,8 @@ class MseLossBackward0(Function):
         # PyTorch's mse_backward kernel: (norm · (x − y)) · grad, norm = 2/n or 2, in the input's dtype.
         return (_norm(self.reduction, diff.size, diff.dtype, 2.0) * diff) * grad
 
-    def backward(self, grad):
-        (diff,) = self.saved_tensors
-        g = self._grad(diff, grad)
-        need_input, need_target = self.needs_input_grad
-        return (g if need_input else None), (-g if need_target else None)
 
-    def local_grads(self, input, target):
-        g = self._grad(input - target, np.ones((), dtype=np.result_type(input, target)))
-        return g, -g
-
-
-class HuberLossBackward0(Function):
+class HuberLossBackward0(_DifferenceLoss):
     """Huber loss: ½(ŷ − y)² where |ŷ − y| < δ, else δ(|ŷ − y| − ½δ); one node.
 
     Local gradients shown: (ŷᵢ − yᵢ) inside the band, ±δ outside it, divided by n for ``mean``.
@@ -247,22 +263,12 @@ class HuberLossBackward0(Function):
         outer = (norm * grad) * d
         return np.where(x <= -d, -outer, np.where(x >= d, outer, (norm * x) * grad)).astype(x.dtype, copy=False)
 
-    def backward(self, grad):
-        (diff,) = self.saved_tensors
-        g = self._grad(diff, grad)
-        need_input, need_target = self.needs_input_grad
-        return (g if need_input else None), (-g if need_target else None)
-
-    def local_grads(self, input, target):
-        g = self._grad(input - target, np.ones((), dtype=np.result_type(input, target)))
-        return g, -g
-
     @property
     def label(self):
         return f"Huber δ={ops._number(self.delta)}"
 
 
-class BinaryCrossEntropyBackward0(Function):
+class BinaryCrossEntropyBackward0(_BinaryLoss):
     """Binary cross-entropy −[y·ln p + (1 − y)·ln(1 − p)] of probabilities p, one node.
 
     Each log is floored at −100, as in PyTorch, so p = 0 or 1 gives a large finite loss. Local
@@ -302,21 +308,13 @@ class BinaryCrossEntropyBackward0(Function):
                 gy = gy / t(x.size)
         return gx, gy
 
-    def backward(self, grad):
-        x, y = self.saved_tensors
-        return self._grads(x, y, grad, *self.needs_input_grad)
-
-    def local_grads(self, input, target):
-        gx, gy = self._grads(input, target, np.ones((), dtype=input.dtype))
-        return np.broadcast_to(gx, input.shape).copy(), np.broadcast_to(gy, input.shape).copy()
-
 
 def _log_sigmoid(x):
     """ln σ(x), computed without overflow: min(x, 0) − ln(1 + e^−|x|)."""
     return np.minimum(x, x.dtype.type(0)) - np.log1p(np.exp(-np.abs(x)))
 
 
-class BinaryCrossEntropyWithLogitsBackward0(Function):
+class BinaryCrossEntropyWithLogitsBackward0(_BinaryLoss):
     """Binary cross-entropy of logits z (probabilities σ(z)), computed stably in one node.
 
     Local gradients shown: σ(zᵢ) − yᵢ for each logit (−zᵢ for each target), times the weight and
@@ -365,14 +363,6 @@ class BinaryCrossEntropyWithLogitsBackward0(Function):
             if self.reduction == "mean":
                 gy = gy / t(x.size)
         return gx, gy
-
-    def backward(self, grad):
-        x, y = self.saved_tensors
-        return self._grads(x, y, grad, *self.needs_input_grad)
-
-    def local_grads(self, input, target):
-        gx, gy = self._grads(input, target, np.ones((), dtype=input.dtype))
-        return np.broadcast_to(gx, input.shape).copy(), np.broadcast_to(gy, input.shape).copy()
 
 
 # ------------------------------------------------------------------------------- loss functions
