@@ -95,9 +95,18 @@ class SessionError(PlaygroundFileError):
 # Writing
 # ----------------------------------------------------------------------------------------
 
-def _atomic_write(path, write):
-    """Call ``write(binary_file)`` on a temporary file beside ``path``, then rename it over ``path``."""
-    path = os.fspath(path)
+def _atomic_write(path, write, error=None):
+    """Call ``write(binary_file)`` on a temporary file beside ``path``, then rename it over ``path``.
+
+    An OSError becomes ``error`` (PlaygroundFileError unless given) with a one-line message.
+    """
+    try:
+        _write_replacing(os.fspath(path), write)
+    except OSError as exc:
+        raise (error or PlaygroundFileError)(f"cannot write {os.fspath(path)}: {exc.strerror or exc}") from exc
+
+
+def _write_replacing(path, write):
     directory = os.path.dirname(os.path.abspath(path))
     fd, temp = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
     try:
@@ -118,8 +127,8 @@ def _atomic_write(path, write):
         raise
 
 
-def _write_text(path, text):
-    _atomic_write(path, lambda f: f.write(text.encode("utf-8")))
+def _write_text(path, text, error=None):
+    _atomic_write(path, lambda f: f.write(text.encode("utf-8")), error)
 
 
 def _json_float(value):
@@ -200,19 +209,16 @@ def export_parameters(path, snapshot: Snapshot):
         For another extension, or when the file cannot be written.
     """
     ext = os.path.splitext(os.fspath(path))[1].lower()
-    try:
-        if ext == ".json":
-            _write_text(path, json.dumps(parameters_document(snapshot), indent=2, allow_nan=False) + "\n")
-        elif ext == ".csv":
-            _write_text(path, _parameters_csv(snapshot))
-        elif ext == ".npz":
-            arrays = {name: np.asarray(value) for name, value in snapshot.params.items()}
-            _atomic_write(path, lambda f: np.savez(f, **arrays))
-        else:
-            raise PlaygroundFileError(f"parameters can be exported as {', '.join(PARAMETER_EXTENSIONS)}, "
-                                      f"not {ext or 'a file without extension'}")
-    except OSError as exc:
-        raise PlaygroundFileError(f"cannot write {os.fspath(path)}: {exc.strerror or exc}") from exc
+    if ext == ".json":
+        _write_text(path, json.dumps(parameters_document(snapshot), indent=2, allow_nan=False) + "\n")
+    elif ext == ".csv":
+        _write_text(path, _parameters_csv(snapshot))
+    elif ext == ".npz":
+        arrays = {name: np.asarray(value) for name, value in snapshot.params.items()}
+        _atomic_write(path, lambda f: np.savez(f, **arrays))
+    else:
+        raise PlaygroundFileError(f"parameters can be exported as {', '.join(PARAMETER_EXTENSIONS)}, "
+                                  f"not {ext or 'a file without extension'}")
 
 
 # ----------------------------------------------------------------------------------------
@@ -228,10 +234,7 @@ def loss_csv_text(loss_history) -> str:
 
 def export_loss_csv(path, loss_history):
     """Write the loss curve to ``path`` as CSV (see :func:`loss_csv_text`)."""
-    try:
-        _write_text(path, loss_csv_text(loss_history))
-    except OSError as exc:
-        raise PlaygroundFileError(f"cannot write {os.fspath(path)}: {exc.strerror or exc}") from exc
+    _write_text(path, loss_csv_text(loss_history))
 
 
 # ----------------------------------------------------------------------------------------
@@ -345,10 +348,7 @@ def points_csv_text(points) -> str:
 
 def export_points_csv(path, points):
     """Write points to ``path`` as CSV (see :func:`points_csv_text`)."""
-    try:
-        _write_text(path, points_csv_text(points))
-    except OSError as exc:
-        raise PlaygroundFileError(f"cannot write {os.fspath(path)}: {exc.strerror or exc}") from exc
+    _write_text(path, points_csv_text(points))
 
 
 # ----------------------------------------------------------------------------------------
@@ -431,10 +431,7 @@ def save_session(path, points, trainer_or_state, app=None):
         text = json.dumps(document, indent=1)
     except (TypeError, ValueError) as exc:
         raise SessionError(f"the session cannot be stored: {exc}") from exc
-    try:
-        _write_text(path, text + "\n")
-    except OSError as exc:
-        raise SessionError(f"cannot write {os.fspath(path)}: {exc.strerror or exc}") from exc
+    _write_text(path, text + "\n", SessionError)
 
 
 def parse_session(text) -> Session:
@@ -727,7 +724,4 @@ def torch_script(points, trainer_or_state, epochs=None, filename="playground_run
 def export_torch_script(path, points, trainer_or_state, epochs=None):
     """Write :func:`torch_script` to ``path``."""
     text = torch_script(points, trainer_or_state, epochs, filename=os.path.basename(os.fspath(path)))
-    try:
-        _write_text(path, text)
-    except OSError as exc:
-        raise PlaygroundFileError(f"cannot write {os.fspath(path)}: {exc.strerror or exc}") from exc
+    _write_text(path, text)
