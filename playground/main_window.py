@@ -45,7 +45,7 @@ APP_TITLE = "Gradient Playground"
 DEFAULT_SIZE = (1400, 900)
 STATE_VERSION = 1
 #: How often the loss plot, the parameter table and the status bar follow training (per second).
-SECONDARY_RATE = 12
+SECONDARY_RATE = 5
 STATE_COLORS = {RUNNING: "#2a7d2a", PAUSED: "#555555", DIVERGED: "#c62828"}
 
 
