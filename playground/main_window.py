@@ -416,7 +416,7 @@ class MainWindow(QMainWindow):
         document.pointsChanged.connect(training.set_points)
         document.pointsChanged.connect(self._points_changed)
         document.configChanged.connect(training.set_config)
-        document.pointsEdited.connect(self.loss_panel.mark_edit)
+        document.pointsEdited.connect(self._mark_edit)
         training.snapshotReady.connect(self._show_snapshot)
         training.stateChanged.connect(self._show_state)
         training.problem.connect(self._training_problem)
@@ -435,6 +435,11 @@ class MainWindow(QMainWindow):
                 self.controls.set_can_train(True)
             if "no points" in self.message_bar.message.lower():
                 self.clear_message()
+
+    def _mark_edit(self) -> None:
+        # The newest epoch the worker reported: the loss plot itself is redrawn only a few times a second.
+        latest = self.training.latest
+        self.loss_panel.mark_edit(latest.epoch if latest is not None else None)
 
     def _show_snapshot(self, snapshot) -> None:
         # The fitted curve follows every snapshot; the rest at most SECONDARY_RATE times a second

@@ -212,6 +212,29 @@ def test_loss_panel_appends_and_restarts_after_reset(qtbot, main_window):
     assert xs is None or len(xs) == 0
 
 
+def test_loss_plot_follows_training_in_round_steps_until_the_user_pans(qtbot, main_window):
+    window = main_window
+    panel = window.loss_panel
+    window.controls.step_n_spin.setValue(23)
+    window.controls.step_n_action.trigger()
+    qtbot.waitUntil(lambda: len(panel.loss_history()) == 23, timeout=30_000)
+    (x0, x1), (y0, y1) = panel.view_box.viewRange()
+    # Epochs 0…50 (the next round number above 23) and losses 0…50 (above the first loss, 41).
+    assert x0 <= 0 and 50 <= x1 < 52
+    assert y0 <= 0 and 50 <= y1 < 52
+    assert panel.loss_history().max() == pytest.approx(41.0)
+    shown = panel.view_box.viewRange()
+    window.controls.step_n_spin.setValue(5)
+    window.controls.step_n_action.trigger()
+    qtbot.waitUntil(lambda: len(panel.loss_history()) == 28, timeout=30_000)
+    assert panel.view_box.viewRange() == shown  # still inside the same round range: the axes stay put
+
+    panel.view_box.sigRangeChangedManually.emit([True, True])  # what a pan or a wheel zoom sends
+    assert not panel.following
+    panel.view_box.enableAutoRange()  # the plot's "A" button
+    assert panel.following and not any(panel.view_box.autoRangeEnabled())
+
+
 def test_parameters_panel_lists_every_weight_of_a_network(qtbot, main_window):
     window = main_window
     window.preset_actions["sine"].trigger()

@@ -68,7 +68,13 @@ class LossPanel(QWidget):
         )
         self.diverged_line.hide()
         plot_item.addItem(self.diverged_line, ignoreBounds=True)
-        self.view_box.enableAutoRange()
+        # The view follows training in steps (see _follow_range) rather than through pyqtgraph's
+        # auto-range, which re-ranges at every update and so redraws both axes every time.
+        self._following = True
+        self._shown_range = None
+        self.view_box.disableAutoRange()
+        self.view_box.sigRangeChangedManually.connect(self._stop_following)
+        self.view_box.sigStateChanged.connect(self._auto_button)
         self.view_box.sigRangeChanged.connect(self._draw_marks)
 
         self.log_check = QCheckBox("Log scale")
@@ -102,9 +108,18 @@ class LossPanel(QWidget):
             return
         self._log = on
         self.plot_widget.getPlotItem().setLogMode(y=on)
-        self._draw_curve()
-        self.view_box.enableAutoRange()
+        self.follow()
         self.logScaleChanged.emit(on)
+
+    def follow(self) -> None:
+        """Let the view follow training again (after the user panned or zoomed)."""
+        self._following = True
+        self._shown_range = None
+        self._draw_curve()
+
+    @property
+    def following(self) -> bool:
+        return self._following
 
     def loss_history(self) -> np.ndarray:
         """The losses drawn, epoch 1 first."""
@@ -114,9 +129,9 @@ class LossPanel(QWidget):
         """Epochs where a data edit was marked."""
         return list(self._edit_epochs)
 
-    def mark_edit(self) -> None:
-        """Mark the data as edited at the current epoch."""
-        epoch = self._last_epoch
+    def mark_edit(self, epoch: int | None = None) -> None:
+        """Mark the data as edited at ``epoch`` (by default the last epoch drawn)."""
+        epoch = self._last_epoch if epoch is None else epoch
         if not self._edit_epochs or self._edit_epochs[-1] != epoch:
             self._edit_epochs.append(epoch)
             self._draw_marks()
@@ -176,9 +191,38 @@ class LossPanel(QWidget):
             if bad.any():
                 ys = np.where(bad, np.nan, ys)
         self.loss_curve.setData(self._epochs[:n], ys)
+        if self._following:
+            self._follow_range(ys)
+
+    def _follow_range(self, ys) -> None:
+        """Show epochs 0…N and the losses with room to spare, N and the bounds moving in round steps,
+        so the axes (the costliest part of a redraw) change only now and then."""
+        with np.errstate(all="ignore"):
+            finite = ys[np.isfinite(ys) & ((ys > 0) if self._log else True)]
+        x_range = (0.0, _round_up(max(len(ys), 10)))
+        if finite.size == 0:
+            y_range = (0.0, 1.0)
+        elif self._log:
+            y_range = (math.floor(math.log10(finite.min())), math.ceil(math.log10(finite.max())))
+            if y_range[0] == y_range[1]:
+                y_range = (y_range[0] - 1, y_range[1])
+        else:
+            lo, hi = float(finite.min()), float(finite.max())
+            lo = 0.0 if lo >= 0 else -_round_up(-lo)
+            hi = _round_up(hi) if hi > 0 else 1.0
+            y_range = (lo, hi)
+        if (x_range, y_range) != self._shown_range:
+            self._shown_range = (x_range, y_range)
+            self.view_box.setRange(xRange=x_range, yRange=y_range, padding=0.02, disableAutoRange=False)
+
+    def _stop_following(self, *args) -> None:
+        self._following = False
+
+    def _auto_button(self, *args) -> None:
+        # The plot's "A" button (and its menu) turn pyqtgraph's auto-range on: follow training instead.
         if any(self.view_box.autoRangeEnabled()):
-            # Range now, not while painting: a range change during the paint costs a second paint.
-            self.view_box.updateAutoRange()
+            self.view_box.disableAutoRange()
+            self.follow()
 
     def _draw_marks(self, *args) -> None:
         if not self._edit_epochs:
@@ -191,6 +235,15 @@ class LossPanel(QWidget):
         xs = np.repeat(np.asarray(self._edit_epochs, dtype=np.float64), 2)
         ys = np.tile([y0, y1], len(self._edit_epochs))
         self.edit_marks.setData(xs, ys, connect="pairs")
+
+
+def _round_up(value: float) -> float:
+    """The next of 1, 2, 5, 10, 20, 50 … at or above ``value`` (> 0)."""
+    step = 10.0 ** math.floor(math.log10(value))
+    for factor in (1, 2, 5, 10):
+        if factor * step >= value:
+            return factor * step
+    return 10 * step
 
 
 def _same(a: float, b: float) -> bool:
