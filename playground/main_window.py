@@ -476,6 +476,8 @@ class MainWindow(QMainWindow):
             self.clear_message()
 
     def _show_state(self, state: str) -> None:
+        if state != RUNNING and self._pending_snapshot is not None:
+            self._show_secondary()  # training stopped: show where it stopped now, not at the next 5 Hz tick
         self.state_label.setText(state.capitalize())
         self.state_label.setStyleSheet(f"color: {STATE_COLORS.get(state, '#555')}; font-weight: bold;")
         if state == DIVERGED:

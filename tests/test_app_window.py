@@ -155,6 +155,16 @@ def test_step_n_of_two_hundred_reaches_the_tutorials_numbers(qtbot, main_window)
     assert window.parameters_panel.value_of("b") == SEED_B
 
 
+def test_the_status_bar_shows_the_last_epoch_as_soon_as_training_stops(qtbot, main_window):
+    window = main_window
+    window.controls.step_n_spin.setValue(37)
+    with qtbot.waitSignal(window.training.snapshotReady, check_params_cb=lambda s: s.epoch == 37, timeout=TIMEOUT):
+        window.controls.step_n_action.trigger()
+    # No waiting for the 5 Hz refresh of the secondary views: the last snapshot shows at once.
+    assert window.epoch_label.text() == "Epoch 37"
+    assert len(window.loss_panel.loss_history()) == 37
+
+
 def test_play_and_pause(qtbot, main_window):
     window = main_window
     with qtbot.waitSignal(window.training.stateChanged, check_params_cb=lambda s: s == "running", timeout=TIMEOUT):
