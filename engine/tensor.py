@@ -764,23 +764,21 @@ class Tensor:
         """The largest element; with ``dim``, ``(values, indices)`` along it."""
         if isinstance(dim, Tensor):
             return maximum(self, dim)
-        if dim is None:
-            return ops.MaxBackward1.apply(self)
-        d = _normalize_dim(dim, self._data.ndim)
-        values = ops.MaxBackward0.apply(self, dim=d, keepdim=keepdim)
-        return _MinMax(values, Tensor._wrap(np.asarray(np.argmax(self._data, axis=d) if not keepdim
-                                                       else np.expand_dims(np.argmax(self._data, axis=d), d))))
+        return self._extreme(dim, keepdim, ops.MaxBackward1, ops.MaxBackward0, np.argmax)
 
     def min(self, dim=None, keepdim=False):
         """The smallest element; with ``dim``, ``(values, indices)`` along it."""
         if isinstance(dim, Tensor):
             return minimum(self, dim)
+        return self._extreme(dim, keepdim, ops.MinBackward1, ops.MinBackward0, np.argmin)
+
+    def _extreme(self, dim, keepdim, whole_op, dim_op, arg):
         if dim is None:
-            return ops.MinBackward1.apply(self)
+            return whole_op.apply(self)
         d = _normalize_dim(dim, self._data.ndim)
-        values = ops.MinBackward0.apply(self, dim=d, keepdim=keepdim)
-        return _MinMax(values, Tensor._wrap(np.asarray(np.argmin(self._data, axis=d) if not keepdim
-                                                       else np.expand_dims(np.argmin(self._data, axis=d), d))))
+        values = dim_op.apply(self, dim=d, keepdim=keepdim)
+        indices = np.asarray(arg(self._data, axis=d))
+        return _MinMax(values, Tensor._wrap(np.expand_dims(indices, d) if keepdim else indices))
 
     def argmax(self, dim=None, keepdim=False):
         if dim is None:

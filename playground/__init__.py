@@ -5,9 +5,7 @@ command line (``playground.trainer``, ``playground.io``, ``playground.cli``) can
 used headless.
 """
 
-import os as _os
-
-# One BLAS thread: the models are small, and multi-threaded OpenBLAS slows to a crawl while the GUI
-# and the training thread keep both cores busy. Set before anything imports NumPy.
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    _os.environ.setdefault(_var, "1")
+# The engine sets one BLAS thread before NumPy loads (the models are small, and multi-threaded OpenBLAS
+# crawls while the GUI and training threads keep both cores busy); the app loads NumPy through
+# pyqtgraph before it reaches the engine, so load the engine first.
+import engine  # noqa: E402,F401

@@ -127,6 +127,15 @@ def _write_replacing(path, write):
         raise
 
 
+def _read_bytes(path, error):
+    """The file's bytes; an OSError becomes ``error`` with a one-line message."""
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError as exc:
+        raise error(f"cannot read {os.fspath(path)}: {exc.strerror or exc}") from exc
+
+
 def _write_text(path, text, error=None):
     _atomic_write(path, lambda f: f.write(text.encode("utf-8")), error)
 
@@ -329,11 +338,7 @@ def read_points_csv(path) -> np.ndarray:
     PointsFormatError
         If the file cannot be read or holds unusable rows (the message names the file).
     """
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except OSError as exc:
-        raise PointsFormatError(f"cannot read {os.fspath(path)}: {exc.strerror or exc}") from exc
+    data = _read_bytes(path, PointsFormatError)
     try:
         return parse_points_csv(data)
     except PointsFormatError as exc:
@@ -495,11 +500,7 @@ def load_session(path) -> Session:
     SessionError
         If the file cannot be read, is corrupt, or comes from a newer version.
     """
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except OSError as exc:
-        raise SessionError(f"cannot read {os.fspath(path)}: {exc.strerror or exc}") from exc
+    data = _read_bytes(path, SessionError)
     try:
         return parse_session(data)
     except SessionError as exc:

@@ -2,8 +2,7 @@
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")  # as engine/ and playground/ do: small matrices, busy cores
+import engine  # noqa: E402,F401  (first: it sets one BLAS thread before NumPy loads)
 
 
 # ---------------------------------------------------------------------------------------------
