@@ -17,6 +17,8 @@ and prints for each:
 
 Run: ``python benchmarks/bench_app.py [seconds per case]`` (default 10).
 """
+
+import itertools
 import os
 import statistics
 import sys
@@ -37,9 +39,8 @@ def percentile(values, q):
 def run_case(app, title, preset, n_points, seconds, drags=True):
     import numpy as np
     import pyqtgraph as pg
-    from PySide6.QtCore import QEventLoop, QPoint, QPointF, Qt, QTimer
+    from PySide6.QtCore import QEvent, QEventLoop, QPoint, QPointF, Qt, QTimer
     from PySide6.QtGui import QMouseEvent
-    from PySide6.QtCore import QEvent
 
     from playground.main_window import MainWindow
 
@@ -76,7 +77,6 @@ def run_case(app, title, preset, n_points, seconds, drags=True):
 
     # -- instrumentation (the worker and the GUI) ------------------------------------------
     snapshot_generation = {}
-
 
     points_generation = {}
 
@@ -135,10 +135,19 @@ def run_case(app, title, preset, n_points, seconds, drags=True):
     viewport = data_view.viewport()
 
     def send(kind, pixel, button, buttons):
-        types = {"press": QEvent.Type.MouseButtonPress, "release": QEvent.Type.MouseButtonRelease,
-                 "move": QEvent.Type.MouseMove}
-        event = QMouseEvent(types[kind], QPointF(pixel), QPointF(viewport.mapToGlobal(pixel)), button, buttons,
-                            Qt.KeyboardModifier.NoModifier)
+        types = {
+            "press": QEvent.Type.MouseButtonPress,
+            "release": QEvent.Type.MouseButtonRelease,
+            "move": QEvent.Type.MouseMove,
+        }
+        event = QMouseEvent(
+            types[kind],
+            QPointF(pixel),
+            QPointF(viewport.mapToGlobal(pixel)),
+            button,
+            buttons,
+            Qt.KeyboardModifier.NoModifier,
+        )
         app.sendEvent(viewport, event)
 
     def pixel_of(x, y):
@@ -186,23 +195,29 @@ def run_case(app, title, preset, n_points, seconds, drags=True):
     window.close()
 
     paint_times = [t for t, _ in paints]
-    frame_gaps = [b - a for a, b in zip(paint_times, paint_times[1:])]
-    tick_gaps = [b - a for a, b in zip(ticks, ticks[1:])]
+    frame_gaps = [b - a for a, b in itertools.pairwise(paint_times)]
+    tick_gaps = [b - a for a, b in itertools.pairwise(ticks)]
     ms = 1000.0
     print(f"{title}")
     print(f"  epochs/s while playing:        {epochs / elapsed:10,.0f}   ({epochs:,} epochs in {elapsed:.1f} s)")
     print(f"  Data-plot repaints:            {len(paint_times) / elapsed:10.1f} /s")
     if len(frame_gaps) < 2:
         frame_gaps = [float("nan")] * 2
-    print(f"  frame interval (repaints):     median {statistics.median(frame_gaps) * ms:6.1f} ms   "
-          f"p95 {percentile(frame_gaps, 95) * ms:6.1f} ms   max {max(frame_gaps) * ms:6.1f} ms")
-    print(f"  60 Hz timer interval:          median {statistics.median(tick_gaps) * ms:6.1f} ms   "
-          f"p95 {percentile(tick_gaps, 95) * ms:6.1f} ms   max {max(tick_gaps) * ms:6.1f} ms")
+    print(
+        f"  frame interval (repaints):     median {statistics.median(frame_gaps) * ms:6.1f} ms   "
+        f"p95 {percentile(frame_gaps, 95) * ms:6.1f} ms   max {max(frame_gaps) * ms:6.1f} ms"
+    )
+    print(
+        f"  60 Hz timer interval:          median {statistics.median(tick_gaps) * ms:6.1f} ms   "
+        f"p95 {percentile(tick_gaps, 95) * ms:6.1f} ms   max {max(tick_gaps) * ms:6.1f} ms"
+    )
     if drags:
         if latencies:
-            print(f"  drag-to-repaint of the curve:  median {statistics.median(latencies) * ms:6.1f} ms   "
-                  f"p95 {percentile(latencies, 95) * ms:6.1f} ms   max {max(latencies) * ms:6.1f} ms   "
-                  f"({len(latencies)} moves)")
+            print(
+                f"  drag-to-repaint of the curve:  median {statistics.median(latencies) * ms:6.1f} ms   "
+                f"p95 {percentile(latencies, 95) * ms:6.1f} ms   max {max(latencies) * ms:6.1f} ms   "
+                f"({len(latencies)} moves)"
+            )
         else:
             print("  drag-to-repaint of the curve:  no repaint seen")
     return epochs / elapsed
@@ -227,8 +242,11 @@ def main():
         run_case(app, title, preset, n_points, seconds)
         return
     seconds = float(args[0]) if args else 10.0
-    print(f"Real window offscreen at 1400x900, {seconds:g} s of play per case; "
-          f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs; each case in its own process", flush=True)
+    print(
+        f"Real window offscreen at 1400x900, {seconds:g} s of play per case; "
+        f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs; each case in its own process",
+        flush=True,
+    )
     import subprocess
 
     for name in CASES:

@@ -22,24 +22,25 @@ Usage::
     python benchmarks/bench_engine.py            # full run (about a minute)
     python benchmarks/bench_engine.py --quick    # fewer, shorter runs
 """
+
 import os
 
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")  # one thread for everyone, before NumPy or PyTorch load BLAS
 
-import argparse  # noqa: E402
-import statistics  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import engine  # noqa: E402
-import engine.nn  # noqa: E402,F401
-import engine.optim  # noqa: E402,F401
+import engine
+import engine.nn
+import engine.optim
 
 try:
     import torch
@@ -50,6 +51,7 @@ else:
 
 
 # ------------------------------------------------------------------------------------------ problems
+
 
 class Problem:
     """A data set and a model shape: ``sizes`` from input to output, tanh between hidden layers."""
@@ -73,8 +75,12 @@ class Problem:
         params = []
         for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:]):
             bound = 1 / np.sqrt(n_in)
-            params.append((rng.uniform(-bound, bound, (n_out, n_in)).astype(np.float32),
-                           rng.uniform(-bound, bound, (n_out,)).astype(np.float32)))
+            params.append(
+                (
+                    rng.uniform(-bound, bound, (n_out, n_in)).astype(np.float32),
+                    rng.uniform(-bound, bound, (n_out,)).astype(np.float32),
+                )
+            )
         return params
 
 
@@ -86,6 +92,7 @@ PROBLEMS = [
 
 
 # ------------------------------------------------------------------------------- engine and PyTorch
+
 
 def make_library_step(lib, problem):
     """A ``step()`` closure for ``lib`` (engine or torch), and a function reading the parameters back."""
@@ -116,6 +123,7 @@ def make_library_step(lib, problem):
 
 
 # ------------------------------------------------------------------------------ hand-written NumPy
+
 
 def make_numpy_step(problem):
     """The same model with its forward, backward and optimizer written out in float32 NumPy."""
@@ -167,6 +175,7 @@ def make_numpy_step(problem):
 
 
 # ----------------------------------------------------------------------------------------- timing
+
 
 def _calibrate(step, min_run_time):
     """Steps per run so that one run lasts about ``min_run_time`` seconds (as ``timeit`` chooses)."""
@@ -226,10 +235,14 @@ def main(argv=None):
     for problem in PROBLEMS:
         check_numpy_against_engine(problem)
 
-    print(f"One training step (zero_grad, forward, loss, backward, optimizer step), µs per step, median of {repeat} "
-          f"runs; one thread.")
-    print(f"engine {engine.__version__}, NumPy {np.__version__}, "
-          + (f"PyTorch {torch.__version__} (CPU)" if torch else "PyTorch not installed"))
+    print(
+        f"One training step (zero_grad, forward, loss, backward, optimizer step), µs per step, median of {repeat} "
+        f"runs; one thread."
+    )
+    print(
+        f"engine {engine.__version__}, NumPy {np.__version__}, "
+        + (f"PyTorch {torch.__version__} (CPU)" if torch else "PyTorch not installed")
+    )
     print()
     header = f"{'problem':<42} {'engine':>9} {'PyTorch':>9} {'NumPy':>9} {'engine/PyTorch':>15}"
     print(header)

@@ -10,6 +10,7 @@ Prints, for the linear preset and the largest MLP (3 hidden layers of 64 units):
 
 Run: ``python benchmarks/bench_graph.py [seconds]``.
 """
+
 import os
 import statistics
 import sys
@@ -18,7 +19,7 @@ import time
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 
 def _time(fn, repeat):
@@ -31,19 +32,24 @@ def _time(fn, repeat):
 
 def bench_traces():
     from playground.presets import load_preset
-    from playground.trainer import Trainer
     from playground.tracing import trace_trainer
+    from playground.trainer import Trainer
 
-    cases = [("linear-regression", load_preset("linear-regression").config, load_preset("linear-regression").points),
-             ("noisy-line 200", load_preset("noisy-line", n_points=200).config,
-              load_preset("noisy-line", n_points=200).points),
-             ("sine 3×64 MLP", load_preset("sine").config.replace(hidden=(64, 64, 64)), load_preset("sine").points)]
+    cases = [
+        ("linear-regression", load_preset("linear-regression").config, load_preset("linear-regression").points),
+        (
+            "noisy-line 200",
+            load_preset("noisy-line", n_points=200).config,
+            load_preset("noisy-line", n_points=200).points,
+        ),
+        ("sine 3×64 MLP", load_preset("sine").config.replace(hidden=(64, 64, 64)), load_preset("sine").points),
+    ]
     print("trace build time (training thread)")
     for name, config, points in cases:
         trainer = Trainer(config, points)
         step = _time(trainer.step, 50)
         for mode in ("sample", "batch"):
-            t = _time(lambda: trace_trainer(trainer, mode, 3), 50)
+            t = _time(lambda trainer=trainer, mode=mode: trace_trainer(trainer, mode, 3), 50)
             print(f"  {name:18s} {mode:6s} {t * 1e3:7.2f} ms   (one epoch: {step * 1e3:.2f} ms, {len(points)} points)")
 
 
@@ -52,8 +58,8 @@ def bench_gui_update():
 
     from playground.panels.graph import GraphPanel
     from playground.presets import load_preset
-    from playground.trainer import Trainer
     from playground.tracing import trace_trainer
+    from playground.trainer import Trainer
 
     app = QApplication.instance() or QApplication([])
     preset = load_preset("sine")
@@ -90,9 +96,13 @@ def bench_playing(seconds):
 
     app = QApplication.instance() or QApplication([])
     print(f"playing {seconds:g} s, real window offscreen (frame interval = gaps between 60 Hz timer ticks)")
-    for preset, mode, visible, big in [("noisy-line", "sample", False, False), ("noisy-line", "sample", True, False),
-                                       ("sine", "sample", False, True), ("sine", "sample", True, True),
-                                       ("sine", "batch", True, True)]:
+    for preset, mode, visible, big in [
+        ("noisy-line", "sample", False, False),
+        ("noisy-line", "sample", True, False),
+        ("sine", "sample", False, True),
+        ("sine", "sample", True, True),
+        ("sine", "batch", True, True),
+    ]:
         window = MainWindow(preset=preset)
         window.resize(1400, 900)
         window.show()
@@ -108,13 +118,13 @@ def bench_playing(seconds):
         while window.training.latest is None and time.perf_counter() < deadline:
             app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
         traces = []
-        window.training.snapshotReady.connect(lambda s: traces.append(s.trace is not None))
+        window.training.snapshotReady.connect(lambda s: traces.append(s.trace is not None))  # noqa: B023
         gaps = []
         clock = QElapsedTimer()
         clock.start()
         last = [clock.nsecsElapsed()]
 
-        def tick():
+        def tick(clock=clock, gaps=gaps, last=last):
             now = clock.nsecsElapsed()
             gaps.append((now - last[0]) / 1e6)
             last[0] = now
@@ -140,8 +150,10 @@ def bench_playing(seconds):
         gaps = gaps[2:] or [float("nan")]
         p95 = float(np.percentile(gaps, 95))
         label = f"{preset}{' 3×64' if big else ''}, graph {'shown (' + mode + ')' if visible else 'hidden'}"
-        print(f"  {label:34s} {epochs / elapsed:8.0f} epochs/s  {sum(traces) / elapsed:5.1f} traces/s  "
-              f"frame interval median {statistics.median(gaps):5.1f} ms, p95 {p95:5.1f} ms ({ticks} ticks)")
+        print(
+            f"  {label:34s} {epochs / elapsed:8.0f} epochs/s  {sum(traces) / elapsed:5.1f} traces/s  "
+            f"frame interval median {statistics.median(gaps):5.1f} ms, p95 {p95:5.1f} ms ({ticks} ticks)"
+        )
         window.close()
 
 

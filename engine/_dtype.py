@@ -1,16 +1,29 @@
 """Data types, named and printed as PyTorch names them (``engine.float32`` ...)."""
+
 import builtins
 
 import numpy as np
 
-__all__ = ["dtype", "float16", "float32", "float64", "int32", "int64", "uint8", "bool_",
-           "get_default_dtype", "set_default_dtype", "to_numpy_dtype", "from_numpy_dtype"]
+__all__ = [
+    "bool_",
+    "dtype",
+    "float16",
+    "float32",
+    "float64",
+    "from_numpy_dtype",
+    "get_default_dtype",
+    "int32",
+    "int64",
+    "set_default_dtype",
+    "to_numpy_dtype",
+    "uint8",
+]
 
 
 class dtype:
     """A tensor element type, mirroring ``torch.dtype``."""
 
-    __slots__ = ("name", "numpy", "is_floating_point", "itemsize")
+    __slots__ = ("is_floating_point", "itemsize", "name", "numpy")
 
     def __init__(self, name, numpy_type, is_floating_point):
         self.name = name
@@ -70,5 +83,7 @@ def from_numpy_dtype(np_dtype):
     try:
         return _BY_NUMPY[np_dtype]
     except KeyError:
-        raise TypeError(f"can't convert np.ndarray of type {np_dtype}. The only supported types are: "
-                        "float64, float32, float16, int64, int32, uint8, and bool.") from None
+        raise TypeError(
+            f"can't convert np.ndarray of type {np_dtype}. The only supported types are: "
+            "float64, float32, float16, int64, int32, uint8, and bool."
+        ) from None

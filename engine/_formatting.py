@@ -1,4 +1,5 @@
 """Printing tensors the way PyTorch prints them (a port of the rules in ``torch/_tensor_str.py``)."""
+
 import math
 
 import numpy as np
@@ -71,13 +72,16 @@ def _plain(v):
 
 def _vector_str(values, indent, formatter, summarize):
     element_length = formatter.width() + 2
-    elements_per_line = max(1, int(math.floor((LINEWIDTH - indent) / element_length)))
+    elements_per_line = max(1, math.floor((LINEWIDTH - indent) / element_length))
     if summarize and values.shape[0] > 2 * EDGEITEMS:
-        data = ([formatter.format(v) for v in values[:EDGEITEMS]] + [" ..."]
-                + [formatter.format(v) for v in values[-EDGEITEMS:]])
+        data = (
+            [formatter.format(v) for v in values[:EDGEITEMS]]
+            + [" ..."]
+            + [formatter.format(v) for v in values[-EDGEITEMS:]]
+        )
     else:
         data = [formatter.format(v) for v in values]
-    lines = [data[i:i + elements_per_line] for i in range(0, len(data), elements_per_line)]
+    lines = [data[i : i + elements_per_line] for i in range(0, len(data), elements_per_line)]
     return "[" + ("," + "\n" + " " * (indent + 1)).join(", ".join(line) for line in lines) + "]"
 
 
@@ -88,10 +92,14 @@ def _tensor_str(values, indent, formatter, summarize):
     if dim == 1:
         return _vector_str(values, indent, formatter, summarize)
     if summarize and values.shape[0] > 2 * EDGEITEMS:
-        slices = ([_tensor_str(values[i], indent + 1, formatter, summarize) for i in range(EDGEITEMS)]
-                  + ["..."]
-                  + [_tensor_str(values[i], indent + 1, formatter, summarize)
-                     for i in range(len(values) - EDGEITEMS, len(values))])
+        slices = (
+            [_tensor_str(values[i], indent + 1, formatter, summarize) for i in range(EDGEITEMS)]
+            + ["..."]
+            + [
+                _tensor_str(values[i], indent + 1, formatter, summarize)
+                for i in range(len(values) - EDGEITEMS, len(values))
+            ]
+        )
     else:
         slices = [_tensor_str(values[i], indent + 1, formatter, summarize) for i in range(values.shape[0])]
     return "[" + ("," + "\n" * (dim - 1) + " " * (indent + 1)).join(slices) + "]"
@@ -120,7 +128,7 @@ def tensor_repr(t):
     default_float = get_default_dtype().numpy
     show_dtype = not (values.dtype == default_float or values.dtype == np.int64 or values.dtype == np.bool_)
     if values.size == 0:
-        body = "[]" if values.ndim == 1 else "[]"
+        body = "[]"
         if values.ndim != 1:
             suffixes.append(f"size={tuple(values.shape)}")
         show_dtype = values.dtype != default_float

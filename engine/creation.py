@@ -1,12 +1,30 @@
 """Factory functions: zeros, ones, full, arange, linspace, eye, rand, randn, ... (as in PyTorch)."""
+
 import numpy as np
 
-from ._dtype import get_default_dtype, to_numpy_dtype, int64
+from ._dtype import get_default_dtype, int64, to_numpy_dtype
 from .random import _generator
 from .tensor import Tensor, _shape_arg
 
-__all__ = ["zeros", "ones", "full", "empty", "zeros_like", "ones_like", "full_like", "empty_like",
-           "arange", "linspace", "eye", "rand", "randn", "randint", "randperm", "rand_like", "randn_like"]
+__all__ = [
+    "arange",
+    "empty",
+    "empty_like",
+    "eye",
+    "full",
+    "full_like",
+    "linspace",
+    "ones",
+    "ones_like",
+    "rand",
+    "rand_like",
+    "randint",
+    "randn",
+    "randn_like",
+    "randperm",
+    "zeros",
+    "zeros_like",
+]
 
 
 def _make(array, requires_grad):

@@ -16,11 +16,12 @@ and backward side by side::
 some input requires grad, keeps the node as the result's ``grad_fn``. Gradients of broadcast inputs are
 summed back to the input's shape by the engine, so ``backward`` may return them in the output's shape.
 """
+
 import numpy as np
 
 from . import grad_mode
 
-__all__ = ["Function", "AccumulateGrad", "run_backward"]
+__all__ = ["AccumulateGrad", "Function", "run_backward"]
 
 _state = grad_mode._state
 
@@ -49,7 +50,7 @@ class Node:
 class AccumulateGrad(Node):
     """The node that ends every path at a leaf that requires grad; it adds into ``variable.grad``."""
 
-    __slots__ = ("variable", "grad", "__weakref__")
+    __slots__ = ("__weakref__", "grad", "variable")
 
     def __init__(self, variable):
         self.variable = variable
@@ -179,9 +180,8 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None, accumulate
         if capture is not None and node in capture:
             slot = capture[node]
             captured[slot] = g if captured[slot] is None else captured[slot] + g
-            if not accumulate:
-                if isinstance(node, AccumulateGrad):
-                    continue
+            if not accumulate and isinstance(node, AccumulateGrad):
+                continue
         if type(node) is AccumulateGrad:
             node.grad = g
             if accumulate:

@@ -1,14 +1,62 @@
 """Module-level functions of the same names as Tensor methods (``engine.exp``, ``engine.cat`` ...)."""
+
 import numpy as np
 
 from . import ops
-from .tensor import Tensor, _normalize_dim, _operand, matmul, mm, mv, dot, maximum, minimum
+from .tensor import Tensor, _normalize_dim, _operand, dot, matmul, maximum, minimum, mm, mv
 
-__all__ = ["add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "abs",
-           "clamp", "clip", "sin", "cos", "square", "sum", "mean", "max", "min", "argmax", "argmin", "reshape",
-           "flatten", "squeeze", "unsqueeze", "transpose", "permute", "t", "matmul", "mm", "mv", "dot",
-           "maximum", "minimum", "cat", "concat", "stack", "where", "clone", "detach", "numel", "isnan",
-           "isfinite", "allclose", "equal", "is_tensor", "outer"]
+__all__ = [
+    "abs",
+    "add",
+    "allclose",
+    "argmax",
+    "argmin",
+    "cat",
+    "clamp",
+    "clip",
+    "clone",
+    "concat",
+    "cos",
+    "detach",
+    "div",
+    "dot",
+    "equal",
+    "exp",
+    "flatten",
+    "is_tensor",
+    "isfinite",
+    "isnan",
+    "log",
+    "matmul",
+    "max",
+    "maximum",
+    "mean",
+    "min",
+    "minimum",
+    "mm",
+    "mul",
+    "mv",
+    "neg",
+    "numel",
+    "outer",
+    "permute",
+    "pow",
+    "relu",
+    "reshape",
+    "sigmoid",
+    "sin",
+    "sqrt",
+    "square",
+    "squeeze",
+    "stack",
+    "sub",
+    "sum",
+    "t",
+    "tanh",
+    "transpose",
+    "unsqueeze",
+    "where",
+]
 
 
 def _t(x):
@@ -38,7 +86,7 @@ def neg(a):
 
 
 def pow(a, exponent):
-    return a ** exponent
+    return a**exponent
 
 
 def exp(a):
@@ -197,8 +245,10 @@ def cat(tensors, dim=0):
             raise RuntimeError(f"Tensors must have same number of dimensions: got {len(ref)} and {x.ndim}")
         for k, (p, q) in enumerate(zip(ref, x.shape)):
             if k != d and p != q:
-                raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size {p} but "
-                                   f"got size {q} for tensor number {i} in the list.")
+                raise RuntimeError(
+                    f"Sizes of tensors must match except in dimension {d}. Expected size {p} but "
+                    f"got size {q} for tensor number {i} in the list."
+                )
     return ops.CatBackward0.apply(*tensors, dim=d)
 
 
@@ -212,8 +262,10 @@ def stack(tensors, dim=0):
         raise RuntimeError("stack expects a non-empty TensorList")
     for i, x in enumerate(tensors[1:], 1):
         if x.shape != tensors[0].shape:
-            raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(tensors[0].shape)} at "
-                               f"entry 0 and {list(x.shape)} at entry {i}")
+            raise RuntimeError(
+                f"stack expects each tensor to be equal size, but got {list(tensors[0].shape)} at "
+                f"entry 0 and {list(x.shape)} at entry {i}"
+            )
     d = _normalize_dim(dim, tensors[0].ndim + 1)
     return ops.StackBackward0.apply(*tensors, dim=d)
 

@@ -4,10 +4,11 @@ As in ``torch/autograd/grad_mode.py``, each works as a context manager and as a 
 switch is thread-local: the playground trains in a worker thread while the GUI thread may evaluate
 the model under ``no_grad``.
 """
+
 import functools
 import threading
 
-__all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode"]
+__all__ = ["enable_grad", "inference_mode", "is_grad_enabled", "no_grad", "set_grad_enabled"]
 
 
 class _State(threading.local):
@@ -40,6 +41,7 @@ class _GradMode:
         def wrapper(*args, **kwargs):
             with self.__class__():
                 return fn(*args, **kwargs)
+
         return wrapper
 
     def clone(self):
@@ -85,6 +87,7 @@ class inference_mode(_GradMode):
                 return fn(*args, **kwargs)
             finally:
                 _state.enabled = prev
+
         return wrapper
 
 
@@ -111,6 +114,7 @@ class set_grad_enabled(_GradMode):
         def wrapper(*args, **kwargs):
             with set_grad_enabled(mode):
                 return fn(*args, **kwargs)
+
         return wrapper
 
     def clone(self):

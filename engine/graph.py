@@ -4,14 +4,14 @@ The snapshot holds copies (NumPy arrays, strings, tuples) and no engine objects,
 threads, be drawn by the playground's Graph panel or be exported. Walking the graph from outside the
 engine, as micrograd's ``trace_graph`` does, keeps drawing out of the engine.
 """
+
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .function import AccumulateGrad, Function
 from .tensor import Tensor
 
-__all__ = ["Trace", "TraceNode", "TraceEdge", "trace"]
+__all__ = ["Trace", "TraceEdge", "TraceNode", "trace"]
 
 PARAMETER, DATA, OP = "parameter", "data", "op"
 
@@ -32,10 +32,10 @@ class TraceNode:
     shape: tuple
     value: np.ndarray
     grad: object = None
-    op: str = None          # grad_fn name, e.g. "MulBackward0"
-    symbol: str = None      # the operator, e.g. "×"
-    formula: tuple = ()     # the local derivatives, one line per input
-    inputs: tuple = ()      # ids of the inputs, in argument order
+    op: str = None  # grad_fn name, e.g. "MulBackward0"
+    symbol: str = None  # the operator, e.g. "×"
+    formula: tuple = ()  # the local derivatives, one line per input
+    inputs: tuple = ()  # ids of the inputs, in argument order
 
     @property
     def is_leaf(self):
@@ -128,7 +128,7 @@ def trace(root, names=None, module=None):
         for t, name in names.items():
             label_of[id(t)] = name
 
-    ids = {}        # id(tensor or node) -> node id
+    ids = {}  # id(tensor or node) -> node id
     nodes, edges = [], []
     counters = {}
     signature = []
@@ -145,8 +145,11 @@ def trace(root, names=None, module=None):
             grad = None if g is None else np.array(g, copy=True)
         nid = len(nodes)
         ids[key] = nid
-        nodes.append(TraceNode(nid, kind, _leaf_label(t, label_of, counters), tuple(t._data.shape),
-                               np.array(t._data, copy=True), grad))
+        nodes.append(
+            TraceNode(
+                nid, kind, _leaf_label(t, label_of, counters), tuple(t._data.shape), np.array(t._data, copy=True), grad
+            )
+        )
         signature.append((kind, tuple(t._data.shape)))
         return nid
 
@@ -174,9 +177,20 @@ def trace(root, names=None, module=None):
         ids[id(fn)] = nid
         name = type(fn).__name__
         symbol = getattr(fn, "label", None) or fn.symbol
-        nodes.append(TraceNode(nid, OP, f"{symbol}  {name}", tuple(fn.output.shape), np.array(fn.output, copy=True),
-                               None if fn.grad is None else np.array(fn.grad, copy=True), name, symbol,
-                               tuple(getattr(fn, "formula", ())), input_ids))
+        nodes.append(
+            TraceNode(
+                nid,
+                OP,
+                f"{symbol}  {name}",
+                tuple(fn.output.shape),
+                np.array(fn.output, copy=True),
+                None if fn.grad is None else np.array(fn.grad, copy=True),
+                name,
+                symbol,
+                tuple(getattr(fn, "formula", ())),
+                input_ids,
+            )
+        )
         signature.append((name, input_ids))
         for i, src in enumerate(input_ids):
             lg = None if local is None else np.array(local[i], copy=True)

@@ -7,6 +7,7 @@ it on the edges: for elementwise ops the exact elementwise derivative ∂out/∂
 output's shape); for reductions, matrix products and reshapes the factor that multiplies the upstream
 gradient, described in each class's docstring.
 """
+
 import numpy as np
 
 from .function import Function
@@ -20,6 +21,7 @@ def _ones_like_out(node, a):
 
 
 # ----------------------------------------------------------------------------------------- arithmetic
+
 
 def _scaled_add(a, b, alpha):
     """``a + alpha·b``, in float32 rounded once as PyTorch's fused kernel does."""
@@ -166,7 +168,7 @@ class PowBackward0(Function):
         self.save_for_backward(a)
         if exponent == 2:
             return a * a
-        return a ** exponent
+        return a**exponent
 
     def backward(self, grad):
         (a,) = self.saved_tensors
@@ -193,7 +195,7 @@ class PowBackward1(Function):
     formula = ("∂(aᵇ)/∂a = b·aᵇ⁻¹", "∂(aᵇ)/∂b = aᵇ·ln a")
 
     def forward(self, a, b):
-        out = a ** b
+        out = a**b
         self.save_for_backward(a, b, out)
         return out
 
@@ -249,7 +251,9 @@ class MaximumBackward0(Function):
     def local_grads(self, a, b):
         shape = self.output.shape
         ga, gb = _select_grads(a > b, a == b)
-        return np.broadcast_to(ga, shape).astype(self.output.dtype), np.broadcast_to(gb, shape).astype(self.output.dtype)
+        return np.broadcast_to(ga, shape).astype(self.output.dtype), np.broadcast_to(gb, shape).astype(
+            self.output.dtype
+        )
 
 
 class MinimumBackward0(MaximumBackward0):
@@ -267,7 +271,9 @@ class MinimumBackward0(MaximumBackward0):
     def local_grads(self, a, b):
         shape = self.output.shape
         ga, gb = _select_grads(a < b, a == b)
-        return np.broadcast_to(ga, shape).astype(self.output.dtype), np.broadcast_to(gb, shape).astype(self.output.dtype)
+        return np.broadcast_to(ga, shape).astype(self.output.dtype), np.broadcast_to(gb, shape).astype(
+            self.output.dtype
+        )
 
 
 def _masked(grad, *factors):
@@ -282,6 +288,7 @@ def _select_grads(first_wins, tie):
 
 
 # ------------------------------------------------------------------------------------------- unary
+
 
 class _Unary(Function):
     """Elementwise ``f(a)``; subclasses give ``f`` and ``derivative(a, out)``."""
@@ -457,6 +464,7 @@ def sigmoid_array(a):
 
 # --------------------------------------------------------------------------------------- reductions
 
+
 class SumBackward0(Function):
     """Sum of all elements. Local gradient: 1 for every element."""
 
@@ -541,8 +549,10 @@ class MaxBackward1(Function):
 
     def forward(self, a):
         if a.size == 0:
-            raise RuntimeError(f"{self.symbol}(): Expected reduction dim to be specified for input.numel() == 0. "
-                               "Specify the reduction dim with the 'dim' argument.")
+            raise RuntimeError(
+                f"{self.symbol}(): Expected reduction dim to be specified for input.numel() == 0. "
+                "Specify the reduction dim with the 'dim' argument."
+            )
         out = self._reduce(a)
         self.save_for_backward(a, out)
         return out
@@ -553,7 +563,7 @@ class MaxBackward1(Function):
 
     @staticmethod
     def _mask(a, out):
-        hits = (a == out)
+        hits = a == out
         return hits / _sum(hits)
 
     def local_grads(self, a):
@@ -620,6 +630,7 @@ def _size(shape):
 
 
 # ----------------------------------------------------------------------------------- linear algebra
+
 
 class MmBackward0(Function):
     """Matrix product ``A @ B``. Local gradients: ∂(AB)/∂A multiplies the upstream gradient by Bᵀ on
@@ -699,6 +710,7 @@ class AddmmBackward0(Function):
 
 
 # ------------------------------------------------------------------------------------------- shapes
+
 
 class _Reshape(Function):
     """Reshapes: the local gradient is the identity (the upstream gradient, reshaped back)."""

@@ -3,9 +3,10 @@
 The engine draws from NumPy's PCG64 rather than PyTorch's Mersenne Twister, so seeded values are
 reproducible run to run but are not the same numbers PyTorch draws.
 """
+
 import numpy as np
 
-__all__ = ["Generator", "manual_seed", "seed", "initial_seed", "get_rng_state", "set_rng_state", "default_generator"]
+__all__ = ["Generator", "default_generator", "get_rng_state", "initial_seed", "manual_seed", "seed", "set_rng_state"]
 
 DEFAULT_SEED = 67280421310721  # PyTorch's default seed
 
@@ -33,17 +34,25 @@ class Generator:
     def get_state(self):
         """The generator's state as plain JSON-able data (no pickling)."""
         state = self._rng.bit_generator.state
-        return {"seed": self._seed, "bit_generator": state["bit_generator"],
-                "state": {k: int(v) for k, v in state["state"].items()},
-                "has_uint32": int(state["has_uint32"]), "uinteger": int(state["uinteger"])}
+        return {
+            "seed": self._seed,
+            "bit_generator": state["bit_generator"],
+            "state": {k: int(v) for k, v in state["state"].items()},
+            "has_uint32": int(state["has_uint32"]),
+            "uinteger": int(state["uinteger"]),
+        }
 
     def set_state(self, state):
         if not isinstance(state, dict) or state.get("bit_generator") != "PCG64":
             raise ValueError("not a generator state saved by this engine")
         self._seed = int(state["seed"])
         bg = np.random.PCG64()
-        bg.state = {"bit_generator": "PCG64", "state": {k: int(v) for k, v in state["state"].items()},
-                    "has_uint32": int(state["has_uint32"]), "uinteger": int(state["uinteger"])}
+        bg.state = {
+            "bit_generator": "PCG64",
+            "state": {k: int(v) for k, v in state["state"].items()},
+            "has_uint32": int(state["has_uint32"]),
+            "uinteger": int(state["uinteger"]),
+        }
         self._rng = np.random.Generator(bg)
         return self
 

@@ -1,4 +1,5 @@
 """``Tensor``: a NumPy array with PyTorch's autograd attributes, operators and printing."""
+
 import builtins
 import numbers
 import weakref
@@ -6,12 +7,13 @@ import weakref
 import numpy as np
 
 from . import _dtype, ops
-from ._dtype import float32, float64, int64, bool_, get_default_dtype, to_numpy_dtype, from_numpy_dtype
 from . import function as function_module
-from .function import AccumulateGrad, run_backward, unbroadcast as _unbroadcast
+from ._dtype import bool_, float32, float64, from_numpy_dtype, get_default_dtype, int64, to_numpy_dtype
+from .function import AccumulateGrad
+from .function import unbroadcast as _unbroadcast
 from .grad_mode import _state
 
-__all__ = ["Tensor", "Size", "tensor", "as_tensor", "from_numpy", "tensor_from_array"]
+__all__ = ["Size", "Tensor", "as_tensor", "from_numpy", "tensor", "tensor_from_array"]
 
 LEAF_INPLACE_MESSAGE = "a leaf Variable that requires grad is being used in an in-place operation."
 _NUMBER = (builtins.bool, builtins.int, builtins.float, np.number, np.bool_)
@@ -91,12 +93,15 @@ class Tensor:
     def grad(self, value):
         if value is not None:
             if not isinstance(value, Tensor):
-                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
-                                f"{type(value).__name__}")
+                raise TypeError(
+                    f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}"
+                )
             if value._data.shape != self._data.shape:
-                raise RuntimeError(f"attempting to assign a gradient of size '{list(value._data.shape)}' to a "
-                                   f"tensor of size '{list(self._data.shape)}'. Please ensure that the gradient "
-                                   "and the tensor are the same size")
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '{list(value._data.shape)}' to a "
+                    f"tensor of size '{list(self._data.shape)}'. Please ensure that the gradient "
+                    "and the tensor are the same size"
+                )
             if value._data.dtype != self._data.dtype:
                 raise RuntimeError(
                     f"attempting to assign a gradient with dtype '{_dtype_name(value._data.dtype)}' to a tensor "
@@ -104,7 +109,8 @@ class Tensor:
                     "gradient must match the tensor's grad_dtype (defaults to the tensor's dtype). You can set "
                     "the tensor's grad_dtype attribute with a specific dtype, or None to allow any dtype. Set "
                     "grad_dtype with caution. Diverging the dtypes of a tensor and its gradient may break "
-                    "downstream systems that assume they match.")
+                    "downstream systems that assume they match."
+                )
         self._grad = value
 
     @property
@@ -153,7 +159,8 @@ class Tensor:
             if not value:
                 raise RuntimeError(
                     "you can only change requires_grad flags of leaf variables. If you want to use a computed "
-                    "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().")
+                    "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."
+                )
             raise RuntimeError("you can only change requires_grad flags of leaf variables.")
         if value and self._data.dtype.kind not in "fc":
             raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
@@ -325,8 +332,10 @@ class Tensor:
         elif self._data.shape == result._data.shape:
             np.copyto(self._data, result._data, casting="unsafe")
         else:
-            raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
-                               f"{list(result._data.shape)}")
+            raise RuntimeError(
+                f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
+                f"{list(result._data.shape)}"
+            )
         return self
 
     def _inplace_binary(self, op, other):
@@ -350,7 +359,7 @@ class Tensor:
 
     def add_(self, other, alpha=1):
         """``self += alpha * other`` in place; for float32 rounded once, as PyTorch's fused CPU kernel."""
-        records = _state.enabled and (self._requires_grad or isinstance(other, Tensor) and other._requires_grad)
+        records = _state.enabled and (self._requires_grad or (isinstance(other, Tensor) and other._requires_grad))
         if alpha != 1 and self._data.dtype == np.float32 and not records:
             self._check_inplace()
             other_data = other._data if isinstance(other, Tensor) else np.asarray(other)
@@ -392,23 +401,27 @@ class Tensor:
 
     def normal_(self, mean=0.0, std=1.0, generator=None):
         from .random import _generator
+
         self._check_inplace()
         self._data[...] = _generator(generator).normal(mean, std, self._data.shape)
         return self
 
     def uniform_(self, a=0.0, b=1.0, generator=None):
         from .random import _generator
+
         self._check_inplace()
         self._data[...] = _generator(generator).uniform(a, b, self._data.shape)
         return self
 
     def __setitem__(self, index, value):
         index = _index_arrays(index)
-        if isinstance(value, Tensor) and value._requires_grad and _state.enabled or (
-                self._requires_grad and _state.enabled):
+        if (isinstance(value, Tensor) and value._requires_grad and _state.enabled) or (
+            self._requires_grad and _state.enabled
+        ):
             if self._requires_grad and self.grad_fn is None:
-                raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
-                                   "operation.")
+                raise RuntimeError(
+                    "a view of a leaf Variable that requires grad is being used in an in-place operation."
+                )
             value = _operand(value, self)
             self._inplace(CopySlices.apply(self, value, index=index))
         else:
@@ -417,6 +430,7 @@ class Tensor:
     # ----------------------------------------------------------------------------------- printing
     def __repr__(self):
         from ._formatting import tensor_repr
+
         return tensor_repr(self)
 
     __str__ = __repr__
@@ -439,7 +453,7 @@ class Tensor:
 
     def __bool__(self):
         if self._data.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return builtins.bool(self._data)
 
     def __float__(self):
@@ -472,8 +486,11 @@ class Tensor:
     __radd__ = __add__
 
     def __sub__(self, other):
-        if self._data.dtype == np.bool_ or isinstance(other, (builtins.bool, np.bool_)) or (
-                isinstance(other, Tensor) and other._data.dtype == np.bool_):
+        if (
+            self._data.dtype == np.bool_
+            or isinstance(other, (builtins.bool, np.bool_))
+            or (isinstance(other, Tensor) and other._data.dtype == np.bool_)
+        ):
             _no_bool_subtraction(self, other if isinstance(other, Tensor) else Tensor._wrap(np.asarray(other)))
         other = _operand(other, self)
         if other is NotImplemented:
@@ -662,7 +679,7 @@ class Tensor:
     negative = neg
 
     def pow(self, exponent):
-        return self ** exponent
+        return self**exponent
 
     def square(self):
         return ops.PowBackward0.apply(self, exponent=2)
@@ -754,8 +771,10 @@ class Tensor:
         """Mean of all elements, or over ``dim``; floating point tensors only, as in PyTorch."""
         a = self.to(dtype) if dtype is not None else self
         if a._data.dtype.kind != "f":
-            raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point "
-                               f"or complex dtype. Got: {_SCALAR_NAMES.get(a._data.dtype, a._data.dtype.name)}")
+            raise RuntimeError(
+                "mean(): could not infer output dtype. Input dtype must be either a floating point "
+                f"or complex dtype. Got: {_SCALAR_NAMES.get(a._data.dtype, a._data.dtype.name)}"
+            )
         if dim is None:
             return ops.MeanBackward0.apply(a)
         return ops.MeanBackward1.apply(a, dim=_normalize_dims(dim, a._data.ndim), keepdim=keepdim)
@@ -801,8 +820,10 @@ class Tensor:
     def view(self, *shape):
         shape = _shape_arg(shape)
         if self._data.ndim > 1 and not self._data.flags.c_contiguous and self._data.size > 1:
-            raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one "
-                               "dimension spans across two contiguous subspaces). Use .reshape(...) instead.")
+            raise RuntimeError(
+                "view size is not compatible with input tensor's size and stride (at least one "
+                "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
+            )
         return ops.ViewBackward0.apply(self, shape=_resolve_shape(shape, self._data.size))
 
     def view_as(self, other):
@@ -817,7 +838,7 @@ class Tensor:
             return self.reshape(1)
         s, e = _normalize_dim(start_dim, n), _normalize_dim(end_dim, n)
         shape = self._data.shape
-        return self.reshape(shape[:s] + (-1,) + shape[e + 1:])
+        return self.reshape(shape[:s] + (-1,) + shape[e + 1 :])
 
     def t(self):
         """Transpose of a matrix (``TBackward0``); vectors and scalars are returned as they are."""
@@ -872,10 +893,21 @@ class Tensor:
 
 # ---------------------------------------------------------------------------------------- helpers
 
-_TYPE_NAMES = {np.dtype(np.float32): "FloatTensor", np.dtype(np.float64): "DoubleTensor",
-               np.dtype(np.int64): "LongTensor", np.dtype(np.int32): "IntTensor", np.dtype(np.bool_): "BoolTensor"}
-_SCALAR_NAMES = {np.dtype(np.int64): "Long", np.dtype(np.int32): "Int", np.dtype(np.bool_): "Bool",
-                 np.dtype(np.uint8): "Byte", np.dtype(np.float32): "Float", np.dtype(np.float64): "Double"}
+_TYPE_NAMES = {
+    np.dtype(np.float32): "FloatTensor",
+    np.dtype(np.float64): "DoubleTensor",
+    np.dtype(np.int64): "LongTensor",
+    np.dtype(np.int32): "IntTensor",
+    np.dtype(np.bool_): "BoolTensor",
+}
+_SCALAR_NAMES = {
+    np.dtype(np.int64): "Long",
+    np.dtype(np.int32): "Int",
+    np.dtype(np.bool_): "Bool",
+    np.dtype(np.uint8): "Byte",
+    np.dtype(np.float32): "Float",
+    np.dtype(np.float64): "Double",
+}
 
 
 function_module._Tensor = Tensor
@@ -884,6 +916,7 @@ function_module._Tensor = Tensor
 def _autograd_backward(*args, **kwargs):
     global _autograd_backward
     from .autograd import backward
+
     _autograd_backward = backward
     return backward(*args, **kwargs)
 
@@ -917,7 +950,7 @@ def _operand(other, like, true_divide=False):
         ca, cb = _category(a.dtype), _category(b.dtype)
         if ca == cb:
             # Same category: dimensioned tensors win over 0-d ones.
-            if b.ndim == 0 and a.ndim > 0 or a.ndim == 0 and b.ndim > 0:
+            if (b.ndim == 0 and a.ndim > 0) or (a.ndim == 0 and b.ndim > 0):
                 return other if b.ndim > 0 else other.to(a.dtype)
             return other
         if cb < ca:
@@ -949,18 +982,23 @@ def _raise_broadcast_error(a, b):
         y = sb[-i] if i <= len(sb) else 1
         if x != y and x != 1 and y != 1:
             dim = builtins.max(len(sa), len(sb)) - i
-            raise RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b ({y}) "
-                               f"at non-singleton dimension {dim}")
+            raise RuntimeError(
+                f"The size of tensor a ({x}) must match the size of tensor b ({y}) at non-singleton dimension {dim}"
+            )
     raise RuntimeError(f"operands of shapes {list(sa)} and {list(sb)} could not be broadcast together")
 
 
 def _no_bool_subtraction(a, b):
     if a._data.dtype == np.bool_ and b._data.dtype == np.bool_:
-        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
-                           "`logical_xor()` operator instead.")
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+            "`logical_xor()` operator instead."
+        )
     if a._data.dtype == np.bool_ or b._data.dtype == np.bool_:
-        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying "
-                           "to invert a mask, use the `~` or `logical_not()` operator instead.")
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying "
+            "to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
 
 
 def _binary(op, a, b, **attrs):
@@ -1067,6 +1105,7 @@ class CopySlices(ops.Function):
         shape = self._shapes[1]
         if gb.shape != shape:
             from .function import unbroadcast
+
             gb = unbroadcast(gb, shape)
         return ga, gb
 
@@ -1081,6 +1120,7 @@ ops.UnsqueezeIndexBackward0 = UnsqueezeIndexBackward0
 
 # ------------------------------------------------------------------------------- linear algebra
 
+
 def _dtype_name(dt):
     return {np.float32: "float", np.float64: "double"}.get(dt.type, dt.name)
 
@@ -1088,21 +1128,25 @@ def _dtype_name(dt):
 def mm(a, b):
     """Matrix product of two 2-D tensors (``MmBackward0``)."""
     if a._data.ndim != 2 or b._data.ndim != 2:
-        raise RuntimeError(f"self must be a matrix" if a._data.ndim != 2 else "mat2 must be a matrix")
+        raise RuntimeError("self must be a matrix" if a._data.ndim != 2 else "mat2 must be a matrix")
     if a._data.shape[1] != b._data.shape[0]:
         (n, k), (k2, m) = a._data.shape, b._data.shape
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({n}x{k} and {k2}x{m})")
     if a._data.dtype != b._data.dtype:
-        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
-                           f"{_dtype_name(a._data.dtype)} != {_dtype_name(b._data.dtype)}")
+        raise RuntimeError(
+            f"expected m1 and m2 to have the same dtype, but got: "
+            f"{_dtype_name(a._data.dtype)} != {_dtype_name(b._data.dtype)}"
+        )
     return ops.MmBackward0.apply(a, b)
 
 
 def mv(a, v):
     """Matrix–vector product (``MvBackward0``)."""
     if a._data.ndim != 2 or v._data.ndim != 1 or a._data.shape[1] != v._data.shape[0]:
-        raise RuntimeError(f"size mismatch, got input ({a._data.shape[0]}), mat "
-                           f"({'x'.join(map(str, a._data.shape))}), vec ({v._data.shape[0]})")
+        raise RuntimeError(
+            f"size mismatch, got input ({a._data.shape[0]}), mat "
+            f"({'x'.join(map(str, a._data.shape))}), vec ({v._data.shape[0]})"
+        )
     return ops.MvBackward0.apply(a, v)
 
 
@@ -1112,8 +1156,10 @@ def dot(a, b):
         raise RuntimeError(f"1D tensors expected, but got {a._data.ndim}D and {b._data.ndim}D tensors")
     if a._data.shape != b._data.shape:
         n, m = a._data.shape[0], b._data.shape[0]
-        raise RuntimeError(f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to have the same "
-                           f"number of elements, but got {n} and {m} elements respectively")
+        raise RuntimeError(
+            f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to have the same "
+            f"number of elements, but got {n} and {m} elements respectively"
+        )
     return ops.DotBackward0.apply(a, b)
 
 
@@ -1177,19 +1223,26 @@ def matmul(a, b):
     if sa[-1] != inner_b:
         if nb <= 2 and na > 2:  # PyTorch folds the batch into one matrix product
             rows = a._data.size // sa[-1]
-            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{sa[-1]} and "
-                               f"{'x'.join(map(str, sb if nb == 2 else (sb[0], 1)))})")
+            raise RuntimeError(
+                f"mat1 and mat2 shapes cannot be multiplied ({rows}x{sa[-1]} and "
+                f"{'x'.join(map(str, sb if nb == 2 else (sb[0], 1)))})"
+            )
         expected = list(sb[:-2]) + [sa[-1]]
-        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: {expected} but got: "
-                           f"{list(sb[:-1])}.")
+        raise RuntimeError(
+            f"Expected size for first two dimensions of batch2 tensor to be: {expected} but got: {list(sb[:-1])}."
+        )
     if a._data.dtype != b._data.dtype:
-        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
-                           f"{_dtype_name(a._data.dtype)} != {_dtype_name(b._data.dtype)}")
+        raise RuntimeError(
+            f"expected m1 and m2 to have the same dtype, but got: "
+            f"{_dtype_name(a._data.dtype)} != {_dtype_name(b._data.dtype)}"
+        )
     try:
         return (_MatrixTimesBatch if na == 2 else _BatchedMatmul).apply(a, b)
     except ValueError:
-        raise RuntimeError(f"The size of tensor a ({sa[-3] if na > 2 else 1}) must match the size of tensor b "
-                           f"({sb[-3] if nb > 2 else 1}) at non-singleton dimension 0") from None
+        raise RuntimeError(
+            f"The size of tensor a ({sa[-3] if na > 2 else 1}) must match the size of tensor b "
+            f"({sb[-3] if nb > 2 else 1}) at non-singleton dimension 0"
+        ) from None
 
 
 def maximum(a, b):
@@ -1201,6 +1254,7 @@ def minimum(a, b):
 
 
 # ----------------------------------------------------------------------------------- construction
+
 
 def _infer_list_dtype(data):
     """PyTorch's inference for nested Python sequences: float if any float, else int, else bool."""
@@ -1257,9 +1311,12 @@ def _array_from(data, dtype=None):
     elif isinstance(data, (list, tuple)):
         _check_ragged(data)
         inferred = _infer_list_dtype(data)
-        arr = np.array([x.item() if isinstance(x, Tensor) else x for x in data] if data and
-                       any(isinstance(x, Tensor) for x in data) else data,
-                       dtype=np.float64 if inferred.kind == "f" else inferred)
+        arr = np.array(
+            [x.item() if isinstance(x, Tensor) else x for x in data]
+            if data and any(isinstance(x, Tensor) for x in data)
+            else data,
+            dtype=np.float64 if inferred.kind == "f" else inferred,
+        )
         if np_dtype is None:
             np_dtype = inferred
     elif isinstance(data, np.generic):

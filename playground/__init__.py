@@ -8,4 +8,4 @@ used headless.
 # The engine sets one BLAS thread before NumPy loads (the models are small, and multi-threaded OpenBLAS
 # crawls while the GUI and training threads keep both cores busy); the app loads NumPy through
 # pyqtgraph before it reaches the engine, so load the engine first.
-import engine  # noqa: E402,F401
+import engine  # noqa: F401

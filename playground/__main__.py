@@ -1,4 +1,5 @@
 """``python -m playground``: the desktop app (or ``python -m playground train ...`` headless)."""
+
 import sys
 
 from playground.app import main

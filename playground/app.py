@@ -3,6 +3,7 @@
 ``playground train ...`` and ``playground presets`` are the headless command line
 (:mod:`playground.cli`); they are dispatched before anything imports Qt.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,13 +43,26 @@ def build_parser() -> argparse.ArgumentParser:
         description="Gradient Playground: drag data points and watch gradient descent fit them. "
         "Use 'playground train --help' for headless training and 'playground presets' for the presets.",
     )
-    parser.add_argument("--preset", default=DEFAULT_PRESET, choices=list(PRESETS), metavar="NAME",
-                        help=f"preset to open: {', '.join(PRESETS)} (default: {DEFAULT_PRESET})")
+    parser.add_argument(
+        "--preset",
+        default=DEFAULT_PRESET,
+        choices=list(PRESETS),
+        metavar="NAME",
+        help=f"preset to open: {', '.join(PRESETS)} (default: {DEFAULT_PRESET})",
+    )
     parser.add_argument("--epochs", type=_epochs, default=0, metavar="N", help="train N epochs at start, then pause")
-    parser.add_argument("--screenshot", metavar="FILE.png",
-                        help="render the window offscreen after training, write it to FILE.png and exit")
-    parser.add_argument("--size", type=_size, default=None, metavar="WxH",
-                        help="window size in pixels, e.g. 1400x900 (default for screenshots: 1400x900)")
+    parser.add_argument(
+        "--screenshot",
+        metavar="FILE.png",
+        help="render the window offscreen after training, write it to FILE.png and exit",
+    )
+    parser.add_argument(
+        "--size",
+        type=_size,
+        default=None,
+        metavar="WxH",
+        help="window size in pixels, e.g. 1400x900 (default for screenshots: 1400x900)",
+    )
     return parser
 
 

@@ -9,6 +9,7 @@ Imports no Qt. Usage::
 Exit status: 0 on success; 1 if training diverged or an output file could not be
 written; 2, with a one-line message, for bad arguments or unreadable input.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -56,20 +57,29 @@ def _parser():
         prog="playground",
         description="Gradient Playground without a window: train a preset or a saved session and export the results.",
         epilog="Exit status: 0 on success; 1 if training diverged or a file could not be written; "
-               "2 for bad arguments or unreadable input.",
+        "2 for bad arguments or unreadable input.",
     )
     commands = parser.add_subparsers(dest="command", metavar="{train,presets}")
     commands.required = True
 
-    train = commands.add_parser("train", help="train a preset or a saved session",
-                                description="Train a preset or a saved session, then export what was trained.")
+    train = commands.add_parser(
+        "train",
+        help="train a preset or a saved session",
+        description="Train a preset or a saved session, then export what was trained.",
+    )
     source = train.add_mutually_exclusive_group(required=True)
     source.add_argument("--preset", metavar="NAME", help=f"start from a preset ({', '.join(PRESETS)})")
     source.add_argument("--session", metavar="FILE", help="carry on from a saved session (.json)")
-    train.add_argument("--epochs", type=_epochs, default=DEFAULT_EPOCHS, metavar="N",
-                       help=f"epochs to train (default {DEFAULT_EPOCHS})")
-    train.add_argument("--lr", type=_learning_rate, metavar="LR",
-                       help="learning rate (default: the preset's or session's)")
+    train.add_argument(
+        "--epochs",
+        type=_epochs,
+        default=DEFAULT_EPOCHS,
+        metavar="N",
+        help=f"epochs to train (default {DEFAULT_EPOCHS})",
+    )
+    train.add_argument(
+        "--lr", type=_learning_rate, metavar="LR", help="learning rate (default: the preset's or session's)"
+    )
     train.add_argument("--points", metavar="FILE.csv", help="train on the points of this CSV file (x,y)")
     train.add_argument("--export-params", metavar="FILE", help="write the parameters (.json, .csv or .npz)")
     train.add_argument("--export-loss", metavar="FILE.csv", help="write the loss curve (epoch,loss)")
@@ -81,6 +91,7 @@ def _parser():
 
 
 # ----------------------------------------------------------------------------------------
+
 
 class _Progress:
     """A one-line progress bar on stderr, drawn only when stderr is a terminal."""
@@ -150,10 +161,12 @@ def _check_output(path, extensions, what):
 
 
 def _run_train(args, stdout, stderr):
-    outputs = [(args.export_params, io.PARAMETER_EXTENSIONS, "--export-params"),
-               (args.export_loss, (".csv",), "--export-loss"),
-               (args.save_session, (".json",), "--save-session"),
-               (args.export_torch, (".py",), "--export-torch")]
+    outputs = [
+        (args.export_params, io.PARAMETER_EXTENSIONS, "--export-params"),
+        (args.export_loss, (".csv",), "--export-loss"),
+        (args.save_session, (".json",), "--save-session"),
+        (args.export_torch, (".py",), "--export-torch"),
+    ]
     for path, extensions, what in outputs:
         if path is not None:
             _check_output(path, extensions, what)
@@ -205,13 +218,19 @@ def _run_train(args, stdout, stderr):
         return EXIT_FAILED
 
     if snapshot.diverged:
-        print(f"{source}: diverged at epoch {snapshot.epoch} (loss {snapshot.loss}); "
-              f"try a smaller learning rate than {trainer.config.lr:g}", file=stdout)
+        print(
+            f"{source}: diverged at epoch {snapshot.epoch} (loss {snapshot.loss}); "
+            f"try a smaller learning rate than {trainer.config.lr:g}",
+            file=stdout,
+        )
         return EXIT_FAILED
     loss = "n/a" if math.isnan(snapshot.loss) else f"{snapshot.loss:.6g}"
     since = f" (+{trained})" if start else ""
-    print(f"{source}: epoch {snapshot.epoch}{since}, loss {loss}, {_describe_params(snapshot.params)}"
-          + (f"; wrote {', '.join(written)}" if written else ""), file=stdout)
+    print(
+        f"{source}: epoch {snapshot.epoch}{since}, loss {loss}, {_describe_params(snapshot.params)}"
+        + (f"; wrote {', '.join(written)}" if written else ""),
+        file=stdout,
+    )
     return EXIT_OK
 
 

@@ -5,12 +5,13 @@ undo stack is the only way the points and the configuration change. A drag is on
 every mouse move pushes a :class:`MovePointsCommand` carrying the drag's stroke number and
 ``mergeWith`` folds it into the previous one of the same stroke.
 """
-from __future__ import annotations
 
-import playground.qt_compat  # noqa: F401  (first: PySide6 reference-count guard)
+from __future__ import annotations
 
 import numpy as np
 from PySide6.QtGui import QUndoCommand
+
+import playground.qt_compat  # noqa: F401  (first: PySide6 reference-count guard)
 
 MOVE_POINTS_ID = 1001
 CHANGE_CONFIG_ID = 1002

@@ -4,9 +4,8 @@ The GUI thread owns the document. Every change goes through a command on :attr:`
 and is announced with a copy (``pointsChanged``) that the training worker and the panels receive;
 nobody else holds a reference to the document's own array.
 """
-from __future__ import annotations
 
-import playground.qt_compat  # noqa: F401  (first: PySide6 reference-count guard)
+from __future__ import annotations
 
 import itertools
 
@@ -14,6 +13,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
+import playground.qt_compat  # noqa: F401  (first: PySide6 reference-count guard)
 from playground.commands import (
     AddPointsCommand,
     ChangeConfigCommand,
@@ -161,9 +161,7 @@ class Document(QObject):
             raise IndexError("No such point.")
         if np.array_equal(self._points[index], position[0]):
             return
-        self.undo_stack.push(
-            MovePointsCommand(self, [index], position, None, text=f"Edit point {index + 1}")
-        )
+        self.undo_stack.push(MovePointsCommand(self, [index], position, None, text=f"Edit point {index + 1}"))
 
     def change_config(self, config, text: str = "Change configuration", merge_key=None) -> None:
         """Replace the configuration (undoable). ``merge_key`` merges consecutive changes."""

@@ -15,13 +15,13 @@ the round trip to the training thread:
   the last save (or open, or preset); closing, opening and loading a preset then ask
   Save / Discard / Cancel first (except without a display, see :func:`unattended`).
 """
+
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tempfile
-
-import playground.qt_compat  # noqa: F401  (first: PySide6 reference-count guard)
 
 import numpy as np
 import shiboken6
@@ -29,6 +29,7 @@ from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
+import playground.qt_compat  # noqa: F401  (first: PySide6 reference-count guard)
 from playground.io import (
     PlaygroundFileError,
     PointsFormatError,
@@ -148,8 +149,12 @@ class FileActions(QObject):
             menu.insertAction(before, a)
             return a
 
-        self.open_action = action("&Open…", self.open, QKeySequence.StandardKey.Open,
-                                  "Open a saved session: points, model, parameters and training progress (Ctrl+O)")
+        self.open_action = action(
+            "&Open…",
+            self.open,
+            QKeySequence.StandardKey.Open,
+            "Open a saved session: points, model, parameters and training progress (Ctrl+O)",
+        )
         self.recent_menu = QMenu("Open &Recent", window)
         self.recent_menu.setToolTipsVisible(True)
         self.recent_menu.aboutToShow.connect(self._rebuild_recent_menu)
@@ -158,23 +163,47 @@ class FileActions(QObject):
         self.clear_recent_action.setStatusTip("Forget the recently used sessions")
         self.clear_recent_action.triggered.connect(self.clear_recent_files)
         menu.insertSeparator(before)
-        self.save_action = action("&Save", self.save, QKeySequence.StandardKey.Save,
-                                  "Save the session, with its training state, to resume it later (Ctrl+S)")
-        self.save_as_action = action("Save &As…", self.save_as, Qt.Modifier.CTRL | Qt.Modifier.SHIFT | Qt.Key.Key_S,
-                                     "Save the session to a new file (Ctrl+Shift+S)")
+        self.save_action = action(
+            "&Save",
+            self.save,
+            QKeySequence.StandardKey.Save,
+            "Save the session, with its training state, to resume it later (Ctrl+S)",
+        )
+        self.save_as_action = action(
+            "Save &As…",
+            self.save_as,
+            Qt.Modifier.CTRL | Qt.Modifier.SHIFT | Qt.Key.Key_S,
+            "Save the session to a new file (Ctrl+Shift+S)",
+        )
         menu.insertSeparator(before)
-        self.import_points_action = action("&Import points from CSV…", self.import_points, None,
-                                           "Replace the points with x, y columns from a CSV file (undoable)")
-        self.export_points_action = action("Export points to &CSV…", self.export_points, None,
-                                           "Write the points to a CSV file with x, y columns")
+        self.import_points_action = action(
+            "&Import points from CSV…",
+            self.import_points,
+            None,
+            "Replace the points with x, y columns from a CSV file (undoable)",
+        )
+        self.export_points_action = action(
+            "Export points to &CSV…", self.export_points, None, "Write the points to a CSV file with x, y columns"
+        )
         menu.insertSeparator(before)
-        self.export_parameters_action = action("&Export parameters…", self.export_parameters,
-                                               Qt.Modifier.CTRL | Qt.Key.Key_E,
-                                               "Write the trained parameters as JSON, CSV or NumPy .npz (Ctrl+E)")
-        self.export_loss_action = action("Export &loss curve…", self.export_loss_curve, None,
-                                         "Write the loss of every epoch as CSV, or the loss plot as PNG or SVG")
-        self.export_script_action = action("Export as &PyTorch script…", self.export_script, None,
-                                           "Write a Python script that replays this training run with PyTorch")
+        self.export_parameters_action = action(
+            "&Export parameters…",
+            self.export_parameters,
+            Qt.Modifier.CTRL | Qt.Key.Key_E,
+            "Write the trained parameters as JSON, CSV or NumPy .npz (Ctrl+E)",
+        )
+        self.export_loss_action = action(
+            "Export &loss curve…",
+            self.export_loss_curve,
+            None,
+            "Write the loss of every epoch as CSV, or the loss plot as PNG or SVG",
+        )
+        self.export_script_action = action(
+            "Export as &PyTorch script…",
+            self.export_script,
+            None,
+            "Write a Python script that replays this training run with PyTorch",
+        )
 
     # ----------------------------------------------------------------- modified state and title
     @property
@@ -191,8 +220,9 @@ class FileActions(QObject):
             return
         moved = snapshot.epoch != self._saved_epoch or (
             snapshot.epoch > 0
-            and not np.array_equal(np.asarray(snapshot.loss_history, dtype=np.float64), self._saved_history,
-                                   equal_nan=True)
+            and not np.array_equal(
+                np.asarray(snapshot.loss_history, dtype=np.float64), self._saved_history, equal_nan=True
+            )
         )
         if moved != self._training_moved:
             self._training_moved = moved
@@ -294,8 +324,9 @@ class FileActions(QObject):
     def _ask_save_path(self, caption: str, suggested: str, filters: dict, chosen_filter: str | None = None) -> str:
         """A path from the save dialog; without a known extension it gets the chosen filter's."""
         start = os.path.join(self._start_directory(), suggested)
-        path, chosen = QFileDialog.getSaveFileName(self._window, caption, start, ";;".join(filters),
-                                                   chosen_filter or next(iter(filters)))
+        path, chosen = QFileDialog.getSaveFileName(
+            self._window, caption, start, ";;".join(filters), chosen_filter or next(iter(filters))
+        )
         if not path:
             return ""
         if os.path.splitext(path)[1].lower() not in filters.values():
@@ -585,10 +616,8 @@ class FileActions(QObject):
             os.chmod(temp, 0o666 & ~umask)  # mkstemp makes it private; an exported image is not
             os.replace(temp, path)
         except Exception as exc:  # exporters raise assorted errors; the user gets one message
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(temp)
-            except OSError:
-                pass
             self._error("Could not export the loss plot", f"cannot write {path}: {exc}")
             return False
         self._status(f"Exported the loss plot to {os.path.basename(path)}")
@@ -596,8 +625,9 @@ class FileActions(QObject):
 
     def export_script(self) -> bool:
         """Ask for a file and write a PyTorch script that replays this training run."""
-        path = self._ask_save_path("Export as PyTorch script", self._base_name().replace("-", "_") + ".py",
-                                   {SCRIPT_FILTER: ".py"})
+        path = self._ask_save_path(
+            "Export as PyTorch script", self._base_name().replace("-", "_") + ".py", {SCRIPT_FILTER: ".py"}
+        )
         if not path:
             return False
         captured = self._captured_or_error("Could not export the script")

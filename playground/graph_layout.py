@@ -18,8 +18,10 @@ change during training without moving anything.
 The text shown in the boxes is made here too (:func:`node_lines`, :func:`edge_label_lines`) so
 that the sizes and the drawn text agree.
 """
+
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 
@@ -61,6 +63,7 @@ POSITION_SWEEPS = 12
 
 
 # ------------------------------------------------------------------------------------ text
+
 
 def _compact(v, digits, limit):
     for d in range(digits, 0, -1):
@@ -195,6 +198,7 @@ def _template_label_lines(trace, edge_index):
 
 # ------------------------------------------------------------------------------ visual graph
 
+
 def group_key(name) -> str:
     return f"group:{name}"
 
@@ -203,19 +207,19 @@ def group_key(name) -> str:
 class Item:
     """One box of the drawing: a trace node, or a collapsed group standing for several."""
 
-    key: object            # the node id (int), or "group:<name>"
-    kind: str              # "parameter", "data", "op" or "group"
+    key: object  # the node id (int), or "group:<name>"
+    kind: str  # "parameter", "data", "op" or "group"
     node: int | None = None
-    group: object = None   # the tracing.Group, for kind "group"
+    group: object = None  # the tracing.Group, for kind "group"
 
 
 @dataclass(frozen=True)
 class VisualEdge:
     source: object
     target: object
-    edge: int              # index into trace.edges whose local gradient labels this edge
-    port: int              # position among the target's inputs (top to bottom)
-    ports: int             # how many inputs the target has
+    edge: int  # index into trace.edges whose local gradient labels this edge
+    port: int  # position among the target's inputs (top to bottom)
+    ports: int  # how many inputs the target has
 
 
 def default_collapsed(trace) -> frozenset:
@@ -236,7 +240,7 @@ def visual_graph(trace, collapsed=frozenset()):
         if key in items:
             continue
         if isinstance(key, str):
-            g = groups[key[len("group:"):]]
+            g = groups[key[len("group:") :]]
             items[key] = Item(key, "group", None, g)
         else:
             items[key] = Item(key, node.kind, node.id, None)
@@ -259,7 +263,7 @@ def visual_graph(trace, collapsed=frozenset()):
         seen.add((s, t))
         raw.append((s, t, label_edge, order))
     counts = {}
-    for s, t, _, _ in raw:
+    for _, t, _, _ in raw:
         counts[t] = counts.get(t, 0) + 1
     ranked = {}
     for t in counts:
@@ -271,6 +275,7 @@ def visual_graph(trace, collapsed=frozenset()):
 
 
 # ------------------------------------------------------------------------------------- layout
+
 
 @dataclass(frozen=True)
 class Box:
@@ -294,7 +299,7 @@ class Box:
         return self.y + self.height / 2
 
     def overlaps(self, other) -> bool:
-        return (self.x < other.right and other.x < self.right and self.y < other.bottom and other.y < self.bottom)
+        return self.x < other.right and other.x < self.right and self.y < other.bottom and other.y < self.bottom
 
 
 @dataclass(frozen=True)
@@ -474,7 +479,7 @@ def layout_graph(trace, measure, collapsed=frozenset()):
     links = [[] for _ in range(max(n_columns - 1, 0))]
     for k, chain in enumerate(chains):
         e = vedges[k]
-        for a, b in zip(chain, chain[1:]):
+        for a, b in itertools.pairwise(chain):
             frac = 0.0
             if b == e.target:
                 frac = 0.8 * (e.port + 1) / (e.ports + 1) - 0.4
@@ -585,8 +590,10 @@ def layout_graph(trace, measure, collapsed=frozenset()):
             yd = center[dummy]
             points += [(col_left[c], yd), (col_left[c] + col_width[c], yd)]
         points += [(col_left[c_dst], y_dst), (dst.x, y_dst)]
-        routes.append(EdgeRoute(e.source, e.target, e.edge, tuple(points), boxes[("label", k)],
-                                label_lines_template[k]))
+        routes.append(
+            EdgeRoute(e.source, e.target, e.edge, tuple(points), boxes[("label", k)], label_lines_template[k])
+        )
     node_boxes = {it.key: boxes[it.key] for it in items}
-    return GraphLayout(item_of, node_boxes, tuple(routes), total_width, total_height, key,
-                       tuple(tuple(col) for col in columns))
+    return GraphLayout(
+        item_of, node_boxes, tuple(routes), total_width, total_height, key, tuple(tuple(col) for col in columns)
+    )

@@ -25,8 +25,10 @@ session (.json)
     ``{"format": "gradient-playground-session", "version": 1, "points": [[x, y], ...],
     "trainer": Trainer.state_dict(), "app": {...}}``.
 """
+
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -95,6 +97,7 @@ class SessionError(PlaygroundFileError):
 # Writing
 # ----------------------------------------------------------------------------------------
 
+
 def _atomic_write(path, write, error=None):
     """Call ``write(binary_file)`` on a temporary file beside ``path``, then rename it over ``path``.
 
@@ -120,10 +123,8 @@ def _write_replacing(path, write):
             os.fsync(f.fileno())
         os.replace(temp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(temp)
-        except OSError:
-            pass
         raise
 
 
@@ -152,6 +153,7 @@ def _float_text(value):
 # ----------------------------------------------------------------------------------------
 # Parameters
 # ----------------------------------------------------------------------------------------
+
 
 def _model_description(config):
     model = {"name": config.model}
@@ -190,8 +192,10 @@ def parameters_document(snapshot: Snapshot) -> dict:
         "seed": config.seed,
         "epoch": snapshot.epoch,
         "final_loss": _json_float(snapshot.loss),
-        "parameters": {name: {"shape": list(np.shape(value)), "values": np.asarray(value).tolist()}
-                       for name, value in snapshot.params.items()},
+        "parameters": {
+            name: {"shape": list(np.shape(value)), "values": np.asarray(value).tolist()}
+            for name, value in snapshot.params.items()
+        },
     }
 
 
@@ -226,13 +230,15 @@ def export_parameters(path, snapshot: Snapshot):
         arrays = {name: np.asarray(value) for name, value in snapshot.params.items()}
         _atomic_write(path, lambda f: np.savez(f, **arrays))
     else:
-        raise PlaygroundFileError(f"parameters can be exported as {', '.join(PARAMETER_EXTENSIONS)}, "
-                                  f"not {ext or 'a file without extension'}")
+        raise PlaygroundFileError(
+            f"parameters can be exported as {', '.join(PARAMETER_EXTENSIONS)}, not {ext or 'a file without extension'}"
+        )
 
 
 # ----------------------------------------------------------------------------------------
 # Loss curve
 # ----------------------------------------------------------------------------------------
+
 
 def loss_csv_text(loss_history) -> str:
     """``epoch,loss`` rows, epoch counted from 1 (the loss computed in that epoch, before its step)."""
@@ -249,6 +255,7 @@ def export_loss_csv(path, loss_history):
 # ----------------------------------------------------------------------------------------
 # Points
 # ----------------------------------------------------------------------------------------
+
 
 def _number(field_text):
     """``float(field_text)`` if it is a finite number, else None; and a reason."""
@@ -307,8 +314,11 @@ def parse_points_csv(text) -> np.ndarray:
             values.append(value)
             if reason:
                 reasons.append(reason)
-        is_header = first_row and all(v is None for v in values) and not any(
-            f.lower().lstrip("+-") in ("nan", "inf", "infinity") for f in fields)
+        is_header = (
+            first_row
+            and all(v is None for v in values)
+            and not any(f.lower().lstrip("+-") in ("nan", "inf", "infinity") for f in fields)
+        )
         first_row = False
         if is_header:
             continue
@@ -359,6 +369,7 @@ def export_points_csv(path, points):
 # ----------------------------------------------------------------------------------------
 # Sessions
 # ----------------------------------------------------------------------------------------
+
 
 def _state_of(trainer_or_state):
     if isinstance(trainer_or_state, Trainer):
@@ -462,12 +473,15 @@ def parse_session(text) -> Session:
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise SessionError("the session file has no valid version number")
     if version > SESSION_VERSION:
-        raise SessionError(f"the session was saved by a newer version of Gradient Playground (format "
-                           f"version {version}); this version reads up to version {SESSION_VERSION}")
+        raise SessionError(
+            f"the session was saved by a newer version of Gradient Playground (format "
+            f"version {version}); this version reads up to version {SESSION_VERSION}"
+        )
     raw_points = document.get("points")
     if not isinstance(raw_points, list) or not all(
-            isinstance(p, list) and len(p) == 2
-            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in p) for p in raw_points):
+        isinstance(p, list) and len(p) == 2 and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in p)
+        for p in raw_points
+    ):
         raise SessionError("the session's points are malformed (expected a list of [x, y] numbers)")
     try:
         points = np.array(raw_points, dtype=np.float64).reshape(-1, 2)
@@ -610,15 +624,15 @@ for name, parameter in model.named_parameters():
     print(f"# {{name}} = {{parameter.detach().tolist()}}")
 '''
 
-_FULL_BATCH_LOOP = '''\
+_FULL_BATCH_LOOP = """\
     optimizer.zero_grad()
     loss = loss_fn(model(features), y)
     loss.backward()
     epoch_loss = loss.item()
     if math.isfinite(epoch_loss):
-        optimizer.step()'''
+        optimizer.step()"""
 
-_MINIBATCH_LOOP = '''\
+_MINIBATCH_LOOP = """\
     total = 0.0
     for batch_features, batch_y in loader:
         optimizer.zero_grad()
@@ -630,7 +644,7 @@ _MINIBATCH_LOOP = '''\
             break
         optimizer.step()
         total += {accumulate}
-    epoch_loss = total{average}'''
+    epoch_loss = total{average}"""
 
 
 def _literal(value):
@@ -672,8 +686,13 @@ def torch_script(points, trainer_or_state, epochs=None, filename="playground_run
     else:
         n_features = config.degree if config.model == "polynomial" else 1
         model = f"model = LinearModel({n_features}, bias={config.bias}, squash={config.model == 'sigmoid'})"
-    loss = {"mse": "nn.MSELoss()", "mae": "nn.L1Loss()", "huber": "nn.HuberLoss()", "bce": "nn.BCELoss()",
-            "sse": 'nn.MSELoss(reduction="sum")'}[config.loss]
+    loss = {
+        "mse": "nn.MSELoss()",
+        "mae": "nn.L1Loss()",
+        "huber": "nn.HuberLoss()",
+        "bce": "nn.BCELoss()",
+        "sse": 'nn.MSELoss(reduction="sum")',
+    }[config.loss]
     o, lr = config.optimizer, repr(config.lr)
     if o == "sgd":
         optimizer = f"optim.SGD(model.parameters(), lr={lr})"
@@ -689,23 +708,29 @@ def torch_script(points, trainer_or_state, epochs=None, filename="playground_run
     if config.batch_size is None:
         loader, loop = "", _FULL_BATCH_LOOP
     else:
-        loader = (f"loader = DataLoader(TensorDataset(features, y), batch_size={config.batch_size}, "
-                  f"sampler=ShuffleSampler(len(POINTS), {config.seed}))")
+        loader = (
+            f"loader = DataLoader(TensorDataset(features, y), batch_size={config.batch_size}, "
+            f"sampler=ShuffleSampler(len(POINTS), {config.seed}))"
+        )
         if config.loss == "sse":
             loop = _MINIBATCH_LOOP.format(accumulate="batch_loss", average="")
         else:
             loop = _MINIBATCH_LOOP.format(accumulate="batch_loss * len(batch_y)", average=" / len(POINTS)")
 
-    summary = (f"{len(points)} point{'s' if len(points) != 1 else ''}; model {config.model}"
-               f"{f' (degree {config.degree})' if config.model == 'polynomial' else ''}"
-               f"{f' (hidden {list(config.hidden)}, {config.activation})' if config.model == 'mlp' else ''}; "
-               f"loss {config.loss}; optimizer {OPTIMIZERS[config.optimizer]}, learning rate {config.lr!r}"
-               f"{f'; minibatches of {config.batch_size}' if config.batch_size else ''}.")
+    summary = (
+        f"{len(points)} point{'s' if len(points) != 1 else ''}; model {config.model}"
+        f"{f' (degree {config.degree})' if config.model == 'polynomial' else ''}"
+        f"{f' (hidden {list(config.hidden)}, {config.activation})' if config.model == 'mlp' else ''}; "
+        f"loss {config.loss}; optimizer {OPTIMIZERS[config.optimizer]}, learning rate {config.lr!r}"
+        f"{f'; minibatches of {config.batch_size}' if config.batch_size else ''}."
+    )
     edits = state.get("edits") or []
     if edits:
-        summary += ("\nThe points or settings changed during the original run (at epoch"
-                    f"{'s' if len(edits) > 1 else ''} {', '.join(map(str, edits[:10]))}"
-                    f"{', …' if len(edits) > 10 else ''}); this script trains the final ones throughout.")
+        summary += (
+            "\nThe points or settings changed during the original run (at epoch"
+            f"{'s' if len(edits) > 1 else ''} {', '.join(map(str, edits[:10]))}"
+            f"{', …' if len(edits) > 10 else ''}); this script trains the final ones throughout."
+        )
     return _SCRIPT.format(
         summary=summary,
         epochs=epochs,

@@ -9,10 +9,10 @@ Other features plug in here:
 * the newest snapshot: ``window.training.snapshotReady`` (a signal) or ``window.training.latest``;
 * closing with unsaved work: append a callable returning False (cancel) to :attr:`close_guards`.
 """
+
 from __future__ import annotations
 
-import playground.qt_compat  # noqa: F401  (first: PySide6 reference-count guard)
-
+import contextlib
 import math
 import time
 
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+import playground.qt_compat  # noqa: F401  (first: PySide6 reference-count guard)
 from playground.document import Document
 from playground.file_actions import FileActions
 from playground.panels.controls import TrainingControls
@@ -168,14 +169,27 @@ class MainWindow(QMainWindow):
         self.parameters_panel = ParametersPanel()
 
         self._build_menus_and_toolbars()
-        self.data_dock = self.add_dock(self.data_panel, "Data", Qt.DockWidgetArea.RightDockWidgetArea,
-                                       tooltip="The points and the fitted curve; edit them with the mouse or the table")
-        self.loss_dock = self.add_dock(self.loss_panel, "Loss", Qt.DockWidgetArea.RightDockWidgetArea,
-                                       tooltip="The loss of every epoch")
-        self.model_dock = self.add_dock(self.model_panel, "Model", Qt.DockWidgetArea.LeftDockWidgetArea,
-                                        tooltip="Model, loss, optimizer and hyperparameters")
-        self.parameters_dock = self.add_dock(self.parameters_panel, "Parameters", Qt.DockWidgetArea.LeftDockWidgetArea,
-                                             tooltip="Each parameter's value and gradient")
+        self.data_dock = self.add_dock(
+            self.data_panel,
+            "Data",
+            Qt.DockWidgetArea.RightDockWidgetArea,
+            tooltip="The points and the fitted curve; edit them with the mouse or the table",
+        )
+        self.loss_dock = self.add_dock(
+            self.loss_panel, "Loss", Qt.DockWidgetArea.RightDockWidgetArea, tooltip="The loss of every epoch"
+        )
+        self.model_dock = self.add_dock(
+            self.model_panel,
+            "Model",
+            Qt.DockWidgetArea.LeftDockWidgetArea,
+            tooltip="Model, loss, optimizer and hyperparameters",
+        )
+        self.parameters_dock = self.add_dock(
+            self.parameters_panel,
+            "Parameters",
+            Qt.DockWidgetArea.LeftDockWidgetArea,
+            tooltip="Each parameter's value and gradient",
+        )
         self.splitDockWidget(self.data_dock, self.loss_dock, Qt.Orientation.Vertical)
         self.splitDockWidget(self.model_dock, self.parameters_dock, Qt.Orientation.Vertical)
         self._build_status_bar()
@@ -195,9 +209,15 @@ class MainWindow(QMainWindow):
         self.data_panel.plot_widget.setFocus()
 
     # ----------------------------------------------------------------- extension points
-    def add_dock(self, widget: QWidget, title: str, area=Qt.DockWidgetArea.RightDockWidgetArea,
-                 object_name: str | None = None, tooltip: str | None = None,
-                 tabify_with: QDockWidget | None = None) -> QDockWidget:
+    def add_dock(
+        self,
+        widget: QWidget,
+        title: str,
+        area=Qt.DockWidgetArea.RightDockWidgetArea,
+        object_name: str | None = None,
+        tooltip: str | None = None,
+        tabify_with: QDockWidget | None = None,
+    ) -> QDockWidget:
         """Put ``widget`` in a new dock with a View-menu toggle; its place is kept in the settings.
 
         Parameters
@@ -224,7 +244,9 @@ class MainWindow(QMainWindow):
         if tabify_with is not None:
             self.tabifyDockWidget(tabify_with, dock)
         toggle = dock.toggleViewAction()
-        toggle.setStatusTip(f"Show or hide the {title} panel" + (f": {tooltip[0].lower()}{tooltip[1:]}" if tooltip else ""))
+        toggle.setStatusTip(
+            f"Show or hide the {title} panel" + (f": {tooltip[0].lower()}{tooltip[1:]}" if tooltip else "")
+        )
         toggle.setToolTip(f"Show or hide the {title} panel")
         self.view_menu.insertAction(self._view_docks_separator, toggle)
         self.docks.append(dock)
@@ -245,8 +267,9 @@ class MainWindow(QMainWindow):
     def clear_message(self) -> None:
         self.message_bar.clear()
 
-    def load_preset(self, name: str, n_points: int | None = None, noise: float | None = None,
-                    seed: int | None = None) -> None:
+    def load_preset(
+        self, name: str, n_points: int | None = None, noise: float | None = None, seed: int | None = None
+    ) -> None:
         """Replace the data and the configuration with preset ``name`` (undoable) and reset training.
 
         ``n_points``, ``noise`` and ``seed`` shape the generated presets (see
@@ -292,18 +315,24 @@ class MainWindow(QMainWindow):
         self.undo_action.setStatusTip("Undo the last edit of the data or the model (Ctrl+Z)")
         self.undo_action.setToolTip("Undo (Ctrl+Z)")
         self.redo_action = stack.createRedoAction(self, "&Redo")
-        self.redo_action.setShortcuts([
-            QKeySequence(Qt.Modifier.CTRL | Qt.Modifier.SHIFT | Qt.Key.Key_Z),
-            QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Y),
-        ])
+        self.redo_action.setShortcuts(
+            [
+                QKeySequence(Qt.Modifier.CTRL | Qt.Modifier.SHIFT | Qt.Key.Key_Z),
+                QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Y),
+            ]
+        )
         self.redo_action.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_ArrowForward))
         self.redo_action.setStatusTip("Redo what was undone (Ctrl+Shift+Z)")
         self.redo_action.setToolTip("Redo (Ctrl+Shift+Z)")
         self.edit_menu.addAction(self.undo_action)
         self.edit_menu.addAction(self.redo_action)
         self.edit_menu.addSeparator()
-        self.delete_action = QAction(style.standardIcon(QStyle.StandardPixmap.SP_TrashIcon), "&Delete selected points", self)
-        self.delete_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.Delete), QKeySequence(Qt.Key.Key_Backspace)])
+        self.delete_action = QAction(
+            style.standardIcon(QStyle.StandardPixmap.SP_TrashIcon), "&Delete selected points", self
+        )
+        self.delete_action.setShortcuts(
+            [QKeySequence(QKeySequence.StandardKey.Delete), QKeySequence(Qt.Key.Key_Backspace)]
+        )
         self.delete_action.setStatusTip("Delete the selected points (Delete)")
         self.delete_action.triggered.connect(self.data_panel.delete_selected)
         self.select_all_action = QAction("Select &all points", self)
@@ -406,7 +435,12 @@ class MainWindow(QMainWindow):
         self.rate_label.setToolTip("Training speed")
         self.state_label = QLabel("Paused")
         self.state_label.setToolTip("Training state: running, paused or diverged")
-        for label, width in ((self.epoch_label, 110), (self.loss_label, 170), (self.rate_label, 120), (self.state_label, 90)):
+        for label, width in (
+            (self.epoch_label, 110),
+            (self.loss_label, 170),
+            (self.rate_label, 120),
+            (self.state_label, 90),
+        ):
             label.setMinimumWidth(width)
             bar.addPermanentWidget(label)
         self._show_state(PAUSED)
@@ -464,7 +498,7 @@ class MainWindow(QMainWindow):
         self.loss_panel.show_snapshot(snapshot)
         self.parameters_panel.show_snapshot(snapshot)
         self.epoch_label.setText(f"Epoch {snapshot.epoch:,}")
-        if snapshot.epoch == 0 or math.isnan(snapshot.loss) and not snapshot.diverged:
+        if snapshot.epoch == 0 or (math.isnan(snapshot.loss) and not snapshot.diverged):
             self.loss_label.setText("Loss —")
             self.loss_label.setToolTip("No epoch trained yet")
         else:
@@ -545,14 +579,10 @@ class MainWindow(QMainWindow):
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state, STATE_VERSION)
         self.loss_panel.set_log_scale(_as_bool(settings.value("loss/log_scale", False)))
-        try:
+        with contextlib.suppress(TypeError, ValueError):
             self.controls.set_speed_limit(float(settings.value("training/speed_limit", 0)))
-        except (TypeError, ValueError):
-            pass
-        try:
+        with contextlib.suppress(TypeError, ValueError):
             self.controls.step_n_spin.setValue(int(settings.value("training/step_n", 100)))
-        except (TypeError, ValueError):
-            pass
 
     def save_settings(self) -> None:
         settings = self._settings

@@ -4,6 +4,7 @@ Three presets replay the tutorials exactly (``linear-regression``, ``single-weig
 ``sigmoid-neuron``); four generate data from a point count, a noise level and a seed
 (``noisy-line``, ``quadratic``, ``sine``, ``step``). Qt-free.
 """
+
 from __future__ import annotations
 
 import math
@@ -63,15 +64,17 @@ def _frozen(points):
 
 # -- the tutorial presets ----------------------------------------------------------------
 
+
 def _linear_regression():
     return Preset(
         name="linear-regression",
         title="Linear regression",
-        description=("Fit ŷ = w·x + b to (1, 3), (2, 5), (3, 7), (4, 9) from w = b = 0 with mean squared "
-                     "error and SGD (learning rate 0.001). The first step shows loss 41, w.grad −35 and "
-                     "b.grad −12; after 200 epochs w ≈ 2.02 and b ≈ 0.71."),
-        config=Config(model="linear", loss="mse", optimizer="sgd", lr=0.001,
-                      init=(("w", ((0.0,),)), ("b", ((0.0,),)))),
+        description=(
+            "Fit ŷ = w·x + b to (1, 3), (2, 5), (3, 7), (4, 9) from w = b = 0 with mean squared "
+            "error and SGD (learning rate 0.001). The first step shows loss 41, w.grad −35 and "
+            "b.grad −12; after 200 epochs w ≈ 2.02 and b ≈ 0.71."
+        ),
+        config=Config(model="linear", loss="mse", optimizer="sgd", lr=0.001, init=(("w", ((0.0,),)), ("b", ((0.0,),)))),
         points=_frozen([[1, 3], [2, 5], [3, 7], [4, 9]]),
     )
 
@@ -80,10 +83,11 @@ def _single_weight():
     return Preset(
         name="single-weight",
         title="Single weight",
-        description=("One point (x = 1, y = 2) and one weight: ŷ = w·x from w = 1, squared error, "
-                     "learning rate 0.01. The first step shows loss 1 and w.grad −2, then w = 1.02."),
-        config=Config(model="linear", bias=False, loss="sse", optimizer="sgd", lr=0.01,
-                      init=(("w", ((1.0,),)),)),
+        description=(
+            "One point (x = 1, y = 2) and one weight: ŷ = w·x from w = 1, squared error, "
+            "learning rate 0.01. The first step shows loss 1 and w.grad −2, then w = 1.02."
+        ),
+        config=Config(model="linear", bias=False, loss="sse", optimizer="sgd", lr=0.01, init=(("w", ((1.0,),)),)),
         points=_frozen([[1, 2]]),
     )
 
@@ -96,15 +100,17 @@ def _sigmoid_neuron():
     return Preset(
         name="sigmoid-neuron",
         title="Sigmoid neuron",
-        description=("One neuron z = w·x + b, ŷ = σ(z), starting from w = 0.4, b = 0.5 (the tutorial's "
-                     "neuron, scaled so that σ does not saturate), trained with mean squared error."),
-        config=Config(model="sigmoid", loss="mse", optimizer="sgd", lr=0.5,
-                      init=(("w", ((0.4,),)), ("b", ((0.5,),)))),
+        description=(
+            "One neuron z = w·x + b, ŷ = σ(z), starting from w = 0.4, b = 0.5 (the tutorial's "
+            "neuron, scaled so that σ does not saturate), trained with mean squared error."
+        ),
+        config=Config(model="sigmoid", loss="mse", optimizer="sgd", lr=0.5, init=(("w", ((0.4,),)), ("b", ((0.5,),)))),
         points=_frozen(np.column_stack([xs, ys])),
     )
 
 
 # -- generated presets -------------------------------------------------------------------
+
 
 def _noisy_line(n_points, noise, seed):
     rng = np.random.default_rng(seed)
@@ -117,16 +123,18 @@ def _quadratic(n_points, noise, seed):
     rng = np.random.default_rng(seed)
     xs = np.sort(rng.uniform(-3.0, 3.0, n_points))
     ys = 0.5 * xs**2 - xs - 1.0 + noise * rng.standard_normal(n_points)
-    return np.column_stack([xs, ys]), Config(model="polynomial", degree=2, loss="mse", optimizer="sgd",
-                                             lr=0.01, seed=seed)
+    return np.column_stack([xs, ys]), Config(
+        model="polynomial", degree=2, loss="mse", optimizer="sgd", lr=0.01, seed=seed
+    )
 
 
 def _sine(n_points, noise, seed):
     rng = np.random.default_rng(seed)
     xs = np.sort(rng.uniform(-math.pi, math.pi, n_points))
     ys = np.sin(xs) + noise * rng.standard_normal(n_points)
-    return np.column_stack([xs, ys]), Config(model="mlp", hidden=(16, 16), activation="tanh", loss="mse",
-                                             optimizer="adam", lr=0.01, seed=seed)
+    return np.column_stack([xs, ys]), Config(
+        model="mlp", hidden=(16, 16), activation="tanh", loss="mse", optimizer="adam", lr=0.01, seed=seed
+    )
 
 
 def _step(n_points, noise, seed):
@@ -138,14 +146,34 @@ def _step(n_points, noise, seed):
 
 _GENERATED = {
     # name: (title, description, generator, default point count, default noise)
-    "noisy-line": ("Noisy line", "Points scattered around y = 0.8x + 2; a linear model, mean squared error, SGD.",
-                   _noisy_line, 40, 1.0),
-    "quadratic": ("Quadratic", "Points around y = 0.5x² − x − 1; a degree-2 polynomial, mean squared error, SGD.",
-                  _quadratic, 40, 0.5),
-    "sine": ("Sine", "Points around y = sin(x); a neural network with two hidden layers of 16 tanh units, Adam.",
-             _sine, 60, 0.1),
-    "step": ("Step (logistic)", "0/1 labels that switch near x = 0.5; a sigmoid neuron with binary "
-             "cross-entropy (logistic regression).", _step, 40, 0.5),
+    "noisy-line": (
+        "Noisy line",
+        "Points scattered around y = 0.8x + 2; a linear model, mean squared error, SGD.",
+        _noisy_line,
+        40,
+        1.0,
+    ),
+    "quadratic": (
+        "Quadratic",
+        "Points around y = 0.5x² − x − 1; a degree-2 polynomial, mean squared error, SGD.",
+        _quadratic,
+        40,
+        0.5,
+    ),
+    "sine": (
+        "Sine",
+        "Points around y = sin(x); a neural network with two hidden layers of 16 tanh units, Adam.",
+        _sine,
+        60,
+        0.1,
+    ),
+    "step": (
+        "Step (logistic)",
+        "0/1 labels that switch near x = 0.5; a sigmoid neuron with binary cross-entropy (logistic regression).",
+        _step,
+        40,
+        0.5,
+    ),
 }
 
 _FIXED = {
@@ -160,8 +188,7 @@ DEFAULT_PRESET = "linear-regression"
 MAX_POINTS = 100_000
 
 
-def load_preset(name: str, n_points: int | None = None, noise: float | None = None,
-                seed: int | None = None) -> Preset:
+def load_preset(name: str, n_points: int | None = None, noise: float | None = None, seed: int | None = None) -> Preset:
     """Build a preset, optionally with its own point count, noise and seed.
 
     Parameters
@@ -193,8 +220,16 @@ def load_preset(name: str, n_points: int | None = None, noise: float | None = No
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed < 2**63:
         raise ValueError(f"the seed must be a whole number ≥ 0, not {seed!r}")
     points, config = generate(int(n_points), float(noise), int(seed))
-    return Preset(name=name, title=title, description=description, config=config, points=_frozen(points),
-                  generated=True, noise=float(noise), seed=int(seed))
+    return Preset(
+        name=name,
+        title=title,
+        description=description,
+        config=config,
+        points=_frozen(points),
+        generated=True,
+        noise=float(noise),
+        seed=int(seed),
+    )
 
 
 #: The presets with their default settings, in menu order.

@@ -9,6 +9,7 @@ few thousand calls CPython aborts with "Fatal Python error: none_dealloc: deallo
 objects the immortality that Python 3.12 gives them (a reference count no program can exhaust).
 Importing this module applies it; every Qt module of the app imports it first.
 """
+
 from __future__ import annotations
 
 import ctypes

@@ -15,6 +15,7 @@ the groups that draw a Linear layer's matrix product and bias add as one box, th
 of every edge to its source's gradient (upstream × local, as the engine's backward computed it),
 and which leaves are the model's parameters.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -24,9 +25,9 @@ from dataclasses import dataclass
 import numpy as np
 
 import engine
-from engine.nn import functional as F
 from engine.function import unbroadcast
 from engine.graph import Trace, trace
+from engine.nn import functional as F
 
 __all__ = [
     "BATCH",
@@ -111,8 +112,12 @@ class ModelTrace(Trace):
     @property
     def layout_key(self):
         """Equal for traces that draw the same boxes and edges (values aside)."""
-        return (self.mode, self.signature, tuple(n.label for n in self.nodes),
-                tuple((g.name, g.members) for g in self.groups))
+        return (
+            self.mode,
+            self.signature,
+            tuple(n.label for n in self.nodes),
+            tuple((g.name, g.members) for g in self.groups),
+        )
 
     @property
     def loss(self) -> float:
@@ -160,6 +165,7 @@ class ModelTrace(Trace):
 
 
 # ------------------------------------------------------------------------------------ building
+
 
 def _leaf(value, name, requires_grad=False):
     t = engine.tensor_from_array(np.array(value, dtype=np.float32), requires_grad=requires_grad)
@@ -237,7 +243,7 @@ def _build_sample(config, params, x, y):
                 wk = _leaf(w_all[k - 1], "w" + str(k).translate(_SUBSCRIPTS), True)
                 leaves.append((wk, "w", (k - 1, 0)))
                 with np.errstate(over="ignore", invalid="ignore"):
-                    feature = _leaf(x32 ** k, _power_label(k))
+                    feature = _leaf(x32**k, _power_label(k))
                 terms.append(wk * feature)
             z = terms[0] if len(terms) == 1 else engine.stack(terms).sum()
         else:
@@ -257,7 +263,7 @@ def _features(config, xs):
     x = np.asarray(xs, dtype=np.float32).reshape(-1, 1)
     if config.model == "polynomial":
         with np.errstate(over="ignore", invalid="ignore"):
-            return np.concatenate([x ** k for k in range(1, config.degree + 1)], axis=1)
+            return np.concatenate([x**k for k in range(1, config.degree + 1)], axis=1)
     return np.ascontiguousarray(x)
 
 
@@ -356,8 +362,7 @@ def _groups(result, layers):
                     # Wᵀ only transposes: label W's edge with the local gradient of the product.
                     i = next(k for k, f in enumerate(result.edges) if f.source == e.target and f.target in members)
                 inputs.append((e.source, i))
-        groups.append(Group(name, f"Linear {name} {n_in}→{n_out}", tuple(sorted(members)), members[-1],
-                            tuple(inputs)))
+        groups.append(Group(name, f"Linear {name} {n_in}→{n_out}", tuple(sorted(members)), members[-1], tuple(inputs)))
     return tuple(groups)
 
 

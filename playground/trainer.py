@@ -14,6 +14,7 @@ PyTorch tutorials::
     loss.backward()
     optimizer.step()
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -83,6 +84,7 @@ class TrainingError(RuntimeError):
 # ----------------------------------------------------------------------------------------
 # Configuration
 # ----------------------------------------------------------------------------------------
+
 
 def _int(name, value, low, high=None):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
@@ -245,7 +247,7 @@ class Config:
         return d
 
     @classmethod
-    def from_dict(cls, d) -> "Config":
+    def from_dict(cls, d) -> Config:
         """Build a configuration from :meth:`to_dict`'s output; missing keys take their defaults.
 
         Raises
@@ -261,7 +263,7 @@ class Config:
             raise ValueError(f"unknown configuration setting(s): {', '.join(unknown)}")
         return cls(**d)
 
-    def replace(self, **changes) -> "Config":
+    def replace(self, **changes) -> Config:
         """Return a copy with ``changes`` applied (validated like the constructor)."""
         return dataclasses.replace(self, **changes)
 
@@ -277,7 +279,7 @@ class Config:
             self.init,
         )
 
-    def resets_parameters(self, other: "Config") -> bool:
+    def resets_parameters(self, other: Config) -> bool:
         """Whether going from this configuration to ``other`` needs fresh parameters.
 
         True when the model, its shape, the loss, the seed or the initial parameters
@@ -290,6 +292,7 @@ class Config:
 # ----------------------------------------------------------------------------------------
 # Snapshots
 # ----------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True, eq=False)
 class Snapshot:
@@ -329,6 +332,7 @@ class Snapshot:
 # ----------------------------------------------------------------------------------------
 # Models
 # ----------------------------------------------------------------------------------------
+
 
 class LinearModel(nn.Module):
     """ŷ = features @ w + b, optionally squashed by a sigmoid.
@@ -403,8 +407,7 @@ def _hyperparameters(config):
         return {"lr": config.lr}
     if o in ("momentum", "nesterov"):
         # Nesterov momentum needs a nonzero momentum; with zero it is plain SGD.
-        return {"lr": config.lr, "momentum": config.momentum,
-                "nesterov": o == "nesterov" and config.momentum > 0}
+        return {"lr": config.lr, "momentum": config.momentum, "nesterov": o == "nesterov" and config.momentum > 0}
     if o == "adam":
         return {"lr": config.lr, "betas": (config.beta1, config.beta2)}
     if o == "rmsprop":
@@ -477,8 +480,7 @@ def _as_points(points):
     if not np.isfinite(a).all():
         raise ValueError("points must be finite numbers (no NaN or infinity)")
     if np.abs(a).max() > MAX_COORDINATE:
-        raise ValueError(f"point coordinates must lie within ±{MAX_COORDINATE:.3g} "
-                         "(the engine computes in float32)")
+        raise ValueError(f"point coordinates must lie within ±{MAX_COORDINATE:.3g} (the engine computes in float32)")
     return a
 
 
@@ -517,8 +519,11 @@ def _decode_array(d, what):
     dtype, shape = d["dtype"], d["shape"]
     if dtype not in _STATE_DTYPES:
         raise ValueError(f"{what}: unsupported dtype {dtype!r}")
-    if not isinstance(shape, list) or not all(isinstance(s, int) and not isinstance(s, bool) and 0 <= s <= 2**20
-                                              for s in shape) or len(shape) > 8:
+    if (
+        not isinstance(shape, list)
+        or not all(isinstance(s, int) and not isinstance(s, bool) and 0 <= s <= 2**20 for s in shape)
+        or len(shape) > 8
+    ):
         raise ValueError(f"{what}: malformed shape")
     try:
         a = np.array(d["values"], dtype=dtype)
@@ -556,8 +561,7 @@ def _optimizer_state_kinds(config, shapes):
         p.grad = engine.zeros(shape)
     optimizer = _make_optimizer(config, params)
     optimizer.step()
-    return {index: {k: _kind(v) for k, v in entry.items()}
-            for index, entry in optimizer.state_dict()["state"].items()}
+    return {index: {k: _kind(v) for k, v in entry.items()} for index, entry in optimizer.state_dict()["state"].items()}
 
 
 def _encode_params(named):
@@ -645,8 +649,9 @@ class Trainer:
             self._loader = None
         else:
             self._sampler = _ShuffleSampler(n, self._shuffle_rng)
-            self._loader = DataLoader(TensorDataset(self._inputs, self._targets),
-                                      batch_size=config.batch_size, sampler=self._sampler)
+            self._loader = DataLoader(
+                TensorDataset(self._inputs, self._targets), batch_size=config.batch_size, sampler=self._sampler
+            )
         why = ""
         if n == 0:
             why = "There are no points: add at least one point to train."
@@ -657,8 +662,10 @@ class Trainer:
                 y = self._points[:, 1]
                 bad = int(np.count_nonzero((y != 0.0) & (y != 1.0)))
                 if bad:
-                    why = (f"Binary cross-entropy needs y values of 0 or 1; "
-                           f"{bad} point{'s' if bad != 1 else ''} ha{'ve' if bad != 1 else 's'} other values.")
+                    why = (
+                        f"Binary cross-entropy needs y values of 0 or 1; "
+                        f"{bad} point{'s' if bad != 1 else ''} ha{'ve' if bad != 1 else 's'} other values."
+                    )
         self._why_not = why
 
     # -- public API --------------------------------------------------------------------
@@ -927,8 +934,10 @@ class Trainer:
             "initial_parameters": _encode_params(self._initial_params),
             "optimizer": {
                 "name": self._config.optimizer,
-                "state": [[int(index), {str(k): _encode(v) for k, v in entry.items()}]
-                          for index, entry in optimizer_state.items()],
+                "state": [
+                    [int(index), {str(k): _encode(v) for k, v in entry.items()}]
+                    for index, entry in optimizer_state.items()
+                ],
             },
             "shuffle_rng": [version, list(internal), gauss],
             "edits": list(self._edits),
@@ -965,7 +974,8 @@ class Trainer:
 
         history = d.get("loss_history")
         if not isinstance(history, list) or not all(
-                isinstance(v, (int, float)) and not isinstance(v, bool) for v in history):
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in history
+        ):
             raise ValueError("the loss history must be a list of numbers")
         history = [float(v) for v in history]
         epoch = d.get("epoch")
@@ -973,7 +983,8 @@ class Trainer:
             raise ValueError("the epoch does not match the loss history")
         edits = d.get("edits", [])
         if not isinstance(edits, list) or not all(
-                isinstance(e, int) and not isinstance(e, bool) and 0 < e <= epoch for e in edits):
+            isinstance(e, int) and not isinstance(e, bool) and 0 < e <= epoch for e in edits
+        ):
             raise ValueError("the edit epochs are malformed")
 
         # Build the engine objects aside; swap them in only when everything has loaded.
@@ -1011,16 +1022,23 @@ class Trainer:
         expected_kinds = _optimizer_state_kinds(config, [tuple(p._data.shape) for p in params_list])
         state = {}
         for entry in entries:
-            if (not isinstance(entry, list) or len(entry) != 2 or not isinstance(entry[0], int)
-                    or isinstance(entry[0], bool) or not 0 <= entry[0] < len(params_list)
-                    or not isinstance(entry[1], dict) or entry[0] in state):
+            if (
+                not isinstance(entry, list)
+                or len(entry) != 2
+                or not isinstance(entry[0], int)
+                or isinstance(entry[0], bool)
+                or not 0 <= entry[0] < len(params_list)
+                or not isinstance(entry[1], dict)
+                or entry[0] in state
+            ):
                 raise ValueError("the optimizer state is malformed")
             index, values = entry
             decoded = {k: _decode(v, "optimizer state") for k, v in values.items()}
             kinds = {k: _kind(v) for k, v in decoded.items()}
             if kinds != expected_kinds.get(index):
-                raise ValueError(f"the optimizer state of parameter {index} does not fit a "
-                                 f"{OPTIMIZERS[config.optimizer]} optimizer")
+                raise ValueError(
+                    f"the optimizer state of parameter {index} does not fit a {OPTIMIZERS[config.optimizer]} optimizer"
+                )
             state[index] = decoded
         full = optimizer.state_dict()
         full["state"] = state
@@ -1048,6 +1066,7 @@ class Trainer:
 # ----------------------------------------------------------------------------------------
 # NumPy-only evaluation (for the GUI thread)
 # ----------------------------------------------------------------------------------------
+
 
 def _np_sigmoid(z):
     return 0.5 * (1.0 + np.tanh(0.5 * z))

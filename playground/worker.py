@@ -17,9 +17,8 @@ immutable :class:`~playground.trainer.Snapshot` objects back:
   ``FRAME_WAIT_SECONDS``), then trains ``TRAINING_BETWEEN_FRAMES_SECONDS`` before the next one
   (less when new points arrived, so that a drag shows at once).
 """
-from __future__ import annotations
 
-import playground.qt_compat  # noqa: F401  (first: PySide6 reference-count guard)
+from __future__ import annotations
 
 import collections
 import sys
@@ -28,6 +27,7 @@ import time
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
 
+import playground.qt_compat  # noqa: F401  (first: PySide6 reference-count guard)
 from playground.trainer import Trainer, TrainingError
 
 MAX_SNAPSHOTS_PER_SECOND = 60
@@ -110,9 +110,8 @@ class TrainingWorker(QObject):
     @Slot(object)
     def set_config(self, config):
         self._pending_config = config
-        if not self._timer.isActive():
-            if self._apply_pending():
-                self._emit_snapshot()
+        if not self._timer.isActive() and self._apply_pending():
+            self._emit_snapshot()
 
     @Slot()
     def play(self):
@@ -290,8 +289,9 @@ class TrainingWorker(QObject):
         deadline = now + (SLICE_SECONDS / 4 if data_changed else SLICE_SECONDS)
         self._hurry = self._hurry or data_changed
         if self._speed_limit > 0:
-            self._credit = min(self._credit + (now - self._last_tick) * self._speed_limit,
-                               max(1.0, self._speed_limit * 0.1))
+            self._credit = min(
+                self._credit + (now - self._last_tick) * self._speed_limit, max(1.0, self._speed_limit * 0.1)
+            )
             budget = int(self._credit)
         else:
             budget = -1
@@ -341,7 +341,8 @@ class TrainingWorker(QObject):
         else:
             now = time.perf_counter()
             if now - self._last_emit >= 1.0 / MAX_SNAPSHOTS_PER_SECOND and (
-                    self._hurry or now - self._last_drawn >= TRAINING_BETWEEN_FRAMES_SECONDS):
+                self._hurry or now - self._last_drawn >= TRAINING_BETWEEN_FRAMES_SECONDS
+            ):
                 self._hurry = False
                 self._emit_snapshot(wait_for_frame=True)
 

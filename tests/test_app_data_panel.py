@@ -1,4 +1,5 @@
 """The Data panel driven with real mouse events: add, drag, select, delete, and the synced table."""
+
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt

@@ -1,4 +1,5 @@
 """The document and its undo commands: points, configuration, merged drags."""
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QObject  # noqa: F401  (Qt tests: the QThread guard is active)
@@ -57,7 +58,7 @@ def test_one_drag_is_one_undo_step(document):
 def test_separate_drags_are_separate_steps(document):
     for _ in range(2):
         stroke = document.new_stroke()
-        for k in range(3):
+        for _k in range(3):
             x, y = document.points[1]
             document.move_points([1], [[x + 1, y]], stroke=stroke)
     assert document.undo_stack.count() == 2

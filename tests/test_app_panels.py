@@ -1,4 +1,5 @@
 """The Model, Loss and Parameters panels and the training worker, one at a time."""
+
 import math
 import time
 
@@ -9,7 +10,7 @@ from PySide6.QtCore import Qt
 from playground.document import Document
 from playground.panels.model import LR_MAX, LR_MIN, ModelPanel, describe, lr_to_slider, parameter_count, slider_to_lr
 from playground.presets import load_preset
-from playground.trainer import Config, Trainer
+from playground.trainer import Trainer
 from playground.worker import MAX_SNAPSHOTS_PER_SECOND, TrainingWorker
 
 # ------------------------------------------------------------------------------------------ model panel
@@ -119,8 +120,12 @@ def test_every_control_has_a_tooltip(model_panel):
     panel, _ = model_panel
     from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit, QSlider
 
-    controls = [w for kind in (QComboBox, QAbstractSpinBox, QSlider, QAbstractButton, QLineEdit)
-                for w in panel.findChildren(kind) if not isinstance(w.parent(), (QComboBox, QAbstractSpinBox))]
+    controls = [
+        w
+        for kind in (QComboBox, QAbstractSpinBox, QSlider, QAbstractButton, QLineEdit)
+        for w in panel.findChildren(kind)
+        if not isinstance(w.parent(), (QComboBox, QAbstractSpinBox))
+    ]
     assert controls
     for widget in controls:
         assert widget.toolTip(), widget
@@ -177,8 +182,9 @@ def test_snapshots_never_come_faster_than_sixty_a_second(qtbot, main_window):
     window = main_window
     window.load_preset("noisy-line", n_points=200)
     arrivals = []
-    window.training.worker.snapshotReady.connect(lambda s: arrivals.append(time.perf_counter()),
-                                                 Qt.ConnectionType.DirectConnection)
+    window.training.worker.snapshotReady.connect(
+        lambda s: arrivals.append(time.perf_counter()), Qt.ConnectionType.DirectConnection
+    )
     window.controls.play_action.trigger()
     qtbot.waitUntil(lambda: len(arrivals) >= 40, timeout=30_000)
     window.controls.play_action.trigger()
@@ -208,7 +214,7 @@ def test_loss_panel_appends_and_restarts_after_reset(qtbot, main_window):
     window.controls.reset_action.trigger()
     qtbot.waitUntil(lambda: len(panel.loss_history()) == 0, timeout=30_000)
     assert panel.edit_epochs() == []
-    xs, ys = panel.loss_curve.getData()
+    xs, _ys = panel.loss_curve.getData()
     assert xs is None or len(xs) == 0
 
 
@@ -246,5 +252,7 @@ def test_parameters_panel_lists_every_weight_of_a_network(qtbot, main_window):
     assert f"{first_weight}[0, 0]" in names
     row = names.index(f"{first_weight}[3, 0]")
     assert model.value(row) == float(snapshot.params[first_weight][3, 0])
-    assert model.data(model.index(row, 1), Qt.ItemDataRole.ToolTipRole) == repr(float(snapshot.params[first_weight][3, 0]))
+    assert model.data(model.index(row, 1), Qt.ItemDataRole.ToolTipRole) == repr(
+        float(snapshot.params[first_weight][3, 0])
+    )
     assert not any(math.isnan(model.value(r)) for r in range(model.rowCount()))

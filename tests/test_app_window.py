@@ -2,6 +2,7 @@
 
 Every wait is on a signal or a condition (qtbot.waitSignal / waitUntil), never a sleep.
 """
+
 import math
 
 import numpy as np
@@ -58,7 +59,9 @@ def test_drag_while_playing_moves_the_fit_and_undo_restores_data_and_fit(qtbot, 
     dragged = window.document.points
     assert dragged[index, 1] == pytest.approx(y + 6.0, abs=3 * window.data_panel.view_box.viewPixelSize()[1])
     np.testing.assert_array_equal(np.delete(dragged, index, axis=0), np.delete(original, index, axis=0))
-    assert window.data_panel.table_model.data(window.data_panel.table_model.index(index, 1)) == f"{dragged[index, 1]:.6g}"
+    assert (
+        window.data_panel.table_model.data(window.data_panel.table_model.index(index, 1)) == f"{dragged[index, 1]:.6g}"
+    )
 
     # Training keeps running on the new data: the fitted curve follows it.
     qtbot.waitUntil(lambda: curve_matches_fit(window, dragged), timeout=TIMEOUT)
@@ -142,7 +145,17 @@ def test_two_hundred_single_steps_reach_the_tutorials_numbers(qtbot, main_window
     history = window.loss_panel.loss_history()
     assert len(history) == 200
     assert [round(history[i - 1], 2) for i in range(20, 201, 20)] == [
-        21.63, 11.03, 5.63, 2.88, 1.47, 0.76, 0.39, 0.21, 0.11, 0.06]
+        21.63,
+        11.03,
+        5.63,
+        2.88,
+        1.47,
+        0.76,
+        0.39,
+        0.21,
+        0.11,
+        0.06,
+    ]
 
 
 def test_step_n_of_two_hundred_reaches_the_tutorials_numbers(qtbot, main_window):
@@ -206,8 +219,9 @@ def test_learning_rate_change_applies_mid_run_without_reset(qtbot, main_window):
     edit.editingFinished.emit()
     assert window.document.config.lr == 0.01
     assert window.model_panel.lr_control.slider.value() == 300  # 1e-2: three decades above 1e-5, 100 steps each
-    qtbot.waitUntil(lambda: latest(window).config.lr == 0.01 and latest(window).epoch > epoch_before + 50,
-                    timeout=TIMEOUT)
+    qtbot.waitUntil(
+        lambda: latest(window).config.lr == 0.01 and latest(window).epoch > epoch_before + 50, timeout=TIMEOUT
+    )
     window.controls.play_action.trigger()
     qtbot.waitUntil(lambda: not window.training.running, timeout=TIMEOUT)
     history = latest(window).loss_history
@@ -342,8 +356,9 @@ def test_presets_menu_loads_a_preset_undoably(qtbot, main_window):
     np.testing.assert_array_equal(window.document.points, sine.points)
     assert window.document.config == sine.config
     assert window.model_panel.model_combo.currentData() == "mlp"
-    qtbot.waitUntil(lambda: latest(window).config == sine.config and latest(window).n_points == len(sine.points),
-                    timeout=TIMEOUT)
+    qtbot.waitUntil(
+        lambda: latest(window).config == sine.config and latest(window).n_points == len(sine.points), timeout=TIMEOUT
+    )
     assert "Sine" in window.windowTitle()
     window.undo_action.trigger()
     assert window.document.config == load_preset("linear-regression").config
@@ -360,7 +375,9 @@ def test_view_menu_toggles_every_dock_and_add_dock_extends_it(qtbot, main_window
     window.loss_dock.toggleViewAction().trigger()
     assert window.loss_dock.isVisible()
 
-    extra = window.add_dock(QLabel("extra"), "Notes", Qt.DockWidgetArea.RightDockWidgetArea, tabify_with=window.loss_dock)
+    extra = window.add_dock(
+        QLabel("extra"), "Notes", Qt.DockWidgetArea.RightDockWidgetArea, tabify_with=window.loss_dock
+    )
     assert isinstance(extra, QDockWidget) and extra.objectName() == "notes_dock"
     assert "Notes" in [action.text() for action in window.view_menu.actions()]
     qtbot.waitUntil(lambda: extra in window.tabifiedDockWidgets(window.loss_dock))
@@ -401,8 +418,11 @@ def test_undo_redo_shortcuts(qtbot, main_window):
     window.data_panel.plot_widget.setFocus()
     qtbot.keyClick(window.data_panel.plot_widget, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert window.document.n_points == 4
-    qtbot.keyClick(window.data_panel.plot_widget, Qt.Key.Key_Z,
-                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(
+        window.data_panel.plot_widget,
+        Qt.Key.Key_Z,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
     assert window.document.n_points == 5
 
 
@@ -424,7 +444,7 @@ def test_log_scale_loss(qtbot, main_window):
     wait_for_epoch(qtbot, window, 20)
     window.log_scale_action.trigger()
     assert window.loss_panel.log_scale
-    xs, ys = window.loss_panel.loss_curve.getData()
+    _xs, ys = window.loss_panel.loss_curve.getData()
     np.testing.assert_allclose(ys, np.log10(window.loss_panel.loss_history()))
 
 

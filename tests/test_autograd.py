@@ -3,6 +3,7 @@
 Expected values are worked out by hand from the maths or taken from PyTorch's documented behaviour
 and its printouts (with ``torch.`` spelled ``engine.``, as the engine names itself).
 """
+
 import re
 import threading
 
@@ -15,10 +16,12 @@ from engine import autograd
 from engine.function import AccumulateGrad
 from engine.graph import trace
 
-FREED = ("Trying to backward through the graph a second time (or directly access saved tensors after they have "
-         "already been freed). Saved intermediate values of the graph are freed when you call .backward() or "
-         "autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or "
-         "if you need to access saved tensors after calling backward.")
+FREED = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after they have "
+    "already been freed). Saved intermediate values of the graph are freed when you call .backward() or "
+    "autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or "
+    "if you need to access saved tensors after calling backward."
+)
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
 NOT_FLOAT = "Only Tensors of floating point and complex dtype can require gradients"
 NO_GRAD_FN = "element 0 of tensors does not require grad and does not have a grad_fn"
@@ -35,6 +38,7 @@ def values(t):
 
 
 # ------------------------------------------------------------------------------------ accumulation
+
 
 def test_gradients_accumulate_across_backward_calls():
     x = engine.tensor([1.0, 2.0], requires_grad=True)
@@ -65,12 +69,13 @@ def test_a_tensor_used_twice_gets_both_contributions():
 def test_diamond_graph_sums_paths():
     x = engine.tensor(2.0, requires_grad=True)
     a = x * 3
-    b = x ** 2
+    b = x**2
     (a * b).backward()  # d(3x·x²)/dx = 9x² = 36
     assert x.grad.item() == 36.0
 
 
 # ----------------------------------------------------------------------------------- retain_graph
+
 
 def test_second_backward_without_retain_graph_raises_pytorch_error():
     x = engine.tensor([1.0, 2.0], requires_grad=True)
@@ -111,9 +116,10 @@ def test_freed_graph_error_also_from_autograd_grad():
 
 # ---------------------------------------------------------------------------- gradient= and errors
 
+
 def test_backward_with_gradient_is_a_vector_jacobian_product():
     x = engine.tensor([1.0, 2.0, 3.0], requires_grad=True)
-    y = x ** 2
+    y = x**2
     y.backward(gradient=engine.tensor([1.0, 0.5, 0.25]))
     np.testing.assert_allclose(values(x.grad), [2.0, 2.0, 1.5])
 
@@ -132,8 +138,13 @@ def test_backward_of_a_one_element_non_scalar_needs_no_gradient():
 
 def test_backward_gradient_of_the_wrong_shape():
     x = engine.tensor([1.0, 2.0, 3.0], requires_grad=True)
-    with pytest.raises(RuntimeError, match=exact("Mismatch in shape: grad_output[0] has a shape of engine.Size([2]) "
-                                                 "and output[0] has a shape of engine.Size([3]).")):
+    with pytest.raises(
+        RuntimeError,
+        match=exact(
+            "Mismatch in shape: grad_output[0] has a shape of engine.Size([2]) "
+            "and output[0] has a shape of engine.Size([3])."
+        ),
+    ):
         (x * 2).backward(engine.ones(2))
 
 
@@ -154,20 +165,25 @@ def test_ops_under_no_grad_have_no_graph_to_backward():
 
 # -------------------------------------------------------------------------------- in-place on leaves
 
-@pytest.mark.parametrize("op", [
-    lambda x: x.__iadd__(1.0),
-    lambda x: x.__isub__(engine.tensor([1.0, 1.0])),
-    lambda x: x.__imul__(2.0),
-    lambda x: x.__itruediv__(2.0),
-    lambda x: x.add_(1.0),
-    lambda x: x.sub_(1.0),
-    lambda x: x.mul_(2.0),
-    lambda x: x.div_(2.0),
-    lambda x: x.zero_(),
-    lambda x: x.fill_(3.0),
-    lambda x: x.copy_(engine.tensor([5.0, 6.0])),
-    lambda x: x.clamp_(0.0, 1.0),
-], ids=["+=", "-=", "*=", "/=", "add_", "sub_", "mul_", "div_", "zero_", "fill_", "copy_", "clamp_"])
+
+@pytest.mark.parametrize(
+    "op",
+    [
+        lambda x: x.__iadd__(1.0),
+        lambda x: x.__isub__(engine.tensor([1.0, 1.0])),
+        lambda x: x.__imul__(2.0),
+        lambda x: x.__itruediv__(2.0),
+        lambda x: x.add_(1.0),
+        lambda x: x.sub_(1.0),
+        lambda x: x.mul_(2.0),
+        lambda x: x.div_(2.0),
+        lambda x: x.zero_(),
+        lambda x: x.fill_(3.0),
+        lambda x: x.copy_(engine.tensor([5.0, 6.0])),
+        lambda x: x.clamp_(0.0, 1.0),
+    ],
+    ids=["+=", "-=", "*=", "/=", "add_", "sub_", "mul_", "div_", "zero_", "fill_", "copy_", "clamp_"],
+)
 def test_in_place_on_a_leaf_that_requires_grad(op):
     x = engine.tensor([1.0, 2.0], requires_grad=True)
     with pytest.raises(RuntimeError, match=exact(LEAF_INPLACE)):
@@ -223,15 +239,22 @@ def test_in_place_on_a_tensor_that_does_not_require_grad():
 
 # ------------------------------------------------------------------------------------ requires_grad
 
-@pytest.mark.parametrize("make, text", [
-    (lambda: engine.tensor([1, 2], requires_grad=True), NOT_FLOAT),
-    (lambda: engine.tensor([True, False], requires_grad=True), NOT_FLOAT),
-    (lambda: engine.zeros(2, dtype=engine.int64, requires_grad=True), NOT_FLOAT),
-    # PyTorch words the same refusal differently for requires_grad_() and for the setter.
-    (lambda: engine.arange(3).requires_grad_(), "only Tensors of floating point dtype can require gradients"),
-    (lambda: setattr(engine.arange(3), "requires_grad", True),
-     "only Tensors of floating point and complex dtype can require gradients"),
-], ids=["tensor(int)", "tensor(bool)", "zeros(int64)", "requires_grad_", "setter"])
+
+@pytest.mark.parametrize(
+    "make, text",
+    [
+        (lambda: engine.tensor([1, 2], requires_grad=True), NOT_FLOAT),
+        (lambda: engine.tensor([True, False], requires_grad=True), NOT_FLOAT),
+        (lambda: engine.zeros(2, dtype=engine.int64, requires_grad=True), NOT_FLOAT),
+        # PyTorch words the same refusal differently for requires_grad_() and for the setter.
+        (lambda: engine.arange(3).requires_grad_(), "only Tensors of floating point dtype can require gradients"),
+        (
+            lambda: setattr(engine.arange(3), "requires_grad", True),
+            "only Tensors of floating point and complex dtype can require gradients",
+        ),
+    ],
+    ids=["tensor(int)", "tensor(bool)", "zeros(int64)", "requires_grad_", "setter"],
+)
 def test_requires_grad_on_an_integer_tensor(make, text):
     with pytest.raises(RuntimeError, match=exact(text)):
         make()
@@ -248,9 +271,13 @@ def test_requires_grad_is_settable_on_leaves():
 
 def test_requires_grad_false_on_a_non_leaf():
     y = engine.tensor([1.0], requires_grad=True) * 2
-    with pytest.raises(RuntimeError, match=exact(
+    with pytest.raises(
+        RuntimeError,
+        match=exact(
             "you can only change requires_grad flags of leaf variables. If you want to use a computed variable in "
-            "a subgraph that doesn't require differentiation use var_no_grad = var.detach().")):
+            "a subgraph that doesn't require differentiation use var_no_grad = var.detach()."
+        ),
+    ):
         y.requires_grad = False
 
 
@@ -270,6 +297,7 @@ def test_results_require_grad_only_if_an_input_does():
 
 
 # ----------------------------------------------------------------------------------------- grad mode
+
 
 def test_no_grad_context_manager():
     x = engine.tensor(1.0, requires_grad=True)
@@ -292,9 +320,8 @@ def test_enable_grad_inside_no_grad():
 
 
 def test_grad_mode_is_restored_after_an_exception():
-    with pytest.raises(ValueError):
-        with engine.no_grad():
-            raise ValueError("boom")
+    with pytest.raises(ValueError), engine.no_grad():
+        raise ValueError("boom")
     assert engine.is_grad_enabled()
 
 
@@ -406,6 +433,7 @@ def test_a_new_thread_starts_with_grad_enabled():
 
 # ------------------------------------------------------------------------- retain_grad, detach, leaves
 
+
 def test_retain_grad_keeps_a_non_leaf_gradient():
     x = engine.tensor([1.0, 2.0], requires_grad=True)
     z = x * 3
@@ -455,6 +483,7 @@ def test_is_leaf():
 
 # ------------------------------------------------------------------------------------ graph nodes
 
+
 def test_next_functions_end_in_accumulate_grad():
     x, y = engine.tensor(1.0), engine.tensor(2.0)
     w = engine.tensor(1.0, requires_grad=True)
@@ -481,20 +510,37 @@ def test_grad_fn_repr_and_name():
     assert repr(loss) == "tensor(1., grad_fn=<MeanBackward0>)"
 
 
-@pytest.mark.parametrize("make, name", [
-    (lambda a, b: a + b, "AddBackward0"), (lambda a, b: a - b, "SubBackward0"), (lambda a, b: 1.0 - a, "RsubBackward1"),
-    (lambda a, b: a * b, "MulBackward0"), (lambda a, b: a / b, "DivBackward0"), (lambda a, b: -a, "NegBackward0"),
-    (lambda a, b: a ** 2, "PowBackward0"), (lambda a, b: a ** b, "PowBackward1"),
-    (lambda a, b: a.unsqueeze(0) @ b.unsqueeze(1), "MmBackward0"), (lambda a, b: a.sum(), "SumBackward0"),
-    (lambda a, b: a.sum(0), "SumBackward1"), (lambda a, b: a.mean(), "MeanBackward0"),
-    (lambda a, b: a.mean(0), "MeanBackward1"), (lambda a, b: a.exp(), "ExpBackward0"),
-    (lambda a, b: a.log(), "LogBackward0"), (lambda a, b: a.sqrt(), "SqrtBackward0"),
-    (lambda a, b: a.tanh(), "TanhBackward0"), (lambda a, b: a.sigmoid(), "SigmoidBackward0"),
-    (lambda a, b: a.relu(), "ReluBackward0"), (lambda a, b: a.abs(), "AbsBackward0"),
-    (lambda a, b: a.clamp(0, 1), "ClampBackward1"), (lambda a, b: a.view(2, 1), "ViewBackward0"),
-    (lambda a, b: a.unsqueeze(0).T, "PermuteBackward0"), (lambda a, b: a.unsqueeze(0).t(), "TBackward0"),
-    (lambda a, b: a @ b, "DotBackward0"), (lambda a, b: engine.stack([a, b]) @ a, "MvBackward0"),
-])
+@pytest.mark.parametrize(
+    "make, name",
+    [
+        (lambda a, b: a + b, "AddBackward0"),
+        (lambda a, b: a - b, "SubBackward0"),
+        (lambda a, b: 1.0 - a, "RsubBackward1"),
+        (lambda a, b: a * b, "MulBackward0"),
+        (lambda a, b: a / b, "DivBackward0"),
+        (lambda a, b: -a, "NegBackward0"),
+        (lambda a, b: a**2, "PowBackward0"),
+        (lambda a, b: a**b, "PowBackward1"),
+        (lambda a, b: a.unsqueeze(0) @ b.unsqueeze(1), "MmBackward0"),
+        (lambda a, b: a.sum(), "SumBackward0"),
+        (lambda a, b: a.sum(0), "SumBackward1"),
+        (lambda a, b: a.mean(), "MeanBackward0"),
+        (lambda a, b: a.mean(0), "MeanBackward1"),
+        (lambda a, b: a.exp(), "ExpBackward0"),
+        (lambda a, b: a.log(), "LogBackward0"),
+        (lambda a, b: a.sqrt(), "SqrtBackward0"),
+        (lambda a, b: a.tanh(), "TanhBackward0"),
+        (lambda a, b: a.sigmoid(), "SigmoidBackward0"),
+        (lambda a, b: a.relu(), "ReluBackward0"),
+        (lambda a, b: a.abs(), "AbsBackward0"),
+        (lambda a, b: a.clamp(0, 1), "ClampBackward1"),
+        (lambda a, b: a.view(2, 1), "ViewBackward0"),
+        (lambda a, b: a.unsqueeze(0).T, "PermuteBackward0"),
+        (lambda a, b: a.unsqueeze(0).t(), "TBackward0"),
+        (lambda a, b: a @ b, "DotBackward0"),
+        (lambda a, b: engine.stack([a, b]) @ a, "MvBackward0"),
+    ],
+)
 def test_grad_fn_names_are_pytorchs(make, name):
     a = engine.tensor([1.0, 2.0], requires_grad=True)
     b = engine.tensor([3.0, 0.5], requires_grad=True)
@@ -503,19 +549,20 @@ def test_grad_fn_names_are_pytorchs(make, name):
 
 # ---------------------------------------------------------------------------------- autograd.grad
 
+
 def test_autograd_grad_returns_without_accumulating():
     x = engine.tensor([1.0, 2.0], requires_grad=True)
     w = engine.tensor(3.0, requires_grad=True)
     y = (w * x * x).sum()
     gx, gw = autograd.grad(y, [x, w])
     assert gx.tolist() == [6.0, 12.0]  # 2wx
-    assert gw.item() == 5.0             # Σx²
+    assert gw.item() == 5.0  # Σx²
     assert x.grad is None and w.grad is None
 
 
 def test_autograd_grad_with_grad_outputs_and_retain_graph():
     x = engine.tensor([1.0, 2.0], requires_grad=True)
-    y = x ** 3
+    y = x**3
     (g,) = autograd.grad(y, x, grad_outputs=engine.tensor([1.0, 0.5]), retain_graph=True)
     assert g.tolist() == [3.0, 6.0]
     (g,) = autograd.grad(y.sum(), x)
@@ -525,9 +572,13 @@ def test_autograd_grad_with_grad_outputs_and_retain_graph():
 def test_autograd_grad_unused_input():
     a = engine.tensor(1.0, requires_grad=True)
     b = engine.tensor(2.0, requires_grad=True)
-    with pytest.raises(RuntimeError, match=exact(
+    with pytest.raises(
+        RuntimeError,
+        match=exact(
             "The differentiated Tensor at index 1 appears to not have been used in the graph. Set allow_unused=True "
-            "if this is the desired behavior.")):
+            "if this is the desired behavior."
+        ),
+    ):
         autograd.grad(a * 2, [a, b])
     ga, gb = autograd.grad(a * 2, [a, b], allow_unused=True)
     assert ga.item() == 2.0 and gb is None
@@ -540,6 +591,7 @@ def test_autograd_backward_function():
 
 
 # ------------------------------------------------------------------------------------- graph.trace
+
 
 def test_trace_of_the_least_squares_example():
     """Tutorial 000: x = 1, y = 2, w = 1, loss = (w·x − y)²."""
@@ -557,7 +609,7 @@ def test_trace_of_the_least_squares_example():
     assert float(root.value) == 1.0
 
     ((square_in,),) = [snapshot.edges_into(root.id)]
-    assert float(square_in.local_grad) == -2.0          # ∂(d²)/∂d = 2d, d = −1
+    assert float(square_in.local_grad) == -2.0  # ∂(d²)/∂d = 2d, d = −1
 
     sub = snapshot.nodes[square_in.source]
     assert sub.op == "SubBackward0"
@@ -567,8 +619,8 @@ def test_trace_of_the_least_squares_example():
     mul = snapshot.nodes[into_sub[0].source]
     assert mul.op == "MulBackward0"
     into_mul = {snapshot.nodes[e.source].label: e for e in snapshot.edges_into(mul.id)}
-    assert float(into_mul["w"].local_grad) == 1.0        # ∂(w·x)/∂w = x
-    assert float(into_mul["x"].local_grad) == 1.0        # ∂(w·x)/∂x = w
+    assert float(into_mul["w"].local_grad) == 1.0  # ∂(w·x)/∂w = x
+    assert float(into_mul["x"].local_grad) == 1.0  # ∂(w·x)/∂x = w
 
     w_node = snapshot.node("w")
     assert w_node.kind == "parameter" and float(w_node.grad) == -2.0
@@ -587,9 +639,9 @@ def test_trace_of_the_neuron_example():
     snapshot = trace(z, names={x: "x", W: "W", b: "b"})
     root = snapshot.nodes[snapshot.root]
     assert float(root.value) == 1250.0 and root.op == "AddBackward0"
-    mul = snapshot.nodes[[e for e in snapshot.edges_into(root.id) if e.index == 0][0].source]
+    mul = snapshot.nodes[next(e for e in snapshot.edges_into(root.id) if e.index == 0).source]
     into_mul = {snapshot.nodes[e.source].label: float(e.local_grad) for e in snapshot.edges_into(mul.id)}
-    assert into_mul == {"W": 30.0, "x": 40.0}            # ∂z/∂W = x, ∂(W·x)/∂x = W
+    assert into_mul == {"W": 30.0, "x": 40.0}  # ∂z/∂W = x, ∂(W·x)/∂x = W
     into_add = {snapshot.nodes[e.source].label: float(e.local_grad) for e in snapshot.edges_into(root.id)}
     assert into_add[b.name or "b"] == 1.0
     assert float(snapshot.node("W").grad) == 30.0 and float(snapshot.node("b").grad) == 1.0
@@ -607,53 +659,73 @@ def test_trace_is_a_snapshot():
 
 # ------------------------------------------------------------------------------------------ printing
 
-@pytest.mark.parametrize("make, text", [
-    (lambda: engine.tensor(3.14159), "tensor(3.1416)"),
-    (lambda: engine.tensor(2), "tensor(2)"),
-    (lambda: engine.tensor(True), "tensor(True)"),
-    (lambda: engine.tensor(-0.0), "tensor(-0.)"),
-    (lambda: engine.tensor(1e-8), "tensor(1.0000e-08)"),
-    (lambda: engine.tensor(123456789.0), "tensor(1.2346e+08)"),
-    (lambda: engine.tensor(float("inf")), "tensor(inf)"),
-    (lambda: engine.tensor(1.5, dtype=engine.float64), "tensor(1.5000, dtype=engine.float64)"),
-    (lambda: engine.tensor([1, 2, 3]), "tensor([1, 2, 3])"),
-    (lambda: engine.tensor([-3, 10, 200]), "tensor([ -3,  10, 200])"),
-    (lambda: engine.tensor([True, False]), "tensor([ True, False])"),
-    (lambda: engine.ones(2, dtype=engine.int32), "tensor([1, 1], dtype=engine.int32)"),
-    (lambda: engine.tensor([1.5, 2.25], dtype=engine.float64), "tensor([1.5000, 2.2500], dtype=engine.float64)"),
-    (lambda: engine.tensor([0.1, 0.2], dtype=engine.float64) * 3, "tensor([0.3000, 0.6000], dtype=engine.float64)"),
-    (lambda: engine.tensor([1.0, -2.0]), "tensor([ 1., -2.])"),
-    (lambda: engine.tensor([0.5, -0.25]), "tensor([ 0.5000, -0.2500])"),
-    (lambda: engine.tensor([0.0, 0.0]), "tensor([0., 0.])"),
-    (lambda: engine.tensor([1e-5, 1.0]), "tensor([1.0000e-05, 1.0000e+00])"),
-    (lambda: engine.tensor([1e10, 1.0]), "tensor([1.0000e+10, 1.0000e+00])"),
-    (lambda: engine.tensor([100.0, 0.001]), "tensor([1.0000e+02, 1.0000e-03])"),
-    (lambda: engine.tensor([1234.5678, 0.5]), "tensor([1.2346e+03, 5.0000e-01])"),
-    (lambda: engine.tensor([float("nan"), float("inf"), -float("inf"), 1.5]), "tensor([   nan,    inf,   -inf, 1.5000])"),
-    (lambda: engine.tensor([float("nan")]), "tensor([nan])"),
-    (lambda: engine.zeros(0), "tensor([])"),
-    (lambda: engine.zeros(2, 0), "tensor([], size=(2, 0))"),
-    (lambda: engine.tensor([[1.0, 2.0], [3.0, 4.0]]), "tensor([[1., 2.],\n        [3., 4.]])"),
-    (lambda: engine.tensor([[True, False], [False, True]]), "tensor([[ True, False],\n        [False,  True]])"),
-    (lambda: engine.tensor([[[1.5]]]), "tensor([[[1.5000]]])"),
-    (lambda: engine.arange(12.0).reshape(2, 2, 3),
-     "tensor([[[ 0.,  1.,  2.],\n         [ 3.,  4.,  5.]],\n\n        [[ 6.,  7.,  8.],\n         [ 9., 10., 11.]]])"),
-    (lambda: engine.tensor([0.1, 0.25], requires_grad=True), "tensor([0.1000, 0.2500], requires_grad=True)"),
-    (lambda: engine.tensor([[1e-3, 2.0], [3.0, 4.5]], dtype=engine.float64, requires_grad=True),
-     "tensor([[1.0000e-03, 2.0000e+00],\n        [3.0000e+00, 4.5000e+00]], dtype=engine.float64, requires_grad=True)"),
-    (lambda: engine.arange(12.0, requires_grad=True) * 1.5,
-     "tensor([ 0.0000,  1.5000,  3.0000,  4.5000,  6.0000,  7.5000,  9.0000, 10.5000,\n"
-     "        12.0000, 13.5000, 15.0000, 16.5000], grad_fn=<MulBackward0>)"),
-    (lambda: engine.linspace(-1, 1, 9, requires_grad=True),
-     "tensor([-1.0000, -0.7500, -0.5000, -0.2500,  0.0000,  0.2500,  0.5000,  0.7500,\n"
-     "         1.0000], requires_grad=True)"),
-    (lambda: engine.arange(2000.0),
-     "tensor([0.0000e+00, 1.0000e+00, 2.0000e+00,  ..., 1.9970e+03, 1.9980e+03,\n        1.9990e+03])"),
-    (lambda: engine.arange(3000).reshape(1000, 3).float(),
-     "tensor([[0.0000e+00, 1.0000e+00, 2.0000e+00],\n        [3.0000e+00, 4.0000e+00, 5.0000e+00],\n"
-     "        [6.0000e+00, 7.0000e+00, 8.0000e+00],\n        ...,\n        [2.9910e+03, 2.9920e+03, 2.9930e+03],\n"
-     "        [2.9940e+03, 2.9950e+03, 2.9960e+03],\n        [2.9970e+03, 2.9980e+03, 2.9990e+03]])"),
-], ids=lambda v: v if isinstance(v, str) and len(v) < 40 else None)
+
+@pytest.mark.parametrize(
+    "make, text",
+    [
+        (lambda: engine.tensor(3.14159), "tensor(3.1416)"),
+        (lambda: engine.tensor(2), "tensor(2)"),
+        (lambda: engine.tensor(True), "tensor(True)"),
+        (lambda: engine.tensor(-0.0), "tensor(-0.)"),
+        (lambda: engine.tensor(1e-8), "tensor(1.0000e-08)"),
+        (lambda: engine.tensor(123456789.0), "tensor(1.2346e+08)"),
+        (lambda: engine.tensor(float("inf")), "tensor(inf)"),
+        (lambda: engine.tensor(1.5, dtype=engine.float64), "tensor(1.5000, dtype=engine.float64)"),
+        (lambda: engine.tensor([1, 2, 3]), "tensor([1, 2, 3])"),
+        (lambda: engine.tensor([-3, 10, 200]), "tensor([ -3,  10, 200])"),
+        (lambda: engine.tensor([True, False]), "tensor([ True, False])"),
+        (lambda: engine.ones(2, dtype=engine.int32), "tensor([1, 1], dtype=engine.int32)"),
+        (lambda: engine.tensor([1.5, 2.25], dtype=engine.float64), "tensor([1.5000, 2.2500], dtype=engine.float64)"),
+        (lambda: engine.tensor([0.1, 0.2], dtype=engine.float64) * 3, "tensor([0.3000, 0.6000], dtype=engine.float64)"),
+        (lambda: engine.tensor([1.0, -2.0]), "tensor([ 1., -2.])"),
+        (lambda: engine.tensor([0.5, -0.25]), "tensor([ 0.5000, -0.2500])"),
+        (lambda: engine.tensor([0.0, 0.0]), "tensor([0., 0.])"),
+        (lambda: engine.tensor([1e-5, 1.0]), "tensor([1.0000e-05, 1.0000e+00])"),
+        (lambda: engine.tensor([1e10, 1.0]), "tensor([1.0000e+10, 1.0000e+00])"),
+        (lambda: engine.tensor([100.0, 0.001]), "tensor([1.0000e+02, 1.0000e-03])"),
+        (lambda: engine.tensor([1234.5678, 0.5]), "tensor([1.2346e+03, 5.0000e-01])"),
+        (
+            lambda: engine.tensor([float("nan"), float("inf"), -float("inf"), 1.5]),
+            "tensor([   nan,    inf,   -inf, 1.5000])",
+        ),
+        (lambda: engine.tensor([float("nan")]), "tensor([nan])"),
+        (lambda: engine.zeros(0), "tensor([])"),
+        (lambda: engine.zeros(2, 0), "tensor([], size=(2, 0))"),
+        (lambda: engine.tensor([[1.0, 2.0], [3.0, 4.0]]), "tensor([[1., 2.],\n        [3., 4.]])"),
+        (lambda: engine.tensor([[True, False], [False, True]]), "tensor([[ True, False],\n        [False,  True]])"),
+        (lambda: engine.tensor([[[1.5]]]), "tensor([[[1.5000]]])"),
+        (
+            lambda: engine.arange(12.0).reshape(2, 2, 3),
+            "tensor([[[ 0.,  1.,  2.],\n         [ 3.,  4.,  5.]],\n\n        [[ 6.,  7.,  8.],\n         [ 9., 10., 11.]]])",
+        ),
+        (lambda: engine.tensor([0.1, 0.25], requires_grad=True), "tensor([0.1000, 0.2500], requires_grad=True)"),
+        (
+            lambda: engine.tensor([[1e-3, 2.0], [3.0, 4.5]], dtype=engine.float64, requires_grad=True),
+            "tensor([[1.0000e-03, 2.0000e+00],\n        [3.0000e+00, 4.5000e+00]], dtype=engine.float64, requires_grad=True)",
+        ),
+        (
+            lambda: engine.arange(12.0, requires_grad=True) * 1.5,
+            "tensor([ 0.0000,  1.5000,  3.0000,  4.5000,  6.0000,  7.5000,  9.0000, 10.5000,\n"
+            "        12.0000, 13.5000, 15.0000, 16.5000], grad_fn=<MulBackward0>)",
+        ),
+        (
+            lambda: engine.linspace(-1, 1, 9, requires_grad=True),
+            "tensor([-1.0000, -0.7500, -0.5000, -0.2500,  0.0000,  0.2500,  0.5000,  0.7500,\n"
+            "         1.0000], requires_grad=True)",
+        ),
+        (
+            lambda: engine.arange(2000.0),
+            "tensor([0.0000e+00, 1.0000e+00, 2.0000e+00,  ..., 1.9970e+03, 1.9980e+03,\n        1.9990e+03])",
+        ),
+        (
+            lambda: engine.arange(3000).reshape(1000, 3).float(),
+            "tensor([[0.0000e+00, 1.0000e+00, 2.0000e+00],\n        [3.0000e+00, 4.0000e+00, 5.0000e+00],\n"
+            "        [6.0000e+00, 7.0000e+00, 8.0000e+00],\n        ...,\n        [2.9910e+03, 2.9920e+03, 2.9930e+03],\n"
+            "        [2.9940e+03, 2.9950e+03, 2.9960e+03],\n        [2.9970e+03, 2.9980e+03, 2.9990e+03]])",
+        ),
+    ],
+    ids=lambda v: v if isinstance(v, str) and len(v) < 40 else None,
+)
 def test_printing_follows_pytorch(make, text):
     t = make()
     assert repr(t) == text
@@ -662,7 +734,7 @@ def test_printing_follows_pytorch(make, text):
 
 def test_printing_in_the_tutorials():
     x = torch.tensor([1.0, 2.0, 3.0, 4.0, 5.0], requires_grad=True)
-    assert str(x ** 2 - 5) == "tensor([-4., -1.,  4., 11., 20.], grad_fn=<SubBackward0>)"
+    assert str(x**2 - 5) == "tensor([-4., -1.,  4., 11., 20.], grad_fn=<SubBackward0>)"
     W = torch.tensor([[0.0]], requires_grad=True)
     with torch.no_grad():
         W -= 0.001 * torch.tensor([[-35.0]])
@@ -689,6 +761,7 @@ def test_dtypes_print_under_the_engine_name():
 
 
 # ----------------------------------------------------------------------------------------- factories
+
 
 def test_constant_factories():
     assert engine.zeros(2, 3).tolist() == [[0.0] * 3] * 2
@@ -755,23 +828,27 @@ def test_generators_are_independent_of_the_default_one():
 
 # ---------------------------------------------------------------------------------- dtype promotion
 
-@pytest.mark.parametrize("make, dtype", [
-    (lambda: engine.tensor([1, 2]) + 1.5, engine.float32),
-    (lambda: 1.5 * engine.tensor([1, 2]), engine.float32),
-    (lambda: engine.tensor([1, 2]) * 2, engine.int64),
-    (lambda: engine.tensor([1, 2]) / 2, engine.float32),
-    (lambda: engine.tensor([1, 2]) - engine.tensor([0.5, 1.0]), engine.float32),
-    (lambda: engine.ones(2) + engine.tensor(1.0, dtype=engine.float64), engine.float32),
-    (lambda: engine.ones(2, dtype=engine.float64) + engine.ones(2), engine.float64),
-    (lambda: engine.tensor([1, 2]) + engine.tensor(1.5, dtype=engine.float64), engine.float64),
-    (lambda: engine.tensor(1.0, dtype=engine.float64) + engine.tensor(1.0), engine.float64),
-    (lambda: engine.tensor(True) + engine.tensor([1, 2]), engine.int64),
-    (lambda: engine.ones(2) > 0, engine.bool),
-    (lambda: engine.ones(2, dtype=engine.float64) * 2.5, engine.float64),
-    (lambda: engine.tensor([1, 2]).exp(), engine.float32),
-    (lambda: engine.tensor([1, 2]).sum(), engine.int64),
-    (lambda: engine.tensor([True, True]).sum(), engine.int64),
-])
+
+@pytest.mark.parametrize(
+    "make, dtype",
+    [
+        (lambda: engine.tensor([1, 2]) + 1.5, engine.float32),
+        (lambda: 1.5 * engine.tensor([1, 2]), engine.float32),
+        (lambda: engine.tensor([1, 2]) * 2, engine.int64),
+        (lambda: engine.tensor([1, 2]) / 2, engine.float32),
+        (lambda: engine.tensor([1, 2]) - engine.tensor([0.5, 1.0]), engine.float32),
+        (lambda: engine.ones(2) + engine.tensor(1.0, dtype=engine.float64), engine.float32),
+        (lambda: engine.ones(2, dtype=engine.float64) + engine.ones(2), engine.float64),
+        (lambda: engine.tensor([1, 2]) + engine.tensor(1.5, dtype=engine.float64), engine.float64),
+        (lambda: engine.tensor(1.0, dtype=engine.float64) + engine.tensor(1.0), engine.float64),
+        (lambda: engine.tensor(True) + engine.tensor([1, 2]), engine.int64),
+        (lambda: engine.ones(2) > 0, engine.bool),
+        (lambda: engine.ones(2, dtype=engine.float64) * 2.5, engine.float64),
+        (lambda: engine.tensor([1, 2]).exp(), engine.float32),
+        (lambda: engine.tensor([1, 2]).sum(), engine.int64),
+        (lambda: engine.tensor([True, True]).sum(), engine.int64),
+    ],
+)
 def test_dtype_promotion(make, dtype):
     assert make().dtype == dtype
 
@@ -784,35 +861,84 @@ def test_int_and_float_arithmetic_values():
 
 # -------------------------------------------------------------------------------------------- errors
 
-@pytest.mark.parametrize("make, error, text", [
-    (lambda: engine.ones(2, 3) + engine.ones(4, 3), RuntimeError,
-     "The size of tensor a (2) must match the size of tensor b (4) at non-singleton dimension 0"),
-    (lambda: engine.ones(2, 3) * engine.ones(3, 2), RuntimeError,
-     "The size of tensor a (3) must match the size of tensor b (2) at non-singleton dimension 1"),
-    (lambda: engine.ones(2, 3) @ engine.ones(2, 3), RuntimeError, "mat1 and mat2 shapes cannot be multiplied (2x3 and 2x3)"),
-    (lambda: engine.ones(3) @ engine.ones(4, 2), RuntimeError, "mat1 and mat2 shapes cannot be multiplied (1x3 and 4x2)"),
-    (lambda: engine.ones(3) @ engine.ones(4), RuntimeError,
-     "inconsistent tensor size, expected tensor [3] and src [4] to have the same number of elements, but got 3 and "
-     "4 elements respectively"),
-    (lambda: engine.ones(2, 3) @ engine.ones(4), RuntimeError, "size mismatch, got input (2), mat (2x3), vec (4)"),
-    (lambda: engine.mm(engine.ones(3), engine.ones(3, 2)), RuntimeError, "self must be a matrix"),
-    (lambda: engine.tensor([[1, 2], [3]]), ValueError, "expected sequence of length 2 at dim 1 (got 1)"),
-    (lambda: engine.tensor([[1, 2], [3, 4, 5]]), ValueError, "expected sequence of length 2 at dim 1 (got 3)"),
-    (lambda: engine.ones(3).item(), RuntimeError, "a Tensor with 3 elements cannot be converted to Scalar"),
-    (lambda: engine.ones(2, 3).t().view(6), RuntimeError,
-     "view size is not compatible with input tensor's size and stride (at least one dimension spans across two "
-     "contiguous subspaces). Use .reshape(...) instead."),
-    (lambda: engine.ones(6).reshape(4, -1), RuntimeError, "shape '[4, -1]' is invalid for input of size 6"),
-    (lambda: engine.ones(2, 3).mean(dim=2), IndexError,
-     "Dimension out of range (expected to be in range of [-2, 1], but got 2)"),
-    (lambda: engine.tensor([1, 2]).mean(), RuntimeError,
-     "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: Long"),
-    (lambda: bool(engine.ones(2)), RuntimeError, "Boolean value of Tensor with more than one value is ambiguous"),
-    (lambda: engine.tensor([1.0], requires_grad=True).numpy(), RuntimeError,
-     "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."),
-], ids=["broadcast dim 0", "broadcast dim 1", "mm", "vector@matrix", "dot", "mv", "mm of a vector", "ragged short",
-        "ragged long", "item", "view non-contiguous", "reshape", "dim out of range", "mean of int", "bool",
-        "numpy with grad"])
+
+@pytest.mark.parametrize(
+    "make, error, text",
+    [
+        (
+            lambda: engine.ones(2, 3) + engine.ones(4, 3),
+            RuntimeError,
+            "The size of tensor a (2) must match the size of tensor b (4) at non-singleton dimension 0",
+        ),
+        (
+            lambda: engine.ones(2, 3) * engine.ones(3, 2),
+            RuntimeError,
+            "The size of tensor a (3) must match the size of tensor b (2) at non-singleton dimension 1",
+        ),
+        (
+            lambda: engine.ones(2, 3) @ engine.ones(2, 3),
+            RuntimeError,
+            "mat1 and mat2 shapes cannot be multiplied (2x3 and 2x3)",
+        ),
+        (
+            lambda: engine.ones(3) @ engine.ones(4, 2),
+            RuntimeError,
+            "mat1 and mat2 shapes cannot be multiplied (1x3 and 4x2)",
+        ),
+        (
+            lambda: engine.ones(3) @ engine.ones(4),
+            RuntimeError,
+            "inconsistent tensor size, expected tensor [3] and src [4] to have the same number of elements, but got 3 and "
+            "4 elements respectively",
+        ),
+        (lambda: engine.ones(2, 3) @ engine.ones(4), RuntimeError, "size mismatch, got input (2), mat (2x3), vec (4)"),
+        (lambda: engine.mm(engine.ones(3), engine.ones(3, 2)), RuntimeError, "self must be a matrix"),
+        (lambda: engine.tensor([[1, 2], [3]]), ValueError, "expected sequence of length 2 at dim 1 (got 1)"),
+        (lambda: engine.tensor([[1, 2], [3, 4, 5]]), ValueError, "expected sequence of length 2 at dim 1 (got 3)"),
+        (lambda: engine.ones(3).item(), RuntimeError, "a Tensor with 3 elements cannot be converted to Scalar"),
+        (
+            lambda: engine.ones(2, 3).t().view(6),
+            RuntimeError,
+            "view size is not compatible with input tensor's size and stride (at least one dimension spans across two "
+            "contiguous subspaces). Use .reshape(...) instead.",
+        ),
+        (lambda: engine.ones(6).reshape(4, -1), RuntimeError, "shape '[4, -1]' is invalid for input of size 6"),
+        (
+            lambda: engine.ones(2, 3).mean(dim=2),
+            IndexError,
+            "Dimension out of range (expected to be in range of [-2, 1], but got 2)",
+        ),
+        (
+            lambda: engine.tensor([1, 2]).mean(),
+            RuntimeError,
+            "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: Long",
+        ),
+        (lambda: bool(engine.ones(2)), RuntimeError, "Boolean value of Tensor with more than one value is ambiguous"),
+        (
+            lambda: engine.tensor([1.0], requires_grad=True).numpy(),
+            RuntimeError,
+            "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.",
+        ),
+    ],
+    ids=[
+        "broadcast dim 0",
+        "broadcast dim 1",
+        "mm",
+        "vector@matrix",
+        "dot",
+        "mv",
+        "mm of a vector",
+        "ragged short",
+        "ragged long",
+        "item",
+        "view non-contiguous",
+        "reshape",
+        "dim out of range",
+        "mean of int",
+        "bool",
+        "numpy with grad",
+    ],
+)
 def test_misuse_raises_pytorchs_error(make, error, text):
     with pytest.raises(error, match=exact(text)):
         make()

@@ -1,4 +1,5 @@
 """``playground train`` / ``playground presets``: the acceptance run, resuming, exit statuses, no Qt."""
+
 import json
 import os
 import subprocess
@@ -23,8 +24,19 @@ def read_loss_csv(path):
 
 def test_the_acceptance_run(tmp_path, capsys):
     params, loss = tmp_path / "p.json", tmp_path / "l.csv"
-    status = cli.main(["train", "--preset", "linear-regression", "--epochs", "200",
-                       "--export-params", str(params), "--export-loss", str(loss)])
+    status = cli.main(
+        [
+            "train",
+            "--preset",
+            "linear-regression",
+            "--epochs",
+            "200",
+            "--export-params",
+            str(params),
+            "--export-loss",
+            str(loss),
+        ]
+    )
     assert status == 0
     doc = json.loads(params.read_text())
     assert doc["parameters"]["w"]["values"] == [[FINAL_W]]
@@ -49,17 +61,44 @@ def test_100_plus_100_from_a_session_equals_200_straight(tmp_path, optimizer):
     # Make a session with the chosen optimizer at epoch 0, so both runs start from it.
     from playground.presets import load_preset
     from playground.trainer import Trainer
+
     preset = load_preset("linear-regression")
     io.save_session(base, preset.points, Trainer(preset.config.replace(optimizer=optimizer), preset.points))
 
-    assert cli.main(["train", "--session", str(base), "--epochs", "200", *lr,
-                     "--export-params", str(tmp_path / "straight.json"),
-                     "--export-loss", str(tmp_path / "straight.csv")]) == 0
-    assert cli.main(["train", "--session", str(base), "--epochs", "100", *lr,
-                     "--save-session", str(session)]) == 0
-    assert cli.main(["train", "--session", str(session), "--epochs", "100",
-                     "--export-params", str(tmp_path / "resumed.json"),
-                     "--export-loss", str(tmp_path / "resumed.csv")]) == 0
+    assert (
+        cli.main(
+            [
+                "train",
+                "--session",
+                str(base),
+                "--epochs",
+                "200",
+                *lr,
+                "--export-params",
+                str(tmp_path / "straight.json"),
+                "--export-loss",
+                str(tmp_path / "straight.csv"),
+            ]
+        )
+        == 0
+    )
+    assert cli.main(["train", "--session", str(base), "--epochs", "100", *lr, "--save-session", str(session)]) == 0
+    assert (
+        cli.main(
+            [
+                "train",
+                "--session",
+                str(session),
+                "--epochs",
+                "100",
+                "--export-params",
+                str(tmp_path / "resumed.json"),
+                "--export-loss",
+                str(tmp_path / "resumed.csv"),
+            ]
+        )
+        == 0
+    )
 
     straight = json.loads((tmp_path / "straight.json").read_text())
     resumed = json.loads((tmp_path / "resumed.json").read_text())
@@ -76,8 +115,22 @@ def test_npz_csv_and_torch_exports(tmp_path):
     assert cli.main(["train", "--preset", "single-weight", "--epochs", "1", "--export-params", str(out["npz"])]) == 0
     with np.load(out["npz"], allow_pickle=False) as data:
         assert data["w"].item() == np.float32(1.02)
-    assert cli.main(["train", "--preset", "single-weight", "--epochs", "1", "--export-params", str(out["csv"]),
-                     "--export-torch", str(tmp_path / "run.py")]) == 0
+    assert (
+        cli.main(
+            [
+                "train",
+                "--preset",
+                "single-weight",
+                "--epochs",
+                "1",
+                "--export-params",
+                str(out["csv"]),
+                "--export-torch",
+                str(tmp_path / "run.py"),
+            ]
+        )
+        == 0
+    )
     assert out["csv"].read_text().splitlines()[1] == f"w,0,{float(np.float32(1.02))!r}"
     script = (tmp_path / "run.py").read_text()
     assert "import torch" in script and "EPOCHS = 1" in script
@@ -87,8 +140,24 @@ def test_lr_and_points_options(tmp_path, capsys):
     points = tmp_path / "points.csv"
     points.write_text("x,y\n0,1\n1,3\n2,5\n")
     loss = tmp_path / "l.csv"
-    assert cli.main(["train", "--preset", "linear-regression", "--points", str(points), "--lr", "0.05",
-                     "--epochs", "2000", "--export-loss", str(loss)]) == 0
+    assert (
+        cli.main(
+            [
+                "train",
+                "--preset",
+                "linear-regression",
+                "--points",
+                str(points),
+                "--lr",
+                "0.05",
+                "--epochs",
+                "2000",
+                "--export-loss",
+                str(loss),
+            ]
+        )
+        == 0
+    )
     summary = capsys.readouterr().out
     assert "w = 2" in summary and "b = 1" in summary  # y = 2x + 1
     assert read_loss_csv(loss)[0] == pytest.approx((1 + 9 + 25) / 3)
@@ -97,15 +166,23 @@ def test_lr_and_points_options(tmp_path, capsys):
 def test_presets_lists_every_preset(capsys):
     assert cli.main(["presets"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert [line.split()[0] for line in lines] == ["linear-regression", "single-weight", "sigmoid-neuron",
-                                                   "noisy-line", "quadratic", "sine", "step"]
+    assert [line.split()[0] for line in lines] == [
+        "linear-regression",
+        "single-weight",
+        "sigmoid-neuron",
+        "noisy-line",
+        "quadratic",
+        "sine",
+        "step",
+    ]
     assert "4 points" in lines[0] and "generated" in lines[3]
 
 
 def test_divergence_exits_1_with_a_summary(tmp_path, capsys):
     loss = tmp_path / "l.csv"
-    status = cli.main(["train", "--preset", "linear-regression", "--lr", "10", "--epochs", "5000",
-                       "--export-loss", str(loss)])
+    status = cli.main(
+        ["train", "--preset", "linear-regression", "--lr", "10", "--epochs", "5000", "--export-loss", str(loss)]
+    )
     assert status == 1
     out = capsys.readouterr().out
     assert "diverged at epoch" in out and "smaller learning rate" in out
@@ -113,15 +190,18 @@ def test_divergence_exits_1_with_a_summary(tmp_path, capsys):
     assert len(curve) < 5000 and not np.isfinite(curve[-1])
 
 
-@pytest.mark.parametrize("argv,fragment", [
-    (["train", "--preset", "nope"], "unknown preset 'nope'"),
-    (["train", "--session", "{tmp}/missing.json"], "cannot read"),
-    (["train", "--session", "{tmp}/garbage.json"], "not valid JSON"),
-    (["train", "--preset", "sine", "--export-params", "{tmp}/p.txt"], "--export-params must end in"),
-    (["train", "--preset", "sine", "--export-loss", "{tmp}/no/such/dir/l.csv"], "does not exist"),
-    (["train", "--preset", "sine", "--points", "{tmp}/bad.csv"], "line 2"),
-    (["train", "--preset", "step", "--points", "{tmp}/good.csv"], "0 or 1"),
-])
+@pytest.mark.parametrize(
+    "argv,fragment",
+    [
+        (["train", "--preset", "nope"], "unknown preset 'nope'"),
+        (["train", "--session", "{tmp}/missing.json"], "cannot read"),
+        (["train", "--session", "{tmp}/garbage.json"], "not valid JSON"),
+        (["train", "--preset", "sine", "--export-params", "{tmp}/p.txt"], "--export-params must end in"),
+        (["train", "--preset", "sine", "--export-loss", "{tmp}/no/such/dir/l.csv"], "does not exist"),
+        (["train", "--preset", "sine", "--points", "{tmp}/bad.csv"], "line 2"),
+        (["train", "--preset", "step", "--points", "{tmp}/good.csv"], "0 or 1"),
+    ],
+)
 def test_bad_input_exits_2_with_one_line(tmp_path, capsys, argv, fragment):
     (tmp_path / "garbage.json").write_text("{not json")
     (tmp_path / "bad.csv").write_text("1,2\n3,four\n")
@@ -135,9 +215,17 @@ def test_bad_input_exits_2_with_one_line(tmp_path, capsys, argv, fragment):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv", "garbage.json", "good.csv"]
 
 
-@pytest.mark.parametrize("argv", [[], ["train"], ["train", "--preset", "sine", "--session", "s.json"],
-                                  ["train", "--preset", "sine", "--epochs", "-3"],
-                                  ["train", "--preset", "sine", "--lr", "0"], ["fly"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["train"],
+        ["train", "--preset", "sine", "--session", "s.json"],
+        ["train", "--preset", "sine", "--epochs", "-3"],
+        ["train", "--preset", "sine", "--lr", "0"],
+        ["fly"],
+    ],
+)
 def test_bad_arguments_exit_2(argv, capsys):
     assert cli.main(argv) == 2
     assert "error" in capsys.readouterr().err
@@ -156,8 +244,20 @@ def _run(args, **kwargs):
 
 
 def test_the_module_runs_as_a_program(tmp_path):
-    result = _run(["-m", "playground.cli", "train", "--preset", "linear-regression", "--epochs", "200",
-                   "--export-params", "p.json"], cwd=tmp_path)
+    result = _run(
+        [
+            "-m",
+            "playground.cli",
+            "train",
+            "--preset",
+            "linear-regression",
+            "--epochs",
+            "200",
+            "--export-params",
+            "p.json",
+        ],
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert json.loads((tmp_path / "p.json").read_text())["parameters"]["w"]["values"] == [[FINAL_W]]
@@ -167,9 +267,11 @@ def test_the_module_runs_as_a_program(tmp_path):
 
 
 def test_the_command_line_imports_no_qt():
-    code = ("import sys, playground.cli, playground.io, playground.trainer, playground.presets; "
-            "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6', 'pyqtgraph', 'torch'));"
-            "print(bad[:10]); sys.exit(1 if bad else 0)")
+    code = (
+        "import sys, playground.cli, playground.io, playground.trainer, playground.presets; "
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6', 'pyqtgraph', 'torch'));"
+        "print(bad[:10]); sys.exit(1 if bad else 0)"
+    )
     result = _run(["-c", code])
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -190,6 +292,7 @@ def test_progress_bar_on_a_terminal(capsys):
 
     from playground.presets import load_preset
     from playground.trainer import Trainer
+
     preset = load_preset("linear-regression")
     trainer = Trainer(preset.config, preset.points)
     terminal = Terminal()

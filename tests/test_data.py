@@ -1,12 +1,23 @@
 """engine.utils.data: datasets, samplers, collation and the DataLoader."""
+
 from collections import namedtuple
 
 import numpy as np
 import pytest
 
 import engine
-from engine.utils.data import (BatchSampler, ConcatDataset, DataLoader, Dataset, RandomSampler, SequentialSampler,
-                               Subset, TensorDataset, default_collate, random_split)
+from engine.utils.data import (
+    BatchSampler,
+    ConcatDataset,
+    DataLoader,
+    Dataset,
+    RandomSampler,
+    SequentialSampler,
+    Subset,
+    TensorDataset,
+    default_collate,
+    random_split,
+)
 
 
 def points(n=10):
@@ -126,8 +137,10 @@ def test_invalid_arguments_are_pytorchs_errors():
     ds = points(4)
     with pytest.raises(ValueError, match="^sampler option is mutually exclusive with shuffle$"):
         DataLoader(ds, shuffle=True, sampler=[0, 1])
-    with pytest.raises(ValueError, match="^batch_sampler option is mutually exclusive with batch_size, shuffle, "
-                                         "sampler, and drop_last$"):
+    with pytest.raises(
+        ValueError,
+        match="^batch_sampler option is mutually exclusive with batch_size, shuffle, sampler, and drop_last$",
+    ):
         DataLoader(ds, batch_size=2, batch_sampler=[[0]])
     with pytest.raises(ValueError, match="^batch_size should be a positive integer value, but got batch_size=0$"):
         DataLoader(ds, batch_size=0)
@@ -174,8 +187,9 @@ def test_training_with_minibatches():
     """A full loop: shuffled minibatches fit y = 2x + 1."""
     engine.manual_seed(0)
     x = engine.rand(64, 1) * 2 - 1
-    loader = DataLoader(TensorDataset(x, 2 * x + 1), batch_size=16, shuffle=True,
-                        generator=engine.Generator().manual_seed(0))
+    loader = DataLoader(
+        TensorDataset(x, 2 * x + 1), batch_size=16, shuffle=True, generator=engine.Generator().manual_seed(0)
+    )
     model = engine.nn.Linear(1, 1)
     opt = engine.optim.SGD(model.parameters(), lr=0.1)
     for _ in range(100):

@@ -3,6 +3,7 @@
 The playground's Qt code lives in ``playground/``; the engine must be usable (and testable) on its
 own, and PyTorch is only ever a test-time reference.
 """
+
 import ast
 import json
 import os
@@ -28,8 +29,7 @@ def test_importing_and_using_the_engine_loads_no_qt_and_no_torch():
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     code = PROBE.replace("{forbidden}", repr(set(FORBIDDEN)))
-    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=120)
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout.strip().splitlines()[-1]) == []
 
@@ -42,8 +42,12 @@ def _imported_modules(path):
                 yield alias.name
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             yield node.module
-        elif isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None)) in (
-                "import_module", "__import__") and node.args and isinstance(node.args[0], ast.Constant):
+        elif (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "attr", getattr(node.func, "id", None)) in ("import_module", "__import__")
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+        ):
             yield str(node.args[0].value)
 
 
@@ -60,6 +64,9 @@ def test_no_engine_file_imports_qt_or_torch():
 
 def test_the_static_check_would_see_a_qt_import(tmp_path):
     sample = tmp_path / "sample.py"
-    sample.write_text("import numpy as np\nfrom PySide6.QtCore import QObject\nimport importlib\n"
-                      "importlib.import_module('pyqtgraph')\n", encoding="utf-8")
+    sample.write_text(
+        "import numpy as np\nfrom PySide6.QtCore import QObject\nimport importlib\n"
+        "importlib.import_module('pyqtgraph')\n",
+        encoding="utf-8",
+    )
     assert [m for m in _imported_modules(sample) if m.split(".")[0] in FORBIDDEN] == ["PySide6.QtCore", "pyqtgraph"]

@@ -4,6 +4,7 @@ File dialogs and message boxes are replaced by :class:`Dialogs`, which hands out
 answers a test queues and records every question and error. Every wait is on a condition or a
 signal, never a sleep; every window is closed and its training thread joined by the fixtures.
 """
+
 import json
 import os
 import subprocess
@@ -32,11 +33,11 @@ class Dialogs:
     """Stand-ins for QFileDialog and QMessageBox: queued answers, recorded questions and errors."""
 
     def __init__(self, monkeypatch):
-        self.open_paths = []   # what getOpenFileName returns next
-        self.save_paths = []   # (path, chosen filter) getSaveFileName returns next
-        self.answers = []      # StandardButtons the Save / Discard / Cancel question returns next
-        self.errors = []       # (title, text) of every error shown
-        self.questions = []    # text of every question asked
+        self.open_paths = []  # what getOpenFileName returns next
+        self.save_paths = []  # (path, chosen filter) getSaveFileName returns next
+        self.answers = []  # StandardButtons the Save / Discard / Cancel question returns next
+        self.errors = []  # (title, text) of every error shown
+        self.questions = []  # text of every question asked
         self.save_filters = []  # the filter lists offered by save dialogs
         monkeypatch.setattr(QFileDialog, "getOpenFileName", self._open)
         monkeypatch.setattr(QFileDialog, "getSaveFileName", self._save)
@@ -76,6 +77,7 @@ def dialogs(monkeypatch):
 
 # ------------------------------------------------------------------------------------------ helpers
 
+
 def train(qtbot, window, epochs):
     """Train ``epochs`` epochs with the Step N action and wait until the window shows them."""
     target = window.training.latest.epoch + epochs
@@ -83,16 +85,27 @@ def train(qtbot, window, epochs):
     window.controls.step_n_action.trigger()
     # The status bar shows the epoch once the snapshot has reached the window (and the File menu).
     shown = f"Epoch {target:,}"
-    qtbot.waitUntil(lambda: window.training.latest.epoch == target and not window.training.running
-                    and window.epoch_label.text() == shown, timeout=TIMEOUT)
+    qtbot.waitUntil(
+        lambda: (
+            window.training.latest.epoch == target
+            and not window.training.running
+            and window.epoch_label.text() == shown
+        ),
+        timeout=TIMEOUT,
+    )
 
 
 def wait_for_state(qtbot, window, epoch, params):
     """Wait until the window's newest snapshot is at ``epoch`` with exactly ``params``."""
+
     def arrived():
         snapshot = window.training.latest
-        return (snapshot.epoch == epoch and all(np.array_equal(snapshot.params[k], v) for k, v in params.items())
-                and window.epoch_label.text() == f"Epoch {epoch:,}")
+        return (
+            snapshot.epoch == epoch
+            and all(np.array_equal(snapshot.params[k], v) for k, v in params.items())
+            and window.epoch_label.text() == f"Epoch {epoch:,}"
+        )
+
     qtbot.waitUntil(arrived, timeout=TIMEOUT)
 
 
@@ -104,8 +117,13 @@ def trainer_state(window):
 def document_state(window):
     """Everything that must not change when an open or import fails."""
     document = window.document
-    return (document.points.tobytes(), document.config, document.undo_stack.count(),
-            document.undo_stack.index(), window.file_actions.file_path)
+    return (
+        document.points.tobytes(),
+        document.config,
+        document.undo_stack.count(),
+        document.undo_stack.index(),
+        window.file_actions.file_path,
+    )
 
 
 def menu_texts(menu):
@@ -114,12 +132,22 @@ def menu_texts(menu):
 
 # ------------------------------------------------------------------------------------------ the menu
 
+
 def test_file_menu_has_every_action_above_quit_with_its_shortcut(main_window):
     window = main_window
     actions = window.file_actions
     texts = menu_texts(window.file_menu)
-    expected = ["&Open…", "Open &Recent", "&Save", "Save &As…", "&Import points from CSV…", "Export points to &CSV…",
-                "&Export parameters…", "Export &loss curve…", "Export as &PyTorch script…"]
+    expected = [
+        "&Open…",
+        "Open &Recent",
+        "&Save",
+        "Save &As…",
+        "&Import points from CSV…",
+        "Export points to &CSV…",
+        "&Export parameters…",
+        "Export &loss curve…",
+        "Export as &PyTorch script…",
+    ]
     positions = [texts.index(t) for t in expected]
     assert positions == sorted(positions) and positions[-1] < texts.index("&Quit")
     assert actions.open_action.shortcut() == QKeySequence("Ctrl+O")
@@ -146,6 +174,7 @@ def test_title_shows_the_modified_flag_for_edits_and_training(qtbot, main_window
 
 
 # ------------------------------------------------------------------------------------------ sessions
+
 
 def test_save_as_then_save_writes_the_session_and_clears_the_modified_flag(qtbot, main_window, dialogs, tmp_path):
     window = main_window
@@ -194,14 +223,17 @@ def test_a_failed_save_says_why_and_keeps_everything(qtbot, main_window, dialogs
     assert window.file_actions.file_path is None and window.isWindowModified()
 
 
-@pytest.mark.parametrize("changes", [
-    {"optimizer": "sgd"},
-    {"optimizer": "momentum", "momentum": 0.9},
-    {"optimizer": "adam", "lr": 0.05},
-    {"optimizer": "adam", "lr": 0.05, "batch_size": 2},
-], ids=["sgd", "momentum", "adam", "adam-minibatch"])
-def test_save_reopen_and_train_on_equals_training_straight_through(qtbot, make_main_window, dialogs, tmp_path,
-                                                                   changes):
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"optimizer": "sgd"},
+        {"optimizer": "momentum", "momentum": 0.9},
+        {"optimizer": "adam", "lr": 0.05},
+        {"optimizer": "adam", "lr": 0.05, "batch_size": 2},
+    ],
+    ids=["sgd", "momentum", "adam", "adam-minibatch"],
+)
+def test_save_reopen_and_train_on_equals_training_straight_through(qtbot, make_main_window, dialogs, tmp_path, changes):
     first = make_main_window()
     config = first.document.config.replace(**changes)
     first.document.change_config(config)
@@ -318,7 +350,7 @@ def test_open_recent_lists_sessions_opens_them_and_clears(qtbot, make_main_windo
     assert second.file_actions.recent_files[0] == str(paths[0])
 
     os.remove(paths[1])
-    missing = [a for a in second.file_actions.recent_menu.actions() if a.data() == str(paths[1])][0]
+    missing = next(a for a in second.file_actions.recent_menu.actions() if a.data() == str(paths[1]))
     missing.trigger()
     assert "no longer exists" in dialogs.errors[-1][1]
     assert second.file_actions.recent_files == [str(paths[0])]
@@ -332,6 +364,7 @@ def test_open_recent_lists_sessions_opens_them_and_clears(qtbot, make_main_windo
 
 
 # ------------------------------------------------------------------------------------------ points
+
 
 def test_import_points_from_csv_is_one_undo_step(qtbot, main_window, dialogs, tmp_path):
     window = main_window
@@ -387,11 +420,15 @@ def test_export_points_writes_what_the_table_shows(main_window, dialogs, tmp_pat
 
 # ------------------------------------------------------------------------------------------ exports
 
-@pytest.mark.parametrize("chosen, extension", [
-    ("JSON (*.json)", ".json"),
-    ("CSV: name, index, value (*.csv)", ".csv"),
-    ("NumPy archive (*.npz)", ".npz"),
-])
+
+@pytest.mark.parametrize(
+    "chosen, extension",
+    [
+        ("JSON (*.json)", ".json"),
+        ("CSV: name, index, value (*.csv)", ".csv"),
+        ("NumPy archive (*.npz)", ".npz"),
+    ],
+)
 def test_export_parameters_in_the_chosen_format(qtbot, main_window, dialogs, tmp_path, chosen, extension):
     window = main_window
     train(qtbot, window, 200)
@@ -477,9 +514,16 @@ def test_cancelled_dialogs_do_nothing(main_window, dialogs, tmp_path):
     window = main_window
     before = document_state(window)
     actions = window.file_actions
-    for action in (actions.open_action, actions.save_action, actions.save_as_action, actions.import_points_action,
-                   actions.export_points_action, actions.export_parameters_action, actions.export_loss_action,
-                   actions.export_script_action):
+    for action in (
+        actions.open_action,
+        actions.save_action,
+        actions.save_as_action,
+        actions.import_points_action,
+        actions.export_points_action,
+        actions.export_parameters_action,
+        actions.export_loss_action,
+        actions.export_script_action,
+    ):
         action.trigger()
     assert document_state(window) == before and dialogs.errors == []
     assert len(dialogs.save_filters) == 6  # every save dialog was shown, and cancelled
@@ -487,6 +531,7 @@ def test_cancelled_dialogs_do_nothing(main_window, dialogs, tmp_path):
 
 
 # ------------------------------------------------------------------------------------------ drag and drop
+
 
 def drop(window, path):
     """Drag ``path`` over the window and drop it, as the platform would; returns whether it was accepted."""
@@ -540,6 +585,7 @@ def test_dropping_a_bad_csv_shows_the_error_and_changes_nothing(qtbot, main_wind
 
 
 # ------------------------------------------------------------------------------------------ closing and presets
+
 
 def test_closing_with_unsaved_changes_asks_and_cancel_keeps_the_window(qtbot, main_window, dialogs):
     window = main_window
@@ -596,8 +642,9 @@ def test_loading_a_preset_asks_first_and_starts_a_new_session(qtbot, main_window
     window.preset_actions["quadratic"].trigger()
     np.testing.assert_array_equal(window.document.points, load_preset("quadratic").points)
     assert window.file_actions.file_path is None
-    qtbot.waitUntil(lambda: window.training.latest.epoch == 0 and window.epoch_label.text() == "Epoch 0",
-                    timeout=TIMEOUT)
+    qtbot.waitUntil(
+        lambda: window.training.latest.epoch == 0 and window.epoch_label.text() == "Epoch 0", timeout=TIMEOUT
+    )
     assert not window.isWindowModified()
     assert window.windowTitle().startswith(load_preset("quadratic").title + "[*]")
     window.undo_action.trigger()  # the preset load is undoable: back to the (unsaved) edited data
@@ -608,15 +655,17 @@ def test_loading_a_preset_asks_first_and_starts_a_new_session(qtbot, main_window
 
 csv_fields = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True).map(repr),
-    st.integers(-10**6, 10**6).map(str),
+    st.integers(-(10**6), 10**6).map(str),
     st.sampled_from(["x", "y", "", " ", "1e", "--1", "0x10", "nan", "inf", "1,5", "#", "\ufeff", "1_000"]),
     st.text(max_size=6),
 )
 csv_rows = st.lists(csv_fields, min_size=0, max_size=4).flatmap(
-    lambda fields: st.sampled_from([",", " ", "\t", ";", ", "]).map(lambda sep: sep.join(fields)))
+    lambda fields: st.sampled_from([",", " ", "\t", ";", ", "]).map(lambda sep: sep.join(fields))
+)
 csv_files = st.one_of(
     st.lists(csv_rows, max_size=8).flatmap(
-        lambda rows: st.sampled_from(["\n", "\r\n", "\r"]).map(lambda end: end.join(rows).encode("utf-8"))),
+        lambda rows: st.sampled_from(["\n", "\r\n", "\r"]).map(lambda end: end.join(rows).encode("utf-8"))
+    ),
     st.binary(max_size=64),
 )
 
@@ -646,7 +695,7 @@ def test_fuzzed_csv_imports_never_crash_and_never_half_change(main_window, dialo
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-2**70, 2**70) | st.floats() | st.text(max_size=5),
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats() | st.text(max_size=5),
     lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=4), children, max_size=3),
     max_leaves=6,
 )
@@ -680,14 +729,17 @@ def _paths(value, prefix=()):
 
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
-def test_fuzzed_sessions_never_crash_and_open_whole_or_not_at_all(qtbot, main_window, dialogs, tmp_path,
-                                                                 saved_session, data):
+def test_fuzzed_sessions_never_crash_and_open_whole_or_not_at_all(
+    qtbot, main_window, dialogs, tmp_path, saved_session, data
+):
     window = main_window
     document = json.loads(json.dumps(saved_session))
     kind = data.draw(st.sampled_from(["number", "replace", "delete", "truncate", "bytes"]))
     paths = [p for p in _paths(document) if p]
     if kind == "number":  # another value for a number: often still a session that opens
-        paths = [p for p in paths if isinstance(_at(document, p), (int, float)) and not isinstance(_at(document, p), bool)]
+        paths = [
+            p for p in paths if isinstance(_at(document, p), (int, float)) and not isinstance(_at(document, p), bool)
+        ]
     if kind in ("number", "replace", "delete"):
         where = data.draw(st.sampled_from(paths))
         parent = _at(document, where[:-1])
@@ -730,6 +782,7 @@ def test_fuzzed_sessions_never_crash_and_open_whole_or_not_at_all(qtbot, main_wi
 
 
 # ------------------------------------------------------------------------------------------ headless
+
 
 def test_without_a_display_nothing_waits_for_an_answer(qtbot, main_window, dialogs, monkeypatch, tmp_path):
     window = main_window

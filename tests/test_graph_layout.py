@@ -5,6 +5,7 @@ MLPs of 1–3 hidden layers up to 64 units with each activation), in sample and 
 layers grouped and expanded: no two boxes or labels overlap, edges run left to right without
 crossing any box, and the result is the same every time and whatever the values.
 """
+
 import itertools
 
 import numpy as np
@@ -13,8 +14,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from playground import graph_layout as gl
-from playground.trainer import Config, Trainer
 from playground.tracing import BATCH, SAMPLE, trace_trainer
+from playground.trainer import Config, Trainer
 
 POINTS = np.array([[-1.0, 0.0], [-0.25, 1.0], [0.5, 1.0], [1.25, 0.0], [2.0, 1.0]])
 ROLE_WIDTH = {"title": 7.5, "body": 6.5, "label": 6.0}
@@ -34,8 +35,9 @@ def chooser_configs():
     yield Config(model="polynomial", degree=4, loss="mae")
     yield Config(model="sigmoid", loss="mse")
     yield Config(model="sigmoid", loss="bce")
-    for hidden, activation in itertools.product([(1,), (64,), (16, 16), (64, 64), (3, 64, 1), (64, 64, 64)],
-                                                ["tanh", "relu", "sigmoid"]):
+    for hidden, activation in itertools.product(
+        [(1,), (64,), (16, 16), (64, 64), (3, 64, 1), (64, 64, 64)], ["tanh", "relu", "sigmoid"]
+    ):
         yield Config(model="mlp", hidden=hidden, activation=activation)
 
 
@@ -49,8 +51,7 @@ def _id(case):
 
 
 def _trace(config, mode, epochs=0):
-    points = POINTS if config.loss != "bce" else POINTS
-    trainer = Trainer(config, points)
+    trainer = Trainer(config, POINTS)
     if epochs:
         trainer.run(epochs)
     return trace_trainer(trainer, mode, 2)
@@ -84,7 +85,7 @@ def _check_layout(trace, layout):
     # 3. The text drawn fits its box, for the values of this trace.
     for key, item in layout.items.items():
         box = layout.boxes[key]
-        lines = (gl.group_lines(item.group, trace) if item.kind == "group" else gl.node_lines(trace, item.node))
+        lines = gl.group_lines(item.group, trace) if item.kind == "group" else gl.node_lines(trace, item.node)
         width = max(measure(t, r)[0] for t, r in zip(lines, ("title", "body", "body")))
         assert width + 2 * gl.PAD_X <= box.width + 1e-9, (key, lines)
     for route in layout.edges:
@@ -101,7 +102,7 @@ def _check_layout(trace, layout):
         xs = [p[0] for p in pts]
         assert xs == sorted(xs)
         others = [r for kind, k, r in rects if not (kind == "label" and k == i)]
-        for p, q in zip(pts, pts[1:]):
+        for p, q in itertools.pairwise(pts):
             for r in others:
                 assert not _segment_hits_box(p, q, r), f"edge {i} crosses {r}"
     # 5. Leaves are left of their uses, the loss is alone in the last column.
@@ -135,8 +136,9 @@ def test_layout_is_deterministic_and_ignores_values(case):
     c = gl.layout_graph(after, measure, collapsed)
     for other in (b, c):
         assert other.boxes == a.boxes
-        assert [(r.source, r.target, r.edge, r.points, r.label) for r in other.edges] == \
-            [(r.source, r.target, r.edge, r.points, r.label) for r in a.edges]
+        assert [(r.source, r.target, r.edge, r.points, r.label) for r in other.edges] == [
+            (r.source, r.target, r.edge, r.points, r.label) for r in a.edges
+        ]
         assert (other.width, other.height, other.columns) == (a.width, a.height, a.columns)
 
 
@@ -144,10 +146,17 @@ def test_tutorial_graph_reads_left_to_right_without_crossings():
     trace = _trace(Config(model="linear", loss="mse"), SAMPLE)
     layout = gl.layout_graph(trace, measure)
     col_of = {k: c for c, col in enumerate(layout.columns) for k in col}
-    x = {trace.nodes[k].label if trace.nodes[k].kind != "op" else trace.nodes[k].op: col_of[k]
-         for k in layout.boxes}
-    assert x["w"] == x["x"] < x["MulBackward0"] == x["b"] < x["AddBackward0"] == x["y"] < x["SubBackward0"] \
+    x = {trace.nodes[k].label if trace.nodes[k].kind != "op" else trace.nodes[k].op: col_of[k] for k in layout.boxes}
+    assert (
+        x["w"]
+        == x["x"]
+        < x["MulBackward0"]
+        == x["b"]
+        < x["AddBackward0"]
+        == x["y"]
+        < x["SubBackward0"]
         < x["PowBackward0"]
+    )
     assert all(col_of[r.target] > col_of[r.source] for r in layout.edges)
     # Straight reading order: the first argument of every op arrives above the second.
     for target in {r.target for r in layout.edges}:
@@ -183,6 +192,7 @@ def test_empty_trace_gives_an_empty_layout():
 
 
 # ------------------------------------------------------------------------------------- text
+
 
 def test_number_and_array_text():
     assert gl.format_number(-2.0) == "−2"

@@ -3,20 +3,21 @@
 Expected values are computed here from the snapshot's parameters with plain float32 arithmetic
 (ŷ = w·x + b, L = (ŷ − y)²), not by the code that draws them.
 """
+
 import numpy as np
 import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, Qt  # noqa: E402
-from PySide6.QtGui import QImage, QMouseEvent, QWheelEvent  # noqa: E402
-from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QImage, QMouseEvent, QWheelEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
-from playground import graph_layout as gl  # noqa: E402
-from playground.panels.graph import GraphPanel  # noqa: E402
-from playground.trainer import Config, Trainer  # noqa: E402
-from playground.tracing import BATCH, SAMPLE, trace_trainer  # noqa: E402
+from playground import graph_layout as gl
+from playground.panels.graph import GraphPanel
+from playground.tracing import BATCH, SAMPLE, trace_trainer
+from playground.trainer import Config, Trainer
 
 TIMEOUT = 10000
 
@@ -60,6 +61,7 @@ def _expected_sample(params, x, y):
 
 
 # --------------------------------------------------------------------------------- the app
+
 
 def test_graph_dock_is_in_the_view_menu_and_traces_only_while_visible(qtbot, graph_window):
     window = graph_window
@@ -114,8 +116,9 @@ def test_step_updates_the_labels_in_place(qtbot, graph_window):
     sub_edge = next(i for i, e in enumerate(panel.trace.edges) if e.target == panel.trace.root)
     assert panel.edge_label_text(sub_edge) == (gl.format_number(2 * (w + b - 3)),)
     # The same boxes and edges, new text: no relayout.
-    assert panel.node_items == items_before and all(a is b for a, b in zip(panel.node_items.values(),
-                                                                           items_before.values()))
+    assert panel.node_items == items_before and all(
+        a is b for a, b in zip(panel.node_items.values(), items_before.values())
+    )
     assert panel.edge_items == edges_before
 
 
@@ -136,8 +139,11 @@ def test_batch_mode_shows_the_whole_batch_and_a_model_change_lays_out_again(qtbo
     combo.setCurrentIndex(combo.findData("sigmoid"))
     qtbot.waitUntil(lambda: panel.trace.model_name == "sigmoid", timeout=TIMEOUT)
     assert panel.graph_layout is not layout_before
-    assert any(panel.trace.nodes[it.node].op == "SigmoidBackward0"
-               for it in panel.graph_layout.items.values() if it.kind != "group")
+    assert any(
+        panel.trace.nodes[it.node].op == "SigmoidBackward0"
+        for it in panel.graph_layout.items.values()
+        if it.kind != "group"
+    )
 
 
 def test_backward_stepper_visits_every_node_once_in_reverse_topological_order(qtbot, graph_window):
@@ -180,8 +186,7 @@ def test_backward_stepper_visits_every_node_once_in_reverse_topological_order(qt
 
     # Playing turns the stepper off; it needs training paused.
     window.controls.play_action.trigger()
-    qtbot.waitUntil(lambda: panel.stepper_position is None and not panel.stepper_action.isEnabled(),
-                    timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: panel.stepper_position is None and not panel.stepper_action.isEnabled(), timeout=TIMEOUT)
     window.controls.play_action.trigger()
     qtbot.waitUntil(lambda: window.training.state != "running", timeout=TIMEOUT)
     qtbot.waitUntil(lambda: panel.stepper_action.isEnabled(), timeout=TIMEOUT)
@@ -213,21 +218,33 @@ def test_wheel_zooms_drag_pans_and_fit_shows_everything(qtbot, graph_window):
     assert visible.contains(view.sceneRect().adjusted(2, 2, -2, -2))
     zoom = view.zoom
     center = QPointF(view.viewport().rect().center())
-    event = QWheelEvent(center, QPointF(view.viewport().mapToGlobal(center.toPoint())), QPoint(0, 0),
-                        QPoint(0, 240), Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
-                        Qt.ScrollPhase.NoScrollPhase, False)
+    event = QWheelEvent(
+        center,
+        QPointF(view.viewport().mapToGlobal(center.toPoint())),
+        QPoint(0, 0),
+        QPoint(0, 240),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
     QApplication.sendEvent(view.viewport(), event)
     assert view.zoom > zoom * 1.3
     scroll = view.horizontalScrollBar()
     scroll.setValue(scroll.minimum())
     assert scroll.maximum() > scroll.minimum()
     viewport = view.viewport()
-    start = next(QPoint(x, y) for x in range(viewport.width() - 10, 10, -10) for y in range(10, viewport.height(), 10)
-                 if view.itemAt(QPoint(x, y)) is None)  # empty background
+    start = next(
+        QPoint(x, y)
+        for x in range(viewport.width() - 10, 10, -10)
+        for y in range(10, viewport.height(), 10)
+        if view.itemAt(QPoint(x, y)) is None
+    )  # empty background
 
     def send(kind, pos, button, buttons):
-        event = QMouseEvent(kind, QPointF(pos), QPointF(viewport.mapToGlobal(pos)), button, buttons,
-                            Qt.KeyboardModifier.NoModifier)
+        event = QMouseEvent(
+            kind, QPointF(pos), QPointF(viewport.mapToGlobal(pos)), button, buttons, Qt.KeyboardModifier.NoModifier
+        )
         QApplication.sendEvent(viewport, event)
 
     left = Qt.MouseButton.LeftButton
@@ -254,6 +271,7 @@ def test_export_png_and_svg(qtbot, graph_window, tmp_path):
 
 # ------------------------------------------------------------------------- the panel alone
 
+
 @pytest.fixture
 def mlp_panel(qtbot):
     config = Config(model="mlp", hidden=(64, 64, 64), activation="tanh", seed=5)
@@ -278,8 +296,13 @@ def test_mlp_layers_collapse_and_expand(qtbot, mlp_panel):
     _click_box(qtbot, panel, "group:hidden2", double=True)
     qtbot.waitUntil(lambda: "group:hidden2" not in panel.node_items)
     assert len(panel.node_items) == count + 1
-    member = next(k for k in panel.node_items if not isinstance(k, str)
-                  and panel.trace.nodes[k].op == "MvBackward0" and panel.trace.group_of(k).name == "hidden2")
+    member = next(
+        k
+        for k in panel.node_items
+        if not isinstance(k, str)
+        and panel.trace.nodes[k].op == "MvBackward0"
+        and panel.trace.group_of(k).name == "hidden2"
+    )
     _click_box(qtbot, panel, member, double=True)
     qtbot.waitUntil(lambda: "group:hidden2" in panel.node_items)
     panel.group_action.setChecked(False)

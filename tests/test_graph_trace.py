@@ -5,6 +5,7 @@ w = 1, loss 1, w.grad −2; seed 002: loss 41, W.grad −35, b.grad −12; seed 
 x = 30, ∂z/∂W = 30, ∂z/∂b = 1). The other tests compare the trace with what the trainer itself
 computes through ``Trainer.loss_tensor``.
 """
+
 import subprocess
 import sys
 
@@ -13,7 +14,6 @@ import pytest
 
 import engine
 from playground.presets import load_preset
-from playground.trainer import Config, Trainer
 from playground.tracing import (
     BATCH,
     SAMPLE,
@@ -24,6 +24,7 @@ from playground.tracing import (
     trace_sample,
     trace_trainer,
 )
+from playground.trainer import Config, Trainer
 
 
 def _edge(trace, source_label, target_op):
@@ -47,6 +48,7 @@ def _fresh_grads(trainer):
 
 
 # ------------------------------------------------------------------------------- the tutorials
+
 
 def test_seed_000_least_squares_graph():
     preset = load_preset("single-weight")
@@ -76,8 +78,9 @@ def test_seed_000_least_squares_graph():
 
 def test_seed_003_neuron_local_gradients():
     config = Config(model="sigmoid", loss="mse", init=(("w", 40.0), ("b", 50.0)))
-    trace = trace_sample(config, {"w": np.array([[40.0]], np.float32), "b": np.array([[50.0]], np.float32)},
-                         np.array([[30.0, 1.0]]), 0)
+    trace = trace_sample(
+        config, {"w": np.array([[40.0]], np.float32), "b": np.array([[50.0]], np.float32)}, np.array([[30.0, 1.0]]), 0
+    )
     mul, add = _op(trace, "MulBackward0"), _op(trace, "AddBackward0")
     assert float(add.value) == 1250.0  # z "is the tensor of value 1250"
     assert _op(trace, "SigmoidBackward0").inputs == (add.id,)
@@ -161,10 +164,15 @@ def test_sample_trace_is_one_points_loss(config):
 
 def test_sample_mode_spells_out_the_tutorial_graph():
     config = Config(model="linear", loss="mse")
-    trace = trace_sample(config, {"w": np.array([[2.0]], np.float32), "b": np.array([[1.0]], np.float32)},
-                         np.array([[3.0, 4.0]]))
-    assert [n.op for n in trace.nodes if not n.is_leaf] == ["MulBackward0", "AddBackward0", "SubBackward0",
-                                                            "PowBackward0"]
+    trace = trace_sample(
+        config, {"w": np.array([[2.0]], np.float32), "b": np.array([[1.0]], np.float32)}, np.array([[3.0, 4.0]])
+    )
+    assert [n.op for n in trace.nodes if not n.is_leaf] == [
+        "MulBackward0",
+        "AddBackward0",
+        "SubBackward0",
+        "PowBackward0",
+    ]
     assert sorted(n.label for n in trace.nodes if n.is_leaf) == ["b", "w", "x", "y"]
     assert all(n.shape == () for n in trace.nodes)  # scalars, as in the tutorials
     assert trace.loss == (2.0 * 3.0 + 1.0 - 4.0) ** 2
@@ -180,7 +188,7 @@ def test_polynomial_sample_has_one_weight_and_one_power_per_degree():
     assert trace.loss == (1 * 2 + 2 * 4 + 3 * 8 + 0.5) ** 2
     # ∂L/∂w_k = 2(ŷ − y)·x^k
     for k, name in enumerate(("w₁", "w₂", "w₃"), start=1):
-        assert float(labels[name].grad) == 2 * 34.5 * 2.0 ** k
+        assert float(labels[name].grad) == 2 * 34.5 * 2.0**k
     assert trace.parameter_of(labels["w₂"].id) == ("w", (1, 0))
 
 
@@ -198,7 +206,7 @@ def test_tracing_leaves_the_trainer_untouched():
         np.testing.assert_array_equal(p.grad._data, before[n][1])
     # Training goes on bit for bit as if nothing had been traced.
     assert a.run(5) == b.run(5)
-    for (n, p), (_, q) in zip(a.model.named_parameters(), b.model.named_parameters()):
+    for (_, p), (_, q) in zip(a.model.named_parameters(), b.model.named_parameters()):
         np.testing.assert_array_equal(p._data, q._data)
 
 
@@ -217,8 +225,14 @@ def test_contributions_add_up_to_the_engines_gradients(config, mode):
     # Elementwise edges: the contribution is literally upstream × local.
     for edge, contribution in zip(trace.edges, trace.contributions):
         target = trace.nodes[edge.target]
-        if contribution is None or target.op not in ("MulBackward0", "SubBackward0", "TanhBackward0",
-                                                     "SigmoidBackward0", "PowBackward0", "ReluBackward0"):
+        if contribution is None or target.op not in (
+            "MulBackward0",
+            "SubBackward0",
+            "TanhBackward0",
+            "SigmoidBackward0",
+            "PowBackward0",
+            "ReluBackward0",
+        ):
             continue
         product = np.asarray(target.grad) * np.asarray(edge.local_grad)
         if product.shape != contribution.shape:
@@ -244,8 +258,12 @@ def test_linear_layers_are_grouped(mode):
     trainer = Trainer(config, POINTS)
     trace = trace_trainer(trainer, mode, 0)
     assert [g.name for g in trace.groups] == ["hidden1", "hidden2", "hidden3", "output"]
-    assert [g.title for g in trace.groups] == ["Linear hidden1 1→16", "Linear hidden2 16→8",
-                                               "Linear hidden3 8→4", "Linear output 4→1"]
+    assert [g.title for g in trace.groups] == [
+        "Linear hidden1 1→16",
+        "Linear hidden2 16→8",
+        "Linear hidden3 8→4",
+        "Linear output 4→1",
+    ]
     expected_ops = {SAMPLE: ["MvBackward0", "AddBackward0"], BATCH: ["TBackward0", "AddmmBackward0"]}[mode]
     for g in trace.groups:
         assert sorted(trace.nodes[m].op for m in g.members) == sorted(expected_ops)
@@ -253,7 +271,7 @@ def test_linear_layers_are_grouped(mode):
         assert bias in trace.nodes[g.output].inputs
         sources = {src for src, _ in g.inputs}
         assert trace.node(f"{g.name}.weight").id in sources and bias in sources
-        for src, edge_index in g.inputs:
+        for _src, edge_index in g.inputs:
             assert trace.edges[edge_index].target in g.members
         for m in g.members:
             assert trace.group_of(m) is g
@@ -298,8 +316,10 @@ def test_trace_builder_keeps_to_its_time_budget():
 
 
 def test_tracing_and_layout_do_not_import_qt():
-    code = ("import sys, playground.tracing, playground.graph_layout; "
-            "print([m for m in sys.modules if m.startswith(('PySide6', 'shiboken6', 'pyqtgraph'))])")
+    code = (
+        "import sys, playground.tracing, playground.graph_layout; "
+        "print([m for m in sys.modules if m.startswith(('PySide6', 'shiboken6', 'pyqtgraph'))])"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
@@ -309,8 +329,9 @@ def test_sample_gradients_match_pytorch():
     config = Config(model="mlp", hidden=(5, 3), activation="tanh", seed=4)
     trainer = Trainer(config, POINTS)
     trace = trace_trainer(trainer, SAMPLE, 2)
-    params = {name: torch.tensor(np.asarray(p._data), requires_grad=True)
-              for name, p in trainer.model.named_parameters()}
+    params = {
+        name: torch.tensor(np.asarray(p._data), requires_grad=True) for name, p in trainer.model.named_parameters()
+    }
     h = torch.tensor([np.float32(POINTS[2, 0])])
     for layer in ("hidden1", "hidden2"):
         h = torch.tanh(params[f"{layer}.weight"] @ h + params[f"{layer}.bias"])

@@ -1,4 +1,5 @@
 """File formats: parameter and loss exports, point CSVs, sessions; fuzzed readers."""
+
 import json
 
 import numpy as np
@@ -32,6 +33,7 @@ def mlp_run():
 
 
 # -- parameters -------------------------------------------------------------------------
+
 
 def test_parameters_json(tmp_path, tutorial_run):
     path = tmp_path / "p.json"
@@ -100,6 +102,7 @@ def test_unwritable_target_raises_a_file_error(tmp_path, tutorial_run):
 
 # -- loss curve -------------------------------------------------------------------------
 
+
 def test_loss_csv_rows_match_the_tutorial(tmp_path, tutorial_run):
     path = tmp_path / "loss.csv"
     io.export_loss_csv(path, tutorial_run.loss_history)
@@ -119,15 +122,19 @@ def test_loss_csv_keeps_non_finite_losses():
 
 # -- points -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text", [
-    "x,y\n1,3\n2,5\n",
-    "1,3\n2,5\n",
-    "1 3\n2\t5\n",
-    "\ufeffx y\r\n1   3\r\n\r\n2 5\r\n",
-    "# points\nx, y\n1, 3\n# middle\n2 ,5",
-    b"x,y\n1.0e0,3\n+2,5.000\n",
-    b"\xef\xbb\xbfx;y\n1,3\n2,5\n".replace(b";", b","),
-])
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x,y\n1,3\n2,5\n",
+        "1,3\n2,5\n",
+        "1 3\n2\t5\n",
+        "\ufeffx y\r\n1   3\r\n\r\n2 5\r\n",
+        "# points\nx, y\n1, 3\n# middle\n2 ,5",
+        b"x,y\n1.0e0,3\n+2,5.000\n",
+        b"\xef\xbb\xbfx;y\n1,3\n2,5\n".replace(b";", b","),
+    ],
+)
 def test_points_csv_variants(text):
     np.testing.assert_array_equal(io.parse_points_csv(text), [[1, 3], [2, 5]])
 
@@ -140,10 +147,15 @@ def test_bad_rows_are_reported_with_line_numbers():
     assert [n for n, _ in err.problems] == [3, 5, 6, 7, 8, 9]
     message = str(err)
     assert "\n" not in message
-    for fragment in ("6 rows", "line 9: '1e39' is too large", "line 3: 'foo' is not a number",
-                     "line 5: expected 2 values",
-                     "line 6: 'nan' is not a finite number", "line 7: expected 2 values (x, y), found 3",
-                     "line 8: '1e400' is not a finite number"):
+    for fragment in (
+        "6 rows",
+        "line 9: '1e39' is too large",
+        "line 3: 'foo' is not a number",
+        "line 5: expected 2 values",
+        "line 6: 'nan' is not a finite number",
+        "line 7: expected 2 values (x, y), found 3",
+        "line 8: '1e400' is not a finite number",
+    ):
         assert fragment in message
 
 
@@ -154,8 +166,16 @@ def test_many_bad_rows_are_summarised():
     assert len(info.value.problems) == 30
 
 
-@pytest.mark.parametrize("text,reason", [("", "no points"), ("x,y\n", "no points"), ("# nothing\n\n", "no points"),
-                                         (b"\xff\xfe\x00", "not a text file"), ("1,2\x00", "not a text file")])
+@pytest.mark.parametrize(
+    "text,reason",
+    [
+        ("", "no points"),
+        ("x,y\n", "no points"),
+        ("# nothing\n\n", "no points"),
+        (b"\xff\xfe\x00", "not a text file"),
+        ("1,2\x00", "not a text file"),
+    ],
+)
 def test_files_without_points(text, reason):
     with pytest.raises(io.PointsFormatError, match=reason):
         io.parse_points_csv(text)
@@ -284,19 +304,22 @@ def valid_session_text(trainer):
     return json.dumps(io.session_document(trainer.points, trainer))
 
 
-@pytest.mark.parametrize("mutate,message", [
-    (lambda d: d.update(version=2), "newer version"),
-    (lambda d: d.update(format="other"), "not a Gradient Playground session"),
-    (lambda d: d.update(version="1"), "version"),
-    (lambda d: d.pop("trainer"), "no training state"),
-    (lambda d: d.update(points=[[1, 2, 3]]), "points"),
-    (lambda d: d.update(points=[[1, float("nan")]]), "finite"),
-    (lambda d: d["trainer"].update(epoch=7), "corrupt"),
-    (lambda d: d["trainer"]["parameters"].pop("w"), "corrupt"),
-    (lambda d: d["trainer"]["config"].update(optimizer="newton"), "corrupt"),
-    (lambda d: d["trainer"].update(version=5), "corrupt"),
-    (lambda d: d.update(app=[]), "app"),
-])
+@pytest.mark.parametrize(
+    "mutate,message",
+    [
+        (lambda d: d.update(version=2), "newer version"),
+        (lambda d: d.update(format="other"), "not a Gradient Playground session"),
+        (lambda d: d.update(version="1"), "version"),
+        (lambda d: d.pop("trainer"), "no training state"),
+        (lambda d: d.update(points=[[1, 2, 3]]), "points"),
+        (lambda d: d.update(points=[[1, float("nan")]]), "finite"),
+        (lambda d: d["trainer"].update(epoch=7), "corrupt"),
+        (lambda d: d["trainer"]["parameters"].pop("w"), "corrupt"),
+        (lambda d: d["trainer"]["config"].update(optimizer="newton"), "corrupt"),
+        (lambda d: d["trainer"].update(version=5), "corrupt"),
+        (lambda d: d.update(app=[]), "app"),
+    ],
+)
 def test_corrupt_sessions_raise_session_error(tmp_path, tutorial_run, mutate, message):
     doc = json.loads(valid_session_text(tutorial_run))
     mutate(doc)
@@ -307,8 +330,9 @@ def test_corrupt_sessions_raise_session_error(tmp_path, tutorial_run, mutate, me
     assert "bad.json" in str(info.value)
 
 
-@pytest.mark.parametrize("data", [b"", b"{", b"\xff\xfe", b"[]", b"null", b"{\"format\": 3}",
-                                  b"[" * 100_000 + b"]" * 100_000])
+@pytest.mark.parametrize(
+    "data", [b"", b"{", b"\xff\xfe", b"[]", b"null", b'{"format": 3}', b"[" * 100_000 + b"]" * 100_000]
+)
 def test_garbage_is_not_a_session(tmp_path, data):
     path = tmp_path / "bad.json"
     path.write_bytes(data)
@@ -329,8 +353,9 @@ def test_missing_session_file(tmp_path):
 
 
 json_leaf = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=6))
-json_value = st.recursive(json_leaf, lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=6), c,
-                                                                                          max_size=3), max_leaves=8)
+json_value = st.recursive(
+    json_leaf, lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=6), c, max_size=3), max_leaves=8
+)
 
 
 def _paths(value, prefix=()):

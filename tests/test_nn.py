@@ -4,6 +4,7 @@ The PyTorch cross-checks (same weights in both, same errors) are in test_nn_torc
 needs only the engine. Loss values are compared with the formulas written out in NumPy float64;
 every loss and Linear is gradient-checked against central differences on hypothesis-drawn inputs.
 """
+
 import math
 import warnings
 from collections import OrderedDict
@@ -20,8 +21,9 @@ from engine.autograd import gradcheck
 from engine.nn import functional as F
 from engine.nn import init
 
-SETTINGS = settings(max_examples=40, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SETTINGS = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 
 
 def grad_fn_chain(t):
@@ -38,6 +40,7 @@ def next_names(t):
 
 
 # ------------------------------------------------------------------------------------------- Parameter
+
 
 def test_parameter_is_a_leaf_tensor_that_requires_grad_and_shares_memory():
     data = engine.tensor([[1.0, 2.0]])
@@ -67,6 +70,7 @@ def test_parameter_rejects_integers_and_non_tensors():
 
 # ----------------------------------------------------------------------------------------- registration
 
+
 class Net(nn.Module):
     def __init__(self):
         super().__init__()
@@ -82,7 +86,7 @@ def test_named_parameters_children_and_modules_follow_pytorchs_order():
     net = Net()
     # A module's own parameters come before its children's, whatever the assignment order.
     assert [n for n, _ in net.named_parameters()] == ["w", "a.weight", "a.bias", "seq.0.weight", "seq.0.bias"]
-    assert [p for p in net.parameters()][0] is net.w
+    assert next(iter(net.parameters())) is net.w
     assert [n for n, _ in net.named_children()] == ["a", "seq"]
     assert [type(m).__name__ for m in net.modules()] == ["Net", "Linear", "Sequential", "Linear", "ReLU"]
     assert [n for n, _ in net.named_modules()] == ["", "a", "seq", "seq.0", "seq.1"]
@@ -103,8 +107,11 @@ def test_setattr_registers_replaces_and_deletes():
     assert "extra" in dict(net.named_parameters())
     net.extra = None
     assert "extra" not in dict(net.named_parameters()) and net.extra is None
-    with pytest.raises(TypeError, match=r"cannot assign 'engine.FloatTensor' as parameter 'w' "
-                                        r"\(torch.nn.Parameter or None expected\)"):
+    with pytest.raises(
+        TypeError,
+        match=r"cannot assign 'engine.FloatTensor' as parameter 'w' "
+        r"\(torch.nn.Parameter or None expected\)",
+    ):
         net.w = engine.zeros(1)
     net.a = nn.Tanh()  # a module replaced by another module
     assert [n for n, _ in net.named_parameters()] == ["w", "seq.0.weight", "seq.0.bias"]
@@ -150,6 +157,7 @@ def test_buffers_are_saved_but_not_optimized():
 
 # ------------------------------------------------------------------------------------------- state dict
 
+
 def test_state_dict_shares_memory_and_round_trips():
     engine.manual_seed(1)
     net = Net()
@@ -179,17 +187,21 @@ def test_load_state_dict_errors_are_pytorchs_and_change_nothing():
     sd = net.state_dict()
     with pytest.raises(RuntimeError) as info:
         net.load_state_dict({"w": engine.ones(1), "foo": engine.zeros(1)})
-    assert str(info.value) == ('Error(s) in loading state_dict for Net:\n\tMissing key(s) in state_dict: '
-                               '"a.weight", "a.bias", "seq.0.weight", "seq.0.bias". \n\tUnexpected key(s) in '
-                               'state_dict: "foo". ')
+    assert str(info.value) == (
+        "Error(s) in loading state_dict for Net:\n\tMissing key(s) in state_dict: "
+        '"a.weight", "a.bias", "seq.0.weight", "seq.0.bias". \n\tUnexpected key(s) in '
+        'state_dict: "foo". '
+    )
     with pytest.raises(RuntimeError) as info:
         net.load_state_dict({**{k: v + 1 for k, v in sd.items()}, "w": engine.zeros(2), "seq.0.bar": engine.zeros(3)})
     assert str(info.value) == (
         'Error(s) in loading state_dict for Net:\n\tUnexpected key(s) in state_dict: "seq.0.bar". \n\t'
         "size mismatch for w: copying a param with shape engine.Size([2]) from checkpoint, the shape in current "
-        "model is engine.Size([1]).")
-    with pytest.raises(RuntimeError, match="expected torch.Tensor or Tensor-like object from checkpoint but "
-                                           "received <class 'list'>"):
+        "model is engine.Size([1])."
+    )
+    with pytest.raises(
+        RuntimeError, match="expected torch.Tensor or Tensor-like object from checkpoint but received <class 'list'>"
+    ):
         net.load_state_dict({**sd, "w": [1.0]})
     for n, p in net.named_parameters():
         assert np.array_equal(p._data, before[n]), f"{n} changed by a failed load"
@@ -206,6 +218,7 @@ def test_load_state_dict_accepts_arrays_and_casts():
 
 
 # --------------------------------------------------------------------------------------------- modes
+
 
 def test_train_eval_and_zero_grad():
     net = Net()
@@ -231,23 +244,47 @@ def test_module_to_double_converts_parameters_in_place():
 
 # -------------------------------------------------------------------------------------------- printing
 
+
 def test_reprs_are_pytorchs():
     assert repr(nn.Linear(1, 1)) == "Linear(in_features=1, out_features=1, bias=True)"
     assert repr(nn.Linear(3, 2, bias=False)) == "Linear(in_features=3, out_features=2, bias=False)"
     assert repr(nn.Sequential(nn.Linear(1, 32), nn.Tanh(), nn.Linear(32, 1))) == (
         "Sequential(\n  (0): Linear(in_features=1, out_features=32, bias=True)\n  (1): Tanh()\n"
-        "  (2): Linear(in_features=32, out_features=1, bias=True)\n)")
+        "  (2): Linear(in_features=32, out_features=1, bias=True)\n)"
+    )
     assert repr(Net()) == (
         "Net(\n  (a): Linear(in_features=1, out_features=2, bias=True)\n  (seq): Sequential(\n"
-        "    (0): Linear(in_features=2, out_features=2, bias=True)\n    (1): ReLU()\n  )\n)")
+        "    (0): Linear(in_features=2, out_features=2, bias=True)\n    (1): ReLU()\n  )\n)"
+    )
     assert repr(nn.Sequential()) == "Sequential()"
-    assert [repr(m) for m in (nn.ReLU(inplace=True), nn.Sigmoid(), nn.Identity(), nn.Flatten(), nn.MSELoss(),
-                              nn.L1Loss(), nn.HuberLoss(delta=2.0), nn.BCELoss(), nn.BCEWithLogitsLoss())] == [
-        "ReLU(inplace=True)", "Sigmoid()", "Identity()", "Flatten(start_dim=1, end_dim=-1)", "MSELoss()",
-        "L1Loss()", "HuberLoss()", "BCELoss()", "BCEWithLogitsLoss()"]
+    assert [
+        repr(m)
+        for m in (
+            nn.ReLU(inplace=True),
+            nn.Sigmoid(),
+            nn.Identity(),
+            nn.Flatten(),
+            nn.MSELoss(),
+            nn.L1Loss(),
+            nn.HuberLoss(delta=2.0),
+            nn.BCELoss(),
+            nn.BCEWithLogitsLoss(),
+        )
+    ] == [
+        "ReLU(inplace=True)",
+        "Sigmoid()",
+        "Identity()",
+        "Flatten(start_dim=1, end_dim=-1)",
+        "MSELoss()",
+        "L1Loss()",
+        "HuberLoss()",
+        "BCELoss()",
+        "BCEWithLogitsLoss()",
+    ]
 
 
 # ------------------------------------------------------------------------------------------ Sequential
+
 
 def test_sequential_indexing_and_editing():
     a, b, c = nn.Linear(1, 2), nn.Tanh(), nn.Linear(2, 1)
@@ -288,6 +325,7 @@ def test_activations_and_flatten():
 
 # --------------------------------------------------------------------------------------------- Linear
 
+
 def test_linear_initialisation_is_pytorchs_distribution_and_seeded():
     engine.manual_seed(123)
     big = nn.Linear(400, 300)
@@ -297,7 +335,7 @@ def test_linear_initialisation_is_pytorchs_distribution_and_seeded():
     # U(−1/√in, 1/√in): inside the bounds, reaching close to both, mean ≈ 0, variance ≈ bound²/3.
     assert np.abs(w).max() <= bound and np.abs(b).max() <= bound
     assert w.max() > 0.999 * bound and w.min() < -0.999 * bound
-    assert abs(w.mean()) < 0.01 * bound and w.var() == pytest.approx(bound ** 2 / 3, rel=0.02)
+    assert abs(w.mean()) < 0.01 * bound and w.var() == pytest.approx(bound**2 / 3, rel=0.02)
     engine.manual_seed(123)
     again = nn.Linear(400, 300)
     assert np.array_equal(again.weight._data, w) and np.array_equal(again.bias._data, b)
@@ -316,14 +354,17 @@ def test_linear_computes_x_wt_plus_b():
     assert np.allclose(lin(engine.tensor(batch))._data, np.stack([expected, expected[::-1]]), rtol=1e-6, atol=1e-6)
 
 
-@pytest.mark.parametrize("shape, bias, chain, top_inputs", [
-    ((4, 3), True, ["AddmmBackward0", "TBackward0"], ["AccumulateGrad", "AccumulateGrad", "TBackward0"]),
-    ((3,), True, ["ViewBackward0", "AddmmBackward0", "ViewBackward0"], ["AddmmBackward0"]),
-    ((5, 4, 3), True, ["ViewBackward0", "AddmmBackward0", "ViewBackward0"], ["AddmmBackward0"]),
-    ((4, 3), False, ["MmBackward0", "TBackward0"], ["AccumulateGrad", "TBackward0"]),
-    ((3,), False, ["SqueezeBackward4", "MmBackward0", "UnsqueezeBackward0"], ["MmBackward0"]),
-    ((5, 4, 3), False, ["UnsafeViewBackward0", "MmBackward0", "ViewBackward0"], ["MmBackward0"]),
-])
+@pytest.mark.parametrize(
+    "shape, bias, chain, top_inputs",
+    [
+        ((4, 3), True, ["AddmmBackward0", "TBackward0"], ["AccumulateGrad", "AccumulateGrad", "TBackward0"]),
+        ((3,), True, ["ViewBackward0", "AddmmBackward0", "ViewBackward0"], ["AddmmBackward0"]),
+        ((5, 4, 3), True, ["ViewBackward0", "AddmmBackward0", "ViewBackward0"], ["AddmmBackward0"]),
+        ((4, 3), False, ["MmBackward0", "TBackward0"], ["AccumulateGrad", "TBackward0"]),
+        ((3,), False, ["SqueezeBackward4", "MmBackward0", "UnsqueezeBackward0"], ["MmBackward0"]),
+        ((5, 4, 3), False, ["UnsafeViewBackward0", "MmBackward0", "ViewBackward0"], ["MmBackward0"]),
+    ],
+)
 def test_linear_graph_is_pytorchs(shape, bias, chain, top_inputs):
     """The grad_fn names PyTorch 2.13 gives for nn.Linear on each input rank (checked against torch
     in test_nn_torch.py)."""
@@ -361,6 +402,7 @@ def test_linear_errors_are_pytorchs():
 
 # ------------------------------------------------------------------------------------------------ init
 
+
 def test_init_functions():
     t = engine.empty(3, 4)
     assert init.zeros_(t) is t and not t._data.any()
@@ -372,8 +414,9 @@ def test_init_functions():
     assert init.calculate_gain("sigmoid") == 1
     with pytest.raises(ValueError, match="^Unsupported nonlinearity foo$"):
         init.calculate_gain("foo")
-    with pytest.raises(ValueError, match="^Fan in and fan out can not be computed for tensor with fewer than 2 "
-                                         "dimensions$"):
+    with pytest.raises(
+        ValueError, match="^Fan in and fan out can not be computed for tensor with fewer than 2 dimensions$"
+    ):
         init.kaiming_uniform_(engine.zeros(3))
     engine.manual_seed(5)
     big = engine.empty(200, 300)
@@ -399,6 +442,7 @@ def test_init_does_not_record_history():
 
 # ------------------------------------------------------------------------------------------------ losses
 
+
 def _np(t):
     return t._data.astype(np.float64)
 
@@ -410,13 +454,21 @@ def _reduce(loss, reduction):
 LOSS_CASES = {
     "mse_loss": (lambda x, y: (x - y) ** 2, "MseLossBackward0", {}),
     "l1_loss": (lambda x, y: np.abs(x - y), None, {}),
-    "huber_loss": (lambda x, y: np.where(np.abs(x - y) < 0.7, 0.5 * (x - y) ** 2, 0.7 * (np.abs(x - y) - 0.35)),
-                   "HuberLossBackward0", {"delta": 0.7}),
-    "binary_cross_entropy": (lambda p, y: -(y * np.log(p) + (1 - y) * np.log(1 - p)),
-                             "BinaryCrossEntropyBackward0", {}),
+    "huber_loss": (
+        lambda x, y: np.where(np.abs(x - y) < 0.7, 0.5 * (x - y) ** 2, 0.7 * (np.abs(x - y) - 0.35)),
+        "HuberLossBackward0",
+        {"delta": 0.7},
+    ),
+    "binary_cross_entropy": (
+        lambda p, y: -(y * np.log(p) + (1 - y) * np.log(1 - p)),
+        "BinaryCrossEntropyBackward0",
+        {},
+    ),
     "binary_cross_entropy_with_logits": (
         lambda z, y: -(y * np.log(1 / (1 + np.exp(-z))) + (1 - y) * np.log(1 - 1 / (1 + np.exp(-z)))),
-        "BinaryCrossEntropyWithLogitsBackward0", {}),
+        "BinaryCrossEntropyWithLogitsBackward0",
+        {},
+    ),
 }
 L1_NAMES = {"mean": "MeanBackward0", "sum": "SumBackward0", "none": "AbsBackward0"}
 
@@ -449,12 +501,19 @@ def test_l1_loss_is_built_from_sub_abs_mean():
 def test_loss_modules_call_their_functions():
     x = engine.tensor([[0.2], [0.7]], requires_grad=True)
     y = engine.tensor([[0.0], [1.0]])
-    for module, fn in [(nn.MSELoss(reduction="sum"), lambda: F.mse_loss(x, y, reduction="sum")),
-                       (nn.L1Loss(), lambda: F.l1_loss(x, y)), (nn.HuberLoss(delta=0.1), lambda: F.huber_loss(x, y, delta=0.1)),
-                       (nn.BCELoss(weight=engine.tensor([[1.0], [3.0]])),
-                        lambda: F.binary_cross_entropy(x, y, weight=engine.tensor([[1.0], [3.0]]))),
-                       (nn.BCEWithLogitsLoss(pos_weight=engine.tensor([2.0])),
-                        lambda: F.binary_cross_entropy_with_logits(x, y, pos_weight=engine.tensor([2.0])))]:
+    for module, fn in [
+        (nn.MSELoss(reduction="sum"), lambda: F.mse_loss(x, y, reduction="sum")),
+        (nn.L1Loss(), lambda: F.l1_loss(x, y)),
+        (nn.HuberLoss(delta=0.1), lambda: F.huber_loss(x, y, delta=0.1)),
+        (
+            nn.BCELoss(weight=engine.tensor([[1.0], [3.0]])),
+            lambda: F.binary_cross_entropy(x, y, weight=engine.tensor([[1.0], [3.0]])),
+        ),
+        (
+            nn.BCEWithLogitsLoss(pos_weight=engine.tensor([2.0])),
+            lambda: F.binary_cross_entropy_with_logits(x, y, pos_weight=engine.tensor([2.0])),
+        ),
+    ]:
         assert module(x, y).item() == fn().item()
     assert nn.MSELoss(reduce=False)(x, y).shape == (2, 1)  # PyTorch's legacy flags still map to a reduction
 
@@ -475,7 +534,9 @@ def test_bce_weights_and_clamped_logs():
     t = engine.tensor([1.0, 0.0, 1.0])
     sig = 1 / (1 + np.exp(-z._data.astype(np.float64)))
     manual = -(2 * t._data * np.log(sig) + (1 - t._data) * np.log(1 - sig)).mean()
-    assert F.binary_cross_entropy_with_logits(z, t, pos_weight=engine.tensor([2.0])).item() == pytest.approx(manual, rel=1e-6)
+    assert F.binary_cross_entropy_with_logits(z, t, pos_weight=engine.tensor([2.0])).item() == pytest.approx(
+        manual, rel=1e-6
+    )
     # Large logits stay finite (no log(0) inside).
     huge = F.binary_cross_entropy_with_logits(engine.tensor([200.0, -200.0]), engine.tensor([0.0, 1.0]))
     assert huge.item() == pytest.approx(200.0)
@@ -490,12 +551,18 @@ def test_loss_errors_are_pytorchs():
         F.binary_cross_entropy(engine.tensor([float("nan")]), engine.tensor([1.0]))
     with pytest.raises(RuntimeError, match="^all elements of target should be between 0 and 1$"):
         F.binary_cross_entropy(engine.tensor([0.2]), engine.tensor([1.5]))
-    with pytest.raises(ValueError, match=r"^Using a target size \(engine.Size\(\[2\]\)\) that is different to the input "
-                                         r"size \(engine.Size\(\[2, 1\]\)\) is deprecated. Please ensure they have "
-                                         r"the same size.$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^Using a target size \(engine.Size\(\[2\]\)\) that is different to the input "
+        r"size \(engine.Size\(\[2, 1\]\)\) is deprecated. Please ensure they have "
+        r"the same size.$",
+    ):
         F.binary_cross_entropy(engine.tensor([[0.5], [0.5]]), engine.tensor([1.0, 0.0]))
-    with pytest.raises(ValueError, match=r"^Target size \(engine.Size\(\[2\]\)\) must be the same as input size "
-                                         r"\(engine.Size\(\[2, 1\]\)\)$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^Target size \(engine.Size\(\[2\]\)\) must be the same as input size "
+        r"\(engine.Size\(\[2, 1\]\)\)$",
+    ):
         F.binary_cross_entropy_with_logits(x, engine.tensor([1.0, 0.0]))
     with pytest.raises(RuntimeError, match="^Found dtype Float but expected Double$"):
         F.binary_cross_entropy(engine.tensor([0.5], dtype=engine.float64), engine.tensor([1.0]))
@@ -515,9 +582,12 @@ def test_loss_errors_are_pytorchs():
 def test_mismatched_shapes_warn_then_broadcast_or_fail(fn):
     x = engine.tensor([[1.0], [2.0], [3.0], [4.0]], requires_grad=True)
     y = engine.tensor([1.0, 2.0, 3.0, 4.0])
-    with pytest.warns(UserWarning, match=r"^Using a target size \(engine.Size\(\[4\]\)\) that is different to the "
-                                         r"input size \(engine.Size\(\[4, 1\]\)\). This will likely lead to incorrect "
-                                         r"results due to broadcasting. Please ensure they have the same size.$"):
+    with pytest.warns(
+        UserWarning,
+        match=r"^Using a target size \(engine.Size\(\[4\]\)\) that is different to the "
+        r"input size \(engine.Size\(\[4, 1\]\)\). This will likely lead to incorrect "
+        r"results due to broadcasting. Please ensure they have the same size.$",
+    ):
         loss = fn(x, y)
     # (4, 1) against (4,) broadcasts to (4, 4): every prediction meets every target, as in PyTorch.
     assert loss.item() > 0
@@ -525,8 +595,11 @@ def test_mismatched_shapes_warn_then_broadcast_or_fail(fn):
     assert x.grad.shape == (4, 1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        with pytest.raises(RuntimeError, match=r"^The size of tensor a \(3\) must match the size of tensor b \(4\) at "
-                                               r"non-singleton dimension 0$"):
+        with pytest.raises(
+            RuntimeError,
+            match=r"^The size of tensor a \(3\) must match the size of tensor b \(4\) at "
+            r"non-singleton dimension 0$",
+        ):
             fn(engine.zeros(3), engine.zeros(4))
 
 
@@ -546,6 +619,7 @@ def test_integer_targets_are_promoted():
 
 
 # --------------------------------------------------------------------------------- graph view support
+
 
 def test_fused_losses_show_local_gradients_in_the_trace():
     """The graph view's edge into a fused loss is ∂L/∂ŷᵢ: 2(ŷᵢ − yᵢ)/n for MSE, as the formula says."""
@@ -585,11 +659,18 @@ def test_trace_labels_parameters_with_module_names():
     params = {n.label: n for n in tr.nodes if n.kind == "parameter"}
     assert set(params) == {"0.weight", "0.bias", "2.weight", "2.bias"}
     assert np.array_equal(params["2.weight"].grad, model[2].weight.grad._data)
-    assert [n.op for n in tr.nodes if n.kind == "op"] == ["TBackward0", "AddmmBackward0", "TanhBackward0",
-                                                          "TBackward0", "AddmmBackward0", "MseLossBackward0"]
+    assert [n.op for n in tr.nodes if n.kind == "op"] == [
+        "TBackward0",
+        "AddmmBackward0",
+        "TanhBackward0",
+        "TBackward0",
+        "AddmmBackward0",
+        "MseLossBackward0",
+    ]
 
 
 # ----------------------------------------------------------------------------------------- gradchecks
+
 
 def _arrays(shape, lo=-2.0, hi=2.0):
     return hnp.arrays(np.float64, shape, elements=st.floats(lo, hi, allow_nan=False, allow_subnormal=False))
@@ -609,7 +690,9 @@ def test_gradcheck_mse_and_l1(data, reduction):
     shape = data.draw(SHAPES)
     x = data.draw(_arrays(shape))
     # Keep |x − y| away from 0, where |·| has its kink.
-    y = x + data.draw(_arrays(shape, 0.1, 2.0)) * data.draw(hnp.arrays(np.float64, shape, elements=st.sampled_from([-1.0, 1.0])))
+    y = x + data.draw(_arrays(shape, 0.1, 2.0)) * data.draw(
+        hnp.arrays(np.float64, shape, elements=st.sampled_from([-1.0, 1.0]))
+    )
     assert gradcheck(lambda a, b: F.mse_loss(a, b, reduction=reduction), (_t(x), _t(y)))
     assert gradcheck(lambda a, b: F.l1_loss(a, b, reduction=reduction), (_t(x), _t(y)))
 
@@ -632,8 +715,9 @@ def test_gradcheck_binary_cross_entropy(data, reduction, weighted):
     p = data.draw(_arrays(shape, 0.05, 0.95))
     y = data.draw(_arrays(shape, 0.01, 0.99))  # inside [0, 1] even after the central-difference step
     w = engine.tensor(data.draw(_arrays(shape, 0.5, 2.0)), dtype=engine.float64) if weighted else None
-    assert gradcheck(lambda a, b: F.binary_cross_entropy(a, b, weight=w, reduction=reduction), (_t(p), _t(y)),
-                     atol=1e-5, rtol=1e-4)
+    assert gradcheck(
+        lambda a, b: F.binary_cross_entropy(a, b, weight=w, reduction=reduction), (_t(p), _t(y)), atol=1e-5, rtol=1e-4
+    )
 
 
 @SETTINGS
@@ -645,13 +729,14 @@ def test_gradcheck_binary_cross_entropy_with_logits(data, reduction, weighted, p
     w = engine.tensor(data.draw(_arrays(shape, 0.5, 2.0)), dtype=engine.float64) if weighted else None
     last = shape[-1] if shape else 1
     pw = engine.tensor(data.draw(_arrays((last,), 0.5, 3.0)), dtype=engine.float64) if positive_weight else None
-    assert gradcheck(lambda a, b: F.binary_cross_entropy_with_logits(a, b, weight=w, pos_weight=pw,
-                                                                     reduction=reduction), (_t(z), _t(y)))
+    assert gradcheck(
+        lambda a, b: F.binary_cross_entropy_with_logits(a, b, weight=w, pos_weight=pw, reduction=reduction),
+        (_t(z), _t(y)),
+    )
 
 
 @SETTINGS
-@given(st.data(), st.integers(1, 4), st.integers(1, 4), st.booleans(),
-       st.sampled_from([(), (2,), (3, 2)]))
+@given(st.data(), st.integers(1, 4), st.integers(1, 4), st.booleans(), st.sampled_from([(), (2,), (3, 2)]))
 def test_gradcheck_linear(data, n_in, n_out, bias, batch):
     x = data.draw(_arrays(batch + (n_in,)))
     w = data.draw(_arrays((n_out, n_in)))

@@ -8,6 +8,7 @@ differently from NumPy's), which is what the tolerances allow.
 
 Skipped where PyTorch is not installed (a test-only extra).
 """
+
 import re
 import warnings
 
@@ -44,6 +45,7 @@ def lib_tensor(lib, a, requires_grad=False):
 
 
 # ---------------------------------------------------------------------------------------------- Linear
+
 
 @pytest.mark.parametrize("bias", [True, False])
 @pytest.mark.parametrize("shape", [(3,), (5, 3), (2, 4, 3), (2, 1, 2, 3)])
@@ -116,9 +118,11 @@ def test_weighted_binary_cross_entropies_match_pytorch(reduction):
     x, y = _loss_inputs("binary_cross_entropy", 9, (6, 3))
     w = np.random.default_rng(1).uniform(0.5, 2, (6, 3)).astype(np.float32)
     pw = np.array([0.5, 2.0, 3.0], dtype=np.float32)
-    for name, kwargs in [("binary_cross_entropy", {"weight": w}),
-                         ("binary_cross_entropy_with_logits", {"weight": w, "pos_weight": pw}),
-                         ("binary_cross_entropy_with_logits", {"pos_weight": pw})]:
+    for name, kwargs in [
+        ("binary_cross_entropy", {"weight": w}),
+        ("binary_cross_entropy_with_logits", {"weight": w, "pos_weight": pw}),
+        ("binary_cross_entropy_with_logits", {"pos_weight": pw}),
+    ]:
         t = _run_loss(torch, name, x, y, reduction, **kwargs)
         e = _run_loss(engine, name, x, y, reduction, **kwargs)
         for a, b in zip(t, e):
@@ -127,8 +131,13 @@ def test_weighted_binary_cross_entropies_match_pytorch(reduction):
 
 def test_loss_modules_match_pytorch():
     x, y = _loss_inputs("binary_cross_entropy", 3, (8, 1))
-    for make in [lambda nn: nn.MSELoss(), lambda nn: nn.L1Loss(reduction="sum"), lambda nn: nn.HuberLoss(delta=0.3),
-                 lambda nn: nn.BCELoss(), lambda nn: nn.BCEWithLogitsLoss(reduction="none")]:
+    for make in [
+        lambda nn: nn.MSELoss(),
+        lambda nn: nn.L1Loss(reduction="sum"),
+        lambda nn: nn.HuberLoss(delta=0.3),
+        lambda nn: nn.BCELoss(),
+        lambda nn: nn.BCEWithLogitsLoss(reduction="none"),
+    ]:
         t = make(torch.nn)(torch.tensor(x), torch.tensor(y))
         e = make(engine.nn)(engine.tensor(x), engine.tensor(y))
         assert np.allclose(arr(e), arr(t), **ULPS)
@@ -137,12 +146,13 @@ def test_loss_modules_match_pytorch():
 
 # ------------------------------------------------------------------------------------- errors and warnings
 
+
 def _error(lib, fn):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             fn(lib)
-        except Exception as exc:  # noqa: BLE001 - the exception is what is compared
+        except Exception as exc:
             return type(exc).__name__, normalise(exc)
     return None
 
@@ -156,8 +166,9 @@ ERRORS = {
     "bce target": lambda lib: F(lib).binary_cross_entropy(lib.tensor([0.5]), lib.tensor([2.0])),
     "bce shapes": lambda lib: F(lib).binary_cross_entropy(lib.tensor([[0.5], [0.5]]), lib.tensor([1.0, 0.0])),
     "bce dtypes": lambda lib: F(lib).binary_cross_entropy(lib.tensor([0.5], dtype=lib.float64), lib.tensor([1.0])),
-    "bce weight": lambda lib: F(lib).binary_cross_entropy(lib.tensor([0.2, 0.5, 0.9]), lib.tensor([0.0, 1.0, 1.0]),
-                                                          weight=lib.ones(2)),
+    "bce weight": lambda lib: F(lib).binary_cross_entropy(
+        lib.tensor([0.2, 0.5, 0.9]), lib.tensor([0.0, 1.0, 1.0]), weight=lib.ones(2)
+    ),
     "logits shapes": lambda lib: F(lib).binary_cross_entropy_with_logits(lib.zeros(2, 1), lib.zeros(2)),
     "logits long target": lambda lib: F(lib).binary_cross_entropy_with_logits(lib.zeros(2), lib.tensor([1, 0])),
     "mse broadcast": lambda lib: F(lib).mse_loss(lib.zeros(3), lib.zeros(4)),
@@ -180,7 +191,8 @@ ERRORS = {
     "sequential index": lambda lib: lib.nn.Sequential(lib.nn.ReLU())[3],
     "no forward": lambda lib: lib.nn.Module()(1),
     "missing and unexpected keys": lambda lib: lib.nn.Sequential(lib.nn.Linear(1, 2), lib.nn.Tanh()).load_state_dict(
-        {"0.weight": lib.zeros(2, 1), "1.foo": lib.zeros(1)}),
+        {"0.weight": lib.zeros(2, 1), "1.foo": lib.zeros(1)}
+    ),
     "size mismatch": lambda lib: lib.nn.Linear(1, 2).load_state_dict({"weight": lib.zeros(2, 3), "bias": lib.zeros(2)}),
     "kaiming of a vector": lambda lib: lib.nn.init.kaiming_uniform_(lib.zeros(3)),
     "gain": lambda lib: lib.nn.init.calculate_gain("swish"),
@@ -208,6 +220,7 @@ def test_broadcast_warning_matches_pytorch(fn):
 
 # ---------------------------------------------------------------------------------------------- modules
 
+
 def build_net(lib):
     class Net(lib.nn.Module):
         def __init__(self):
@@ -234,7 +247,9 @@ def test_module_bookkeeping_and_printing_match_pytorch():
     assert [tuple(p.shape) for p in e.parameters()] == [tuple(p.shape) for p in t.parameters()]
     assert repr(e) == repr(t)
     assert repr(e.encoder[0].weight.__class__.__name__) == repr(t.encoder[0].weight.__class__.__name__)
-    assert repr(engine.nn.Parameter(engine.tensor([[0.25, -1.5]]))) == repr(torch.nn.Parameter(torch.tensor([[0.25, -1.5]])))
+    assert repr(engine.nn.Parameter(engine.tensor([[0.25, -1.5]]))) == repr(
+        torch.nn.Parameter(torch.tensor([[0.25, -1.5]]))
+    )
     assert repr(t.load_state_dict(t.state_dict())) == repr(e.load_state_dict(e.state_dict()))
     t_result = t.load_state_dict({"scale": torch.ones(1), "extra": torch.ones(1)}, strict=False)
     e_result = e.load_state_dict({"scale": engine.ones(1), "extra": engine.ones(1)}, strict=False)
@@ -272,8 +287,16 @@ def test_mlp_training_matches_pytorch():
     Forward and backward differ from PyTorch's in the last bits (different matrix-product kernels),
     so the runs agree to float32 rounding amplified over 200 steps, not bit for bit."""
     torch.manual_seed(0)
-    layers = lambda nn: nn.Sequential(nn.Linear(1, 32), nn.Tanh(), nn.Linear(32, 32), nn.Tanh(),  # noqa: E731
-                                      nn.Linear(32, 1))
+
+    def layers(nn):
+        return nn.Sequential(
+            nn.Linear(1, 32),
+            nn.Tanh(),
+            nn.Linear(32, 32),
+            nn.Tanh(),
+            nn.Linear(32, 1),
+        )
+
     t_model, e_model = layers(torch.nn), layers(engine.nn)
     e_model.load_state_dict({k: engine.tensor(v.numpy()) for k, v in t_model.state_dict().items()})
     x = np.linspace(-2, 2, 256, dtype=np.float32).reshape(-1, 1)

@@ -9,6 +9,7 @@ the wrong element all fail.
 
 A last test checks that every ``Function`` subclass the engine defines is exercised by some case.
 """
+
 import math
 from collections import namedtuple
 
@@ -22,11 +23,14 @@ from hypothesis.extra import numpy as hnp
 import engine
 from engine import ops
 from engine.autograd import GradcheckError, gradcheck
-from engine.function import AccumulateGrad, Function
+from engine.function import Function
 
-SETTINGS = settings(max_examples=30, deadline=None, derandomize=False,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                           HealthCheck.filter_too_much])
+SETTINGS = settings(
+    max_examples=30,
+    deadline=None,
+    derandomize=False,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+)
 
 # --------------------------------------------------------------------------------- value strategies
 
@@ -80,9 +84,11 @@ CASES = []
 
 def case(id, inputs, grad_fns):
     """Register ``fn(*tensors, **options)``; ``inputs`` draws ``(arrays, options)``."""
+
     def register(fn):
         CASES.append(Case(id, inputs, fn, frozenset(grad_fns)))
         return fn
+
     return register
 
 
@@ -96,8 +102,12 @@ def with_options(arrays, **options):
 
 # arithmetic ---------------------------------------------------------------------------------------
 
-@case("add", with_options(broadcast_pair(), form=st.sampled_from(["op", "method", "function", "alpha"])),
-      {"AddBackward0", "MulBackward0"})
+
+@case(
+    "add",
+    with_options(broadcast_pair(), form=st.sampled_from(["op", "method", "function", "alpha"])),
+    {"AddBackward0", "MulBackward0"},
+)
 def _add(a, b, form):
     if form == "op":
         return a + b
@@ -108,21 +118,21 @@ def _add(a, b, form):
     return engine.add(a, b)
 
 
-@case("sub", with_options(broadcast_pair(), form=st.sampled_from(["op", "method", "function"])),
-      {"SubBackward0"})
+@case("sub", with_options(broadcast_pair(), form=st.sampled_from(["op", "method", "function"])), {"SubBackward0"})
 def _sub(a, b, form):
     return {"op": lambda: a - b, "method": lambda: a.sub(b), "function": lambda: engine.sub(a, b)}[form]()
 
 
-@case("mul", with_options(broadcast_pair(), form=st.sampled_from(["op", "method", "function"])),
-      {"MulBackward0"})
+@case("mul", with_options(broadcast_pair(), form=st.sampled_from(["op", "method", "function"])), {"MulBackward0"})
 def _mul(a, b, form):
     return {"op": lambda: a * b, "method": lambda: a.mul(b), "function": lambda: engine.mul(a, b)}[form]()
 
 
-@case("div", with_options(broadcast_pair(b_elements=away_from_zero(0.5)),
-                          form=st.sampled_from(["op", "method", "function"])),
-      {"DivBackward0"})
+@case(
+    "div",
+    with_options(broadcast_pair(b_elements=away_from_zero(0.5)), form=st.sampled_from(["op", "method", "function"])),
+    {"DivBackward0"},
+)
 def _div(a, b, form):
     return {"op": lambda: a / b, "method": lambda: a.div(b), "function": lambda: engine.div(a, b)}[form]()
 
@@ -132,79 +142,118 @@ def _self_use(a):
     return a * a + a - a * 0.5
 
 
-@case("scalar operands", with_options(st.tuples(array(SHAPES, away_from_zero(0.5))),
-                                      c=values(-2.0, 2.0).filter(lambda v: abs(v) > 0.1),
-                                      form=st.sampled_from(["t+c", "c+t", "t-c", "c-t", "t*c", "c*t", "t/c",
-                                                            "c/t"])),
-      {"AddBackward0", "SubBackward0", "RsubBackward1", "MulBackward0", "DivBackward0", "ReciprocalBackward0"})
+@case(
+    "scalar operands",
+    with_options(
+        st.tuples(array(SHAPES, away_from_zero(0.5))),
+        c=values(-2.0, 2.0).filter(lambda v: abs(v) > 0.1),
+        form=st.sampled_from(["t+c", "c+t", "t-c", "c-t", "t*c", "c*t", "t/c", "c/t"]),
+    ),
+    {"AddBackward0", "SubBackward0", "RsubBackward1", "MulBackward0", "DivBackward0", "ReciprocalBackward0"},
+)
 def _scalar_operands(a, c, form):
-    return {"t+c": lambda: a + c, "c+t": lambda: c + a, "t-c": lambda: a - c, "c-t": lambda: c - a,
-            "t*c": lambda: a * c, "c*t": lambda: c * a, "t/c": lambda: a / c, "c/t": lambda: c / a}[form]()
+    return {
+        "t+c": lambda: a + c,
+        "c+t": lambda: c + a,
+        "t-c": lambda: a - c,
+        "c-t": lambda: c - a,
+        "t*c": lambda: a * c,
+        "c*t": lambda: c * a,
+        "t/c": lambda: a / c,
+        "c/t": lambda: c / a,
+    }[form]()
 
 
-@case("0-d tensor operand", with_options(st.tuples(array(NONSCALAR_SHAPES), array((), away_from_zero(0.5))),
-                                         form=st.sampled_from(["+", "-", "*", "/"])),
-      {"AddBackward0", "SubBackward0", "MulBackward0", "DivBackward0"})
+@case(
+    "0-d tensor operand",
+    with_options(
+        st.tuples(array(NONSCALAR_SHAPES), array((), away_from_zero(0.5))), form=st.sampled_from(["+", "-", "*", "/"])
+    ),
+    {"AddBackward0", "SubBackward0", "MulBackward0", "DivBackward0"},
+)
 def _zero_dim_operand(a, s, form):
     return {"+": lambda: s + a, "-": lambda: a - s, "*": lambda: s * a, "/": lambda: a / s}[form]()
 
 
-@case("neg", with_options(st.tuples(array(SHAPES)), form=st.sampled_from(["op", "method", "function"])),
-      {"NegBackward0"})
+@case(
+    "neg", with_options(st.tuples(array(SHAPES)), form=st.sampled_from(["op", "method", "function"])), {"NegBackward0"}
+)
 def _neg(a, form):
     return {"op": lambda: -a, "method": lambda: a.neg(), "function": lambda: engine.neg(a)}[form]()
 
 
-@case("reciprocal", with_options(st.tuples(array(SHAPES, away_from_zero(0.4))), form=st.sampled_from(["method", "op"])),
-      {"ReciprocalBackward0", "MulBackward0"})
+@case(
+    "reciprocal",
+    with_options(st.tuples(array(SHAPES, away_from_zero(0.4))), form=st.sampled_from(["method", "op"])),
+    {"ReciprocalBackward0", "MulBackward0"},
+)
 def _reciprocal(a, form):
     return a.reciprocal() if form == "method" else 1.0 / a
 
 
 # powers --------------------------------------------------------------------------------------------
 
-@case("pow, integer exponent", with_options(st.tuples(array(SHAPES)), n=st.sampled_from([0, 1, 2, 3, 4]),
-                                            form=st.sampled_from(["op", "method", "function", "square"])),
-      {"PowBackward0"})
+
+@case(
+    "pow, integer exponent",
+    with_options(
+        st.tuples(array(SHAPES)),
+        n=st.sampled_from([0, 1, 2, 3, 4]),
+        form=st.sampled_from(["op", "method", "function", "square"]),
+    ),
+    {"PowBackward0"},
+)
 def _pow_int(a, n, form):
     if form == "square":
         return a.square()
-    return {"op": lambda: a ** n, "method": lambda: a.pow(n), "function": lambda: engine.pow(a, n)}[form]()
+    return {"op": lambda: a**n, "method": lambda: a.pow(n), "function": lambda: engine.pow(a, n)}[form]()
 
 
-@case("pow, negative exponent", with_options(st.tuples(array(SHAPES, away_from_zero(0.5))),
-                                             n=st.sampled_from([-1, -2, -3.0])),
-      {"PowBackward0"})
+@case(
+    "pow, negative exponent",
+    with_options(st.tuples(array(SHAPES, away_from_zero(0.5))), n=st.sampled_from([-1, -2, -3.0])),
+    {"PowBackward0"},
+)
 def _pow_negative(a, n):
-    return a ** n
+    return a**n
 
 
-@case("pow, fractional exponent", with_options(st.tuples(array(SHAPES, positive())),
-                                               n=st.sampled_from([0.5, 1.5, -0.5, 2.7, 1 / 3])),
-      {"PowBackward0"})
+@case(
+    "pow, fractional exponent",
+    with_options(st.tuples(array(SHAPES, positive())), n=st.sampled_from([0.5, 1.5, -0.5, 2.7, 1 / 3])),
+    {"PowBackward0"},
+)
 def _pow_fractional(a, n):
-    return a ** n
+    return a**n
 
 
-@case("pow, tensor exponent", with_options(broadcast_pair(positive(0.4, 2.5), values(-2.0, 2.0)),
-                                           form=st.sampled_from(["op", "method", "function"])),
-      {"PowBackward1"})
+@case(
+    "pow, tensor exponent",
+    with_options(
+        broadcast_pair(positive(0.4, 2.5), values(-2.0, 2.0)), form=st.sampled_from(["op", "method", "function"])
+    ),
+    {"PowBackward1"},
+)
 def _pow_tensor(a, b, form):
-    return {"op": lambda: a ** b, "method": lambda: a.pow(b), "function": lambda: engine.pow(a, b)}[form]()
+    return {"op": lambda: a**b, "method": lambda: a.pow(b), "function": lambda: engine.pow(a, b)}[form]()
 
 
-@case("pow, scalar base", with_options(st.tuples(array(SHAPES, values(-2.0, 2.0))),
-                                       base=st.sampled_from([2.0, 0.5, math.e, 3])),
-      {"PowBackward2"})
+@case(
+    "pow, scalar base",
+    with_options(st.tuples(array(SHAPES, values(-2.0, 2.0))), base=st.sampled_from([2.0, 0.5, math.e, 3])),
+    {"PowBackward2"},
+)
 def _pow_scalar_base(a, base):
-    return base ** a
+    return base**a
 
 
 # elementwise functions ----------------------------------------------------------------------------
 
+
 def _unary_case(name, elements, grad_fn):
-    @case(name, with_options(st.tuples(array(SHAPES, elements)), form=st.sampled_from(["method", "function"])),
-          {grad_fn})
+    @case(
+        name, with_options(st.tuples(array(SHAPES, elements)), form=st.sampled_from(["method", "function"])), {grad_fn}
+    )
     def _unary(a, form):
         return getattr(a, name)() if form == "method" else getattr(engine, name)(a)
 
@@ -225,10 +274,15 @@ def _builtin_abs(a):
     return abs(a)
 
 
-@case("clamp", with_options(st.tuples(array(SHAPES, away_from([-0.5, 0.7]))),
-                            bounds=st.sampled_from([(-0.5, 0.7), (-0.5, None), (None, 0.7)]),
-                            form=st.sampled_from(["method", "function", "clip"])),
-      {"ClampBackward1"})
+@case(
+    "clamp",
+    with_options(
+        st.tuples(array(SHAPES, away_from([-0.5, 0.7]))),
+        bounds=st.sampled_from([(-0.5, 0.7), (-0.5, None), (None, 0.7)]),
+        form=st.sampled_from(["method", "function", "clip"]),
+    ),
+    {"ClampBackward1"},
+)
 def _clamp(a, bounds, form):
     lo, hi = bounds
     if form == "method":
@@ -238,9 +292,11 @@ def _clamp(a, bounds, form):
     return engine.clamp(a, min=lo, max=hi)
 
 
-@case("clamp, tensor bounds", just_arrays(array((3, 2), away_from([-0.5, 0.7])), array((2,), values(-0.5, -0.5)),
-                                          array((1,), values(0.7, 0.7))),
-      {"MaximumBackward0", "MinimumBackward0"})
+@case(
+    "clamp, tensor bounds",
+    just_arrays(array((3, 2), away_from([-0.5, 0.7])), array((2,), values(-0.5, -0.5)), array((1,), values(0.7, 0.7))),
+    {"MaximumBackward0", "MinimumBackward0"},
+)
 def _clamp_tensor_bounds(a, lo, hi):
     return a.clamp(lo, hi)
 
@@ -250,25 +306,36 @@ def separated_pair(draw):
     """Two broadcastable arrays that are never equal at any position (on grids offset by 0.25)."""
     shapes = draw(hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=3)).input_shapes
     grid = st.integers(-6, 6).map(lambda k: k * 0.5)
-    return (draw(hnp.arrays(np.float64, shapes[0], elements=grid)),
-            draw(hnp.arrays(np.float64, shapes[1], elements=grid.map(lambda v: v + 0.25))))
+    return (
+        draw(hnp.arrays(np.float64, shapes[0], elements=grid)),
+        draw(hnp.arrays(np.float64, shapes[1], elements=grid.map(lambda v: v + 0.25))),
+    )
 
 
-@case("maximum", with_options(separated_pair(), form=st.sampled_from(["function", "method", "max(tensor)"])),
-      {"MaximumBackward0"})
+@case(
+    "maximum",
+    with_options(separated_pair(), form=st.sampled_from(["function", "method", "max(tensor)"])),
+    {"MaximumBackward0"},
+)
 def _maximum(a, b, form):
-    return {"function": lambda: engine.maximum(a, b), "method": lambda: a.maximum(b),
-            "max(tensor)": lambda: a.max(b)}[form]()
+    return {"function": lambda: engine.maximum(a, b), "method": lambda: a.maximum(b), "max(tensor)": lambda: a.max(b)}[
+        form
+    ]()
 
 
-@case("minimum", with_options(separated_pair(), form=st.sampled_from(["function", "method", "min(tensor)"])),
-      {"MinimumBackward0"})
+@case(
+    "minimum",
+    with_options(separated_pair(), form=st.sampled_from(["function", "method", "min(tensor)"])),
+    {"MinimumBackward0"},
+)
 def _minimum(a, b, form):
-    return {"function": lambda: engine.minimum(a, b), "method": lambda: a.minimum(b),
-            "min(tensor)": lambda: a.min(b)}[form]()
+    return {"function": lambda: engine.minimum(a, b), "method": lambda: a.minimum(b), "min(tensor)": lambda: a.min(b)}[
+        form
+    ]()
 
 
 # reductions ---------------------------------------------------------------------------------------
+
 
 @st.composite
 def dims_for(draw, ndim):
@@ -283,8 +350,11 @@ def dims_for(draw, ndim):
 @st.composite
 def reduction_input(draw, elements=None):
     a = draw(array(SHAPES, elements))
-    return (a,), {"dim": draw(dims_for(a.ndim)), "keepdim": draw(st.booleans()),
-                  "form": draw(st.sampled_from(["method", "function"]))}
+    return (a,), {
+        "dim": draw(dims_for(a.ndim)),
+        "keepdim": draw(st.booleans()),
+        "form": draw(st.sampled_from(["method", "function"])),
+    }
 
 
 @case("sum", reduction_input(), {"SumBackward0", "SumBackward1"})
@@ -339,14 +409,19 @@ SIDE = st.integers(1, 3)
 @st.composite
 def matrices(draw):
     n, k, m = draw(SIDE), draw(SIDE), draw(SIDE)
-    return (draw(array((n, k))), draw(array((k, m)))), {"form": draw(st.sampled_from(["@", "mm", "matmul",
-                                                                                        "method mm"]))}
+    return (draw(array((n, k))), draw(array((k, m)))), {
+        "form": draw(st.sampled_from(["@", "mm", "matmul", "method mm"]))
+    }
 
 
 @case("mm", matrices(), {"MmBackward0"})
 def _mm(a, b, form):
-    return {"@": lambda: a @ b, "mm": lambda: engine.mm(a, b), "matmul": lambda: engine.matmul(a, b),
-            "method mm": lambda: a.mm(b)}[form]()
+    return {
+        "@": lambda: a @ b,
+        "mm": lambda: engine.mm(a, b),
+        "matmul": lambda: engine.matmul(a, b),
+        "method mm": lambda: a.mm(b),
+    }[form]()
 
 
 @st.composite
@@ -423,16 +498,21 @@ def _outer(a, b):
 
 # shapes -------------------------------------------------------------------------------------------
 
+
 @st.composite
 def reshape_input(draw):
     a = draw(array(SHAPES))
     n = a.size
     divisors = [d for d in range(1, n + 1) if n % d == 0]
     d = draw(st.sampled_from(divisors))
-    target = draw(st.sampled_from([(-1,), (d, -1), (n // d, d), (1, n), (d, 1, n // d), ()] if n == 1 else
-                                  [(-1,), (d, -1), (n // d, d), (1, n), (d, 1, n // d)]))
-    return (a,), {"shape": target, "form": draw(st.sampled_from(["reshape", "view", "reshape(*shape)",
-                                                                  "function"]))}
+    target = draw(
+        st.sampled_from(
+            [(-1,), (d, -1), (n // d, d), (1, n), (d, 1, n // d), ()]
+            if n == 1
+            else [(-1,), (d, -1), (n // d, d), (1, n), (d, 1, n // d)]
+        )
+    )
+    return (a,), {"shape": target, "form": draw(st.sampled_from(["reshape", "view", "reshape(*shape)", "function"]))}
 
 
 @case("reshape / view", reshape_input(), {"ViewBackward0"})
@@ -446,9 +526,14 @@ def _reshape(a, shape, form):
     return a.reshape(*shape)
 
 
-@case("t", with_options(st.tuples(array(hnp.array_shapes(min_dims=0, max_dims=2, max_side=3))),
-                        form=st.sampled_from(["method", "function"])),
-      {"TBackward0"})
+@case(
+    "t",
+    with_options(
+        st.tuples(array(hnp.array_shapes(min_dims=0, max_dims=2, max_side=3))),
+        form=st.sampled_from(["method", "function"]),
+    ),
+    {"TBackward0"},
+)
 def _t(a, form):
     return a.t() if form == "method" else engine.t(a)
 
@@ -489,8 +574,7 @@ def _permute(a, dims, form):
 @st.composite
 def unsqueeze_input(draw):
     a = draw(array(SHAPES))
-    return (a,), {"dim": draw(st.integers(-a.ndim - 1, a.ndim)), "form": draw(st.sampled_from(["method",
-                                                                                               "function"]))}
+    return (a,), {"dim": draw(st.integers(-a.ndim - 1, a.ndim)), "form": draw(st.sampled_from(["method", "function"]))}
 
 
 @case("unsqueeze", unsqueeze_input(), {"UnsqueezeBackward0"})
@@ -502,8 +586,10 @@ def _unsqueeze(a, dim, form):
 def squeeze_input(draw):
     shape = draw(hnp.array_shapes(min_dims=1, max_dims=4, min_side=1, max_side=2))
     a = draw(array(shape))
-    return (a,), {"dim": draw(st.none() | st.integers(-a.ndim, a.ndim - 1)),
-                  "form": draw(st.sampled_from(["method", "function"]))}
+    return (a,), {
+        "dim": draw(st.none() | st.integers(-a.ndim, a.ndim - 1)),
+        "form": draw(st.sampled_from(["method", "function"])),
+    }
 
 
 @case("squeeze", squeeze_input(), {"SqueezeBackward0", "SqueezeBackward1"})
@@ -544,8 +630,11 @@ def _flatten(a, start, end, form):
     return a.flatten(start, end) if form == "method" else engine.flatten(a, start, end)
 
 
-@case("clone", with_options(st.tuples(array(SHAPES)), form=st.sampled_from(["method", "function"])),
-      {"CloneBackward0", "MulBackward0"})
+@case(
+    "clone",
+    with_options(st.tuples(array(SHAPES)), form=st.sampled_from(["method", "function"])),
+    {"CloneBackward0", "MulBackward0"},
+)
 def _clone(a, form):
     c = a.clone() if form == "method" else engine.clone(a)
     return c * c
@@ -562,6 +651,7 @@ def _to_copy(a):
 
 
 # indexing -----------------------------------------------------------------------------------------
+
 
 @st.composite
 def index_input(draw):
@@ -591,8 +681,7 @@ def index_input(draw):
     return (a,), {"index": index}
 
 
-@case("indexing", index_input(),
-      {"SelectBackward0", "SliceBackward0", "IndexBackward0", "UnsqueezeBackward0"})
+@case("indexing", index_input(), {"SelectBackward0", "SliceBackward0", "IndexBackward0", "UnsqueezeBackward0"})
 def _index(a, index):
     return a[index]
 
@@ -640,11 +729,14 @@ def _setitem_constant(a):
     return y * a
 
 
-@case("in-place arithmetic on a graph tensor",
-      with_options(broadcast_pair(b_elements=away_from_zero(0.5)), op=st.sampled_from(["+=", "-=", "*=", "/=",
-                                                                                       "add_", "sub_", "mul_",
-                                                                                       "div_"])),
-      {"AddBackward0", "SubBackward0", "MulBackward0", "DivBackward0", "ExpandBackward0"})
+@case(
+    "in-place arithmetic on a graph tensor",
+    with_options(
+        broadcast_pair(b_elements=away_from_zero(0.5)),
+        op=st.sampled_from(["+=", "-=", "*=", "/=", "add_", "sub_", "mul_", "div_"]),
+    ),
+    {"AddBackward0", "SubBackward0", "MulBackward0", "DivBackward0", "ExpandBackward0"},
+)
 def _inplace(a, b, op):
     # The in-place target must have the broadcast shape, as in PyTorch.
     shape = np.broadcast_shapes(tuple(a.shape), tuple(b.shape))
@@ -669,6 +761,7 @@ def _inplace(a, b, op):
 
 
 # joining and selecting ----------------------------------------------------------------------------
+
 
 @st.composite
 def cat_input(draw):
@@ -705,8 +798,10 @@ def _stack(*tensors, dim):
 def where_input(draw):
     shapes = draw(hnp.mutually_broadcastable_shapes(num_shapes=3, min_dims=0, max_dims=3, max_side=3)).input_shapes
     cond = draw(hnp.arrays(np.bool_, shapes[0]))
-    return (draw(array(shapes[1])), draw(array(shapes[2]))), {"condition": cond,
-                                                             "form": draw(st.sampled_from(["tensors", "scalar y"]))}
+    return (draw(array(shapes[1])), draw(array(shapes[2]))), {
+        "condition": cond,
+        "form": draw(st.sampled_from(["tensors", "scalar y"])),
+    }
 
 
 @case("where", where_input(), {"WhereBackward0", "MulBackward0"})
@@ -715,30 +810,36 @@ def _where(a, b, condition, form):
     return engine.where(cond, a, b) if form == "tensors" else engine.where(cond, a, 0.5) * b
 
 
-@case("where with a scalar", with_options(st.tuples(array(SHAPES, away_from_zero(0.1))),
-                                          side=st.sampled_from(["x", "y"])),
-      {"WhereBackward0"})
+@case(
+    "where with a scalar",
+    with_options(st.tuples(array(SHAPES, away_from_zero(0.1))), side=st.sampled_from(["x", "y"])),
+    {"WhereBackward0"},
+)
 def _where_scalar(a, side):
     return engine.where(a > 0, a, 0.0) if side == "x" else engine.where(a > 0, 1.0, a)
 
 
 # composite: a small network and its loss, the playground's everyday graph -------------------------
 
+
 @st.composite
 def mlp_input(draw):
     n = draw(st.integers(1, 4))
-    return (draw(array((n, 1))), draw(array((1, 3))), draw(array((3,))), draw(array((3, 1))),
-            draw(array((n, 1)))), {}
+    return (draw(array((n, 1))), draw(array((1, 3))), draw(array((3,))), draw(array((3, 1))), draw(array((n, 1)))), {}
 
 
-@case("tanh network with mean squared error", mlp_input(),
-      {"MmBackward0", "AddBackward0", "TanhBackward0", "SubBackward0", "PowBackward0", "MeanBackward0"})
+@case(
+    "tanh network with mean squared error",
+    mlp_input(),
+    {"MmBackward0", "AddBackward0", "TanhBackward0", "SubBackward0", "PowBackward0", "MeanBackward0"},
+)
 def _mlp(x, w1, b1, w2, y):
     hidden = (x @ w1 + b1).tanh()
     return ((hidden @ w2 - y) ** 2).mean()
 
 
 # --------------------------------------------------------------------------------------------- tests
+
 
 def _tensors(arrays):
     return [engine.tensor(a, dtype=engine.float64, requires_grad=True) for a in arrays]
@@ -783,8 +884,12 @@ def _engine_functions():
     found = set()
     for module in (ops, tensor_module, engine.functional):
         for obj in vars(module).values():
-            if isinstance(obj, type) and issubclass(obj, Function) and obj is not Function \
-                    and not obj.__name__.startswith("_"):
+            if (
+                isinstance(obj, type)
+                and issubclass(obj, Function)
+                and obj is not Function
+                and not obj.__name__.startswith("_")
+            ):
                 found.add(obj.__name__)
     return found
 
@@ -799,6 +904,7 @@ def test_every_op_is_gradient_checked(name):
         def check(example):
             arrays, options = example
             return name in _grad_fn_names(case.fn(*_tensors(arrays), **options))
+
         return check
 
     for c in covering:
@@ -811,6 +917,7 @@ def test_every_op_is_gradient_checked(name):
 
 
 # ------------------------------------------------------------------------------- gradcheck itself
+
 
 class _WrongSquare(Function):
     """x² with a backward that forgets the factor 2, to show gradcheck catches it."""

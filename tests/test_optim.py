@@ -5,6 +5,7 @@ to the last bit, the single rounding of the SGD update, first steps worked out b
 against textbook float64 formulas, argument validation with PyTorch's texts, and state dicts that
 survive JSON and resume training bit for bit.
 """
+
 import json
 import math
 
@@ -113,7 +114,7 @@ def test_parameters_without_gradients_are_left_alone():
         start = b._data.copy()
         opt.step()
         assert np.array_equal(b._data, start)
-        assert b not in opt.state or isinstance(opt, optim.Adagrad) and opt.state[b]["step"].item() == 0
+        assert b not in opt.state or (isinstance(opt, optim.Adagrad) and opt.state[b]["step"].item() == 0)
 
 
 def test_first_steps_worked_out_by_hand():
@@ -168,15 +169,24 @@ def _reference(kind, steps, p, grad_fn, **h):
     return out
 
 
-@pytest.mark.parametrize("kind, make, hyper", [
-    ("momentum", lambda ps: optim.SGD(ps, lr=0.02, momentum=0.9, dampening=0.2, weight_decay=0.1),
-     dict(lr=0.02, momentum=0.9, dampening=0.2, weight_decay=0.1)),
-    ("momentum", lambda ps: optim.SGD(ps, lr=0.02, momentum=0.8, nesterov=True),
-     dict(lr=0.02, momentum=0.8, dampening=0.0, weight_decay=0.0, nesterov=True)),
-    ("adam", lambda ps: optim.Adam(ps, lr=0.01, betas=(0.8, 0.99)), dict(lr=0.01, beta1=0.8, beta2=0.99, eps=1e-8)),
-    ("rmsprop", lambda ps: optim.RMSprop(ps, lr=0.002, alpha=0.9), dict(lr=0.002, alpha=0.9, eps=1e-8)),
-    ("adagrad", lambda ps: optim.Adagrad(ps, lr=0.1, lr_decay=0.05), dict(lr=0.1, lr_decay=0.05, eps=1e-10)),
-])
+@pytest.mark.parametrize(
+    "kind, make, hyper",
+    [
+        (
+            "momentum",
+            lambda ps: optim.SGD(ps, lr=0.02, momentum=0.9, dampening=0.2, weight_decay=0.1),
+            dict(lr=0.02, momentum=0.9, dampening=0.2, weight_decay=0.1),
+        ),
+        (
+            "momentum",
+            lambda ps: optim.SGD(ps, lr=0.02, momentum=0.8, nesterov=True),
+            dict(lr=0.02, momentum=0.8, dampening=0.0, weight_decay=0.0, nesterov=True),
+        ),
+        ("adam", lambda ps: optim.Adam(ps, lr=0.01, betas=(0.8, 0.99)), dict(lr=0.01, beta1=0.8, beta2=0.99, eps=1e-8)),
+        ("rmsprop", lambda ps: optim.RMSprop(ps, lr=0.002, alpha=0.9), dict(lr=0.002, alpha=0.9, eps=1e-8)),
+        ("adagrad", lambda ps: optim.Adagrad(ps, lr=0.1, lr_decay=0.05), dict(lr=0.1, lr_decay=0.05, eps=1e-10)),
+    ],
+)
 def test_trajectories_follow_the_textbook_algorithms(kind, make, hyper):
     """200 steps on a convex quadratic, in float32 against the float64 formulas: rounding only (rtol 1e-4)."""
     rng = np.random.default_rng(1)
@@ -278,35 +288,59 @@ def test_zero_grad():
 
 # --------------------------------------------------------------------------------------- validation
 
-@pytest.mark.parametrize("make, exc, message", [
-    (lambda ps: optim.SGD(ps, lr=-1), ValueError, "Invalid learning rate: -1"),
-    (lambda ps: optim.SGD(ps, lr=0.1, momentum=-0.5), ValueError, "Invalid momentum value: -0.5"),
-    (lambda ps: optim.SGD(ps, lr=0.1, weight_decay=-1e-3), ValueError, "Invalid weight_decay value: -0.001"),
-    (lambda ps: optim.SGD(ps, lr=0.1, nesterov=True), ValueError, "Nesterov momentum requires a momentum and zero dampening"),
-    (lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9, dampening=0.1, nesterov=True), ValueError,
-     "Nesterov momentum requires a momentum and zero dampening"),
-    (lambda ps: optim.Adam(ps, lr=-0.5), ValueError, "Invalid learning rate: -0.5"),
-    (lambda ps: optim.Adam(ps, eps=-1.0), ValueError, "Invalid epsilon value: -1.0"),
-    (lambda ps: optim.Adam(ps, betas=(1.0, 0.999)), ValueError, "Invalid beta parameter at index 0: 1.0"),
-    (lambda ps: optim.Adam(ps, betas=(0.9, -0.1)), ValueError, "Invalid beta parameter at index 1: -0.1"),
-    (lambda ps: optim.Adam(ps, betas=(0, 0.9)), ValueError, "betas must be either both floats or both Tensors"),
-    (lambda ps: optim.Adam(ps, weight_decay=-1), ValueError, "Invalid weight_decay value: -1"),
-    (lambda ps: optim.AdamW(ps, betas=(0.9, 1.5)), ValueError, "Invalid beta parameter at index 1: 1.5"),
-    (lambda ps: optim.RMSprop(ps, alpha=-0.1), ValueError, "Invalid alpha value: -0.1"),
-    (lambda ps: optim.RMSprop(ps, momentum=-1), ValueError, "Invalid momentum value: -1"),
-    (lambda ps: optim.RMSprop(ps, eps=-1e-8), ValueError, "Invalid epsilon value: -1e-08"),
-    (lambda ps: optim.Adagrad(ps, lr_decay=-1), ValueError, "Invalid lr_decay value: -1"),
-    (lambda ps: optim.Adagrad(ps, initial_accumulator_value=-1), ValueError,
-     "Invalid initial_accumulator_value value: -1"),
-    (lambda ps: optim.SGD([], lr=0.1), ValueError, "optimizer got an empty parameter list"),
-    (lambda ps: optim.SGD(ps[0], lr=0.1), TypeError,
-     "params argument given to the optimizer should be an iterable of Tensors or dicts, but got engine.FloatTensor"),
-    (lambda ps: optim.SGD([1.0], lr=0.1), TypeError, "optimizer can only optimize Tensors, but one of the params is float"),
-    (lambda ps: optim.SGD([ps[0] * 2], lr=0.1), ValueError, "can't optimize a non-leaf Tensor"),
-    (lambda ps: optim.SGD([{"params": ps}, {"params": ps}], lr=0.1), ValueError,
-     "some parameters appear in more than one parameter group"),
-    (lambda ps: optim.SGD([{"params": ps, "lr": -2}], lr=0.1), ValueError, "Invalid learning rate: -2"),
-])
+
+@pytest.mark.parametrize(
+    "make, exc, message",
+    [
+        (lambda ps: optim.SGD(ps, lr=-1), ValueError, "Invalid learning rate: -1"),
+        (lambda ps: optim.SGD(ps, lr=0.1, momentum=-0.5), ValueError, "Invalid momentum value: -0.5"),
+        (lambda ps: optim.SGD(ps, lr=0.1, weight_decay=-1e-3), ValueError, "Invalid weight_decay value: -0.001"),
+        (
+            lambda ps: optim.SGD(ps, lr=0.1, nesterov=True),
+            ValueError,
+            "Nesterov momentum requires a momentum and zero dampening",
+        ),
+        (
+            lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9, dampening=0.1, nesterov=True),
+            ValueError,
+            "Nesterov momentum requires a momentum and zero dampening",
+        ),
+        (lambda ps: optim.Adam(ps, lr=-0.5), ValueError, "Invalid learning rate: -0.5"),
+        (lambda ps: optim.Adam(ps, eps=-1.0), ValueError, "Invalid epsilon value: -1.0"),
+        (lambda ps: optim.Adam(ps, betas=(1.0, 0.999)), ValueError, "Invalid beta parameter at index 0: 1.0"),
+        (lambda ps: optim.Adam(ps, betas=(0.9, -0.1)), ValueError, "Invalid beta parameter at index 1: -0.1"),
+        (lambda ps: optim.Adam(ps, betas=(0, 0.9)), ValueError, "betas must be either both floats or both Tensors"),
+        (lambda ps: optim.Adam(ps, weight_decay=-1), ValueError, "Invalid weight_decay value: -1"),
+        (lambda ps: optim.AdamW(ps, betas=(0.9, 1.5)), ValueError, "Invalid beta parameter at index 1: 1.5"),
+        (lambda ps: optim.RMSprop(ps, alpha=-0.1), ValueError, "Invalid alpha value: -0.1"),
+        (lambda ps: optim.RMSprop(ps, momentum=-1), ValueError, "Invalid momentum value: -1"),
+        (lambda ps: optim.RMSprop(ps, eps=-1e-8), ValueError, "Invalid epsilon value: -1e-08"),
+        (lambda ps: optim.Adagrad(ps, lr_decay=-1), ValueError, "Invalid lr_decay value: -1"),
+        (
+            lambda ps: optim.Adagrad(ps, initial_accumulator_value=-1),
+            ValueError,
+            "Invalid initial_accumulator_value value: -1",
+        ),
+        (lambda ps: optim.SGD([], lr=0.1), ValueError, "optimizer got an empty parameter list"),
+        (
+            lambda ps: optim.SGD(ps[0], lr=0.1),
+            TypeError,
+            "params argument given to the optimizer should be an iterable of Tensors or dicts, but got engine.FloatTensor",
+        ),
+        (
+            lambda ps: optim.SGD([1.0], lr=0.1),
+            TypeError,
+            "optimizer can only optimize Tensors, but one of the params is float",
+        ),
+        (lambda ps: optim.SGD([ps[0] * 2], lr=0.1), ValueError, "can't optimize a non-leaf Tensor"),
+        (
+            lambda ps: optim.SGD([{"params": ps}, {"params": ps}], lr=0.1),
+            ValueError,
+            "some parameters appear in more than one parameter group",
+        ),
+        (lambda ps: optim.SGD([{"params": ps, "lr": -2}], lr=0.1), ValueError, "Invalid learning rate: -2"),
+    ],
+)
 def test_invalid_arguments_raise_pytorchs_errors(make, exc, message):
     params = [nn.Parameter(engine.tensor([1.0]))]
     with pytest.raises(exc) as info:
@@ -319,8 +353,17 @@ def test_param_groups_defaults_and_add_param_group():
     opt = optim.SGD([{"params": [a]}, {"params": b, "lr": 0.5}], lr=0.1, momentum=0.9)
     assert opt.param_groups[0]["lr"] == 0.1 and opt.param_groups[1]["lr"] == 0.5
     assert opt.param_groups[1]["params"] == [b] and opt.param_groups[1]["momentum"] == 0.9
-    assert set(opt.defaults) == {"lr", "momentum", "dampening", "weight_decay", "nesterov", "maximize", "foreach",
-                                 "differentiable", "fused"}
+    assert set(opt.defaults) == {
+        "lr",
+        "momentum",
+        "dampening",
+        "weight_decay",
+        "nesterov",
+        "maximize",
+        "foreach",
+        "differentiable",
+        "fused",
+    }
     opt.add_param_group({"params": [c], "momentum": 0.0})
     assert len(opt.param_groups) == 3 and opt.param_groups[2]["lr"] == 0.1
     with pytest.raises(ValueError, match="more than one parameter group"):
@@ -330,10 +373,12 @@ def test_param_groups_defaults_and_add_param_group():
     assert repr(optim.SGD([a], lr=0.1)) == (
         "SGD (\nParameter Group 0\n    dampening: 0\n    differentiable: False\n    foreach: None\n"
         "    fused: None\n    lr: 0.1\n    maximize: False\n    momentum: 0\n    nesterov: False\n"
-        "    weight_decay: 0\n)")
+        "    weight_decay: 0\n)"
+    )
 
 
 # --------------------------------------------------------------------------------------- state dicts
+
 
 def _train(model, opt, steps, x, y):
     for _ in range(steps):

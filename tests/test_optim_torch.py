@@ -15,6 +15,7 @@ Exactness, per optimizer:
 
 Skipped where PyTorch is not installed (a test-only extra).
 """
+
 import json
 import re
 
@@ -81,7 +82,7 @@ def trajectories(name, kwargs, seed, dtype=np.float32, steps=200, far=False, wig
     e_params = [engine.nn.Parameter(engine.tensor(a.copy())) for a in start]
     t_opt = getattr(torch.optim, name)(t_params, **kwargs)
     e_opt = getattr(optim, name)(e_params, **kwargs)
-    for k in range(steps):
+    for _k in range(steps):
         for t, e, target, scale in zip(t_params, e_params, targets, scales):
             x = e._data.astype(np.float64)
             g = scale * (x - target) + (np.sin(3 * x) if wiggly else 0)
@@ -187,17 +188,20 @@ def test_parameters_without_gradients_are_skipped_as_in_pytorch(pytorch_sqrt):
                 params[0].grad = lib.tensor([0.5, -1.0])
                 params[1].grad = lib.tensor([0.25]) if k % 2 else None
                 opt.step()
-            values[lib] = ([p.detach().numpy().tolist() if lib is torch else p.tolist() for p in params],
-                           sorted(opt.state_dict()["state"]))
+            values[lib] = (
+                [p.detach().numpy().tolist() if lib is torch else p.tolist() for p in params],
+                sorted(opt.state_dict()["state"]),
+            )
         assert values[engine] == values[torch], name
 
 
 # --------------------------------------------------------------------------------------------- validation
 
+
 def _error(lib, fn):
     try:
         fn(lib)
-    except Exception as exc:  # noqa: BLE001 - the exception is what is compared
+    except Exception as exc:
         return type(exc).__name__, re.sub(r"torch\.", "engine.", str(exc))
     return None
 
@@ -211,8 +215,9 @@ BAD = {
     "sgd momentum": lambda lib: lib.optim.SGD(_param(lib), lr=0.1, momentum=-0.1),
     "sgd weight decay": lambda lib: lib.optim.SGD(_param(lib), lr=0.1, weight_decay=-1e-4),
     "sgd nesterov without momentum": lambda lib: lib.optim.SGD(_param(lib), lr=0.1, nesterov=True),
-    "sgd nesterov with dampening": lambda lib: lib.optim.SGD(_param(lib), lr=0.1, momentum=0.9, dampening=0.5,
-                                                             nesterov=True),
+    "sgd nesterov with dampening": lambda lib: lib.optim.SGD(
+        _param(lib), lr=0.1, momentum=0.9, dampening=0.5, nesterov=True
+    ),
     "adam lr": lambda lib: lib.optim.Adam(_param(lib), lr=-0.001),
     "adam eps": lambda lib: lib.optim.Adam(_param(lib), eps=-1e-8),
     "adam beta0": lambda lib: lib.optim.Adam(_param(lib), betas=(1.0, 0.999)),
@@ -235,7 +240,8 @@ BAD = {
     "non-leaf": lambda lib: lib.optim.SGD([_param(lib)[0] * 2], lr=0.1),
     "a set": lambda lib: lib.optim.SGD({"params": set(_param(lib))}, lr=0.1),
     "same parameter in two groups": lambda lib: (lambda p: lib.optim.SGD([{"params": p}, {"params": p}], lr=0.1))(
-        _param(lib)),
+        _param(lib)
+    ),
     "group not a dict": lambda lib: lib.optim.SGD(_param(lib), lr=0.1).add_param_group(_param(lib)),
 }
 
@@ -256,6 +262,7 @@ def test_repr_and_param_groups_match_pytorch(name, kwargs):
 
 
 # --------------------------------------------------------------------------------------------- state dicts
+
 
 def _plain(value):
     if isinstance(value, torch.Tensor):
@@ -293,8 +300,10 @@ def test_loading_pytorchs_state_continues_pytorchs_run(name, kwargs, pytorch_sqr
     t_opt = getattr(torch.optim, name)(t_params, **kwargs)
 
     def grads(values):
-        return [(scale * (v.astype(np.float64) - target)).astype(np.float32)
-                for v, target, scale in zip(values, targets, scales)]
+        return [
+            (scale * (v.astype(np.float64) - target)).astype(np.float32)
+            for v, target, scale in zip(values, targets, scales)
+        ]
 
     for _ in range(5):
         for p, g in zip(t_params, grads([p.detach().numpy() for p in t_params])):
@@ -320,8 +329,10 @@ def test_pytorch_continues_the_engines_run_from_its_state_dict(name, kwargs, pyt
     start, targets, scales = problem(9, np.float32)
 
     def grads(values):
-        return [(scale * (v.astype(np.float64) - target)).astype(np.float32)
-                for v, target, scale in zip(values, targets, scales)]
+        return [
+            (scale * (v.astype(np.float64) - target)).astype(np.float32)
+            for v, target, scale in zip(values, targets, scales)
+        ]
 
     e_params = [engine.nn.Parameter(engine.tensor(a.copy())) for a in start]
     e_opt = getattr(optim, name)(e_params, **kwargs)
@@ -332,8 +343,10 @@ def test_pytorch_continues_the_engines_run_from_its_state_dict(name, kwargs, pyt
     saved = json.loads(json.dumps(e_opt.state_dict()))
     t_params = [torch.nn.Parameter(torch.from_numpy(p._data.copy())) for p in e_params]
     t_opt = getattr(torch.optim, name)(t_params, **kwargs)
-    saved["state"] = {int(k): {key: torch.tensor(v, dtype=torch.float32) for key, v in entry.items()}
-                      for k, entry in saved["state"].items()}
+    saved["state"] = {
+        int(k): {key: torch.tensor(v, dtype=torch.float32) for key, v in entry.items()}
+        for k, entry in saved["state"].items()
+    }
     saved["param_groups"] = [{**g, "betas": tuple(g["betas"])} if "betas" in g else g for g in saved["param_groups"]]
     t_opt.load_state_dict(saved)
     for _ in range(20):

@@ -1,4 +1,5 @@
 """Presets: the tutorial data and settings, and the generated lessons."""
+
 import math
 
 import numpy as np
@@ -96,8 +97,9 @@ def test_unknown_preset_lists_the_names():
         assert name in str(info.value)
 
 
-@pytest.mark.parametrize("kwargs", [{"n_points": 0}, {"n_points": 2.5}, {"noise": -1.0},
-                                    {"noise": float("nan")}, {"seed": -3}])
+@pytest.mark.parametrize(
+    "kwargs", [{"n_points": 0}, {"n_points": 2.5}, {"noise": -1.0}, {"noise": float("nan")}, {"seed": -3}]
+)
 def test_bad_generation_settings_raise_value_error(kwargs):
     with pytest.raises(ValueError):
         load_preset("noisy-line", **kwargs)

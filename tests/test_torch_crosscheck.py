@@ -7,6 +7,7 @@ few ulps, float64 within 1e-12. Where the engine names itself differently on pur
 
 Skipped where PyTorch is not installed (it is a test-only extra, never a dependency of the app).
 """
+
 import re
 from collections import namedtuple
 
@@ -31,11 +32,15 @@ def normalise(text):
 
 
 def to_numpy(t):
-    return t.detach().numpy() if isinstance(t, torch.Tensor) else np.asarray(t.detach().tolist() if t.ndim else
-                                                                             t.detach().item())
+    return (
+        t.detach().numpy()
+        if isinstance(t, torch.Tensor)
+        else np.asarray(t.detach().tolist() if t.ndim else t.detach().item())
+    )
 
 
 # ---------------------------------------------------------------------------------------------- inputs
+
 
 def draw(rng, shape, domain):
     """Random values of ``shape`` suited to the op: any, positive, away from zero, or all distinct."""
@@ -61,9 +66,11 @@ OPS = []
 
 def op(id, *inputs):
     """Register ``fn(lib, *tensors)``; ``inputs`` are ``(shape, domain)`` pairs."""
+
     def register(fn):
         OPS.append(Op(id, fn, inputs))
         return fn
+
     return register
 
 
@@ -77,7 +84,7 @@ for sa, sb in [((3, 4), (3, 4)), ((3, 4), (4,)), ((2, 1, 3), (4, 1)), ((), (3,))
     op(f"div {sa}/{sb}", (sa, "any"), (sb, "nonzero"))(lambda lib, a, b: a / b)
     op(f"maximum {sa},{sb}", (sa, "grid"), (sb, "grid+"))(lambda lib, a, b: lib.maximum(a, b))
     op(f"minimum {sa},{sb}", (sa, "grid"), (sb, "grid+"))(lambda lib, a, b: lib.minimum(a, b))
-    op(f"pow tensor exponent {sa},{sb}", (sa, "pos"), (sb, "any"))(lambda lib, a, b: a ** b)
+    op(f"pow tensor exponent {sa},{sb}", (sa, "pos"), (sb, "any"))(lambda lib, a, b: a**b)
 
 op("add alpha", A, A)(lambda lib, a, b: lib.add(a, b, alpha=2.5))
 op("tensor + scalar", A)(lambda lib, a: a + 1.5)
@@ -92,14 +99,23 @@ op("neg", A)(lambda lib, a: -a)
 op("reciprocal", ((3, 4), "nonzero"))(lambda lib, a: a.reciprocal())
 op("square", A)(lambda lib, a: a.square())
 for n in (2, 3, 0, 1, -1, 0.5, 1.5, -2.5):
-    op(f"pow {n}", ((3, 4), "pos" if n != int(n) or n < 0 else "any"))(lambda lib, a, n=n: a ** n)
+    op(f"pow {n}", ((3, 4), "pos" if n != int(n) or n < 0 else "any"))(lambda lib, a, n=n: a**n)
 op("pow method", A)(lambda lib, a: a.pow(2))
-op("scalar base pow", A)(lambda lib, a: 2 ** a)
-op("scalar base pow e", A)(lambda lib, a: 0.5 ** a)
+op("scalar base pow", A)(lambda lib, a: 2**a)
+op("scalar base pow e", A)(lambda lib, a: 0.5**a)
 
 # elementwise
-for name, domain in [("exp", "any"), ("log", "pos"), ("sqrt", "pos"), ("tanh", "any"), ("sigmoid", "any"),
-                     ("relu", "nonzero"), ("abs", "nonzero"), ("sin", "any"), ("cos", "any")]:
+for name, domain in [
+    ("exp", "any"),
+    ("log", "pos"),
+    ("sqrt", "pos"),
+    ("tanh", "any"),
+    ("sigmoid", "any"),
+    ("relu", "nonzero"),
+    ("abs", "nonzero"),
+    ("sin", "any"),
+    ("cos", "any"),
+]:
     op(name, ((2, 3, 4), domain))(lambda lib, a, name=name: getattr(a, name)())
     op(f"{name} function", ((5,), domain))(lambda lib, a, name=name: getattr(lib, name)(a))
 op("clamp", A)(lambda lib, a: a.clamp(-0.5, 0.7))
@@ -110,11 +126,13 @@ op("abs()", A)(lambda lib, a: abs(a))
 
 # reductions
 for dim, keepdim in [(None, False), (0, False), (1, True), (-1, False), ((0, 1), False), ((0, 2), True)]:
+
     def _sum(lib, a, dim=dim, keepdim=keepdim):
         return a.sum() if dim is None else a.sum(dim, keepdim=keepdim)
 
     def _mean(lib, a, dim=dim, keepdim=keepdim):
         return a.mean() if dim is None else lib.mean(a, dim, keepdim=keepdim)
+
     op(f"sum dim={dim} keepdim={keepdim}", ((2, 3, 4), "any"))(_sum)
     op(f"mean dim={dim} keepdim={keepdim}", ((2, 3, 4), "any"))(_mean)
 op("max", ((3, 4), "distinct"))(lambda lib, a: a.max())
@@ -160,13 +178,23 @@ op("clone", A)(lambda lib, a: a.clone())
 op("double", A)(lambda lib, a: a.double() * 1)
 
 # indexing
-for name, index in [("int", 1), ("negative int", -1), ("slice", slice(1, None)), ("step slice", slice(0, 3, 2)),
-                    ("list with repeats", [0, 0, 2]), ("tuple", (slice(None), 0)), ("int, slice", (0, slice(1, None))),
-                    ("None", None), ("None, int", (None, 0)), ("ellipsis, int", (Ellipsis, 0)),
-                    ("full slice", slice(None))]:
+for name, index in [
+    ("int", 1),
+    ("negative int", -1),
+    ("slice", slice(1, None)),
+    ("step slice", slice(0, 3, 2)),
+    ("list with repeats", [0, 0, 2]),
+    ("tuple", (slice(None), 0)),
+    ("int, slice", (0, slice(1, None))),
+    ("None", None),
+    ("None, int", (None, 0)),
+    ("ellipsis, int", (Ellipsis, 0)),
+    ("full slice", slice(None)),
+]:
     op(f"index {name}", A)(lambda lib, a, index=index: a[index])
 op("index bool mask", A)(lambda lib, a: a[a > 0.5])
 op("index tensor list", A)(lambda lib, a: a[lib.tensor([2, 0])])
+
 
 # setitem, in-place on a non-leaf, joining and selecting
 def _setitem(lib, a, v):
@@ -205,9 +233,11 @@ op("where scalar", A)(lambda lib, a: lib.where(a > 0, a, 0.0))
 
 # a small network and its loss
 op("tanh MLP + MSE", ((5, 1), "any"), ((1, 4), "any"), ((4,), "any"), ((4, 1), "any"), ((5, 1), "any"))(
-    lambda lib, x, w1, b1, w2, y: (((x @ w1 + b1).tanh() @ w2 - y) ** 2).mean())
+    lambda lib, x, w1, b1, w2, y: (((x @ w1 + b1).tanh() @ w2 - y) ** 2).mean()
+)
 op("sigmoid + BCE by hand", ((6,), "any"), ((6,), "pos"))(
-    lambda lib, z, y: -(y * z.sigmoid().log() + (1 - y) * (1 - z.sigmoid()).log()).mean())
+    lambda lib, z, y: -(y * z.sigmoid().log() + (1 - y) * (1 - z.sigmoid()).log()).mean()
+)
 
 # Known differences in grad_fn names, each an engine shortcoming to fix (see the lead's issue list).
 NAME_XFAIL = {}  # cases where the engine knowingly differs from PyTorch (none at present)
@@ -245,12 +275,19 @@ def test_values_gradients_and_dtypes_match_pytorch(case, dtype):
             assert (e.grad is None) == (t.grad is None), f"{case.id}: input {i}"
             if t.grad is not None:
                 assert normalise(e.grad.dtype) == normalise(t.grad.dtype)
-                np.testing.assert_allclose(to_numpy(e.grad), to_numpy(t.grad), **tol,
-                                           err_msg=f"{case.id} gradient of input {i}")
+                np.testing.assert_allclose(
+                    to_numpy(e.grad), to_numpy(t.grad), **tol, err_msg=f"{case.id} gradient of input {i}"
+                )
 
 
-@pytest.mark.parametrize("case", [pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=NAME_XFAIL[c.id]))
-                                  if c.id in NAME_XFAIL else c for c in OPS], ids=CASE_IDS)
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=NAME_XFAIL[c.id])) if c.id in NAME_XFAIL else c
+        for c in OPS
+    ],
+    ids=CASE_IDS,
+)
 def test_grad_fn_names_match_pytorch(case):
     arrays = inputs(case, 0, np.float32)
     _, e_out = run(engine, case, arrays)
@@ -272,8 +309,16 @@ def _second_backward_raises(lib, case, arrays):
 SECOND_BACKWARD_XFAIL = {}  # cases where the engine knowingly differs from PyTorch (none at present)
 
 
-@pytest.mark.parametrize("case", [pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=SECOND_BACKWARD_XFAIL[c.id]))
-                                  if c.id in SECOND_BACKWARD_XFAIL else c for c in OPS], ids=CASE_IDS)
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=SECOND_BACKWARD_XFAIL[c.id]))
+        if c.id in SECOND_BACKWARD_XFAIL
+        else c
+        for c in OPS
+    ],
+    ids=CASE_IDS,
+)
 def test_second_backward_without_retain_graph_matches_pytorch(case):
     """Both libraries refuse a second backward exactly when the graph saved values for the first."""
     arrays = inputs(case, 0, np.float64)
@@ -299,16 +344,25 @@ def test_argmax_argmin_match_pytorch():
 def test_comparisons_match_pytorch():
     a = draw(np.random.default_rng(5), (3, 4), "grid")
     b = draw(np.random.default_rng(6), (4,), "grid")
-    for fn in (lambda x, y: x > y, lambda x, y: x <= y, lambda x, y: x == y, lambda x, y: x != 0.5,
-               lambda x, y: (x > 0) & (y < 1)):
+    for fn in (
+        lambda x, y: x > y,
+        lambda x, y: x <= y,
+        lambda x, y: x == y,
+        lambda x, y: x != 0.5,
+        lambda x, y: (x > 0) & (y < 1),
+    ):
         e, t = fn(engine.tensor(a), engine.tensor(b)), fn(torch.tensor(a), torch.tensor(b))
         assert e.tolist() == t.tolist() and normalise(e.dtype) == normalise(t.dtype)
 
 
 # -------------------------------------------------------------------------------------- dtype rules
 
-DTYPES = {"float32": (np.float32, engine.float32, torch.float32), "float64": (np.float64, engine.float64, torch.float64),
-          "int64": (np.int64, engine.int64, torch.int64), "bool": (np.bool_, engine.bool, torch.bool)}
+DTYPES = {
+    "float32": (np.float32, engine.float32, torch.float32),
+    "float64": (np.float64, engine.float64, torch.float64),
+    "int64": (np.int64, engine.int64, torch.int64),
+    "bool": (np.bool_, engine.bool, torch.bool),
+}
 OPERANDS = [("1-d", (2,)), ("0-d", ())]
 
 
@@ -320,7 +374,8 @@ def _promotion_params():
         for left in specs:
             for right in rights:
                 label = f"{left[0]} {left[1][0]} {op_name} {right[0]} " + (
-                    str(right[1]) if right[0] == "python" else right[1][0])
+                    str(right[1]) if right[0] == "python" else right[1][0]
+                )
                 marks = []
                 params.append(pytest.param(op_name, left, right, id=label, marks=marks))
     return params
@@ -335,33 +390,61 @@ def test_binary_dtype_promotion_matches_pytorch(op_name, left, right):
         if kind == "python":
             return value
         np_type = DTYPES[kind][0]
-        return lib.tensor(np.ones(value[1], dtype=np_type) if value[1] else np.asarray(True if np_type is np.bool_
-                                                                                           else 1, dtype=np_type))
+        return lib.tensor(
+            np.ones(value[1], dtype=np_type)
+            if value[1]
+            else np.asarray(True if np_type is np.bool_ else 1, dtype=np_type)
+        )
 
     def outcome(lib):
         try:
             out = fn(make(lib, left), make(lib, right))
-        except Exception as e:  # noqa: BLE001 - the error itself is compared
+        except Exception as e:
             return type(e).__name__, normalise(e)
         return normalise(out.dtype), out.tolist()
 
     assert outcome(engine) == outcome(torch)
 
 
-@pytest.mark.parametrize("make", [
-    lambda lib: lib.tensor(1.0), lambda lib: lib.tensor(1), lambda lib: lib.tensor(True),
-    lambda lib: lib.tensor([1, 2.5]), lambda lib: lib.tensor([[1, 2]]), lambda lib: lib.tensor(np.ones(2)),
-    lambda lib: lib.tensor(np.ones(2, dtype=np.int32)), lambda lib: lib.zeros(2), lambda lib: lib.ones(2, 3),
-    lambda lib: lib.full((2,), 3), lambda lib: lib.full((2,), 3.0), lambda lib: lib.full((2,), True),
-    lambda lib: lib.arange(5), lambda lib: lib.arange(0.0, 2, 0.5), lambda lib: lib.arange(1, 4, dtype=lib.float64),
-    lambda lib: lib.arange(-1, 1, 0.25), lambda lib: lib.linspace(0, 1, 7), lambda lib: lib.linspace(-2, 2, 5),
-    lambda lib: lib.eye(3), lambda lib: lib.eye(2, 3), lambda lib: lib.zeros_like(lib.ones(2, dtype=lib.float64)),
-    lambda lib: lib.ones_like(lib.tensor([1, 2])), lambda lib: lib.tensor([1, 2]).sum(),
-    lambda lib: lib.tensor([True, False]).sum(), lambda lib: lib.tensor([1, 2]).float(),
-    lambda lib: lib.tensor([1.7, -1.2]).long(), lambda lib: lib.tensor([1.0]).exp(), lambda lib: lib.tensor([1, 2]).exp(),
-    lambda lib: lib.tensor([1, 2]) ** 2, lambda lib: lib.tensor([1, 2]) ** 0.5, lambda lib: 2.5 ** lib.tensor([1, 2]),
-    lambda lib: lib.tensor([4, 6]) // 4, lambda lib: lib.tensor([-3, 5]).abs(), lambda lib: lib.tensor([1, 2]).max(),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda lib: lib.tensor(1.0),
+        lambda lib: lib.tensor(1),
+        lambda lib: lib.tensor(True),
+        lambda lib: lib.tensor([1, 2.5]),
+        lambda lib: lib.tensor([[1, 2]]),
+        lambda lib: lib.tensor(np.ones(2)),
+        lambda lib: lib.tensor(np.ones(2, dtype=np.int32)),
+        lambda lib: lib.zeros(2),
+        lambda lib: lib.ones(2, 3),
+        lambda lib: lib.full((2,), 3),
+        lambda lib: lib.full((2,), 3.0),
+        lambda lib: lib.full((2,), True),
+        lambda lib: lib.arange(5),
+        lambda lib: lib.arange(0.0, 2, 0.5),
+        lambda lib: lib.arange(1, 4, dtype=lib.float64),
+        lambda lib: lib.arange(-1, 1, 0.25),
+        lambda lib: lib.linspace(0, 1, 7),
+        lambda lib: lib.linspace(-2, 2, 5),
+        lambda lib: lib.eye(3),
+        lambda lib: lib.eye(2, 3),
+        lambda lib: lib.zeros_like(lib.ones(2, dtype=lib.float64)),
+        lambda lib: lib.ones_like(lib.tensor([1, 2])),
+        lambda lib: lib.tensor([1, 2]).sum(),
+        lambda lib: lib.tensor([True, False]).sum(),
+        lambda lib: lib.tensor([1, 2]).float(),
+        lambda lib: lib.tensor([1.7, -1.2]).long(),
+        lambda lib: lib.tensor([1.0]).exp(),
+        lambda lib: lib.tensor([1, 2]).exp(),
+        lambda lib: lib.tensor([1, 2]) ** 2,
+        lambda lib: lib.tensor([1, 2]) ** 0.5,
+        lambda lib: 2.5 ** lib.tensor([1, 2]),
+        lambda lib: lib.tensor([4, 6]) // 4,
+        lambda lib: lib.tensor([-3, 5]).abs(),
+        lambda lib: lib.tensor([1, 2]).max(),
+    ],
+)
 def test_factories_and_dtype_inference_match_pytorch(make):
     _compare_made(make)
 
@@ -370,8 +453,9 @@ def _compare_made(make):
     e, t = make(engine), make(torch)
     assert normalise(e.dtype) == normalise(t.dtype)
     assert tuple(e.shape) == tuple(t.shape)
-    np.testing.assert_allclose(np.asarray(e.tolist(), dtype=np.float64), np.asarray(t.tolist(), dtype=np.float64),
-                               rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(
+        np.asarray(e.tolist(), dtype=np.float64), np.asarray(t.tolist(), dtype=np.float64), rtol=1e-6, atol=1e-7
+    )
     assert normalise(repr(e)) == normalise(repr(t))
 
 
@@ -396,7 +480,7 @@ def printable(draw):
     if kind == "wide float32":
         shape = (draw(st.integers(995, 1010)),) + shape[1:2]
     if kind == "int64":
-        elements = st.integers(-10 ** draw(st.integers(1, 9)), 10 ** 9)
+        elements = st.integers(-(10 ** draw(st.integers(1, 9))), 10**9)
         return draw(hnp.arrays(np.int64, shape, elements=elements))
     if kind == "bool":
         return draw(hnp.arrays(np.bool_, shape))
@@ -440,11 +524,14 @@ def _unwrapped(text):
 def test_suffix_wrapping_near_the_line_limit_matches_pytorch():
     def make(lib):
         return lib.tensor([0.0, 0.0, 0.0, -2812.5], requires_grad=True) * 1
+
     assert normalise(repr(make(engine))) == normalise(repr(make(torch)))
 
 
-@given(value=st.floats(allow_nan=True, allow_infinity=True, width=32),
-       spec=st.sampled_from([".2f", ".4f", "", ".3e", "10.1f", ".0f", "g"]))
+@given(
+    value=st.floats(allow_nan=True, allow_infinity=True, width=32),
+    spec=st.sampled_from([".2f", ".4f", "", ".3e", "10.1f", ".0f", "g"]),
+)
 @settings(max_examples=100, deadline=None)
 def test_format_spec_of_a_0d_tensor_matches_pytorch(value, spec):
     assert format(engine.tensor(value), spec) == format(torch.tensor(value), spec)
@@ -452,14 +539,26 @@ def test_format_spec_of_a_0d_tensor_matches_pytorch(value, spec):
 
 def test_printing_without_nonzero_finite_values_matches_pytorch():
     # PyTorch pads nothing when every value is 0, nan or inf.
-    for values in ([0.0, -0.0], [0.0, float("nan")], [[0.0], [float("inf")]], [-0.0, 1.0], [-0.0, 1.5], [-0.0],
-                   [-0.0, 1e-5], [-0.0, 1e9]):
+    for values in (
+        [0.0, -0.0],
+        [0.0, float("nan")],
+        [[0.0], [float("inf")]],
+        [-0.0, 1.0],
+        [-0.0, 1.5],
+        [-0.0],
+        [-0.0, 1e-5],
+        [-0.0, 1e9],
+    ):
         assert normalise(repr(engine.tensor(values))) == normalise(repr(torch.tensor(values)))
 
 
 def test_size_and_grad_fn_repr_match_pytorch():
-    for lib_fn in (lambda lib: lib.ones(4, 1).shape, lambda lib: lib.ones(()).shape, lambda lib: lib.ones(2, 3).size(),
-                   lambda lib: lib.ones(2, 3, 4).shape[1:]):
+    for lib_fn in (
+        lambda lib: lib.ones(4, 1).shape,
+        lambda lib: lib.ones(()).shape,
+        lambda lib: lib.ones(2, 3).size(),
+        lambda lib: lib.ones(2, 3, 4).shape[1:],
+    ):
         assert normalise(repr(lib_fn(engine))) == normalise(repr(lib_fn(torch)))
     for lib in (engine, torch):
         x = lib.tensor([1.0, 2.0], requires_grad=True)
@@ -467,6 +566,7 @@ def test_size_and_grad_fn_repr_match_pytorch():
 
 
 # ------------------------------------------------------------------------------------------- errors
+
 
 def _freed(lib):
     x = lib.tensor([1.0, 2.0], requires_grad=True)
@@ -571,13 +671,18 @@ MISUSE_XFAIL = {}  # cases where the engine knowingly differs from PyTorch (none
 def _error(lib, fn):
     try:
         fn(lib)
-    except Exception as e:  # noqa: BLE001 - the exception is what is compared
+    except Exception as e:
         return type(e).__name__, normalise(e)
     return None
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=MISUSE_XFAIL[n]))
-                                  if n in MISUSE_XFAIL else n for n in MISUSES])
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=MISUSE_XFAIL[n])) if n in MISUSE_XFAIL else n
+        for n in MISUSES
+    ],
+)
 def test_misuse_raises_pytorchs_exception_and_text(name):
     expected = _error(torch, MISUSES[name])
     assert expected is not None, "PyTorch accepted this: the case is wrong"
@@ -586,11 +691,12 @@ def test_misuse_raises_pytorchs_exception_and_text(name):
 
 # ------------------------------------------------------------------------------- autograd semantics
 
+
 def _semantics(lib):
     """A sequence of autograd facts, recorded the same way for both libraries."""
     facts = []
     x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
-    y = x ** 2 - 5
+    y = x**2 - 5
     facts.append(normalise(repr(y)))
     y.backward(gradient=lib.ones(3))
     facts.append(x.grad.tolist())
@@ -603,7 +709,7 @@ def _semantics(lib):
     with lib.no_grad():
         w = x * 2
     facts += [w.requires_grad, w.grad_fn is None, x.detach().requires_grad]
-    g = lib.autograd.grad((x ** 3).sum(), x)
+    g = lib.autograd.grad((x**3).sum(), x)
     facts.append([t.tolist() for t in g])
     facts.append([type(n).__name__ for n, _ in ((x * 2 + 1) * x).grad_fn.next_functions])
     return facts
@@ -615,6 +721,7 @@ def test_autograd_semantics_match_pytorch():
 
 def test_seed_002_trajectory_matches_pytorch_bit_for_bit():
     """The tutorial's manual loop (no optimizer): W and b after 200 steps, and every loss on the way."""
+
     def train(lib):
         X = lib.tensor([[1.0], [2.0], [3.0], [4.0]])
         y = lib.tensor([[3.0], [5.0], [7.0], [9.0]])
@@ -645,7 +752,7 @@ KINKS = {
     "relu at 0": lambda lib, x: x.relu(),
     "abs at 0": lambda lib, x: x.abs(),
     "clamp at its bounds": lambda lib, x: x.clamp(0.0, 1.0),
-    "x ** 0 at 0": lambda lib, x: x ** 0,
+    "x ** 0 at 0": lambda lib, x: x**0,
     "0 ** tensor exponent": lambda lib, x: (x * 0) ** lib.tensor([2.0, 1.0, 0.5, 3.0]),
     "where hides a nan branch's value but not its gradient": lambda lib, x: lib.where(x > 0, x.log(), x),
     "sigmoid saturated": lambda lib, x: (x * 100).sigmoid(),
@@ -670,10 +777,16 @@ KINK_XFAIL = {}  # cases where the engine knowingly differs from PyTorch (none a
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
-@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=KINK_XFAIL[n]))
-                                  if n in KINK_XFAIL else n for n in KINKS])
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=KINK_XFAIL[n])) if n in KINK_XFAIL else n
+        for n in KINKS
+    ],
+)
 def test_values_and_gradients_at_kinks_ties_and_poles_match_pytorch(name):
     """Where the derivative is a convention (ties, 0 for relu/abs) or infinite, the engine follows PyTorch."""
+
     def outcome(lib):
         x = lib.tensor([1.0, 1.0, 0.0, -1.0], requires_grad=True)
         out = KINKS[name](lib, x)

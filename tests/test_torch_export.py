@@ -1,4 +1,5 @@
 """The exported PyTorch script replays the run: its loss curve matches the engine's."""
+
 import subprocess
 import sys
 
@@ -15,16 +16,32 @@ CASES = {
     "linear-regression": (lambda p: p.config, "linear-regression", 200),
     "single-weight": (lambda p: p.config, "single-weight", 20),
     "sigmoid-neuron": (lambda p: p.config, "sigmoid-neuron", 60),
-    "quadratic-momentum-minibatch": (lambda p: p.config.replace(optimizer="momentum", lr=0.002, batch_size=7),
-                                     "quadratic", 40),
+    "quadratic-momentum-minibatch": (
+        lambda p: p.config.replace(optimizer="momentum", lr=0.002, batch_size=7),
+        "quadratic",
+        40,
+    ),
     "sine-mlp-adam": (lambda p: p.config.replace(hidden=(8, 8)), "sine", 60),
-    "mlp-relu-rmsprop-huber": (lambda p: Config(model="mlp", hidden=(6,), activation="relu", loss="huber",
-                                                optimizer="rmsprop", lr=0.01, seed=2), "sine", 40),
-    "mlp-sigmoid-nesterov-mae": (lambda p: Config(model="mlp", hidden=(4, 3, 2), activation="sigmoid", loss="mae",
-                                                  optimizer="nesterov", lr=0.05, seed=5), "sine", 40),
+    "mlp-relu-rmsprop-huber": (
+        lambda p: Config(
+            model="mlp", hidden=(6,), activation="relu", loss="huber", optimizer="rmsprop", lr=0.01, seed=2
+        ),
+        "sine",
+        40,
+    ),
+    "mlp-sigmoid-nesterov-mae": (
+        lambda p: Config(
+            model="mlp", hidden=(4, 3, 2), activation="sigmoid", loss="mae", optimizer="nesterov", lr=0.05, seed=5
+        ),
+        "sine",
+        40,
+    ),
     "step-bce-adagrad": (lambda p: p.config.replace(optimizer="adagrad", lr=0.3, batch_size=16), "step", 30),
-    "polynomial-sse-no-bias": (lambda p: Config(model="polynomial", degree=3, bias=False, loss="sse", lr=2e-5),
-                               "quadratic", 30),
+    "polynomial-sse-no-bias": (
+        lambda p: Config(model="polynomial", degree=3, bias=False, loss="sse", lr=2e-5),
+        "quadratic",
+        30,
+    ),
 }
 
 

@@ -1,4 +1,5 @@
 """The Qt-free trainer: the tutorials' numbers, every model/loss/optimizer, resuming, bad input."""
+
 import json
 import math
 import random
@@ -9,8 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from playground.presets import load_preset
-from playground.trainer import (LOSSES, MODELS, OPTIMIZERS, Config, Trainer, TrainingError,
-                                predict)
+from playground.trainer import LOSSES, MODELS, OPTIMIZERS, Config, Trainer, TrainingError, predict
 
 # From the seed-002 tutorial (PyTorch's own output).
 FINAL_W = 2.0195605754852295
@@ -24,6 +24,7 @@ def tutorial_trainer():
 
 
 # -- the tutorials -------------------------------------------------------------------------
+
 
 def test_linear_regression_first_step_matches_the_tutorial():
     trainer = tutorial_trainer()
@@ -78,8 +79,7 @@ def test_single_weight_step_matches_the_tutorial():
 
 # -- every model, loss and optimizer ---------------------------------------------------------
 
-LEARNING_RATES = {"sgd": 0.05, "momentum": 0.02, "nesterov": 0.02, "adam": 0.02, "rmsprop": 0.01,
-                  "adagrad": 0.1}
+LEARNING_RATES = {"sgd": 0.05, "momentum": 0.02, "nesterov": 0.02, "adam": 0.02, "rmsprop": 0.01, "adagrad": 0.1}
 
 
 def fitting_points(loss):
@@ -89,8 +89,9 @@ def fitting_points(loss):
     return np.column_stack([xs, 0.6 * xs + 0.3 + 0.2 * np.sin(3 * xs)])
 
 
-COMBINATIONS = [(m, l, o) for m in MODELS for l in LOSSES for o in OPTIMIZERS
-                if (l == "bce") == (m == "sigmoid" and l == "bce")]
+COMBINATIONS = [
+    (m, l, o) for m in MODELS for l in LOSSES for o in OPTIMIZERS if (l == "bce") == (m == "sigmoid" and l == "bce")
+]
 
 
 @pytest.mark.parametrize("model,loss,optimizer", COMBINATIONS)
@@ -126,8 +127,14 @@ def test_mlp_fits_the_sine_preset():
 def test_mlp_parameters_are_named_by_layer():
     trainer = Trainer(Config(model="mlp", hidden=(4, 3)), fitting_points("mse"))
     shapes = {name: a.shape for name, a in trainer.snapshot().params.items()}
-    assert shapes == {"hidden1.weight": (4, 1), "hidden1.bias": (4,), "hidden2.weight": (3, 4),
-                      "hidden2.bias": (3,), "output.weight": (1, 3), "output.bias": (1,)}
+    assert shapes == {
+        "hidden1.weight": (4, 1),
+        "hidden1.bias": (4,),
+        "hidden2.weight": (3, 4),
+        "hidden2.bias": (3,),
+        "output.weight": (1, 3),
+        "output.bias": (1,),
+    }
 
 
 def test_polynomial_parameters_and_prediction():
@@ -154,13 +161,13 @@ def test_the_same_seed_gives_the_same_mlp_and_another_seed_does_not():
 def test_numpy_predict_matches_the_engine(model):
     config = Config(model=model, degree=4, hidden=(5, 3), activation="relu" if model == "mlp" else "tanh")
     if model != "mlp":
-        config = config.replace(init=(("w", [0.3, -0.2, 0.1, 0.05][: 4 if model == "polynomial" else 1]),
-                                      ("b", 0.4)))
+        config = config.replace(init=(("w", [0.3, -0.2, 0.1, 0.05][: 4 if model == "polynomial" else 1]), ("b", 0.4)))
     trainer = Trainer(config, fitting_points("mse"))
     trainer.run(5)
     xs = np.linspace(-3, 3, 31)
-    np.testing.assert_allclose(predict(config, trainer.snapshot().params, xs), trainer.predict(xs),
-                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        predict(config, trainer.snapshot().params, xs), trainer.predict(xs), rtol=1e-5, atol=1e-6
+    )
 
 
 def test_minibatch_epochs_follow_the_shuffled_order():
@@ -175,7 +182,7 @@ def test_minibatch_epochs_follow_the_shuffled_order():
         rng.shuffle(order)
         losses = []
         for start in (0, 2):
-            batch = points[order[start:start + 2]]
+            batch = points[order[start : start + 2]]
             residual = w * batch[:, 0] + b - batch[:, 1]
             losses.append(np.mean(residual**2))
             w, b = (w - 0.01 * np.mean(2 * residual * batch[:, 0]), b - 0.01 * np.mean(2 * residual))
@@ -205,6 +212,7 @@ def test_minibatches_go_through_the_engine_data_loader(monkeypatch):
 
 # -- configuration changes ---------------------------------------------------------------
 
+
 def test_a_learning_rate_change_keeps_the_parameters_and_applies_at_the_next_step():
     trainer = tutorial_trainer()
     trainer.run(10)
@@ -221,8 +229,9 @@ def test_a_learning_rate_change_keeps_the_parameters_and_applies_at_the_next_ste
     assert after.epoch == 11
 
 
-@pytest.mark.parametrize("changes", [{"lr": 0.002}, {"momentum": 0.5}, {"batch_size": 2},
-                                     {"optimizer": "adam"}, {"beta1": 0.8}])
+@pytest.mark.parametrize(
+    "changes", [{"lr": 0.002}, {"momentum": 0.5}, {"batch_size": 2}, {"optimizer": "adam"}, {"beta1": 0.8}]
+)
 def test_optimizer_settings_do_not_reset(changes):
     trainer = Trainer(Config(optimizer="momentum", lr=0.01), fitting_points("mse"))
     trainer.run(5)
@@ -237,8 +246,10 @@ def test_optimizer_settings_do_not_reset(changes):
     assert trainer.snapshot().epoch == 8
 
 
-@pytest.mark.parametrize("changes", [{"model": "polynomial"}, {"model": "mlp"}, {"loss": "mae"},
-                                     {"seed": 5}, {"bias": False}, {"init": (("w", 1.0),)}])
+@pytest.mark.parametrize(
+    "changes",
+    [{"model": "polynomial"}, {"model": "mlp"}, {"loss": "mae"}, {"seed": 5}, {"bias": False}, {"init": (("w", 1.0),)}],
+)
 def test_model_changes_reset(changes):
     trainer = Trainer(Config(lr=0.01), fitting_points("mse"))
     trainer.run(5)
@@ -299,6 +310,7 @@ def test_new_points_apply_at_the_next_step_and_keep_the_parameters():
 
 # -- bad input ------------------------------------------------------------------------------
 
+
 def test_no_points_means_no_training_with_a_message():
     trainer = Trainer(Config(), np.zeros((0, 2)))
     assert not trainer.can_train
@@ -335,8 +347,9 @@ def test_bce_needs_zero_one_targets_and_the_sigmoid_neuron():
     assert not trainer.can_train and "sigmoid" in trainer.why_not
 
 
-@pytest.mark.parametrize("points", [[[1.0, float("nan")]], [[float("inf"), 1.0]], [[1.0, 2.0, 3.0]], [1.0],
-                                    [[1e39, 0.0]]])
+@pytest.mark.parametrize(
+    "points", [[[1.0, float("nan")]], [[float("inf"), 1.0]], [[1.0, 2.0, 3.0]], [1.0], [[1e39, 0.0]]]
+)
 def test_bad_points_are_rejected_and_change_nothing(points):
     trainer = tutorial_trainer()
     with pytest.raises(ValueError):
@@ -361,13 +374,32 @@ def test_a_diverging_learning_rate_is_reported_not_raised():
     assert trainer.snapshot().params["w"].item() == FINAL_W
 
 
-@pytest.mark.parametrize("bad", [
-    {"lr": 0}, {"lr": -1.0}, {"lr": float("nan")}, {"degree": 0}, {"degree": 10}, {"hidden": ()},
-    {"hidden": (16, 16, 16, 16)}, {"hidden": (65,)}, {"activation": "softplus"}, {"loss": "hinge"},
-    {"optimizer": "lbfgs"}, {"model": "tree"}, {"momentum": 1.0}, {"beta2": -0.1}, {"batch_size": 0},
-    {"seed": -1}, {"bias": "yes"}, {"init": (("w", float("inf")),)}, {"init": (("w", "one"),)},
-    {"degree": 2.5}, {"degree": True},
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"lr": 0},
+        {"lr": -1.0},
+        {"lr": float("nan")},
+        {"degree": 0},
+        {"degree": 10},
+        {"hidden": ()},
+        {"hidden": (16, 16, 16, 16)},
+        {"hidden": (65,)},
+        {"activation": "softplus"},
+        {"loss": "hinge"},
+        {"optimizer": "lbfgs"},
+        {"model": "tree"},
+        {"momentum": 1.0},
+        {"beta2": -0.1},
+        {"batch_size": 0},
+        {"seed": -1},
+        {"bias": "yes"},
+        {"init": (("w", float("inf")),)},
+        {"init": (("w", "one"),)},
+        {"degree": 2.5},
+        {"degree": True},
+    ],
+)
 def test_invalid_configs_raise_value_error(bad):
     with pytest.raises(ValueError):
         Config(**bad)
@@ -375,13 +407,17 @@ def test_invalid_configs_raise_value_error(bad):
 
 # -- configs and snapshots ------------------------------------------------------------------
 
-@pytest.mark.parametrize("config", [
-    Config(),
-    Config(model="mlp", hidden=(3, 4, 5), activation="relu", optimizer="adam", beta1=0.8, batch_size=7, seed=9),
-    Config(model="polynomial", degree=9, loss="huber", optimizer="nesterov", init=(("w", [[1.0]] * 9),)),
-    load_preset("linear-regression").config,
-    load_preset("single-weight").config,
-])
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        Config(),
+        Config(model="mlp", hidden=(3, 4, 5), activation="relu", optimizer="adam", beta1=0.8, batch_size=7, seed=9),
+        Config(model="polynomial", degree=9, loss="huber", optimizer="nesterov", init=(("w", [[1.0]] * 9),)),
+        load_preset("linear-regression").config,
+        load_preset("single-weight").config,
+    ],
+)
 def test_config_round_trips_through_json(config):
     again = Config.from_dict(json.loads(json.dumps(config.to_dict())))
     assert again == config and hash(again) == hash(config)
@@ -402,8 +438,11 @@ json_values = st.recursive(
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.dictionaries(st.sampled_from([f.name for f in Config.__dataclass_fields__.values()] + ["x"]),
-                       json_values, max_size=6))
+@given(
+    st.dictionaries(
+        st.sampled_from([f.name for f in Config.__dataclass_fields__.values()] + ["x"]), json_values, max_size=6
+    )
+)
 def test_config_from_dict_raises_only_value_error(d):
     try:
         config = Config.from_dict(d)
@@ -470,8 +509,7 @@ def test_state_dict_through_json_resumes_bit_for_bit(name):
     for key in a.params:
         assert np.array_equal(a.params[key], b.params[key])
         assert np.array_equal(a.grads[key], b.grads[key])
-    assert all(np.array_equal(straight.initial_parameters[k], resumed.initial_parameters[k])
-               for k in a.params)
+    assert all(np.array_equal(straight.initial_parameters[k], resumed.initial_parameters[k]) for k in a.params)
 
 
 def test_loaded_state_shows_the_same_snapshot():
@@ -484,22 +522,26 @@ def test_loaded_state_shows_the_same_snapshot():
     assert all(np.array_equal(a.grads[k], b.grads[k]) for k in a.grads)
 
 
-@pytest.mark.parametrize("corrupt", [
-    lambda d: d.update(version=99),
-    lambda d: d.update(format="something else"),
-    lambda d: d.update(epoch=3),
-    lambda d: d["parameters"].pop("b"),
-    lambda d: d["parameters"]["w"].update(values=[[1.0, 2.0]]),
-    lambda d: d["parameters"]["w"].update(values="many"),
-    lambda d: d["config"].update(model="mlp"),
-    lambda d: d["config"].update(lr=-1),
-    lambda d: d["optimizer"].update(name="adam"),
-    lambda d: d["optimizer"].update(state=[[5, {}]]),
-    lambda d: d["optimizer"]["state"].append([0, {"momentum_buffer": {"dtype": "float32", "shape": [3],
-                                                                      "values": [1, 2, 3], "tensor": True}}]),
-    lambda d: d.update(shuffle_rng=[1, 2, 3]),
-    lambda d: d.update(loss_history=["x"] * d["epoch"]),
-])
+@pytest.mark.parametrize(
+    "corrupt",
+    [
+        lambda d: d.update(version=99),
+        lambda d: d.update(format="something else"),
+        lambda d: d.update(epoch=3),
+        lambda d: d["parameters"].pop("b"),
+        lambda d: d["parameters"]["w"].update(values=[[1.0, 2.0]]),
+        lambda d: d["parameters"]["w"].update(values="many"),
+        lambda d: d["config"].update(model="mlp"),
+        lambda d: d["config"].update(lr=-1),
+        lambda d: d["optimizer"].update(name="adam"),
+        lambda d: d["optimizer"].update(state=[[5, {}]]),
+        lambda d: d["optimizer"]["state"].append(
+            [0, {"momentum_buffer": {"dtype": "float32", "shape": [3], "values": [1, 2, 3], "tensor": True}}]
+        ),
+        lambda d: d.update(shuffle_rng=[1, 2, 3]),
+        lambda d: d.update(loss_history=["x"] * d["epoch"]),
+    ],
+)
 def test_a_corrupt_state_raises_value_error_and_changes_nothing(corrupt):
     source = Trainer(Config(optimizer="momentum", lr=0.001), load_preset("linear-regression").points)
     source.run(5)

@@ -5,6 +5,7 @@ written here from the tutorials' text (their "# Returns:" blocks and the values 
 from running the engine. Where PyTorch is installed, the same programs run with ``import torch``
 instead of ``import engine as torch`` and must print the same text, object addresses aside.
 """
+
 import os
 import re
 import subprocess
@@ -93,8 +94,7 @@ def _run(script, cwd, pythonpath=None):
     env = dict(os.environ)
     if pythonpath is not None:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(pythonpath), env.get("PYTHONPATH")]))
-    proc = subprocess.run([sys.executable, str(script)], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=300)
+    proc = subprocess.run([sys.executable, str(script)], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, f"{script.name} failed:\n{proc.stderr}"
     return proc.stdout
 

@@ -1,12 +1,12 @@
 """``engine.autograd``: backward, grad and gradcheck, as in ``torch.autograd``."""
+
 import numpy as np
 
 from ..function import Function, run_backward
-from ..grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled
-from ..tensor import Tensor, Size
+from ..grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from ..tensor import Size, Tensor
 
-__all__ = ["backward", "grad", "gradcheck", "Function", "no_grad", "enable_grad", "set_grad_enabled",
-           "is_grad_enabled"]
+__all__ = ["Function", "backward", "enable_grad", "grad", "gradcheck", "is_grad_enabled", "no_grad", "set_grad_enabled"]
 
 
 def _as_tuple(x):
@@ -22,8 +22,9 @@ def _root_grads(outputs, grad_outputs):
     if grad_outputs is None:
         grad_outputs = (None,) * len(outputs)
     if len(grad_outputs) != len(outputs):
-        raise RuntimeError(f"grad requires one grad_output per output: got {len(grad_outputs)} grad_outputs "
-                           f"for {len(outputs)} outputs")
+        raise RuntimeError(
+            f"grad requires one grad_output per output: got {len(grad_outputs)} grad_outputs for {len(outputs)} outputs"
+        )
     roots, grads = [], []
     for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
         if not isinstance(out, Tensor):
@@ -37,8 +38,10 @@ def _root_grads(outputs, grad_outputs):
         else:
             g = g._data if isinstance(g, Tensor) else np.asarray(g, dtype=out._data.dtype)
             if g.shape != out._data.shape:
-                raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {Size(g.shape)} and "
-                                   f"output[{i}] has a shape of {Size(out._data.shape)}.")
+                raise RuntimeError(
+                    f"Mismatch in shape: grad_output[{i}] has a shape of {Size(g.shape)} and "
+                    f"output[{i}] has a shape of {Size(out._data.shape)}."
+                )
         roots.append(out._grad_node())
         grads.append(g)
     return roots, grads
@@ -76,17 +79,24 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     run_backward(roots, grads, retain)
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None,
-         materialize_grads=False):
+def grad(
+    outputs,
+    inputs,
+    grad_outputs=None,
+    retain_graph=None,
+    create_graph=False,
+    allow_unused=None,
+    materialize_grads=False,
+):
     """The gradients of ``outputs`` with respect to ``inputs``, returned rather than accumulated
     (``torch.autograd.grad``)."""
     if create_graph:
         raise NotImplementedError("create_graph=True (higher-order gradients) is not supported by this engine")
     outputs = _as_tuple(outputs)
     inputs = _as_tuple(inputs)
-    for i, t in enumerate(inputs):
+    for t in inputs:
         if not t._requires_grad:
-            raise RuntimeError(f"One of the differentiated Tensors does not require grad")
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
     roots, grads = _root_grads(outputs, _as_tuple(grad_outputs))
     retain = bool(create_graph) if retain_graph is None else bool(retain_graph)
     capture = {}
@@ -100,8 +110,10 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             if materialize_grads:
                 g = np.zeros_like(t._data)
             elif not allow_unused:
-                raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been used in the "
-                                   "graph. Set allow_unused=True if this is the desired behavior.")
+                raise RuntimeError(
+                    f"The differentiated Tensor at index {i} appears to not have been used in the "
+                    "graph. Set allow_unused=True if this is the desired behavior."
+                )
         result.append(None if g is None else Tensor._wrap(np.array(g, dtype=t._data.dtype)))
     return tuple(result)
 
@@ -120,8 +132,10 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
     diff = [t for t in inputs if isinstance(t, Tensor) and t.requires_grad]
     for t in diff:
         if t._data.dtype != np.float64:
-            raise ValueError("gradcheck expects float64 inputs that require grad: float32 central differences "
-                             "are too coarse to compare")
+            raise ValueError(
+                "gradcheck expects float64 inputs that require grad: float32 central differences "
+                "are too coarse to compare"
+            )
 
     def outputs():
         with no_grad():
@@ -136,8 +150,13 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
         for j in range(n_out):
             seed = np.zeros(n_out)
             seed[j] = 1
-            gs = grad(o, diff, grad_outputs=Tensor._wrap(seed.reshape(o._data.shape).astype(o._data.dtype)),
-                      retain_graph=True, allow_unused=True)
+            gs = grad(
+                o,
+                diff,
+                grad_outputs=Tensor._wrap(seed.reshape(o._data.shape).astype(o._data.dtype)),
+                retain_graph=True,
+                allow_unused=True,
+            )
             for m, g in enumerate(gs):
                 if g is not None:
                     analytic[m][j] = g._data.ravel()
@@ -157,5 +176,6 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
                     return False
                 raise GradcheckError(
                     f"Jacobian mismatch for output {k} with respect to input {m},\n"
-                    f"numerical:{numeric}\nanalytical:{analytic[m]}\n")
+                    f"numerical:{numeric}\nanalytical:{analytic[m]}\n"
+                )
     return True

@@ -1,8 +1,26 @@
 """``engine.nn``: modules, layers, losses and initialisers, as ``torch.nn``."""
-from . import functional, init
-from .module import Module, Parameter
-from .layers import Linear, Sequential, ModuleList, ReLU, Tanh, Sigmoid, Identity, Flatten
-from .losses import MSELoss, L1Loss, HuberLoss, BCELoss, BCEWithLogitsLoss
 
-__all__ = ["Module", "Parameter", "Linear", "Sequential", "ModuleList", "ReLU", "Tanh", "Sigmoid", "Identity",
-           "Flatten", "MSELoss", "L1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss", "functional", "init"]
+from . import functional, init
+from .layers import Flatten, Identity, Linear, ModuleList, ReLU, Sequential, Sigmoid, Tanh
+from .losses import BCELoss, BCEWithLogitsLoss, HuberLoss, L1Loss, MSELoss
+from .module import Module, Parameter
+
+__all__ = [
+    "BCELoss",
+    "BCEWithLogitsLoss",
+    "Flatten",
+    "HuberLoss",
+    "Identity",
+    "L1Loss",
+    "Linear",
+    "MSELoss",
+    "Module",
+    "ModuleList",
+    "Parameter",
+    "ReLU",
+    "Sequential",
+    "Sigmoid",
+    "Tanh",
+    "functional",
+    "init",
+]

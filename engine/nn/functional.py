@@ -6,17 +6,30 @@ The fused losses are single graph nodes named as PyTorch names them (``MseLossBa
 backward formulas follow PyTorch's CPU kernels operation for operation (same float32 roundings), so
 gradients match PyTorch's to the last bit or within an ulp.
 """
+
 import warnings
 
 import numpy as np
 
 from .. import ops
 from ..function import Function
-from ..tensor import Tensor, Size, _SCALAR_NAMES, _raise_broadcast_error
+from ..tensor import _SCALAR_NAMES, Size, Tensor, _raise_broadcast_error
 
-__all__ = ["linear", "relu", "tanh", "sigmoid", "mse_loss", "l1_loss", "huber_loss", "binary_cross_entropy",
-           "binary_cross_entropy_with_logits", "MseLossBackward0", "HuberLossBackward0",
-           "BinaryCrossEntropyBackward0", "BinaryCrossEntropyWithLogitsBackward0"]
+__all__ = [
+    "BinaryCrossEntropyBackward0",
+    "BinaryCrossEntropyWithLogitsBackward0",
+    "HuberLossBackward0",
+    "MseLossBackward0",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "huber_loss",
+    "l1_loss",
+    "linear",
+    "mse_loss",
+    "relu",
+    "sigmoid",
+    "tanh",
+]
 
 _REDUCTIONS = ("none", "mean", "sum")
 _BCE_EPSILON = 1e-12  # PyTorch's floor on x(1 − x) in the BCE gradient
@@ -32,6 +45,7 @@ def _check_tensor(fn, name, position, value):
 
 
 # ------------------------------------------------------------------------------------------ layers
+
 
 def linear(input, weight, bias=None):
     """``input @ weight.T + bias`` (``torch.nn.functional.linear``).
@@ -63,14 +77,14 @@ def linear(input, weight, bias=None):
     for s in x.shape[:-1]:
         rows *= s
     if x.shape[-1] != in_features:
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{x.shape[-1]} and "
-                           f"{in_features}x{out_features})")
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{x.shape[-1]} and {in_features}x{out_features})"
+        )
     wt = ops.TBackward0.apply(weight, axes=(1, 0))
     if bias is not None:
         b = bias._data
         if b.dtype != w.dtype:
-            raise RuntimeError(f"self and mat2 must have the same dtype, but got {_dtype_name(b)} and "
-                               f"{_dtype_name(w)}")
+            raise RuntimeError(f"self and mat2 must have the same dtype, but got {_dtype_name(b)} and {_dtype_name(w)}")
         try:
             if b.shape != (out_features,):
                 np.broadcast_shapes(b.shape, (rows, out_features))
@@ -78,7 +92,8 @@ def linear(input, weight, bias=None):
             raise RuntimeError(
                 f"The expanded size of the tensor ({out_features}) must match the existing size "
                 f"({b.shape[-1] if b.ndim else 1}) at non-singleton dimension 1.  Target sizes: "
-                f"[{rows}, {out_features}].  Tensor sizes: {list(b.shape)}") from None
+                f"[{rows}, {out_features}].  Tensor sizes: {list(b.shape)}"
+            ) from None
         if nd == 2:
             return ops.AddmmBackward0.apply(bias, input, wt)
         flat = ops.ViewBackward0.apply(input, shape=(rows, in_features))
@@ -114,11 +129,14 @@ def sigmoid(input):
 
 # ---------------------------------------------------------------------------------- loss helpers
 
+
 def _reduction(size_average, reduce, reduction):
     """The reduction string, from PyTorch's deprecated ``size_average``/``reduce`` flags if given."""
     if size_average is not None or reduce is not None:
-        warnings.warn("size_average and reduce args will be deprecated, please use reduction='{}' instead.".format(
-            _legacy_reduction(size_average, reduce)), stacklevel=3)
+        warnings.warn(
+            f"size_average and reduce args will be deprecated, please use reduction='{_legacy_reduction(size_average, reduce)}' instead.",
+            stacklevel=3,
+        )
         return _legacy_reduction(size_average, reduce)
     if reduction not in _REDUCTIONS:
         raise ValueError(f"{reduction} is not a valid value for reduction")
@@ -160,9 +178,13 @@ def _broadcast_pair(input, target):
     """Expand ``input`` and ``target`` to a common shape, with PyTorch's warning (and error) for a mismatch."""
     if input._data.shape == target._data.shape:
         return input, target
-    warnings.warn(f"Using a target size ({target.size()}) that is different to the input size ({input.size()}). "
-                  "This will likely lead to incorrect results due to broadcasting. Please ensure they have the "
-                  "same size.", UserWarning, stacklevel=4)
+    warnings.warn(
+        f"Using a target size ({target.size()}) that is different to the input size ({input.size()}). "
+        "This will likely lead to incorrect results due to broadcasting. Please ensure they have the "
+        "same size.",
+        UserWarning,
+        stacklevel=4,
+    )
     try:
         shape = np.broadcast_shapes(input._data.shape, target._data.shape)
     except ValueError:
@@ -176,6 +198,7 @@ def _broadcast_pair(input, target):
 
 def _formulas(input_grad, target_grad):
     """The local derivatives shown by the graph view, per reduction (with the 1/n of a mean)."""
+
     def one(reduction, variable, elementwise):
         if reduction == "mean":
             return f"∂L/∂{variable} = {elementwise} / n"
@@ -187,6 +210,7 @@ def _formulas(input_grad, target_grad):
 
 
 # ---------------------------------------------------------------------------------- fused losses
+
 
 class _DifferenceLoss(Function):
     """A loss of ŷ − y: subclasses save the difference and give its gradient ``_grad(diff, grad)``."""
@@ -367,6 +391,7 @@ class BinaryCrossEntropyWithLogitsBackward0(_BinaryLoss):
 
 # ------------------------------------------------------------------------------- loss functions
 
+
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """Mean squared error (``torch.nn.functional.mse_loss``; grad_fn ``MseLossBackward0``).
 
@@ -395,8 +420,10 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     _check_tensor("l1_loss", "target", 2, target)
     reduction = _reduction(size_average, reduce, reduction)
     if target._data.dtype == np.bool_ or input._data.dtype == np.bool_:
-        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying "
-                           "to invert a mask, use the `~` or `logical_not()` operator instead.")
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying "
+            "to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
     target = _float_target(input, target)
     input, target = _broadcast_pair(input, target)
     loss = (input - target).abs()
@@ -429,9 +456,11 @@ def _weight_array(weight, shape):
         have = array.shape[-i]
         want = shape[-i] if i <= len(shape) else None
         if have != 1 and have != want:
-            raise RuntimeError(f"Attempting to broadcast a dimension of length {have} at -{i}! Mismatching "
-                               f"argument at index 1 had {Size(array.shape)}; but expected shape should be "
-                               f"broadcastable to {list(shape)}")
+            raise RuntimeError(
+                f"Attempting to broadcast a dimension of length {have} at -{i}! Mismatching "
+                f"argument at index 1 had {Size(array.shape)}; but expected shape should be "
+                f"broadcastable to {list(shape)}"
+            )
     return array
 
 
@@ -451,8 +480,10 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     _check_tensor("binary_cross_entropy", "target", 2, target)
     reduction = _reduction(size_average, reduce, reduction)
     if target._data.shape != input._data.shape:
-        raise ValueError(f"Using a target size ({target.size()}) that is different to the input size "
-                         f"({input.size()}) is deprecated. Please ensure they have the same size.")
+        raise ValueError(
+            f"Using a target size ({target.size()}) that is different to the input size "
+            f"({input.size()}) is deprecated. Please ensure they have the same size."
+        )
     x, y = input._data, target._data
     if y.dtype != x.dtype:
         raise RuntimeError(f"Found dtype {_dtype_name(y)} but expected {_dtype_name(x)}")
@@ -469,8 +500,9 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     return BinaryCrossEntropyBackward0.apply(input, target, reduction=reduction, weight=w)
 
 
-def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
-                                     reduction="mean", pos_weight=None):
+def binary_cross_entropy_with_logits(
+    input, target, weight=None, size_average=None, reduce=None, reduction="mean", pos_weight=None
+):
     """Binary cross-entropy of logits, sigmoid included and numerically stable
     (``torch.nn.functional.binary_cross_entropy_with_logits``; grad_fn
     ``BinaryCrossEntropyWithLogitsBackward0``).
@@ -489,8 +521,10 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
         raise ValueError(f"Target size ({target.size()}) must be the same as input size ({input.size()})")
     x, y = input._data, target._data
     if y.dtype == np.bool_:
-        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
-                           "`logical_xor()` operator instead.")
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+            "`logical_xor()` operator instead."
+        )
     if y.dtype.kind != "f":
         raise RuntimeError(f"result type {_dtype_name(x)} can't be cast to the desired output type {_dtype_name(y)}")
     if y.dtype != x.dtype:

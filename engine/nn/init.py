@@ -4,15 +4,24 @@ Random initialisers draw from the engine's seeded default generator (or ``genera
 ``engine.manual_seed(s)`` before building a model makes its initial weights reproducible. The
 engine's generator is not PyTorch's, so the numbers differ from PyTorch's for the same seed.
 """
+
 import math
 import numbers
 
-import numpy as np
-
 from ..random import _generator
 
-__all__ = ["calculate_gain", "zeros_", "ones_", "constant_", "uniform_", "normal_", "kaiming_uniform_",
-           "kaiming_normal_", "xavier_uniform_", "xavier_normal_"]
+__all__ = [
+    "calculate_gain",
+    "constant_",
+    "kaiming_normal_",
+    "kaiming_uniform_",
+    "normal_",
+    "ones_",
+    "uniform_",
+    "xavier_normal_",
+    "xavier_uniform_",
+    "zeros_",
+]
 
 
 def _fill(tensor, values):
@@ -26,8 +35,7 @@ def calculate_gain(nonlinearity, param=None):
 
     linear, conv and sigmoid: 1; tanh: 5/3; relu: √2; leaky_relu: √(2 / (1 + slope²)); selu: 3/4.
     """
-    linear_fns = ["linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
-                  "conv_transpose3d"]
+    linear_fns = ["linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d"]
     if nonlinearity in linear_fns or nonlinearity == "sigmoid":
         return 1
     if nonlinearity == "tanh":
@@ -41,7 +49,7 @@ def calculate_gain(nonlinearity, param=None):
             negative_slope = param
         else:
             raise ValueError(f"negative_slope {param} not a valid number")
-        return math.sqrt(2.0 / (1 + negative_slope ** 2))
+        return math.sqrt(2.0 / (1 + negative_slope**2))
     if nonlinearity == "selu":
         return 3.0 / 4
     raise ValueError(f"Unsupported nonlinearity {nonlinearity}")
@@ -99,6 +107,7 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gene
     """
     if 0 in tensor._data.shape:
         import warnings
+
         warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
         return tensor
     fan = _correct_fan(tensor, mode)
@@ -111,6 +120,7 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
     """He initialisation: N(0, std²) with std = gain / √fan."""
     if 0 in tensor._data.shape:
         import warnings
+
         warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
         return tensor
     fan = _correct_fan(tensor, mode)

@@ -1,4 +1,5 @@
 """Layers: ``Linear``, ``Sequential``, ``ModuleList`` and the activations, as in ``torch.nn``."""
+
 import math
 from collections import OrderedDict
 
@@ -10,7 +11,7 @@ from . import functional as F
 from . import init
 from .module import Module, Parameter
 
-__all__ = ["Linear", "Sequential", "ModuleList", "ReLU", "Tanh", "Sigmoid", "Identity", "Flatten"]
+__all__ = ["Flatten", "Identity", "Linear", "ModuleList", "ReLU", "Sequential", "Sigmoid", "Tanh"]
 
 
 class Linear(Module):
@@ -118,7 +119,7 @@ class Sequential(_ModuleSequence):
 
     def __delitem__(self, idx):
         keys = list(self._modules)
-        for key in (keys[idx] if isinstance(idx, slice) else [keys[self._index(idx)]]):
+        for key in keys[idx] if isinstance(idx, slice) else [keys[self._index(idx)]]:
             delattr(self, key)
         # Keep the names contiguous, as PyTorch does.
         modules = list(self._modules.values())
@@ -126,7 +127,6 @@ class Sequential(_ModuleSequence):
             delattr(self, key)
         for i, module in enumerate(modules):
             self.add_module(str(i), module)
-
 
     def insert(self, index, module):
         if not isinstance(module, Module):
@@ -166,7 +166,6 @@ class ModuleList(_ModuleSequence):
         if not -n <= idx < n:
             raise IndexError(f"index {idx} is out of range")
         setattr(self, str(idx % n), module)
-
 
 
 class ReLU(Module):

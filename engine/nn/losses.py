@@ -3,10 +3,11 @@
 Each calls the function of the same name in :mod:`engine.nn.functional`; ``reduction`` is
 ``"mean"`` (default), ``"sum"`` or ``"none"``, checked when the loss is computed, as in PyTorch.
 """
+
 from . import functional as F
 from .module import Module
 
-__all__ = ["MSELoss", "L1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss"]
+__all__ = ["BCELoss", "BCEWithLogitsLoss", "HuberLoss", "L1Loss", "MSELoss"]
 
 
 class _Loss(Module):
@@ -64,5 +65,6 @@ class BCEWithLogitsLoss(_Loss):
         self.register_buffer("pos_weight", pos_weight)
 
     def forward(self, input, target):
-        return F.binary_cross_entropy_with_logits(input, target, weight=self.weight, pos_weight=self.pos_weight,
-                                                  reduction=self.reduction)
+        return F.binary_cross_entropy_with_logits(
+            input, target, weight=self.weight, pos_weight=self.pos_weight, reduction=self.reduction
+        )

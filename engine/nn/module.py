@@ -5,6 +5,7 @@ attributes, so ``parameters()``, ``named_parameters()``, ``state_dict()`` and ``
 them, and prints itself as PyTorch does. Registered parameters and sub-modules are also kept in the
 instance ``__dict__``, so ``self.weight`` in ``forward`` is an ordinary attribute lookup.
 """
+
 from collections import OrderedDict, namedtuple
 
 import numpy as np
@@ -124,8 +125,9 @@ class Module:
             return
         if params is not None and name in params:
             if value is not None:
-                raise TypeError(f"cannot assign '{_typename(value)}' as parameter '{name}' "
-                                "(torch.nn.Parameter or None expected)")
+                raise TypeError(
+                    f"cannot assign '{_typename(value)}' as parameter '{name}' (torch.nn.Parameter or None expected)"
+                )
             self.register_parameter(name, None)
             return
         modules = d.get("_modules")
@@ -137,16 +139,18 @@ class Module:
             return
         if modules is not None and name in modules:
             if value is not None:
-                raise TypeError(f"cannot assign '{_typename(value)}' as child module '{name}' "
-                                "(torch.nn.Module or None expected)")
+                raise TypeError(
+                    f"cannot assign '{_typename(value)}' as child module '{name}' (torch.nn.Module or None expected)"
+                )
             modules[name] = None
             d[name] = None
             return
         buffers = d.get("_buffers")
         if buffers is not None and name in buffers:
             if value is not None and not isinstance(value, Tensor):
-                raise TypeError(f"cannot assign '{_typename(value)}' as buffer '{name}' "
-                                "(torch.Tensor or None expected)")
+                raise TypeError(
+                    f"cannot assign '{_typename(value)}' as buffer '{name}' (torch.Tensor or None expected)"
+                )
             buffers[name] = value
         object.__setattr__(self, name, value)
 
@@ -184,8 +188,11 @@ class Module:
         if not isinstance(name, str):
             raise TypeError(f"{kind} name should be a string. Got {_typename(name)}")
         if "." in name:
-            raise KeyError(f'{kind} name can\'t contain "."' if kind != "module"
-                           else f'module name can\'t contain ".", got: {name}')
+            raise KeyError(
+                f'{kind} name can\'t contain "."'
+                if kind != "module"
+                else f'module name can\'t contain ".", got: {name}'
+            )
         if name == "":
             raise KeyError(f'{kind} name can\'t be empty string ""')
         if hasattr(self, name) and name not in self.__dict__[registry]:
@@ -196,13 +203,16 @@ class Module:
         self._check_name(name, "parameter", "_parameters")
         if param is not None:
             if not isinstance(param, Parameter):
-                raise TypeError(f"cannot assign '{_typename(param)}' object to parameter '{name}' "
-                                "(torch.nn.Parameter or None required)")
+                raise TypeError(
+                    f"cannot assign '{_typename(param)}' object to parameter '{name}' "
+                    "(torch.nn.Parameter or None required)"
+                )
             if param.grad_fn is not None:
                 raise ValueError(
                     f"Cannot assign non-leaf Tensor to parameter '{name}'. Model parameters must be created "
                     f"explicitly. To express '{name}' as a function of another Tensor, compute the value in "
-                    "the forward() method.")
+                    "the forward() method."
+                )
         self.__dict__["_parameters"][name] = param
         self.__dict__[name] = param
 
@@ -210,8 +220,9 @@ class Module:
         """Add a tensor that is saved in the state dict (if ``persistent``) but is not a parameter."""
         self._check_name(name, "buffer", "_buffers")
         if tensor is not None and not isinstance(tensor, Tensor):
-            raise TypeError(f"cannot assign '{_typename(tensor)}' object to buffer '{name}' "
-                            "(torch Tensor or None required)")
+            raise TypeError(
+                f"cannot assign '{_typename(tensor)}' object to buffer '{name}' (torch Tensor or None required)"
+            )
         d = self.__dict__
         d["_buffers"][name] = tensor
         if persistent:
@@ -379,30 +390,36 @@ class Module:
                 elif isinstance(value, np.ndarray):
                     array = value
                 else:
-                    errors.append(f'While copying the parameter named "{key}", expected torch.Tensor or '
-                                  f"Tensor-like object from checkpoint but received {type(value)}")
+                    errors.append(
+                        f'While copying the parameter named "{key}", expected torch.Tensor or '
+                        f"Tensor-like object from checkpoint but received {type(value)}"
+                    )
                     continue
                 if array.shape != target._data.shape:
-                    errors.append(f"size mismatch for {key}: copying a param with shape "
-                                  f"{type(target.shape)(array.shape)} from checkpoint, the shape in current "
-                                  f"model is {target.shape}.")
+                    errors.append(
+                        f"size mismatch for {key}: copying a param with shape "
+                        f"{type(target.shape)(array.shape)} from checkpoint, the shape in current "
+                        f"model is {target.shape}."
+                    )
                     continue
                 copies.append((target, array))
-            for key in state_dict.keys():
+            for key in state_dict:
                 if not isinstance(key, str) or not key.startswith(prefix):
                     continue
-                parts = key[len(prefix):].split(".", 1)
+                parts = key[len(prefix) :].split(".", 1)
                 if (parts[0] not in module._modules) if len(parts) > 1 else (parts[0] not in local):
                     unexpected.append(key)
         if strict:
             if unexpected:
-                errors.insert(0, "Unexpected key(s) in state_dict: {}. ".format(
-                    ", ".join(f'"{k}"' for k in unexpected)))
+                errors.insert(
+                    0, "Unexpected key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in unexpected))
+                )
             if missing:
                 errors.insert(0, "Missing key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in missing)))
         if errors:
-            raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(
-                type(self).__name__, "\n\t".join(errors)))
+            raise RuntimeError(
+                "Error(s) in loading state_dict for {}:\n\t{}".format(type(self).__name__, "\n\t".join(errors))
+            )
         for target, array in copies:
             if assign:
                 target._data = np.array(array, dtype=target._data.dtype, copy=True)
@@ -440,7 +457,8 @@ class Module:
     def to(self, *args, dtype=None, **kwargs):
         """Convert floating point parameters and buffers to ``dtype`` in place (devices other than the CPU are
         not available); returns self."""
-        from .._dtype import dtype as _dtype_cls, to_numpy_dtype
+        from .._dtype import dtype as _dtype_cls
+        from .._dtype import to_numpy_dtype
 
         for a in args:
             if isinstance(a, _dtype_cls):
@@ -461,10 +479,12 @@ class Module:
 
     def float(self):
         from .._dtype import float32
+
         return self.to(float32)
 
     def double(self):
         from .._dtype import float64
+
         return self.to(float64)
 
     def cpu(self):

@@ -1,8 +1,9 @@
 """``engine.optim``: optimizers with PyTorch's update rules, as ``torch.optim``."""
-from .optimizer import Optimizer, required
-from .sgd import SGD
-from .adam import Adam, AdamW
-from .rmsprop import RMSprop
-from .adagrad import Adagrad
 
-__all__ = ["Optimizer", "required", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad"]
+from .adagrad import Adagrad
+from .adam import Adam, AdamW
+from .optimizer import Optimizer, required
+from .rmsprop import RMSprop
+from .sgd import SGD
+
+__all__ = ["SGD", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "required"]

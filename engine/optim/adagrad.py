@@ -1,8 +1,9 @@
 """Adagrad, with PyTorch's update rule and its float32 rounding."""
+
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizer import FlatStateOptimizer, fused_add, addcmul_, addcdiv_, to_scalar
+from .optimizer import FlatStateOptimizer, addcdiv_, addcmul_, fused_add, to_scalar
 
 __all__ = ["Adagrad"]
 
@@ -29,25 +30,45 @@ class Adagrad(FlatStateOptimizer):
     maximize : bool, default False
     """
 
-    def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10,
-                 foreach=None, *, maximize=False, differentiable=False, fused=None):
+    def __init__(
+        self,
+        params,
+        lr=1e-2,
+        lr_decay=0,
+        weight_decay=0,
+        initial_accumulator_value=0,
+        eps=1e-10,
+        foreach=None,
+        *,
+        maximize=False,
+        differentiable=False,
+        fused=None,
+    ):
         if isinstance(lr, Tensor) and lr.numel() != 1:
             raise ValueError("Tensor lr must be 1-element")
-        if not 0.0 <= lr:
+        if not lr >= 0.0:
             raise ValueError(f"Invalid learning rate: {lr}")
-        if not 0.0 <= lr_decay:
+        if not lr_decay >= 0.0:
             raise ValueError(f"Invalid lr_decay value: {lr_decay}")
-        if not 0.0 <= weight_decay:
+        if not weight_decay >= 0.0:
             raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        if not 0.0 <= initial_accumulator_value:
+        if not initial_accumulator_value >= 0.0:
             raise ValueError(f"Invalid initial_accumulator_value value: {initial_accumulator_value}")
-        if not 0.0 <= eps:
+        if not eps >= 0.0:
             raise ValueError(f"Invalid epsilon value: {eps}")
         if differentiable:
             raise NotImplementedError("differentiable=True is not supported by this engine")
-        defaults = {"lr": lr, "lr_decay": lr_decay, "eps": eps, "weight_decay": weight_decay,
-                    "initial_accumulator_value": initial_accumulator_value, "foreach": foreach,
-                    "maximize": maximize, "differentiable": differentiable, "fused": fused}
+        defaults = {
+            "lr": lr,
+            "lr_decay": lr_decay,
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "initial_accumulator_value": initial_accumulator_value,
+            "foreach": foreach,
+            "maximize": maximize,
+            "differentiable": differentiable,
+            "fused": fused,
+        }
         super().__init__(params, defaults)
         for group in self.param_groups:
             for p in group["params"]:
@@ -60,10 +81,14 @@ class Adagrad(FlatStateOptimizer):
         return {"step": self._step_tensor(), "sum": Tensor._wrap(np.full_like(p._data, value))}
 
     def _check_group(self, group):
-        for key, label in (("lr", "learning rate"), ("lr_decay", "lr_decay value"),
-                           ("weight_decay", "weight_decay value"),
-                           ("initial_accumulator_value", "initial_accumulator_value value"), ("eps", "epsilon value")):
-            if not 0.0 <= group[key]:
+        for key, label in (
+            ("lr", "learning rate"),
+            ("lr_decay", "lr_decay value"),
+            ("weight_decay", "weight_decay value"),
+            ("initial_accumulator_value", "initial_accumulator_value value"),
+            ("eps", "epsilon value"),
+        ):
+            if not group[key] >= 0.0:
                 raise ValueError(f"Invalid {label}: {group[key]}")
 
     def _state_keys(self, group):

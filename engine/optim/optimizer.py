@@ -7,6 +7,8 @@ float32 operation once, and fuse ``add_(x, alpha=a)``, ``lerp_`` and ``addcmul_`
 multiply-add with a single rounding; the helpers here reproduce that by computing those steps in
 float64 from float32 operands (the product is then exact) and rounding once.
 """
+
+import itertools
 import math
 import warnings
 from collections import defaultdict
@@ -17,7 +19,7 @@ from .._dtype import get_default_dtype
 from ..grad_mode import enable_grad
 from ..tensor import Tensor
 
-__all__ = ["Optimizer", "FlatStateOptimizer", "required"]
+__all__ = ["FlatStateOptimizer", "Optimizer", "required"]
 
 _f32 = np.float32
 _f64 = np.float64
@@ -34,6 +36,7 @@ required = _RequiredParameter()
 
 
 # ------------------------------------------------------------------ PyTorch's float32 arithmetic
+
 
 def scalar(value, array):
     """A Python number as PyTorch passes it to a kernel for ``array``: rounded to the array's dtype."""
@@ -95,6 +98,7 @@ def to_scalar(value):
 
 # ---------------------------------------------------------------------------------- the base
 
+
 def _typename(value):
     return value.type() if isinstance(value, Tensor) else type(value).__name__
 
@@ -138,8 +142,10 @@ class Optimizer:
     def __init__(self, params, defaults):
         self.defaults = defaults
         if isinstance(params, Tensor):
-            raise TypeError("params argument given to the optimizer should be an iterable of Tensors or dicts, "
-                            "but got " + _typename(params))
+            raise TypeError(
+                "params argument given to the optimizer should be an iterable of Tensors or dicts, "
+                "but got " + _typename(params)
+            )
         self.state = defaultdict(dict)
         self.param_groups = []
         param_groups = list(params)
@@ -171,8 +177,10 @@ class Optimizer:
         if isinstance(params, Tensor):
             param_group["params"] = [params]
         elif isinstance(params, set):
-            raise TypeError("optimizer parameters need to be organized in ordered collections, but the ordering "
-                            "of tensors in sets will change between runs. Please use a list instead.")
+            raise TypeError(
+                "optimizer parameters need to be organized in ordered collections, but the ordering "
+                "of tensors in sets will change between runs. Please use a list instead."
+            )
         else:
             param_group["params"] = list(params)
         tensors, names = [], []
@@ -197,16 +205,20 @@ class Optimizer:
                 raise ValueError(f"parameter group didn't specify a value of required optimization parameter {name}")
             param_group.setdefault(name, default)
         if len(tensors) != len({id(p) for p in tensors}):
-            warnings.warn("optimizer contains a parameter group with duplicate parameters; in future, this will "
-                          "cause an error; see github.com/pytorch/pytorch/issues/40967 for more information",
-                          stacklevel=3)
+            warnings.warn(
+                "optimizer contains a parameter group with duplicate parameters; in future, this will "
+                "cause an error; see github.com/pytorch/pytorch/issues/40967 for more information",
+                stacklevel=3,
+            )
         seen = set()
         for group in self.param_groups:
             seen.update(id(p) for p in group["params"])
             if ("param_names" in param_group) != ("param_names" in group):
                 current = "with names" if "param_names" in param_group else "without names"
-                raise ValueError("all optimizer param groups should be with/without names. "
-                                 f"cannot add param group {current} to the optimizer")
+                raise ValueError(
+                    "all optimizer param groups should be with/without names. "
+                    f"cannot add param group {current} to the optimizer"
+                )
         if any(id(p) in seen for p in tensors):
             raise ValueError("some parameters appear in more than one parameter group")
         self._check_group(param_group)
@@ -291,8 +303,9 @@ class Optimizer:
             raise ValueError("loaded state dict has a different number of parameter groups")
         for g, s in zip(groups, saved_groups):
             if not isinstance(s.get("params"), (list, tuple)) or len(g["params"]) != len(s["params"]):
-                raise ValueError("loaded state dict contains a parameter group that doesn't match the size of "
-                                 "optimizer's group")
+                raise ValueError(
+                    "loaded state dict contains a parameter group that doesn't match the size of optimizer's group"
+                )
         id_map = {}
         for g, s in zip(groups, saved_groups):
             for index, p in zip(s["params"], g["params"]):
@@ -353,11 +366,14 @@ class Optimizer:
             try:
                 array = np.array(array, dtype=dtype, copy=True)
             except (TypeError, ValueError, OverflowError):
-                raise ValueError(f"optimizer state {key!r} of parameter {index!r} holds values that are not "
-                                 "numbers") from None
+                raise ValueError(
+                    f"optimizer state {key!r} of parameter {index!r} holds values that are not numbers"
+                ) from None
             if array.shape != p._data.shape:
-                raise ValueError(f"optimizer state {key!r} of parameter {index!r} has shape {tuple(array.shape)}, "
-                                 f"but the parameter has shape {tuple(p._data.shape)}")
+                raise ValueError(
+                    f"optimizer state {key!r} of parameter {index!r} has shape {tuple(array.shape)}, "
+                    f"but the parameter has shape {tuple(p._data.shape)}"
+                )
             return Tensor._wrap(array)
         return value
 
@@ -384,8 +400,20 @@ class _FlatGroup:
     stays live; the parameters themselves are copied in and written back in place each step.
     """
 
-    __slots__ = ("ids", "params", "slices", "keys", "dtype", "size", "entries", "state_tensors", "buffers",
-                 "steps", "param_flat", "grad_flat")
+    __slots__ = (
+        "buffers",
+        "dtype",
+        "entries",
+        "grad_flat",
+        "ids",
+        "keys",
+        "param_flat",
+        "params",
+        "size",
+        "slices",
+        "state_tensors",
+        "steps",
+    )
     usable = True
 
     def check(self, optimizer, params, keys):
@@ -421,7 +449,7 @@ class _FlatGroup:
         offsets = np.cumsum([0] + sizes)
         self.ids = tuple(id(p) for p in params)
         self.params = params
-        self.slices = [slice(int(a), int(b)) for a, b in zip(offsets[:-1], offsets[1:])]
+        self.slices = [slice(int(a), int(b)) for a, b in itertools.pairwise(offsets)]
         self.keys = keys
         self.dtype = dtype
         self.size = int(offsets[-1])
@@ -438,7 +466,7 @@ class _FlatGroup:
                 buf[sl] = np.broadcast_to(entry[k]._data, p._data.shape).reshape(-1)
                 tensors[k] = entry[k] = Tensor._wrap(buf[sl].reshape(p._data.shape))
             self.steps[i] = counts[0]
-            tensors["step"] = entry["step"] = Tensor._wrap(self.steps[i:i + 1].reshape(()))
+            tensors["step"] = entry["step"] = Tensor._wrap(self.steps[i : i + 1].reshape(()))
             self.entries.append(entry)
             self.state_tensors.append(tensors)
         return self

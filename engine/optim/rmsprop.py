@@ -1,8 +1,9 @@
 """RMSprop, with PyTorch's update rule and its float32 rounding."""
+
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizer import FlatStateOptimizer, fused_add, fused_add_, lerp_, addcmul_, addcdiv_, to_scalar
+from .optimizer import FlatStateOptimizer, addcdiv_, addcmul_, fused_add, fused_add_, lerp_, to_scalar
 
 __all__ = ["RMSprop"]
 
@@ -32,31 +33,57 @@ class RMSprop(FlatStateOptimizer):
     maximize : bool, default False
     """
 
-    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,
-                 capturable=False, foreach=None, maximize=False, differentiable=False):
+    def __init__(
+        self,
+        params,
+        lr=1e-2,
+        alpha=0.99,
+        eps=1e-8,
+        weight_decay=0,
+        momentum=0,
+        centered=False,
+        capturable=False,
+        foreach=None,
+        maximize=False,
+        differentiable=False,
+    ):
         if isinstance(lr, Tensor) and lr.numel() != 1:
             raise ValueError("Tensor lr must be 1-element")
-        if not 0.0 <= lr:
+        if not lr >= 0.0:
             raise ValueError(f"Invalid learning rate: {lr}")
-        if not 0.0 <= eps:
+        if not eps >= 0.0:
             raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= momentum:
+        if not momentum >= 0.0:
             raise ValueError(f"Invalid momentum value: {momentum}")
-        if not 0.0 <= weight_decay:
+        if not weight_decay >= 0.0:
             raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        if not 0.0 <= alpha:
+        if not alpha >= 0.0:
             raise ValueError(f"Invalid alpha value: {alpha}")
         if capturable or differentiable:
             raise NotImplementedError("capturable and differentiable are not supported by this engine")
-        defaults = {"lr": lr, "momentum": momentum, "alpha": alpha, "eps": eps, "centered": centered,
-                    "weight_decay": weight_decay, "capturable": capturable, "foreach": foreach,
-                    "maximize": maximize, "differentiable": differentiable}
+        defaults = {
+            "lr": lr,
+            "momentum": momentum,
+            "alpha": alpha,
+            "eps": eps,
+            "centered": centered,
+            "weight_decay": weight_decay,
+            "capturable": capturable,
+            "foreach": foreach,
+            "maximize": maximize,
+            "differentiable": differentiable,
+        }
         super().__init__(params, defaults)
 
     def _check_group(self, group):
-        for key, label in (("lr", "learning rate"), ("eps", "epsilon value"), ("momentum", "momentum value"),
-                           ("weight_decay", "weight_decay value"), ("alpha", "alpha value")):
-            if not 0.0 <= group[key]:
+        for key, label in (
+            ("lr", "learning rate"),
+            ("eps", "epsilon value"),
+            ("momentum", "momentum value"),
+            ("weight_decay", "weight_decay value"),
+            ("alpha", "alpha value"),
+        ):
+            if not group[key] >= 0.0:
                 raise ValueError(f"Invalid {label}: {group[key]}")
 
     def _state_keys(self, group):
@@ -74,8 +101,15 @@ class RMSprop(FlatStateOptimizer):
         return state
 
     def _hyperparameters(self, group):
-        return (to_scalar(group["lr"]), group["alpha"], group["eps"], group["weight_decay"], group["momentum"],
-                group["centered"], group["maximize"])
+        return (
+            to_scalar(group["lr"]),
+            group["alpha"],
+            group["eps"],
+            group["weight_decay"],
+            group["momentum"],
+            group["centered"],
+            group["maximize"],
+        )
 
     def _update(self, d, g, buffers, step, hyper):
         lr, alpha, eps, weight_decay, momentum, centered, maximize = hyper

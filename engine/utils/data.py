@@ -4,6 +4,7 @@ A :class:`DataLoader` draws indices from a sampler (in order, or shuffled by an
 :class:`engine.Generator`), groups them into batches and collates the samples, stacking tensors
 along a new first dimension. Everything runs in the calling thread.
 """
+
 import collections.abc
 import math
 import numbers
@@ -13,8 +14,19 @@ import numpy as np
 from ..random import Generator, default_generator
 from ..tensor import Tensor
 
-__all__ = ["Dataset", "TensorDataset", "Subset", "ConcatDataset", "random_split", "Sampler", "SequentialSampler",
-           "RandomSampler", "BatchSampler", "DataLoader", "default_collate"]
+__all__ = [
+    "BatchSampler",
+    "ConcatDataset",
+    "DataLoader",
+    "Dataset",
+    "RandomSampler",
+    "Sampler",
+    "SequentialSampler",
+    "Subset",
+    "TensorDataset",
+    "default_collate",
+    "random_split",
+]
 
 
 class Dataset:
@@ -96,7 +108,7 @@ def random_split(dataset, lengths, generator=None):
     n = len(dataset)
     lengths = list(lengths)
     if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
-        counts = [int(math.floor(n * frac)) for frac in lengths]
+        counts = [math.floor(n * frac) for frac in lengths]
         for i in range(n - sum(counts)):
             counts[i % len(counts)] += 1
         lengths = counts
@@ -105,12 +117,13 @@ def random_split(dataset, lengths, generator=None):
     order = (generator or default_generator).numpy.permutation(n).tolist()
     subsets, offset = [], 0
     for length in lengths:
-        subsets.append(Subset(dataset, order[offset:offset + length]))
+        subsets.append(Subset(dataset, order[offset : offset + length]))
         offset += length
     return subsets
 
 
 # ------------------------------------------------------------------------------------------- samplers
+
 
 class Sampler:
     """Yields dataset indices."""
@@ -163,7 +176,7 @@ class RandomSampler(Sampler):
         order = []
         for _ in range(self.num_samples // n):
             order.extend(rng.permutation(n).tolist())
-        order.extend(rng.permutation(n)[:self.num_samples % n].tolist())
+        order.extend(rng.permutation(n)[: self.num_samples % n].tolist())
         return iter(order)
 
     def __len__(self):
@@ -199,6 +212,7 @@ class BatchSampler(Sampler):
 
 # ------------------------------------------------------------------------------------------- collation
 
+
 def default_collate(batch):
     """Combine a list of samples into a batch, as PyTorch's ``default_collate``.
 
@@ -211,8 +225,10 @@ def default_collate(batch):
         shape = elem._data.shape
         for i, x in enumerate(batch):
             if not isinstance(x, Tensor) or x._data.shape != shape:
-                raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(shape)} at entry 0 "
-                                   f"and {list(x.shape) if isinstance(x, Tensor) else type(x).__name__} at entry {i}")
+                raise RuntimeError(
+                    f"stack expects each tensor to be equal size, but got {list(shape)} at entry 0 "
+                    f"and {list(x.shape) if isinstance(x, Tensor) else type(x).__name__} at entry {i}"
+                )
         return Tensor._wrap(np.stack([x._data for x in batch]))
     if isinstance(elem, np.ndarray):
         return Tensor._wrap(np.stack(batch))
@@ -235,11 +251,13 @@ def default_collate(batch):
         if any(len(x) != size for x in batch):
             raise RuntimeError("each element in list of batch should be of equal size")
         return [default_collate(list(samples)) for samples in zip(*batch)]
-    raise TypeError(f"default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; "
-                    f"found {type(elem)}")
+    raise TypeError(
+        f"default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; found {type(elem)}"
+    )
 
 
 # ------------------------------------------------------------------------------------------- loader
+
 
 class DataLoader:
     """Iterate over a dataset in mini-batches (``torch.utils.data.DataLoader``).
@@ -271,26 +289,42 @@ class DataLoader:
     per tensor instead of one sample at a time; the values are the same.
     """
 
-    def __init__(self, dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None, num_workers=0,
-                 collate_fn=None, pin_memory=False, drop_last=False, timeout=0, worker_init_fn=None,
-                 multiprocessing_context=None, generator=None, *, prefetch_factor=None, persistent_workers=False,
-                 pin_memory_device="", in_order=True):
+    def __init__(
+        self,
+        dataset,
+        batch_size=1,
+        shuffle=None,
+        sampler=None,
+        batch_sampler=None,
+        num_workers=0,
+        collate_fn=None,
+        pin_memory=False,
+        drop_last=False,
+        timeout=0,
+        worker_init_fn=None,
+        multiprocessing_context=None,
+        generator=None,
+        *,
+        prefetch_factor=None,
+        persistent_workers=False,
+        pin_memory_device="",
+        in_order=True,
+    ):
         if not hasattr(dataset, "__getitem__"):
             raise TypeError(f"dataset must support indexing, got {type(dataset).__name__}")
         if isinstance(num_workers, bool) or not isinstance(num_workers, int) or num_workers < 0:
-            raise ValueError("num_workers option should be non-negative; use num_workers=0 to disable "
-                             "multiprocessing.")
+            raise ValueError("num_workers option should be non-negative; use num_workers=0 to disable multiprocessing.")
         if sampler is not None and shuffle:
             raise ValueError("sampler option is mutually exclusive with shuffle")
         if batch_sampler is not None:
             if batch_size != 1 or shuffle or sampler is not None or drop_last:
-                raise ValueError("batch_sampler option is mutually exclusive with batch_size, shuffle, sampler, "
-                                 "and drop_last")
+                raise ValueError(
+                    "batch_sampler option is mutually exclusive with batch_size, shuffle, sampler, and drop_last"
+                )
             batch_size = None
             drop_last = False
         elif batch_size is None and drop_last:
-            raise ValueError("batch_size=None option disables auto-batching and is mutually exclusive with "
-                             "drop_last")
+            raise ValueError("batch_size=None option disables auto-batching and is mutually exclusive with drop_last")
         if sampler is None:
             sampler = RandomSampler(dataset, generator=generator) if shuffle else SequentialSampler(dataset)
         if batch_size is not None and batch_sampler is None:
@@ -302,10 +336,15 @@ class DataLoader:
         self.batch_sampler = batch_sampler
         self.num_workers = num_workers
         self.generator = generator
-        self.collate_fn = collate_fn if collate_fn is not None else (
-            default_collate if batch_sampler is not None else _no_collate)
-        self._fast = (type(dataset) is TensorDataset and collate_fn is None and batch_sampler is not None
-                      and not any(t._requires_grad for t in dataset.tensors))
+        self.collate_fn = (
+            collate_fn if collate_fn is not None else (default_collate if batch_sampler is not None else _no_collate)
+        )
+        self._fast = (
+            type(dataset) is TensorDataset
+            and collate_fn is None
+            and batch_sampler is not None
+            and not any(t._requires_grad for t in dataset.tensors)
+        )
 
     def __iter__(self):
         dataset = self.dataset

@@ -6,6 +6,7 @@ moves w from 1 to 1.02.
 
 Run it with ``python examples/tutorials/000_least_squares_backprop.py`` (with the project installed: ``pip install -e .``).
 """
+
 import engine as torch
 
 x = torch.tensor(1.0)

@@ -6,16 +6,17 @@ detach() and no_grad() keep operations out of the graph.
 
 Run it with ``python examples/tutorials/001_autograd.py`` (with the project installed: ``pip install -e .``).
 """
+
 import engine as torch
 
 # Forward propagation without tracking.
 x = torch.tensor([1.0, 2.0, 3.0, 4.0, 5.0])
-loss = x ** 2 - 5
+loss = x**2 - 5
 print(loss)
 
 # The same with gradients tracked: the result remembers the subtraction that made it.
 x = torch.tensor([1.0, 2.0, 3.0, 4.0, 5.0], requires_grad=True)
-loss = x ** 2 - 5
+loss = x**2 - 5
 print(loss)
 print(loss.grad_fn)
 
@@ -35,5 +36,5 @@ print(b.requires_grad)
 # ... and no_grad().
 c = torch.rand(2, 2, requires_grad=True)
 with torch.no_grad():
-    c_squared = c ** 2
+    c_squared = c**2
 print(c_squared.requires_grad)

@@ -6,6 +6,7 @@ squared error, backward, a manual gradient-descent step; then the same training 
 
 Run it with ``python examples/tutorials/002_linear_regression.py`` (with the project installed: ``pip install -e .``).
 """
+
 import engine as torch
 import engine.optim as optim
 
@@ -29,13 +30,13 @@ loss = torch.mean((y_pred - y) ** 2)
 print(loss)
 
 # The gradient functions.
-print(f'Gradient Function for Prediction: {y_pred.grad_fn}')
-print(f'Gradient Function for Loss: {loss.grad_fn}')
+print(f"Gradient Function for Prediction: {y_pred.grad_fn}")
+print(f"Gradient Function for Loss: {loss.grad_fn}")
 
 # Propagate the loss backwards.
 loss.backward()
-print(f'Gradient for W: {W.grad}')
-print(f'Gradient for b: {b.grad}')
+print(f"Gradient for W: {W.grad}")
+print(f"Gradient for b: {b.grad}")
 
 # Update the parameters manually using the gradients.
 learning_rate = 0.001
@@ -44,8 +45,8 @@ with torch.no_grad():
     W -= learning_rate * W.grad
     b -= learning_rate * b.grad
 
-print(f'Current value of W: {W.detach().item()}')
-print(f'Current value of b: {b.detach().item()}')
+print(f"Current value of W: {W.detach().item()}")
+print(f"Current value of b: {b.detach().item()}")
 
 # Reset the gradients for the next training step.
 W.grad = None
@@ -94,8 +95,8 @@ for epoch in range(1, num_epochs + 1):
     optimizer.step()
 
     if epoch % print_every == 0:
-        print(f'Epoch: {epoch:02} - MSE Loss: {loss:.2f}')
+        print(f"Epoch: {epoch:02} - MSE Loss: {loss:.2f}")
 
 # The learned weight and bias.
-print(f'Current value of W: {W.detach().item()}')
-print(f'Current value of b: {b.detach().item()}')
+print(f"Current value of W: {W.detach().item()}")
+print(f"Current value of b: {b.detach().item()}")

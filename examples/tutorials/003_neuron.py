@@ -5,6 +5,7 @@ x = 30 is data (no gradient), W = 40 and b = 50 are parameters. z is 1250; backw
 
 Run it with ``python examples/tutorials/003_neuron.py`` (with the project installed: ``pip install -e .``).
 """
+
 import engine as torch
 
 x = torch.tensor(30.0)

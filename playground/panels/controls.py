@@ -1,4 +1,5 @@
 """Training controls: Play/Pause, Step, Step N, Reset and a speed limit, as actions, a toolbar and a menu."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, QSignalBlocker, Qt
@@ -46,7 +47,9 @@ class TrainingControls(QObject):
         self.play_action.setStatusTip("Train continuously; press Space again to pause.")
         self.play_action.triggered.connect(self._play_triggered)
 
-        self.step_action = QAction(style.standardIcon(QStyle.StandardPixmap.SP_MediaSkipForward), "&Step one epoch", window)
+        self.step_action = QAction(
+            style.standardIcon(QStyle.StandardPixmap.SP_MediaSkipForward), "&Step one epoch", window
+        )
         self.step_action.setShortcuts([QKeySequence(Qt.Key.Key_Right), QKeySequence(Qt.Key.Key_N)])
         self.step_action.setToolTip("Step: train exactly one epoch (Right arrow or N)")
         self.step_action.setStatusTip("Train exactly one epoch: one forward pass, one backward pass, one update.")
@@ -60,7 +63,9 @@ class TrainingControls(QObject):
         self.step_n_spin.setToolTip("How many epochs Step N trains")
         self.step_n_spin.setStatusTip("The number of epochs for Step N.")
 
-        self.step_n_action = QAction(style.standardIcon(QStyle.StandardPixmap.SP_MediaSeekForward), "Step &N epochs", window)
+        self.step_n_action = QAction(
+            style.standardIcon(QStyle.StandardPixmap.SP_MediaSeekForward), "Step &N epochs", window
+        )
         self.step_n_action.setShortcut(QKeySequence(Qt.Modifier.SHIFT | Qt.Key.Key_Right))
         self.step_n_action.setToolTip("Step N: train the number of epochs set beside it, then pause (Shift+Right)")
         self.step_n_action.setStatusTip("Train the chosen number of epochs, then pause.")
@@ -87,7 +92,9 @@ class TrainingControls(QObject):
             action = QAction(speed_text(limit), self.speed_group)
             action.setCheckable(True)
             action.setData(limit)
-            action.setStatusTip(f"Limit training to {speed_text(limit).lower()}." if limit else "Train as fast as possible.")
+            action.setStatusTip(
+                f"Limit training to {speed_text(limit).lower()}." if limit else "Train as fast as possible."
+            )
             action.setChecked(limit == 0)
             self.speed_menu.addAction(action)
         self.speed_group.triggered.connect(lambda action: self.set_speed_limit(action.data()))

@@ -10,6 +10,7 @@ Mouse, in the plot:
 
 Every edit goes through the document's undo stack; the panel only draws what the document says.
 """
+
 from __future__ import annotations
 
 import math
@@ -40,6 +41,8 @@ from PySide6.QtWidgets import (
 
 from playground.document import InvalidPointError
 
+_ROOT = QModelIndex()  # the invisible root: these tables have no children
+
 POINT_COLOR = QColor(31, 119, 180)
 SELECTED_COLOR = QColor(255, 127, 14)
 SAMPLE_COLOR = QColor(214, 39, 40)
@@ -59,7 +62,7 @@ class PointsItem(pg.ScatterPlotItem):
     Presses that do not land on a point are ignored, so the view box underneath gets them.
     """
 
-    def __init__(self, panel: "DataPanel"):
+    def __init__(self, panel: DataPanel):
         super().__init__(
             size=11,
             pen=pg.mkPen(QColor(20, 60, 110), width=1.2),
@@ -135,7 +138,7 @@ class PointsItem(pg.ScatterPlotItem):
 class DataViewBox(pg.ViewBox):
     """A view box where a click adds a point and a left drag draws a selection rectangle."""
 
-    def __init__(self, panel: "DataPanel"):
+    def __init__(self, panel: DataPanel):
         super().__init__()
         self._panel = panel
         self._band_start = None
@@ -168,9 +171,7 @@ class DataViewBox(pg.ViewBox):
         self.selection_band.setVisible(not ev.isFinish())
         if ev.isFinish():
             self._band_start = None
-            additive = bool(
-                ev.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
-            )
+            additive = bool(ev.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier))
             self._panel._select_in_rect(rect, additive)
 
 
@@ -194,10 +195,10 @@ class PointsTableModel(QAbstractTableModel):
             self._points = points
             self.endResetModel()
 
-    def rowCount(self, parent=QModelIndex()):
+    def rowCount(self, parent=_ROOT):
         return 0 if parent.isValid() else len(self._points)
 
-    def columnCount(self, parent=QModelIndex()):
+    def columnCount(self, parent=_ROOT):
         return 0 if parent.isValid() else 2
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
@@ -237,7 +238,9 @@ class PointsTableModel(QAbstractTableModel):
             self.rejected.emit(f"“{value}” is not a number; the point was left unchanged.")
             return False
         if not math.isfinite(number):
-            self.rejected.emit("Coordinates must be finite numbers (not NaN or infinity); the point was left unchanged.")
+            self.rejected.emit(
+                "Coordinates must be finite numbers (not NaN or infinity); the point was left unchanged."
+            )
             return False
         row = index.row()
         x, y = (float(v) for v in self._points[row])
@@ -307,7 +310,9 @@ class DataPanel(QWidget):
             "Click to add a point · drag a point to move it · drag on empty space to select\n"
             "Right-click or Delete removes · middle-drag pans · wheel zooms"
         )
-        self.plot_widget.setStatusTip("Click to add a point; drag points to move them; right-click a point to delete it.")
+        self.plot_widget.setStatusTip(
+            "Click to add a point; drag points to move them; right-click a point to delete it."
+        )
         plot_item = self.plot_widget.getPlotItem()
         plot_item.showGrid(x=True, y=True, alpha=0.25)
         plot_item.setLabel("bottom", "x")

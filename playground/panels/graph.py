@@ -14,6 +14,7 @@ each snapshot, built in the training thread) laid out by :mod:`playground.graph_
 * the backward stepper (training paused) walks the backward pass one node at a time;
 * wheel zooms, dragging pans, Fit (F) shows everything; PNG and SVG export.
 """
+
 from __future__ import annotations
 
 import html
@@ -36,7 +37,6 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
-    QGraphicsItem,
     QGraphicsObject,
     QGraphicsPathItem,
     QGraphicsPolygonItem,
@@ -203,14 +203,15 @@ class EdgeItem(QGraphicsPathItem):
         self.setPath(path)
         self.setZValue(0)
         end = pts[-1]
-        self.arrow = QGraphicsPolygonItem(QPolygonF([end, QPointF(end.x() - 7, end.y() - 3.5),
-                                                     QPointF(end.x() - 7, end.y() + 3.5)]), self)
+        self.arrow = QGraphicsPolygonItem(
+            QPolygonF([end, QPointF(end.x() - 7, end.y() - 3.5), QPointF(end.x() - 7, end.y() + 3.5)]), self
+        )
         box = route.label
         self.label_box = QGraphicsRectItem(QRectF(box.x, box.y, box.width, box.height), self)
         self.label_box.setBrush(QBrush(BACKGROUND))
         self.label_texts = []
         font = panel.fonts["label"]
-        for i in range(len(route.label_lines)):
+        for _ in range(len(route.label_lines)):
             item = QGraphicsSimpleTextItem(self.label_box)
             item.setFont(font)
             item.setBrush(LABEL_TEXT)
@@ -270,7 +271,7 @@ class GraphView(QGraphicsView):
     def wheelEvent(self, event):
         delta = event.angleDelta().y() or event.angleDelta().x()
         if delta:
-            self.set_zoom(self.zoom * 1.0015 ** delta)
+            self.set_zoom(self.zoom * 1.0015**delta)
         event.accept()
 
     def fit(self):
@@ -284,6 +285,7 @@ class GraphView(QGraphicsView):
 
 
 # ------------------------------------------------------------------------------- inspector text
+
 
 def _fmt_full(value):
     if value is None:
@@ -331,10 +333,13 @@ def node_report_html(trace, node_id, gradients=None, heading=None):
     title = heading or _node_name(trace, node_id)
     out.append(f"<h3 style='margin:2px 0'>{_esc(title)}</h3>")
     if node.kind == "op":
-        inputs = ", ".join(f"{'abcdefgh'[k] if k < 8 else k} = {_esc(_node_name(trace, src))}"
-                           for k, src in enumerate(node.inputs))
-        out.append(f"<p><b>Operation</b> {_esc(node.symbol)}  (grad_fn <code>{_esc(node.op)}</code>)<br>"
-                   f"<b>Inputs</b> {inputs}</p>")
+        inputs = ", ".join(
+            f"{'abcdefgh'[k] if k < 8 else k} = {_esc(_node_name(trace, src))}" for k, src in enumerate(node.inputs)
+        )
+        out.append(
+            f"<p><b>Operation</b> {_esc(node.symbol)}  (grad_fn <code>{_esc(node.op)}</code>)<br>"
+            f"<b>Inputs</b> {inputs}</p>"
+        )
         if node.formula:
             out.append("<p><b>Local derivatives</b><br>" + "<br>".join(_esc(f) for f in node.formula) + "</p>")
     elif node.kind == "parameter":
@@ -343,16 +348,20 @@ def node_report_html(trace, node_id, gradients=None, heading=None):
         if param is not None:
             name, index = param
             where = f" — the model's <code>{_esc(name)}</code>" + (f"{list(index)}" if index is not None else "")
-        out.append(f"<p><b>Parameter</b> (requires_grad=True){where}. Its gradient is what the optimizer "
-                   "uses to update it.</p>")
+        out.append(
+            f"<p><b>Parameter</b> (requires_grad=True){where}. Its gradient is what the optimizer "
+            "uses to update it.</p>"
+        )
     else:
         out.append("<p><b>Data</b> (requires_grad=False): a fixed input; autograd computes no gradient for it.</p>")
     if node_id == trace.root:
         out.append("<p><b>This is the loss L</b>, where the backward pass starts (∂L/∂L = 1).</p>")
     out.append(f"<p><b>Value</b><pre>{_esc(_fmt_full(node.value))}</pre></p>")
     grad = node.grad if gradients is None else gradients.get(node_id)
-    out.append(f"<p><b>Gradient ∂L/∂{_esc(node.label if node.kind != 'op' else 'node')}</b>"
-               f"<pre>{_esc(_fmt_full(grad))}</pre></p>")
+    out.append(
+        f"<p><b>Gradient ∂L/∂{_esc(node.label if node.kind != 'op' else 'node')}</b>"
+        f"<pre>{_esc(_fmt_full(grad))}</pre></p>"
+    )
     if node.kind != "data" and node_id != trace.root:
         rows = chain_rule_rows(trace, node_id, gradients)
         out.append(_chain_rule_html(trace, node_id, rows, grad))
@@ -362,32 +371,40 @@ def node_report_html(trace, node_id, gradients=None, heading=None):
 def _chain_rule_html(trace, node_id, rows, total):
     if not rows:
         return ""
-    lines = ["<p><b>Chain rule</b>: ∂L/∂node = Σ over its uses of upstream ∂L/∂use × local ∂use/∂node</p>",
-             "<table cellspacing='0' cellpadding='3' border='1' style='border-collapse:collapse'>",
-             "<tr><th>use</th><th>upstream ∂L/∂use</th><th>local</th><th>contribution</th></tr>"]
+    lines = [
+        "<p><b>Chain rule</b>: ∂L/∂node = Σ over its uses of upstream ∂L/∂use × local ∂use/∂node</p>",
+        "<table cellspacing='0' cellpadding='3' border='1' style='border-collapse:collapse'>",
+        "<tr><th>use</th><th>upstream ∂L/∂use</th><th>local</th><th>contribution</th></tr>",
+    ]
     for edge, upstream, local, contribution in rows:
         lines.append(
             f"<tr><td>{_esc(_node_name(trace, edge.target))} (input {edge.index + 1})</td>"
             f"<td>{_esc(gl.format_array(upstream) if not isinstance(upstream, str) else '?')}</td>"
             f"<td>{_esc(gl.format_array(local))}</td>"
-            f"<td>{_esc(gl.format_array(contribution))}</td></tr>")
+            f"<td>{_esc(gl.format_array(contribution))}</td></tr>"
+        )
     lines.append("</table>")
     if len(rows) > 1:
         terms = " + ".join(gl.format_array(c) for _, _, _, c in rows)
         lines.append(f"<p>Accumulated over {len(rows)} uses: {_esc(terms)} = <b>{_esc(gl.format_array(total))}</b></p>")
     op_names = {trace.nodes[edge.target].op for edge, *_ in rows}
     if op_names & {"MmBackward0", "MvBackward0", "AddmmBackward0"}:
-        lines.append("<p><i>For a matrix product the local gradient multiplies the upstream gradient as a "
-                     "matrix (see the formula of the product): gA = g·Bᵀ, gB = Aᵀ·g.</i></p>")
-    elif any(np.shape(c) != np.shape(u) for _, u, _, c in rows if c is not None and u is not None
-             and not isinstance(u, str)):
+        lines.append(
+            "<p><i>For a matrix product the local gradient multiplies the upstream gradient as a "
+            "matrix (see the formula of the product): gA = g·Bᵀ, gB = Aᵀ·g.</i></p>"
+        )
+    elif any(
+        np.shape(c) != np.shape(u) for _, u, _, c in rows if c is not None and u is not None and not isinstance(u, str)
+    ):
         lines.append("<p><i>Broadcast inputs: the products are summed back to this node's shape.</i></p>")
     return "".join(lines)
 
 
 def group_report_html(trace, group):
-    out = [f"<h3 style='margin:2px 0'>{_esc(group.title)}</h3>",
-           "<p>A Linear layer drawn as one box (double-click it to expand). Inside:</p><ul>"]
+    out = [
+        f"<h3 style='margin:2px 0'>{_esc(group.title)}</h3>",
+        "<p>A Linear layer drawn as one box (double-click it to expand). Inside:</p><ul>",
+    ]
     for m in group.members:
         node = trace.nodes[m]
         out.append(f"<li>{_esc(node.symbol)} <code>{_esc(node.op)}</code>: {_esc(gl.format_array(node.value))}</li>")
@@ -397,6 +414,7 @@ def group_report_html(trace, group):
 
 
 # ----------------------------------------------------------------------------------- the panel
+
 
 class GraphPanel(QWidget):
     """The Graph dock's content.
@@ -477,8 +495,10 @@ class GraphPanel(QWidget):
         self.mode_combo = QComboBox()
         self.mode_combo.addItem("Sample: one point", SAMPLE)
         self.mode_combo.addItem("Batch: all points", BATCH)
-        self.mode_combo.setToolTip("Sample: one point's computation (click a point in the Data plot to choose it).\n"
-                                   "Batch: the whole batch, as one training step computes it.")
+        self.mode_combo.setToolTip(
+            "Sample: one point's computation (click a point in the Data plot to choose it).\n"
+            "Batch: the whole batch, as one training step computes it."
+        )
         self.mode_combo.currentIndexChanged.connect(self._mode_chosen)
         bar.addWidget(self.mode_combo)
 
@@ -544,12 +564,14 @@ class GraphPanel(QWidget):
         bar.addAction(self.inspector_action)
 
     def _help_html(self):
-        return ("<p><b>The computational graph of the loss.</b></p>"
-                "<p>Blue boxes are data, orange boxes parameters, white boxes operations (operator and "
-                "PyTorch grad_fn name); the loss has a red border. Each box shows its value and its "
-                "gradient ∂L/∂node; each edge is labelled with its local gradient ∂target/∂input.</p>"
-                "<p>Click a box to inspect it. With training paused, the <b>Backward stepper</b> walks "
-                "the backward pass one node at a time.</p>")
+        return (
+            "<p><b>The computational graph of the loss.</b></p>"
+            "<p>Blue boxes are data, orange boxes parameters, white boxes operations (operator and "
+            "PyTorch grad_fn name); the loss has a red border. Each box shows its value and its "
+            "gradient ∂L/∂node; each edge is labelled with its local gradient ∂target/∂input.</p>"
+            "<p>Click a box to inspect it. With training paused, the <b>Backward stepper</b> walks "
+            "the backward pass one node at a time.</p>"
+        )
 
     # ----------------------------------------------------------------- public
     @property
@@ -655,7 +677,7 @@ class GraphPanel(QWidget):
         if self.trace is None:
             return
         if isinstance(key, str) and key.startswith("group:"):
-            name = key[len("group:"):]
+            name = key[len("group:") :]
             self.set_collapsed(self.collapsed - {name})
             return
         group = self.trace.group_of(key) if hasattr(self.trace, "group_of") else None
@@ -687,8 +709,9 @@ class GraphPanel(QWidget):
     def export_png(self, path, scale=2.0) -> bool:
         """Save the whole graph as a PNG image at ``scale`` pixels per unit; True on success."""
         rect = self.scene.sceneRect()
-        image = QImage(max(1, int(rect.width() * scale)), max(1, int(rect.height() * scale)),
-                       QImage.Format.Format_ARGB32)
+        image = QImage(
+            max(1, int(rect.width() * scale)), max(1, int(rect.height() * scale)), QImage.Format.Format_ARGB32
+        )
         image.fill(BACKGROUND)
         painter = QPainter(image)
         painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
@@ -726,7 +749,7 @@ class GraphPanel(QWidget):
         order = self.stepper_order()
         known = {}
         trace = self.trace
-        for node_id in order[:self.stepper_position]:
+        for node_id in order[: self.stepper_position]:
             node = trace.nodes[node_id]
             if node_id == trace.root:
                 known[node_id] = np.ones_like(node.value)
@@ -734,7 +757,7 @@ class GraphPanel(QWidget):
                 known[node_id] = None
             else:
                 total = None
-                for edge, upstream, local, contribution in chain_rule_rows(trace, node_id, known):
+                for _edge, _upstream, _local, contribution in chain_rule_rows(trace, node_id, known):
                     if contribution is None:
                         continue
                     total = np.array(contribution, copy=True) if total is None else total + contribution
@@ -869,7 +892,7 @@ class GraphPanel(QWidget):
             it = self.graph_layout.items[key]
             node_id = it.group.output if it.kind == "group" else it.node
             if stepping:
-                grad = known[node_id] if node_id in known else "unknown"
+                grad = known.get(node_id, "unknown")
             else:
                 grad = "engine"
             if it.kind == "group":
@@ -887,8 +910,7 @@ class GraphPanel(QWidget):
         for item in self.edge_items:
             item.set_label(gl.edge_label_lines(trace.edges[item.route.edge].local_grad))
             edge = trace.edges[item.route.edge]
-            active = item.route.edge in active_edges or (
-                current is not None and edge.source == current)
+            active = item.route.edge in active_edges or (current is not None and edge.source == current)
             if current is not None and not active and isinstance(item.route.source, str):
                 group = self.graph_layout.items[item.route.source].group
                 active = group.output == current
@@ -901,8 +923,9 @@ class GraphPanel(QWidget):
             x = [n for n in trace.nodes if n.label == "x"]
             y = [n for n in trace.nodes if n.label == "y"]
             if x and y:
-                parts.append(f"Point {trace.sample + 1}: x = {gl.format_array(x[0].value)}, "
-                             f"y = {gl.format_array(y[0].value)}")
+                parts.append(
+                    f"Point {trace.sample + 1}: x = {gl.format_array(x[0].value)}, y = {gl.format_array(y[0].value)}"
+                )
             else:
                 parts.append(f"Point {trace.sample + 1}")
         else:
@@ -953,10 +976,12 @@ class GraphPanel(QWidget):
         order = self.stepper_order()
         position = self.stepper_position
         if position == 0:
-            return ("<h3 style='margin:2px 0'>Backward pass</h3><p>Press ▶ to start at the loss. Each step "
-                    "computes one node's gradient ∂L/∂node from the gradients of the nodes it feeds: "
-                    "upstream × local = contribution, summed over its uses.</p>"
-                    f"<p>{len(order)} nodes, visited from the loss back to the leaves.</p>")
+            return (
+                "<h3 style='margin:2px 0'>Backward pass</h3><p>Press ▶ to start at the loss. Each step "
+                "computes one node's gradient ∂L/∂node from the gradients of the nodes it feeds: "
+                "upstream × local = contribution, summed over its uses.</p>"
+                f"<p>{len(order)} nodes, visited from the loss back to the leaves.</p>"
+            )
         known = self.stepper_gradients()
         node_id = order[position - 1]
         node = trace.nodes[node_id]
@@ -964,13 +989,16 @@ class GraphPanel(QWidget):
         if node_id == trace.root:
             out.append("<p>The loss: ∂L/∂L = <b>1</b>. The backward pass starts here.</p>")
         elif node.kind == "data":
-            out.append(f"<p>{_esc(node.label)} is data (requires_grad=False): autograd does not compute its "
-                       "gradient.</p>")
+            out.append(
+                f"<p>{_esc(node.label)} is data (requires_grad=False): autograd does not compute its gradient.</p>"
+            )
         else:
             rows = chain_rule_rows(trace, node_id, known)
             out.append(_chain_rule_html(trace, node_id, rows, known.get(node_id)))
-            out.append(f"<p>∂L/∂{_esc(node.label if node.kind != 'op' else 'node')} = "
-                       f"<b>{_esc(gl.format_array(known.get(node_id)))}</b></p>")
+            out.append(
+                f"<p>∂L/∂{_esc(node.label if node.kind != 'op' else 'node')} = "
+                f"<b>{_esc(gl.format_array(known.get(node_id)))}</b></p>"
+            )
             if node.kind == "parameter":
                 out.append("<p>This is the parameter's <code>.grad</code>, what the optimizer uses.</p>")
         if position == len(order):
@@ -1016,9 +1044,13 @@ def install_graph_dock(window):
     """
     panel = GraphPanel()
     builder = TraceBuilder()
-    dock = window.add_dock(panel, "Graph", Qt.DockWidgetArea.RightDockWidgetArea,
-                           tooltip="The computational graph of the loss, with values and gradients",
-                           tabify_with=window.loss_dock)
+    dock = window.add_dock(
+        panel,
+        "Graph",
+        Qt.DockWidgetArea.RightDockWidgetArea,
+        tooltip="The computational graph of the loss, with values and gradients",
+        tabify_with=window.loss_dock,
+    )
     training = window.training
     data_panel = window.data_panel
 

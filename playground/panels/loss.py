@@ -4,6 +4,7 @@ Vertical marks show the epochs where the data was edited, and a red line where t
 The panel keeps its own growing copy of the history and only appends what is new in each
 snapshot, so long runs stay cheap to draw (pyqtgraph downsamples to the visible pixels).
 """
+
 from __future__ import annotations
 
 import math
@@ -141,7 +142,8 @@ class LossPanel(QWidget):
         n = len(history)
         count = self._count
         rewritten = n < count or (
-            count > 0 and (not _same(history[0], self._losses[0]) or not _same(history[count - 1], self._losses[count - 1]))
+            count > 0
+            and (not _same(history[0], self._losses[0]) or not _same(history[count - 1], self._losses[count - 1]))
         )
         if rewritten:  # a reset or a restored session: start over
             count = 0

@@ -4,6 +4,7 @@ Every change becomes a new :class:`~playground.trainer.Config` pushed to the doc
 Optimizer hyperparameters apply at the next step; a new model, loss or seed resets the parameters
 (the trainer decides, see ``Config.resets_parameters``).
 """
+
 from __future__ import annotations
 
 import itertools
@@ -47,7 +48,7 @@ def parameter_count(config) -> int:
     """How many numbers the model of ``config`` learns."""
     if config.model == "mlp":
         sizes = (1, *config.hidden, 1)
-        return sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+        return sum(a * b + b for a, b in itertools.pairwise(sizes))
     weights = config.degree if config.model == "polynomial" else 1
     return weights + (1 if config.bias else 0)
 
@@ -72,13 +73,13 @@ def lr_to_slider(lr: float) -> int:
     """Slider position of a learning rate on the log scale 1e-5 … 10."""
     lr = min(max(lr, LR_MIN), LR_MAX)
     fraction = (math.log10(lr) - math.log10(LR_MIN)) / (math.log10(LR_MAX) - math.log10(LR_MIN))
-    return int(round(fraction * _LR_STEPS))
+    return round(fraction * _LR_STEPS)
 
 
 def slider_to_lr(position: int) -> float:
     """Learning rate at a slider position, rounded to three significant digits."""
     exponent = math.log10(LR_MIN) + position / _LR_STEPS * (math.log10(LR_MAX) - math.log10(LR_MIN))
-    return float(f"{10 ** exponent:.3g}")
+    return float(f"{10**exponent:.3g}")
 
 
 def format_lr(lr: float) -> str:
@@ -227,7 +228,9 @@ class ModelPanel(QWidget):
         for key, title in LOSSES.items():
             self.loss_combo.addItem(title, key)
         self.loss_combo.setToolTip("How the distance between ŷ and y is measured")
-        self.loss_combo.setStatusTip("The loss function; binary cross-entropy needs the sigmoid neuron and 0/1 targets.")
+        self.loss_combo.setStatusTip(
+            "The loss function; binary cross-entropy needs the sigmoid neuron and 0/1 targets."
+        )
 
         self.optimizer_combo = QComboBox()
         for key, title in OPTIMIZERS.items():
@@ -241,9 +244,13 @@ class ModelPanel(QWidget):
         self.lr_control.slider.sliderPressed.connect(self._slider_pressed)
         self.lr_control.slider.sliderReleased.connect(self._slider_released)
 
-        self.momentum_spin = self._fraction_spin("Momentum (0 to 0.999)", "Momentum: how much of the last update is kept.")
+        self.momentum_spin = self._fraction_spin(
+            "Momentum (0 to 0.999)", "Momentum: how much of the last update is kept."
+        )
         self.beta1_spin = self._fraction_spin("Adam's β₁ (0 to 0.9999)", "Adam's β₁: decay of the gradient average.", 4)
-        self.beta2_spin = self._fraction_spin("Adam's β₂ (0 to 0.9999)", "Adam's β₂: decay of the squared-gradient average.", 4)
+        self.beta2_spin = self._fraction_spin(
+            "Adam's β₂ (0 to 0.9999)", "Adam's β₂: decay of the squared-gradient average.", 4
+        )
 
         self.full_batch_check = QCheckBox("full batch")
         self.full_batch_check.setToolTip("Train on all points at once (one optimizer step per epoch)")
@@ -296,7 +303,9 @@ class ModelPanel(QWidget):
             lambda _i: self._change("Change activation", activation=self.activation_combo.currentData())
         )
         self.bias_check.toggled.connect(lambda on: self._change("Toggle bias", bias=on))
-        self.loss_combo.currentIndexChanged.connect(lambda _i: self._change("Change loss", loss=self.loss_combo.currentData()))
+        self.loss_combo.currentIndexChanged.connect(
+            lambda _i: self._change("Change loss", loss=self.loss_combo.currentData())
+        )
         self.optimizer_combo.currentIndexChanged.connect(
             lambda _i: self._change("Change optimizer", optimizer=self.optimizer_combo.currentData())
         )
@@ -325,9 +334,20 @@ class ModelPanel(QWidget):
     def set_config(self, config) -> None:
         """Show ``config`` in the widgets (without pushing anything)."""
         widgets = [
-            self.model_combo, self.degree_spin, self.layers_spin, *self.units_spins, self.activation_combo,
-            self.bias_check, self.loss_combo, self.optimizer_combo, self.momentum_spin, self.beta1_spin,
-            self.beta2_spin, self.full_batch_check, self.batch_spin, self.seed_spin,
+            self.model_combo,
+            self.degree_spin,
+            self.layers_spin,
+            *self.units_spins,
+            self.activation_combo,
+            self.bias_check,
+            self.loss_combo,
+            self.optimizer_combo,
+            self.momentum_spin,
+            self.beta1_spin,
+            self.beta2_spin,
+            self.full_batch_check,
+            self.batch_spin,
+            self.seed_spin,
         ]
         blockers = [QSignalBlocker(w) for w in widgets]
         try:

@@ -4,12 +4,15 @@ One row per number: a scalar parameter such as the linear model's ``w`` is one r
 has a row per entry (``0.weight[3, 0]``). Values arrive with each snapshot; rows whose layout did not
 change are updated in place.
 """
+
 from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+
+_ROOT = QModelIndex()  # the invisible root: these tables have no children
 
 VALUE_ROLE = Qt.ItemDataRole.UserRole  # the exact float of a cell
 COLUMNS = ("Parameter", "Value", "Gradient ∂L/∂p")
@@ -43,16 +46,17 @@ class ParametersModel(QAbstractTableModel):
         if params:
             values = np.concatenate([np.asarray(v, dtype=np.float64).reshape(-1) for v in params.values()])
             grads = np.concatenate(
-                [np.asarray(grads.get(name, np.zeros_like(v)), dtype=np.float64).reshape(-1) for name, v in params.items()]
+                [
+                    np.asarray(grads.get(name, np.zeros_like(v)), dtype=np.float64).reshape(-1)
+                    for name, v in params.items()
+                ]
             )
         else:
             values = grads = np.empty(0)
         if layout != self._layout:
             self.beginResetModel()
             self._layout = layout
-            self._names = [
-                element_name(name, shape, index) for name, shape in layout for index in np.ndindex(*shape)
-            ]
+            self._names = [element_name(name, shape, index) for name, shape in layout for index in np.ndindex(*shape)]
             self._values, self._grads = values, grads
             self.endResetModel()
         else:
@@ -60,10 +64,10 @@ class ParametersModel(QAbstractTableModel):
             if len(values):
                 self.dataChanged.emit(self.index(0, 1), self.index(len(values) - 1, 2))
 
-    def rowCount(self, parent=QModelIndex()):
+    def rowCount(self, parent=_ROOT):
         return 0 if parent.isValid() else len(self._names)
 
-    def columnCount(self, parent=QModelIndex()):
+    def columnCount(self, parent=_ROOT):
         return 0 if parent.isValid() else 3
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
