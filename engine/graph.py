@@ -53,13 +53,20 @@ class TraceEdge:
     For elementwise ops ``local_grad`` is the exact elementwise derivative, broadcast to the op's
     output shape. For reductions it is the per-element factor (1 for sum, 1/n for mean, the 0/1
     selector for max/min); for matrix products the matrix the upstream gradient is multiplied by
-    (Bᵀ for A in A·B, Aᵀ for B); for reshapes and transposes ones (the identity, reshaped).
+    (Bᵀ for A in A·B, Aᵀ for B); for reshapes and transposes ones (the identity, reshaped). It is
+    the op's backward at a unit upstream gradient (see :mod:`engine.ops`).
+
+    ``contribution`` is what this edge added to its source's gradient in the last backward pass:
+    the upstream gradient pushed through the local derivative, summed back to the source's shape
+    (computed by the op's own backward). It is None where no gradient flows (into data, or before
+    any backward); a source's gradient is the sum of the contributions of its outgoing edges.
     """
 
     source: int
     target: int
     index: int
     local_grad: object = None
+    contribution: object = None
 
 
 @dataclass(frozen=True)
@@ -169,10 +176,9 @@ def trace(root, names=None, module=None):
                     stack.append((t.grad_fn, False))
             continue
         input_ids = tuple(ids[id(t.grad_fn)] if t.grad_fn is not None else add_leaf(t) for t in fn.inputs)
-        local = None
-        if hasattr(fn, "local_grads"):
-            with np.errstate(all="ignore"):
-                local = fn.local_grads(*[t._data if t.grad_fn is None else t.grad_fn.output for t in fn.inputs])
+        with np.errstate(all="ignore"):
+            local = fn.local_grads()
+            contributions = fn.contributions()
         nid = len(nodes)
         ids[id(fn)] = nid
         name = type(fn).__name__
@@ -181,7 +187,7 @@ def trace(root, names=None, module=None):
             TraceNode(
                 nid,
                 OP,
-                f"{symbol}  {name}",
+                getattr(fn, "node_label", None) or f"{symbol}  {name}",
                 tuple(fn.output.shape),
                 np.array(fn.output, copy=True),
                 None if fn.grad is None else np.array(fn.grad, copy=True),
@@ -193,6 +199,7 @@ def trace(root, names=None, module=None):
         )
         signature.append((name, input_ids))
         for i, src in enumerate(input_ids):
-            lg = None if local is None else np.array(local[i], copy=True)
-            edges.append(TraceEdge(src, nid, i, lg))
+            lg = local[i] if i < len(local) else None
+            contribution = contributions[i] if nodes[src].kind != DATA else None
+            edges.append(TraceEdge(src, nid, i, lg, contribution))
     return Trace(tuple(nodes), tuple(edges), ids[id(root.grad_fn)], tuple(signature))
