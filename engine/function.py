@@ -184,7 +184,7 @@ def _tensor_type_name(data: np.ndarray) -> str:
 
 def _backward_name(node: Any) -> str:
     """PyTorch's short op name in error texts: ``TanhBackward0`` → ``Tanh``, ``MyFuncBackward`` → ``MyFunc``."""
-    name = type(node).__name__
+    name = node.name()
     head, sep, _ = name.rpartition("Backward")
     return head if sep else name
 

@@ -961,6 +961,10 @@ class CopySlices(Function):
     symbol = "[]="
     formula = ("∂/∂a = 1 outside the written slice", "∂/∂b = 1")
 
+    @classmethod
+    def name(cls):
+        return "torch::autograd::CopySlices"  # PyTorch's C++ name for this node
+
     def forward(self, a, b, index):
         self.index = index
         out = a.copy()
