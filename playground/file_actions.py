@@ -5,8 +5,9 @@ menu and keeps the window's title and modified flag (``[*]``) up to date. The fi
 read and written by :mod:`playground.io` (Qt-free); this module adds the dialogs, the undo steps and
 the round trip to the training thread:
 
-* saving asks the training worker for its ``state_dict()`` with a blocking queued call, so the
-  session holds exactly the state the worker has reached (pending edits applied first);
+* saving asks the training worker for its ``state_dict()`` through the training controller and
+  waits for the answer, so the session holds exactly the state the worker has reached (pending
+  edits applied first);
 * opening a session validates the whole file first and only then replaces the points, the
   configuration and the trainer state; a bad file changes nothing;
 * importing points is one undo step; a file with unreadable rows lists their line numbers and
@@ -30,6 +31,8 @@ from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 import playground.qt_compat  # noqa: F401  (first: PySide6 reference-count guard)
+from playground import APP_TITLE
+from playground.config import Config
 from playground.io import (
     PlaygroundFileError,
     PointsFormatError,
@@ -42,7 +45,8 @@ from playground.io import (
     read_points_csv,
     save_session,
 )
-from playground.trainer import Config, Trainer
+from playground.panels.scene_export import render_svg
+from playground.trainer import Trainer
 
 MAX_RECENT_FILES = 8
 RECENT_FILES_KEY = "files/recent"
@@ -98,10 +102,6 @@ class FileActions(QObject):
     modifiedChanged = Signal(bool)
     fileChanged = Signal(str)
 
-    # Emitted with a blocking queued connection to the worker's request_state: returns once the
-    # worker has answered (its reply reaches _state_arrived directly, in the training thread).
-    _stateWanted = Signal()
-
     def __init__(self, window, settings: QSettings | None = None):
         super().__init__(window)
         self._window = window
@@ -115,12 +115,8 @@ class FileActions(QObject):
         self._saved_history = np.empty(0)
         self._training_moved = False
         self._modified = False
-        self._reply = None
 
         self._build_actions()
-        worker = self._training.worker
-        self._stateWanted.connect(worker.request_state, Qt.ConnectionType.BlockingQueuedConnection)
-        worker.stateDictReady.connect(self._state_arrived, Qt.ConnectionType.DirectConnection)
         self._document.undo_stack.cleanChanged.connect(self._refresh)
         self._training.snapshotReady.connect(self._snapshot_arrived)
         window.windowTitleChanged.connect(self._update_title)
@@ -248,7 +244,6 @@ class FileActions(QObject):
             self.modifiedChanged.emit(modified)
 
     def _update_title(self, *_args) -> None:
-        from playground.main_window import APP_TITLE  # the window module imports this one
 
         if not self._alive():
             return
@@ -349,18 +344,10 @@ class FileActions(QObject):
         (ndarray, dict) or None
             None if the training thread is not running or has no trainer.
         """
-        if not self._training.thread_running:
-            return None
-        self._reply = None
-        self._stateWanted.emit()  # blocks until the worker has replied
-        state, self._reply = self._reply, None
+        state = self._training.fetch_state()
         if state is None:
             return None
         return self._document.points, state
-
-    def _state_arrived(self, state) -> None:
-        """Runs in the training thread (direct connection) while the GUI thread waits."""
-        self._reply = state
 
     def _captured_or_error(self, title: str):
         captured = self.capture_state()
@@ -608,7 +595,7 @@ class FileActions(QObject):
                 except ValueError:
                     # pyqtgraph's SVG clean-up cannot parse the closing "Z" newer Qt versions write
                     # (pyqtgraph issue #3485): let Qt's own SVG generator draw the plot instead.
-                    _render_svg(plot_item, temp)
+                    render_svg(plot_item.scene(), plot_item.sceneBoundingRect(), temp, "Loss curve")
             if os.path.getsize(temp) == 0:
                 raise OSError("the image came out empty")
             umask = os.umask(0)
@@ -670,26 +657,6 @@ def unattended() -> bool:
     headless run (a screenshot, a script, a test harness) never blocks on a modal dialog.
     """
     return QGuiApplication.platformName() in ("offscreen", "minimal")
-
-
-def _render_svg(item, path: str) -> None:
-    """Draw a graphics item's part of its scene into an SVG file with Qt's SVG generator."""
-    from PySide6.QtCore import QRectF
-    from PySide6.QtGui import QPainter
-    from PySide6.QtSvg import QSvgGenerator
-
-    source = item.sceneBoundingRect()
-    generator = QSvgGenerator()
-    generator.setFileName(path)
-    generator.setSize(source.size().toSize())
-    generator.setViewBox(QRectF(0, 0, source.width(), source.height()))
-    generator.setTitle("Loss curve")
-    painter = QPainter(generator)
-    try:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        item.scene().render(painter, QRectF(0, 0, source.width(), source.height()), source)
-    finally:
-        painter.end()
 
 
 def _dropped_file(mime):

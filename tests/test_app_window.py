@@ -10,8 +10,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QLabel
 
+from playground.config import Config
 from playground.presets import load_preset
-from playground.trainer import Config, Trainer
+from playground.trainer import Trainer, TrainingError
 
 SEED_W = 2.0195605754852295
 SEED_B = 0.7054842114448547
@@ -314,9 +315,9 @@ def test_no_points_disables_training_with_a_message(qtbot, main_window):
     assert "no points" in window.message_bar.message
     assert window.data_panel.empty_hint.isVisible()
     # Even if a step request reaches the worker, it answers with the reason instead of failing.
-    with qtbot.waitSignal(window.training.problem, timeout=TIMEOUT) as blocker:
+    with qtbot.waitSignal(window.training.errored, timeout=TIMEOUT) as blocker:
         window.training.step(1)
-    assert "no points" in blocker.args[0]
+    assert isinstance(blocker.args[0], TrainingError) and "no points" in str(blocker.args[0])
     window.undo_action.trigger()
     assert window.controls.play_action.isEnabled()
     assert window.message_bar.message == ""

@@ -8,8 +8,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from playground import io
+from playground.config import Config
 from playground.presets import load_preset
-from playground.trainer import Config, Trainer
+from playground.trainer import Trainer
 
 FINAL_W = 2.0195605754852295
 FINAL_B = 0.7054842114448547

@@ -9,8 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from playground.config import Config
+from playground.models import ACTIVATIONS, LOSSES, MODELS, OPTIMIZERS, CurveModel
 from playground.presets import load_preset
-from playground.trainer import LOSSES, MODELS, OPTIMIZERS, Config, Trainer, TrainingError, predict
+from playground.trainer import Trainer, TrainingError
 
 # From the seed-002 tutorial (PyTorch's own output).
 FINAL_W = 2.0195605754852295
@@ -145,7 +147,7 @@ def test_polynomial_parameters_and_prediction():
     xs = np.array([-2.0, 0.0, 0.5, 3.0])
     expected = 3.0 + 1.0 * xs - 2.0 * xs**2 + 0.5 * xs**3
     np.testing.assert_allclose(trainer.predict(xs), expected, rtol=1e-6)
-    np.testing.assert_allclose(predict(config, snap.params, xs), expected, rtol=1e-12)
+    np.testing.assert_allclose(CurveModel()(config, snap.params, xs), expected, rtol=1e-6)
 
 
 def test_the_same_seed_gives_the_same_mlp_and_another_seed_does_not():
@@ -157,17 +159,25 @@ def test_the_same_seed_gives_the_same_mlp_and_another_seed_does_not():
     assert not all(np.array_equal(a[k], c[k]) for k in a)
 
 
-@pytest.mark.parametrize("model", list(MODELS))
-def test_numpy_predict_matches_the_engine(model):
-    config = Config(model=model, degree=4, hidden=(5, 3), activation="relu" if model == "mlp" else "tanh")
+CURVE_CASES = [(model, "tanh") for model in MODELS if model != "mlp"] + [("mlp", a) for a in ACTIVATIONS]
+
+
+@pytest.mark.parametrize(("model", "activation"), CURVE_CASES)
+def test_the_fitted_curve_is_the_trained_model_itself(model, activation):
+    config = Config(model=model, degree=4, hidden=(5, 3), activation=activation, seed=7)
     if model != "mlp":
         config = config.replace(init=(("w", [0.3, -0.2, 0.1, 0.05][: 4 if model == "polynomial" else 1]), ("b", 0.4)))
     trainer = Trainer(config, fitting_points("mse"))
     trainer.run(5)
-    xs = np.linspace(-3, 3, 31)
-    np.testing.assert_allclose(
-        predict(config, trainer.snapshot().params, xs), trainer.predict(xs), rtol=1e-5, atol=1e-6
-    )
+    curve = CurveModel()
+    xs = np.linspace(-3, 3, 301)
+    np.testing.assert_array_equal(curve(config, trainer.snapshot().params, xs), trainer.predict(xs))
+    # The curve follows new parameters: another five epochs move it, again onto the trained model.
+    before = curve(config, trainer.snapshot().params, xs)
+    trainer.run(5)
+    after = curve(config, trainer.snapshot().params, xs)
+    assert not np.array_equal(before, after)
+    np.testing.assert_array_equal(after, trainer.predict(xs))
 
 
 def test_minibatch_epochs_follow_the_shuffled_order():
