@@ -209,12 +209,7 @@ class Config:
 
     def model_key(self) -> tuple:
         """What determines the model's shape and function (kind, degree, layers, activation, bias)."""
-        return (
-            self.model,
-            self.degree if self.model == "polynomial" else None,
-            (self.hidden, self.activation) if self.model == "mlp" else None,
-            self.bias if self.model != "mlp" else None,
-        )
+        return (self.model, *(getattr(self, field) for field in MODELS[self.model].fields))
 
     def _parameter_key(self):
         """What determines the parameters: a change here needs fresh parameters."""

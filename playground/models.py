@@ -190,6 +190,8 @@ class ModelKind:
         The ``nn.Module`` class above.
     arguments : callable
         ``config -> {keyword: value}`` for the class's constructor.
+    fields : tuple of str
+        The configuration fields that shape the model (the Model panel shows their rows).
     probabilities : bool
         The outputs lie between 0 and 1 (what binary cross-entropy needs).
     features : callable or None
@@ -202,6 +204,7 @@ class ModelKind:
     formula: Callable
     module: type
     arguments: Callable
+    fields: tuple = ()
     probabilities: bool = False
     features: Callable | None = None
 
@@ -282,13 +285,16 @@ def _polynomial_formula(c):
 
 
 MODELS = {
-    "linear": ModelKind("Linear", "Linear  ŷ = w·x + b", _affine("ŷ = w·x + b"), Linear, lambda c: {"bias": c.bias}),
+    "linear": ModelKind(
+        "Linear", "Linear  ŷ = w·x + b", _affine("ŷ = w·x + b"), Linear, lambda c: {"bias": c.bias}, ("bias",)
+    ),
     "polynomial": ModelKind(
         "Polynomial",
         "Polynomial  ŷ = b + w₁x + … + w_d x^d",
         _polynomial_formula,
         Polynomial,
         lambda c: {"degree": c.degree, "bias": c.bias},
+        ("degree", "bias"),
         features=lambda c: "[" + ", ".join(_power(k) for k in range(1, c.degree + 1)) + "]",
     ),
     "sigmoid": ModelKind(
@@ -297,6 +303,7 @@ MODELS = {
         _affine("ŷ = σ(w·x + b)"),
         SigmoidNeuron,
         lambda c: {"bias": c.bias},
+        ("bias",),
         probabilities=True,
     ),
     "mlp": ModelKind(
@@ -305,6 +312,7 @@ MODELS = {
         lambda c: f"{' → '.join(str(n) for n in (1, *c.hidden, 1))}, {c.activation}",
         MLP,
         lambda c: {"hidden": tuple(c.hidden), "activation": c.activation},
+        ("hidden", "activation"),
     ),
 }
 

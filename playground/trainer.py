@@ -366,7 +366,7 @@ class Trainer:
             if settings(config) != settings(old):
                 for group in self._optimizer.param_groups:
                     group.update(settings(config))
-        if config.batch_size != old.batch_size or config.model != old.model:
+        if config.batch_size != old.batch_size:
             self._load_points()
 
     def snapshot(self) -> Snapshot:

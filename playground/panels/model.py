@@ -30,7 +30,7 @@ from playground.config import MAX_DEGREE, MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS
 from playground.models import ACTIVATIONS, LOSSES, MODELS, OPTIMIZERS, build_model
 
 #: Settings that change which parameters the model has.
-_SHAPE_FIELDS = ("model", "degree", "hidden", "activation", "bias")
+_SHAPE_FIELDS = ("model", *sorted({field for kind in MODELS.values() for field in kind.fields}))
 
 LR_MIN = 1e-5
 LR_MAX = 10.0
@@ -355,10 +355,11 @@ class ModelPanel(QWidget):
         self.lr_control.set_value(config.lr)
         model = config.model
         form = self.form
-        form.setRowVisible(self.degree_spin, model == "polynomial")
-        form.setRowVisible(self.hidden_widget, model == "mlp")
-        form.setRowVisible(self.activation_combo, model == "mlp")
-        form.setRowVisible(self.bias_check, model != "mlp")
+        shaping = MODELS[model].fields
+        form.setRowVisible(self.degree_spin, "degree" in shaping)
+        form.setRowVisible(self.hidden_widget, "hidden" in shaping)
+        form.setRowVisible(self.activation_combo, "activation" in shaping)
+        form.setRowVisible(self.bias_check, "bias" in shaping)
         fields = OPTIMIZERS[config.optimizer].fields
         form.setRowVisible(self.momentum_spin, "momentum" in fields)
         form.setRowVisible(self.beta1_spin, "beta1" in fields)
