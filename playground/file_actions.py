@@ -24,7 +24,6 @@ import os
 import re
 import tempfile
 
-import numpy as np
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
@@ -45,6 +44,7 @@ from playground.io import (
     read_points_csv,
     save_session,
 )
+from playground.loss_history import LossHistory
 from playground.panels.scene_export import render_svg
 from playground.trainer import Trainer
 
@@ -111,8 +111,7 @@ class FileActions(QObject):
         self._recent = [] if self._settings is None else _string_list(self._settings.value(RECENT_FILES_KEY))
         self.file_path: str | None = None
         # Training as it was when the document was last saved, opened or started fresh.
-        self._saved_epoch = 0
-        self._saved_history = np.empty(0)
+        self._saved_fingerprint = LossHistory().fingerprint()
         self._training_moved = False
         self._modified = False
 
@@ -214,21 +213,18 @@ class FileActions(QObject):
     def _snapshot_arrived(self, snapshot) -> None:
         if not self._alive():
             return
-        moved = snapshot.epoch != self._saved_epoch or (
-            snapshot.epoch > 0
-            and not np.array_equal(
-                np.asarray(snapshot.loss_history, dtype=np.float64), self._saved_history, equal_nan=True
-            )
-        )
+        # Training is deterministic: the same number of epochs from the same first loss to the
+        # same last loss is the saved run.
+        moved = self._window.loss_history.fingerprint() != self._saved_fingerprint
         if moved != self._training_moved:
             self._training_moved = moved
             self._refresh()
 
     def _mark_saved(self, state: dict | None) -> None:
         """The document and ``state``'s training are what the file holds (None: a fresh start)."""
-        history = [] if state is None else state["loss_history"]
-        self._saved_epoch = len(history)
-        self._saved_history = np.asarray(history, dtype=np.float64)
+        saved = LossHistory(recent=1)
+        saved.extend([] if state is None else state["loss_history"])
+        self._saved_fingerprint = saved.fingerprint()
         self._training_moved = False
         self._document.undo_stack.setClean()
         self._refresh()
@@ -584,18 +580,19 @@ class FileActions(QObject):
         fd, temp = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(path) + ".", suffix=suffix)
         os.close(fd)
         try:
-            if suffix == ".png":
-                exporter = pyqtgraph.exporters.ImageExporter(plot_item)
-                if exporter.parameters()["width"] < 200:  # a hidden or tiny plot still gives a readable image
-                    exporter.parameters()["width"] = 800
-                exporter.export(temp)
-            else:
-                try:
-                    pyqtgraph.exporters.SVGExporter(plot_item).export(temp)
-                except ValueError:
-                    # pyqtgraph's SVG clean-up cannot parse the closing "Z" newer Qt versions write
-                    # (pyqtgraph issue #3485): let Qt's own SVG generator draw the plot instead.
-                    render_svg(plot_item.scene(), plot_item.sceneBoundingRect(), temp, "Loss curve")
+            with self._window.loss_panel.fitted_to_data():  # the image shows the run, not empty axis
+                if suffix == ".png":
+                    exporter = pyqtgraph.exporters.ImageExporter(plot_item)
+                    if exporter.parameters()["width"] < 200:  # a hidden or tiny plot still gives a readable image
+                        exporter.parameters()["width"] = 800
+                    exporter.export(temp)
+                else:
+                    try:
+                        pyqtgraph.exporters.SVGExporter(plot_item).export(temp)
+                    except ValueError:
+                        # pyqtgraph's SVG clean-up cannot parse the closing "Z" newer Qt versions write
+                        # (pyqtgraph issue #3485): let Qt's own SVG generator draw the plot instead.
+                        render_svg(plot_item.scene(), plot_item.sceneBoundingRect(), temp, "Loss curve")
             if os.path.getsize(temp) == 0:
                 raise OSError("the image came out empty")
             umask = os.umask(0)

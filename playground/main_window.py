@@ -34,6 +34,7 @@ import playground.qt_compat  # noqa: F401  (first: PySide6 reference-count guard
 from playground import APP_TITLE
 from playground.document import Document
 from playground.file_actions import FileActions
+from playground.loss_history import LossHistory
 from playground.panels.controls import TrainingControls
 from playground.panels.data import DataPanel
 from playground.panels.graph import GraphPanel
@@ -171,7 +172,8 @@ class MainWindow(QMainWindow):
 
         self.data_panel = DataPanel(self.document)
         self.model_panel = ModelPanel(self.document)
-        self.loss_panel = LossPanel()
+        self.loss_history = LossHistory()  # fed by every snapshot; the Loss panel draws it
+        self.loss_panel = LossPanel(self.loss_history)
         self.parameters_panel = ParametersPanel()
         self.graph_panel = GraphPanel()
 
@@ -515,6 +517,7 @@ class MainWindow(QMainWindow):
         # while training runs (the last snapshot is always shown, a little later at most).
         # They are drawn together with a snapshot when one is due, so that the worker, which waits
         # for each frame, is not training (and holding the GIL) while they are drawn.
+        self.loss_history.update(snapshot)
         self.data_panel.show_snapshot(snapshot)
         self._pending_snapshot = snapshot
         due = time.perf_counter() - self._secondary_shown_at >= 1.0 / SECONDARY_RATE

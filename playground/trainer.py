@@ -16,6 +16,7 @@ pass, one backward pass and one optimizer step, exactly the loop of the PyTorch 
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -39,7 +40,7 @@ from playground.models import (
     new_shuffle_rng,
 )
 
-__all__ = ["STATE_FORMAT", "STATE_VERSION", "Snapshot", "Trainer", "TrainingError"]
+__all__ = ["STATE_FORMAT", "STATE_VERSION", "LossLog", "Snapshot", "Trainer", "TrainingError"]
 
 STATE_FORMAT = "gradient-playground-trainer"
 STATE_VERSION = 1
@@ -53,14 +54,24 @@ class TrainingError(RuntimeError):
 class Snapshot:
     """An immutable picture of the training state, safe to hand to another thread.
 
+    A snapshot carries the losses of the epochs trained since the snapshot it was asked after
+    (:meth:`Trainer.snapshot`'s ``since``), not the whole history: its size does not grow with
+    the run. Whoever draws the loss curve keeps the history (see
+    :class:`playground.loss_history.LossHistory`).
+
     Attributes
     ----------
     epoch : int
         Epochs completed.
     loss : float
         The loss computed in the last epoch (before its optimizer step); NaN before any.
-    loss_history : tuple of float
-        One loss per epoch, epoch 1 first.
+    new_losses : np.ndarray
+        float64, read-only: the losses of epochs ``epoch - len(new_losses) + 1`` … ``epoch``.
+    history_reset : bool
+        The history was started again (a reset, a restored state, or a first snapshot):
+        ``new_losses`` is then the whole history, and what was kept before is void.
+    mark : tuple
+        Pass it as ``since`` to the next :meth:`Trainer.snapshot` to get only what follows.
     params : dict
         Parameter name -> read-only ``np.ndarray`` copy.
     grads : dict
@@ -75,13 +86,84 @@ class Snapshot:
 
     epoch: int
     loss: float
-    loss_history: tuple
+    new_losses: np.ndarray
+    history_reset: bool
+    mark: tuple
     params: dict
     grads: dict
     diverged: bool
     config: Config
     n_points: int
     trace: object = None
+
+    def followed_by(self, later: Snapshot) -> Snapshot:
+        """``later``, carrying the new losses of both (for a reader that skips this one)."""
+        if later.history_reset:
+            return later
+        losses = np.concatenate([self.new_losses, later.new_losses])
+        losses.flags.writeable = False
+        return dataclasses.replace(later, new_losses=losses, history_reset=self.history_reset)
+
+
+class LossLog:
+    """Every epoch's loss, stored compactly.
+
+    Values are gathered in a short Python list (appending one is the cheapest thing an epoch can
+    do) and moved into NumPy blocks of ``BLOCK`` epochs: float32 blocks when every value is a
+    float32 number, as the losses of full-batch epochs are (the engine computes in float32), and
+    float64 otherwise. A million full-batch epochs take 4 MB.
+    """
+
+    BLOCK = 4096
+
+    def __init__(self, values=()):
+        self._blocks: list[np.ndarray] = []
+        self._tail: list[float] = []
+        self._count = 0
+        for value in values:
+            self.append(float(value))
+
+    def __len__(self) -> int:
+        return self._count
+
+    def append(self, value: float) -> None:
+        self._tail.append(value)
+        self._count += 1
+        if len(self._tail) >= self.BLOCK:
+            self._flush()
+
+    @property
+    def last(self) -> float:
+        if self._tail:
+            return self._tail[-1]
+        return float(self._blocks[-1][-1]) if self._blocks else math.nan
+
+    def since(self, start: int) -> np.ndarray:
+        """The losses of epochs ``start + 1`` … (float64, a new array)."""
+        start = max(0, start)
+        flushed = self._count - len(self._tail)
+        parts = []
+        end = flushed
+        for block in reversed(self._blocks):  # the newest blocks hold the epochs asked for
+            if end <= start:
+                break
+            begin = end - len(block)
+            parts.append(block[max(0, start - begin) :])
+            end = begin
+        parts.reverse()
+        parts.append(np.asarray(self._tail[max(0, start - flushed) :], dtype=np.float64))
+        return np.concatenate(parts, dtype=np.float64)
+
+    def values(self) -> np.ndarray:
+        """Every loss, epoch 1 first (float64, a new array)."""
+        return self.since(0)
+
+    def _flush(self) -> None:
+        exact = np.asarray(self._tail, dtype=np.float64)
+        compact = exact.astype(np.float32)
+        same = (compact == exact) | np.isnan(exact)
+        self._blocks.append(compact if same.all() else exact)
+        self._tail = []
 
 
 def _init_values(config, named):
@@ -149,6 +231,7 @@ class Trainer:
         self._config = config
         self._points = _as_points(points)
         self._shuffle_rng = new_shuffle_rng(config.seed)
+        self._generation = 0  # counts the restarts of the loss history (see Snapshot.mark)
         self._build_model()
         self._build_optimizer()
         self._load_points()
@@ -213,12 +296,16 @@ class Trainer:
     @property
     def epoch(self) -> int:
         """Epochs completed."""
-        return len(self._loss_history)
+        return len(self._losses)
 
     @property
     def loss_history(self) -> tuple:
         """One loss per epoch, epoch 1 first."""
-        return tuple(self._loss_history)
+        return tuple(self._losses.values().tolist())
+
+    def losses(self) -> np.ndarray:
+        """One loss per epoch, epoch 1 first, as a new float64 array."""
+        return self._losses.values()
 
     @property
     def edits(self) -> tuple:
@@ -226,8 +313,9 @@ class Trainer:
         return tuple(self._edits)
 
     def _mark_edit(self):
-        if self._loss_history and (not self._edits or self._edits[-1] != len(self._loss_history)):
-            self._edits.append(len(self._loss_history))
+        epoch = len(self._losses)
+        if epoch and (not self._edits or self._edits[-1] != epoch):
+            self._edits.append(epoch)
 
     @property
     def initial_parameters(self) -> dict:
@@ -252,7 +340,7 @@ class Trainer:
     @property
     def diverged(self) -> bool:
         """The last epoch's loss was NaN or infinite."""
-        return bool(self._loss_history) and not math.isfinite(self._loss_history[-1])
+        return bool(self._losses) and not math.isfinite(self._losses.last)
 
     def reset(self):
         """Fresh parameters from the config (``init`` or the seed), optimizer state cleared, epoch 0."""
@@ -265,7 +353,8 @@ class Trainer:
                         p.copy_(engine.from_numpy(initial[name]))
         self._build_optimizer()
         self._shuffle_rng.seed(self._config.seed)
-        self._loss_history = []
+        self._losses = LossLog()
+        self._generation += 1
         self._edits = []
         self._initial_params = {name: _read_only(p.detach().numpy()) for name, p in self._named_params}
 
@@ -300,7 +389,7 @@ class Trainer:
                 len(self._points),
                 LOSSES[self._config.loss].summed,
             )
-        self._loss_history.append(value)
+        self._losses.append(value)
         return value
 
     def run(self, epochs: int) -> float:
@@ -314,7 +403,7 @@ class Trainer:
             If ``epochs`` > 0 and :attr:`can_train` is False.
         """
         epochs = check_int("epochs", epochs, 0)
-        value = self._loss_history[-1] if self._loss_history else math.nan
+        value = self._losses.last
         if epochs and self._why_not:
             raise TrainingError(self._why_not)
         epoch = self._epoch
@@ -369,23 +458,37 @@ class Trainer:
         if config.batch_size != old.batch_size:
             self._load_points()
 
-    def snapshot(self) -> Snapshot:
-        """An immutable copy of the current state (parameters, gradients, losses)."""
+    def snapshot(self, since: tuple | None = None) -> Snapshot:
+        """An immutable copy of the current state: parameters, gradients and the new losses.
+
+        Parameters
+        ----------
+        since : tuple, optional
+            The :attr:`Snapshot.mark` of an earlier snapshot: the new snapshot then carries only
+            the losses of the epochs trained after it, unless the history was started again
+            meanwhile. Without it, the whole history.
+        """
         params, grads = {}, {}
         for name, p in self._named_params:
             value = _read_only(p.detach().numpy())
             params[name] = value
             g = p.grad
             grads[name] = _read_only(g.numpy() if g is not None else np.zeros_like(value))
-        history = tuple(self._loss_history)
-        loss = history[-1] if history else math.nan
+        epoch = len(self._losses)
+        generation = self._generation
+        reset = since is None or since[0] != generation or since[1] > epoch
+        new = self._losses.since(0 if reset else since[1])
+        new.flags.writeable = False
+        loss = self._losses.last
         return Snapshot(
-            epoch=len(history),
+            epoch=epoch,
             loss=loss,
-            loss_history=history,
+            new_losses=new,
+            history_reset=reset,
+            mark=(generation, epoch),
             params=params,
             grads=grads,
-            diverged=bool(history) and not math.isfinite(loss),
+            diverged=bool(epoch) and not math.isfinite(loss),
             config=self._config,
             n_points=len(self._points),
         )
@@ -444,7 +547,7 @@ class Trainer:
             "version": STATE_VERSION,
             "config": self._config.to_dict(),
             "epoch": self.epoch,
-            "loss_history": list(self._loss_history),
+            "loss_history": self._losses.values().tolist(),
             "parameters": codec.encode_params({name: p.detach().numpy() for name, p in self._named_params}),
             "gradients": grads,
             "initial_parameters": codec.encode_params(self._initial_params),
@@ -571,7 +674,8 @@ class Trainer:
         self._params = params_list
         self._optimizer = optimizer
         self._shuffle_rng = rng
-        self._loss_history = history
+        self._losses = LossLog(history)
+        self._generation += 1
         self._edits = list(edits)
         self._initial_params = {name: _read_only(a) for name, a in initial.items()}
         self._load_points()

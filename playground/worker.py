@@ -119,6 +119,7 @@ class TrainingWorker(QObject):
         self._tracer = TraceBuilder()
         self._tracing = False  # the Graph view is shown: snapshots carry traces
         self._sent = 0  # snapshots sent
+        self._mark = None  # the last snapshot's mark: the next carries only the losses after it
         self._awaited = None  # the snapshot count whose frame the worker waits for
         self._timer = QTimer(self)  # children move to the thread with the worker
         self._timer.setInterval(0)
@@ -249,6 +250,7 @@ class TrainingWorker(QObject):
         self._stop_running()
         self._pending_points = self._pending_config = None
         self._trainer = trainer
+        self._mark = None
         self._tracer.refresh()
         self._emit_snapshot()
         self._set_state(DIVERGED if trainer.diverged else PAUSED)
@@ -425,7 +427,8 @@ class TrainingWorker(QObject):
         trainer = self._trainer
         if trainer is None:
             return
-        snapshot = trainer.snapshot()
+        snapshot = trainer.snapshot(since=self._mark)
+        self._mark = snapshot.mark
         if self._tracing:
             try:
                 trace = self._tracer(trainer, self._selected_sample)
@@ -454,7 +457,8 @@ class TrainingController(QObject):
     Signals
     -------
     snapshotReady(object)
-        The newest :class:`~playground.trainer.Snapshot` (older ones still queued are skipped).
+        The newest :class:`~playground.trainer.Snapshot` (older ones still queued are merged into
+        it, so that its ``new_losses`` hold every epoch since the last one emitted).
     stateChanged(str)
         "running", "paused" or "diverged".
     errored(object)
@@ -632,6 +636,9 @@ class TrainingController(QObject):
     # ----------------------------------------------------------------- replies
     def _snapshot_arrived(self, snapshot):
         self._received += 1
+        if self._delivery.isActive() and self.latest is not None:
+            # The last one was never shown: the readers still need its losses.
+            snapshot = self.latest.followed_by(snapshot)
         now = time.perf_counter()
         window = self._rate_window
         window.append((now, snapshot.epoch))

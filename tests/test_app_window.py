@@ -195,7 +195,7 @@ def test_play_and_pause(qtbot, main_window):
     # Nothing trains while paused: the next Step is exactly one epoch later.
     window.controls.step_action.trigger()
     wait_for_epoch(qtbot, window, paused_at + 1)
-    assert len(latest(window).loss_history) == paused_at + 1
+    assert len(window.loss_history) == paused_at + 1
 
 
 def test_space_toggles_play(qtbot, main_window):
@@ -225,7 +225,7 @@ def test_learning_rate_change_applies_mid_run_without_reset(qtbot, main_window):
     )
     window.controls.play_action.trigger()
     qtbot.waitUntil(lambda: not window.training.running, timeout=TIMEOUT)
-    history = latest(window).loss_history
+    history = window.loss_history.exact()[1]
     n = len(history)
     assert n >= epoch_before + 50  # no reset: the epochs went on
 
