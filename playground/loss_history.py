@@ -152,7 +152,9 @@ class LossHistory:
             centre = starts + (self._bucket - 1) / 2
             keep = centre + self._bucket / 2 >= start_epoch
             xs.append(np.repeat(centre[keep], 2))
-            ys.append(np.column_stack([self._low[: self._n_buckets][keep], self._high[: self._n_buckets][keep]]).ravel())
+            ys.append(
+                np.column_stack([self._low[: self._n_buckets][keep], self._high[: self._n_buckets][keep]]).ravel()
+            )
         if self._partial_count:
             begin = 1 + self._bucket * self._n_buckets
             centre = begin + (self._partial_count - 1) / 2

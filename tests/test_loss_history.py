@@ -6,7 +6,6 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from playground.config import Config
 from playground.loss_history import LossHistory
 from playground.presets import load_preset
 from playground.trainer import LossLog, Trainer
