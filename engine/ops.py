@@ -145,8 +145,7 @@ class DivBackward0(Function):
 
     def forward(self, a, b):
         self.save_for_backward(a if self.needs_input_grad[1] else None, b)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            return a / b
+        return a / b
 
     def backward(self, grad):
         a, b = self.saved_tensors
@@ -170,8 +169,7 @@ class ReciprocalBackward0(Function):
     formula = ("∂(1/a)/∂a = −1/a²",)
 
     def forward(self, a):
-        with np.errstate(divide="ignore"):
-            out = 1 / a
+        out = 1 / a
         self.save_for_backward(out)
         return out
 
@@ -191,8 +189,7 @@ class PowBackward0(Function):
         self.save_for_backward(a)
         if exponent == 2:
             return a * a
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            return a**exponent
+        return a**exponent
 
     def backward(self, grad):
         (a,) = self.saved_tensors
@@ -216,8 +213,7 @@ class PowBackward1(Function):
     formula = ("∂(aᵇ)/∂a = b·aᵇ⁻¹", "∂(aᵇ)/∂b = aᵇ·ln a")
 
     def forward(self, a, b):
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            out = a**b
+        out = a**b
         self.save_for_backward(a, b, out if self.needs_input_grad[1] else None)
         return out
 
@@ -241,15 +237,13 @@ class PowBackward2(Function):
 
     def forward(self, a, base):
         self.base = base
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            out = np.power(np.asarray(base, dtype=a.dtype), a)
+        out = np.power(np.asarray(base, dtype=a.dtype), a)
         self.save_for_backward(a if base == 0 else None, out)
         return out
 
     def backward(self, grad):
         a, out = self.saved_tensors
-        with np.errstate(divide="ignore", invalid="ignore"):
-            log_base = float(np.log(np.float64(self.base)))
+        log_base = float(np.log(np.float64(self.base)))
         if self.base == 0:
             return grad * where(value(a) >= 0, 0, out * log_base)
         return grad * (out * log_base)
@@ -293,8 +287,7 @@ class ExpBackward0(Function):
     formula = ("∂eᵃ/∂a = eᵃ",)
 
     def forward(self, a):
-        with np.errstate(over="ignore"):
-            out = np.exp(a)
+        out = np.exp(a)
         self.save_for_backward(out)
         return out
 
@@ -309,8 +302,7 @@ class LogBackward0(Function):
 
     def forward(self, a):
         self.save_for_backward(a)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log(a)
+        return np.log(a)
 
     def backward(self, grad):
         (a,) = self.saved_tensors
@@ -322,8 +314,7 @@ class SqrtBackward0(Function):
     formula = ("∂√a/∂a = 1/(2√a)",)
 
     def forward(self, a):
-        with np.errstate(invalid="ignore"):
-            out = np.sqrt(a)
+        out = np.sqrt(a)
         self.save_for_backward(out)
         return out
 
@@ -371,8 +362,9 @@ class ReluBackward0(Function):
 
     def backward(self, grad):
         (out,) = self.saved_tensors
-        # Select, not multiply: an infinite upstream gradient gives 0 where relu is flat, as in PyTorch.
-        return where(value(out) > 0, grad, 0)
+        # Select, not multiply: an infinite upstream gradient gives 0 where relu is flat; NaN passes it on
+        # (PyTorch's threshold_backward: 0 where out <= 0).
+        return where(value(out) <= 0, 0, grad)
 
 
 class AbsBackward0(Function):
@@ -394,8 +386,7 @@ class SinBackward0(Function):
 
     def forward(self, a):
         self.save_for_backward(a)
-        with np.errstate(invalid="ignore"):
-            return np.sin(a)
+        return np.sin(a)
 
     def backward(self, grad):
         (a,) = self.saved_tensors
@@ -408,8 +399,7 @@ class CosBackward0(Function):
 
     def forward(self, a):
         self.save_for_backward(a)
-        with np.errstate(invalid="ignore"):
-            return np.cos(a)
+        return np.cos(a)
 
     def backward(self, grad):
         (a,) = self.saved_tensors
@@ -440,8 +430,7 @@ class ClampBackward1(Function):
 
 def sigmoid_array(a):
     """A numerically stable logistic function on an array."""
-    with np.errstate(over="ignore"):
-        return 1 / (1 + np.exp(-a))
+    return 1 / (1 + np.exp(-a))
 
 
 # --------------------------------------------------------------------------------------- reductions
@@ -500,8 +489,7 @@ class MeanBackward1(Function):
 
     def forward(self, a, dim, keepdim=False):
         self.dim, self.keepdim = dim, keepdim
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out = np.mean(a, axis=dim, keepdims=keepdim)
+        out = np.mean(a, axis=dim, keepdims=keepdim)
         self.count = a.size // max(np.size(out), 1)
         return out
 
@@ -1029,8 +1017,7 @@ def sign(x: Any) -> Any:
 
 def log(x: Any) -> Any:
     if _is_array(x):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log(x)
+        return np.log(x)
     return x.log()
 
 
@@ -1044,8 +1031,7 @@ def cos(x: Any) -> Any:
 
 def exp(x: Any) -> Any:
     if _is_array(x):
-        with np.errstate(over="ignore"):
-            return np.exp(x)
+        return np.exp(x)
     return x.exp()
 
 

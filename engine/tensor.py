@@ -606,13 +606,25 @@ class Tensor:
         other = _operand(other, self)
         if other is NotImplemented:
             return NotImplemented
-        return Tensor._wrap(np.asarray(self._data // other._data))
+        return _integer_division(np.floor_divide, "div_floor_cpu", self, other)
+
+    def __rfloordiv__(self, other):
+        other = _operand(other, self)
+        if other is NotImplemented:
+            return NotImplemented
+        return _integer_division(np.floor_divide, "div_floor_cpu", other, self)
 
     def __mod__(self, other):
         other = _operand(other, self)
         if other is NotImplemented:
             return NotImplemented
-        return Tensor._wrap(np.asarray(self._data % other._data))
+        return _integer_division(np.remainder, "remainder_cpu", self, other)
+
+    def __rmod__(self, other):
+        other = _operand(other, self)
+        if other is NotImplemented:
+            return NotImplemented
+        return _integer_division(np.remainder, "remainder_cpu", other, self)
 
     def __neg__(self):
         return ops.NegBackward0.apply(self)
@@ -630,6 +642,8 @@ class Tensor:
             a = self
             if isinstance(exponent, (builtins.float, np.floating)) and self._data.dtype.kind != "f":
                 a = self.to(get_default_dtype())
+            elif a._data.dtype.kind in "iu" and exponent < 0:
+                raise RuntimeError("Integers to negative integer powers are not allowed.")
             return ops.PowBackward0.apply(a, exponent=exponent)
         exponent = _operand(exponent, self)
         if exponent is NotImplemented:
@@ -1028,6 +1042,18 @@ def _operand(other, like, true_divide=False):
     if isinstance(other, np.ndarray):
         return Tensor._wrap(other)
     return NotImplemented
+
+
+def _integer_division(ufunc, kernel, a, b):
+    """``a // b`` or ``a % b`` without history: integers by zero raise PyTorch's ZeroDivisionError,
+    floats give inf and nan quietly."""
+    x, y = a._data, b._data
+    if x.dtype == np.bool_ and y.dtype == np.bool_:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+    if x.dtype.kind in "biu" and y.dtype.kind in "biu" and not np.all(y):
+        raise RuntimeError("ZeroDivisionError")
+    with np.errstate(all="ignore"):
+        return Tensor._wrap(np.asarray(ufunc(x, y)))
 
 
 def _floating(t):

@@ -291,8 +291,7 @@ class BinaryCrossEntropyBackward0(Function):
         self.formula = self.FORMULAS[reduction]
         self.save_for_backward(input, target)
         t = input.dtype.type
-        with np.errstate(divide="ignore", invalid="ignore"):
-            loss = (target - t(1)) * np.maximum(np.log1p(-input), t(-100)) - target * np.maximum(np.log(input), t(-100))
+        loss = (target - t(1)) * np.maximum(np.log1p(-input), t(-100)) - target * np.maximum(np.log(input), t(-100))
         if weight is not None:
             loss = loss * weight
         return _reduce(loss, reduction)
