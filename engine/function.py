@@ -83,8 +83,9 @@ _TYPE_NAMES = {
 _NO_GRAD_NEEDS = tuple((False,) * n for n in range(33))
 
 
-def _quiet_floating_point() -> tuple[Callable[[], Any], Callable[[Any], None]]:
-    """``(enter, leave)``: silence NumPy's floating-point warnings (PyTorch prints none for inf and nan).
+def _quiet_floating_point() -> tuple[Callable[[Any], Any], Callable[[Any], Any], Any]:
+    """``(set, reset, quiet)``: ``token = set(quiet)`` silences NumPy's floating-point warnings (PyTorch
+    prints none for inf and nan) until ``reset(token)``.
 
     NumPy 2 keeps the error state in a context variable; setting it directly costs a third of a
     microsecond, where ``np.errstate`` costs one and a half, so every op can afford it. Elsewhere
@@ -93,13 +94,22 @@ def _quiet_floating_point() -> tuple[Callable[[], Any], Callable[[Any], None]]:
     try:
         from numpy._core._ufunc_config import _extobj_contextvar as state
     except ImportError:  # pragma: no cover - NumPy 1.x
-        return (lambda: np.seterr(all="ignore")), (lambda previous: np.seterr(**previous))
+        return (lambda quiet: np.seterr(**quiet)), (lambda previous: np.seterr(**previous)), {"all": "ignore"}
     with np.errstate(all="ignore"):
         quiet = state.get()
-    return (lambda: state.set(quiet)), state.reset
+    return state.set, state.reset, quiet
 
 
-_quiet, _loud = _quiet_floating_point()
+_fp_set, _fp_reset, _FP_QUIET = _quiet_floating_point()
+_NO_EDGE = (None, 0)
+
+
+def _quiet() -> Any:
+    return _fp_set(_FP_QUIET)
+
+
+def _loud(token: Any) -> None:
+    _fp_reset(token)
 
 
 class _Hooks(dict):
@@ -190,6 +200,20 @@ def _as_array_output(node: Any, out: Any) -> np.ndarray:
     return array
 
 
+_UNITS: dict = {}
+
+
+def unit_gradient(data: np.ndarray) -> np.ndarray:
+    """A read-only 1 of ``data``'s shape and dtype (the root gradient of ``loss.backward()``), made once."""
+    key = (data.dtype, data.shape)
+    one = _UNITS.get(key)
+    if one is None:
+        one = np.ones(data.shape, dtype=data.dtype)
+        one.flags.writeable = False
+        _UNITS[key] = one
+    return one
+
+
 def _wrap_like(like: Any, array: Any) -> Any:
     """A plain Tensor (the class ``like`` belongs to, without subclasses such as Parameter) holding ``array``."""
     t = _new(like._plain_type)
@@ -254,36 +278,67 @@ class Function(Node):
         """Run the op on tensors; record it as the result's ``grad_fn`` if grad mode is on and an input requires grad."""
         node = _new(cls)
         if _state.enabled:
-            needs = tuple([t._requires_grad for t in inputs])
-            if True in needs:
-                node.needs_input_grad = needs
-                token = _quiet()
+            for t in inputs:
+                if t._requires_grad:
+                    break
+            else:
+                t = None
+            if t is not None:
+                # One pass over the inputs (this is the engine's hottest code: no comprehensions).
+                needs = []
+                arrays = []
+                edges = []
+                shapes = []
+                for t in inputs:
+                    data = t._data
+                    arrays.append(data)
+                    shapes.append(data.shape)
+                    if t._requires_grad:
+                        needs.append(True)
+                        fn = t.grad_fn
+                        edges.append((fn if fn is not None else t._grad_node(), 0))
+                    else:
+                        needs.append(False)
+                        edges.append(_NO_EDGE)
+                node.needs_input_grad = tuple(needs)
+                token = _fp_set(_FP_QUIET)
                 try:
-                    out = node.forward(*[t._data for t in inputs], **attrs)
+                    out = node.forward(*arrays, **attrs)
                 finally:
-                    _loud(token)
+                    _fp_reset(token)
                 if type(out) is not _ndarray:
                     out = _as_array_output(node, out)
                 node.inputs = inputs
                 node.output = out
                 if attrs:
                     node._attrs = attrs
-                node.next_functions = tuple([(t._grad_node(), 0) for t in inputs])
-                node._shapes = tuple([t._data.shape for t in inputs])
+                node.next_functions = tuple(edges)
+                node._shapes = tuple(shapes)
                 node._seq = next(_sequence)
-                if node.saved_tensors:
-                    node._versions = _saved_versions(node.saved_tensors, inputs)
+                saved = node.saved_tensors
+                if saved:
+                    refs = ()
+                    for t in inputs:
+                        data = t._data
+                        for s in saved:
+                            if s is data:
+                                refs += ((t, t._version),)
+                                break
+                    node._versions = refs
                 result = _new(inputs[0]._plain_type)
                 result._data = out
                 result.grad_fn = node
                 result._requires_grad = True
                 return result
         node.needs_input_grad = _NO_GRAD_NEEDS[len(inputs)]
-        token = _quiet()
+        token = _fp_set(_FP_QUIET)
         try:
-            out = node.forward(*[t._data for t in inputs], **attrs)
+            if len(inputs) == 1:
+                out = node.forward(inputs[0]._data, **attrs)
+            else:
+                out = node.forward(*[t._data for t in inputs], **attrs)
         finally:
-            _loud(token)
+            _fp_reset(token)
         if type(out) is not _ndarray:
             out = np.asarray(out)
         result = _new(inputs[0]._plain_type)
@@ -384,10 +439,28 @@ def unbroadcast(grad: Any, shape: tuple) -> Any:
     extra = ndim - len(shape)
     axes = tuple(range(extra)) + tuple(i + extra for i, n in enumerate(shape) if n == 1 and gshape[i + extra] != 1)
     if type(grad) is _ndarray or isinstance(grad, (_ndarray, np.generic)):
+        if axes == (0,) and ndim == 2 and gshape[0] >= _ROWS_FOR_BLAS and grad.dtype.kind == "f":
+            # A bias's gradient: the column sums of a tall matrix, as one matrix-vector product (BLAS
+            # is several times faster than a reduction over rows; the order of the additions differs).
+            return (_column_of_ones(gshape[0], grad.dtype) @ grad).reshape(shape)
         if axes:
             grad = np.add.reduce(grad, axis=axes)
         return grad.reshape(shape)
     return grad.sum(axes, keepdim=False).reshape(shape) if axes else grad.reshape(shape)
+
+
+_ROWS_FOR_BLAS = 1024
+_ONES: dict = {}
+
+
+def _column_of_ones(n: int, dtype: np.dtype) -> np.ndarray:
+    key = (n, dtype)
+    ones = _ONES.get(key)
+    if ones is None:
+        if len(_ONES) > 16:
+            _ONES.clear()
+        ones = _ONES[key] = np.ones(n, dtype=dtype)
+    return ones
 
 
 # ------------------------------------------------------------------------------ the backward pass
@@ -570,7 +643,7 @@ def _root_grads(outputs: tuple, grad_outputs: tuple | None, create_graph: bool) 
         if g is None:
             if data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            g = np.ones(data.shape, dtype=data.dtype)
+            g = unit_gradient(data)
             if create_graph:
                 g = _wrap_like(out, g)
         else:

@@ -1043,8 +1043,10 @@ def maximum(x: Any, floor: float) -> Any:
 
 
 def expand(x: Any, shape: tuple) -> Any:
-    """``x`` broadcast to ``shape`` (a read-only view for arrays)."""
-    if _is_array(x):
+    """``x`` broadcast to ``shape`` (for big arrays a read-only view, for small ones a copy, which is quicker)."""
+    if type(x) is _ndarray or _is_array(x):
+        if _size(shape) <= 4096:
+            return np.full(shape, x, dtype=np.asarray(x).dtype) if np.ndim(x) == 0 else np.broadcast_to(x, shape).copy()
         return np.broadcast_to(x, shape)
     return x.expand(shape)
 
@@ -1090,7 +1092,7 @@ def outer(a: Any, b: Any) -> Any:
 
 def matrix_product(a: Any, b: Any) -> Any:
     """``a @ b`` for matrices; an inner dimension of 1 is a broadcast product (BLAS is slow at it)."""
-    if type(a) is _ndarray and type(b) is _ndarray and a.shape[1] == 1:
+    if type(a) is _ndarray and type(b) is _ndarray and a.shape[1] == 1 and a.shape[0] * b.shape[1] > 64:
         return a * b.reshape(1, -1)
     return a @ b
 

@@ -10,6 +10,8 @@ from . import _dtype, ops
 from ._dtype import bool_, float32, float64, from_numpy_dtype, get_default_dtype, int64, to_numpy_dtype
 from .function import AccumulateGrad, register_tensor_hook
 from .function import backward as _backward
+from .function import run_backward as _run_backward
+from .function import unit_gradient as _unit
 from .grad_mode import _state
 
 __all__ = ["Size", "Tensor", "as_tensor", "from_numpy", "tensor", "tensor_from_array"]
@@ -265,6 +267,10 @@ class Tensor:
         inputs : sequence of Tensors, optional
             Accumulate only into these tensors.
         """
+        if gradient is None and inputs is None and not create_graph and self._requires_grad and self._data.size == 1:
+            # The everyday ``loss.backward()``: the root gradient is 1.
+            _run_backward((self._grad_node(),), (_unit(self._data),), builtins.bool(retain_graph))
+            return
         _backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
 
     def detach(self):
