@@ -92,7 +92,7 @@ def _quiet_floating_point() -> tuple[Callable[[Any], Any], Callable[[Any], Any],
     ``np.seterr`` does the same job.
     """
     try:
-        from numpy._core._ufunc_config import _extobj_contextvar as state
+        from numpy._core._ufunc_config import _extobj_contextvar as state  # type: ignore[attr-defined]
     except ImportError:  # pragma: no cover - NumPy 1.x
         return (lambda quiet: np.seterr(**quiet)), (lambda previous: np.seterr(**previous)), {"all": "ignore"}
     with np.errstate(all="ignore"):
@@ -317,7 +317,7 @@ class Function(Node):
                 node._seq = next(_sequence)
                 saved = node.saved_tensors
                 if saved:
-                    refs = ()
+                    refs: tuple = ()
                     for t in inputs:
                         data = t._data
                         for s in saved:
@@ -390,7 +390,7 @@ class Function(Node):
             grads = node.backward(self.grad)
         if type(grads) is not tuple:
             grads = (grads,)
-        out = []
+        out: list[np.ndarray | None] = []
         for g, need, shape in zip(grads, self.needs_input_grad, node._shapes):
             if g is None or not need:
                 out.append(None)
@@ -726,7 +726,7 @@ def grad(
     for i, t in enumerate(ins):
         capture.setdefault(t._grad_node(), i)
     captured = run_backward(roots, grads, retain, capture=capture, accumulate=False, create_graph=create_graph)
-    result = []
+    result: list = []
     for i, t in enumerate(ins):
         g = captured[capture[t._grad_node()]]
         if g is None:

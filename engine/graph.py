@@ -5,7 +5,10 @@ threads, be drawn by the playground's Graph panel or be exported. Walking the gr
 engine, as micrograd's ``trace_graph`` does, keeps drawing out of the engine.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -32,17 +35,17 @@ class TraceNode:
     shape: tuple
     value: np.ndarray
     grad: object = None
-    op: str = None  # grad_fn name, e.g. "MulBackward0"
-    symbol: str = None  # the operator, e.g. "×"
+    op: str | None = None  # grad_fn name, e.g. "MulBackward0"
+    symbol: str | None = None  # the operator, e.g. "×"
     formula: tuple = ()  # the local derivatives, one line per input
     inputs: tuple = ()  # ids of the inputs, in argument order
 
     @property
-    def is_leaf(self):
+    def is_leaf(self) -> bool:
         return self.kind != OP
 
     @property
-    def is_scalar(self):
+    def is_scalar(self) -> bool:
         return self.value.size == 1
 
 
@@ -76,21 +79,21 @@ class Trace:
     root: int
     signature: tuple = field(default=(), compare=False)
 
-    def node(self, label):
+    def node(self, label: str) -> TraceNode:
         """The first node with this label (a leaf's name such as ``"w"``)."""
         for n in self.nodes:
             if n.label == label:
                 return n
         raise KeyError(label)
 
-    def edges_into(self, node_id):
+    def edges_into(self, node_id: int) -> list[TraceEdge]:
         return [e for e in self.edges if e.target == node_id]
 
-    def edges_from(self, node_id):
+    def edges_from(self, node_id: int) -> list[TraceEdge]:
         return [e for e in self.edges if e.source == node_id]
 
     @property
-    def layout_key(self):
+    def layout_key(self) -> tuple:
         """Identifies the graph's structure (same key ⇒ same nodes and edges, values aside)."""
         return self.signature
 
@@ -108,7 +111,7 @@ def _leaf_label(t, names, counters):
     return f"{kind}{counters[kind]}"
 
 
-def trace(root, names=None, module=None):
+def trace(root: Tensor, names: dict | None = None, module: Any = None) -> Trace:
     """Snapshot the graph that produced ``root``.
 
     Parameters
@@ -135,9 +138,10 @@ def trace(root, names=None, module=None):
         for t, name in names.items():
             label_of[id(t)] = name
 
-    ids = {}  # id(tensor or node) -> node id
-    nodes, edges = [], []
-    counters = {}
+    ids: dict[int, int] = {}  # id(tensor or node) -> node id
+    nodes: list[TraceNode] = []
+    edges: list[TraceEdge] = []
+    counters: dict[str, int] = {}
     signature = []
 
     def add_leaf(t):

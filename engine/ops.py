@@ -715,8 +715,8 @@ class _BatchedMatmul(Function):
 
 # PyTorch's graph ends a batched product in ``UnsafeViewBackward0``, and a 2-D @ batched one (computed
 # transposed) in ``CloneBackward0``: the nodes carry those names.
-BatchedMatmulBackward = type("UnsafeViewBackward0", (_BatchedMatmul,), {"__module__": __name__})
-MatrixTimesBatchBackward = type("CloneBackward0", (_BatchedMatmul,), {"__module__": __name__})
+BatchedMatmulBackward: type[_BatchedMatmul] = type("UnsafeViewBackward0", (_BatchedMatmul,), {"__module__": __name__})
+MatrixTimesBatchBackward: type[_BatchedMatmul] = type("CloneBackward0", (_BatchedMatmul,), {"__module__": __name__})
 
 
 # ------------------------------------------------------------------------------------------- shapes
@@ -862,7 +862,9 @@ class IndexBackward0(_Index):
 
 
 # ``x[:, None]`` inserts an axis by indexing; PyTorch's graph names it as ``unsqueeze``.
-UnsqueezeIndexBackward0 = type("UnsqueezeBackward0", (_Index,), {"__module__": __name__, "symbol": "unsqueeze"})
+UnsqueezeIndexBackward0: type[_Index] = type(
+    "UnsqueezeBackward0", (_Index,), {"__module__": __name__, "symbol": "unsqueeze"}
+)
 
 
 class _Scatter(Function):
@@ -894,7 +896,10 @@ class IndexPutImplBackward0(_Scatter):
     pass
 
 
-_SCATTER_OF = {SelectBackward0: SelectBackwardBackward0, SliceBackward0: SliceBackwardBackward0}
+_SCATTER_OF: dict[type, type[_Scatter]] = {
+    SelectBackward0: SelectBackwardBackward0,
+    SliceBackward0: SliceBackwardBackward0,
+}
 
 
 class CatBackward0(Function):
@@ -1121,7 +1126,7 @@ def split(grad: Any, splits: Any, dim: int) -> tuple:
         return tuple(np.split(grad, splits, axis=dim))
     bounds = [0, *[int(s) for s in splits], grad.shape[dim]]
     lead = (slice(None),) * dim
-    return tuple(grad[(*lead, slice(lo, hi))] for lo, hi in itertools.pairwise(bounds))
+    return tuple(grad[lead + (slice(lo, hi),)] for lo, hi in itertools.pairwise(bounds))
 
 
 def unstack(grad: Any, dim: int) -> tuple:
@@ -1129,4 +1134,4 @@ def unstack(grad: Any, dim: int) -> tuple:
     if _is_array(grad):
         return tuple(np.moveaxis(grad, dim, 0))
     lead = (slice(None),) * dim
-    return tuple(grad[(*lead, i)] for i in range(grad.shape[dim]))
+    return tuple(grad[lead + (i,)] for i in range(grad.shape[dim]))

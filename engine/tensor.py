@@ -72,6 +72,7 @@ class Tensor:
     _retains_grad = False
     _version = 0  # bumped by every in-place change, as PyTorch's version counter
     _hooks = None  # a leaf's gradient hooks (a non-leaf's live on its grad_fn)
+    _plain_type: "type[Tensor]"  # the class op results are made of (set below: Tensor itself)
     __array_ufunc__ = None  # ndarray ⊕ Tensor defers to Tensor's reflected operators
     __array_priority__ = 1000
     device = "cpu"

@@ -42,6 +42,7 @@ class FunctionCtx:
     _saved: tuple | None = None
     _non_differentiable: tuple = ()
     _freed = False
+    _versions: tuple | None = None
 
     def save_for_backward(self, *tensors: Any) -> None:
         """Keep tensors (or None) for ``backward``; their versions are checked when they are unpacked."""
@@ -91,7 +92,6 @@ class BackwardCFunction(core.Node, FunctionCtx):
     _seq = 0
     _retained: Any = None
     _hooks: dict | None = None
-    _versions: tuple | None = None
     _output_version = 0
     _args: tuple = ()
     _kwargs: dict = {}  # noqa: RUF012 - read-only default
@@ -172,7 +172,7 @@ class BackwardCFunction(core.Node, FunctionCtx):
         node = self._scratch()
         grads = self._run(node, np.asarray(self.grad))
         needs = [t._requires_grad for t in self.inputs]
-        out = []
+        out: list[np.ndarray | None] = []
         for g, need, shape in zip(grads, needs, self._shapes):
             if g is None or not need:
                 out.append(None)

@@ -12,6 +12,7 @@ import itertools
 import math
 import warnings
 from collections import defaultdict
+from typing import Any
 
 import numpy as np
 
@@ -146,8 +147,8 @@ class Optimizer:
                 "params argument given to the optimizer should be an iterable of Tensors or dicts, "
                 "but got " + _typename(params)
             )
-        self.state = defaultdict(dict)
-        self.param_groups = []
+        self.state: defaultdict[Any, dict] = defaultdict(dict)
+        self.param_groups: list[dict] = []
         param_groups = list(params)
         if len(param_groups) == 0:
             raise ValueError("optimizer got an empty parameter list")
@@ -210,7 +211,7 @@ class Optimizer:
                 "cause an error; see github.com/pytorch/pytorch/issues/40967 for more information",
                 stacklevel=3,
             )
-        seen = set()
+        seen: set[int] = set()
         for group in self.param_groups:
             seen.update(id(p) for p in group["params"])
             if ("param_names" in param_group) != ("param_names" in group):
@@ -266,7 +267,7 @@ class Optimizer:
             a number); ``"param_groups"``: the groups' hyperparameters with ``"params"`` as lists
             of indices. Parameters are numbered across groups in order, as PyTorch numbers them.
         """
-        index_of = {}
+        index_of: dict[int, int] = {}
         groups = []
         start = 0
         for group in self.param_groups:
@@ -330,7 +331,7 @@ class Optimizer:
         if not isinstance(saved_state, dict):
             raise ValueError("'state' must be a dict of parameter index to state")
         group_of = {id(p): g for g in new_groups for p in g["params"]}
-        state = defaultdict(dict)
+        state: defaultdict[Any, dict] = defaultdict(dict)
         for key, values in saved_state.items():
             index = _index(key)
             if index not in id_map:
@@ -399,6 +400,19 @@ class _FlatGroup:
     parameter. The per-parameter state tensors are views into the flat buffers, so ``optimizer.state``
     stays live; the parameters themselves are copied in and written back in place each step.
     """
+
+    buffers: dict
+    dtype: np.dtype
+    entries: list
+    grad_flat: np.ndarray
+    ids: tuple
+    keys: tuple
+    param_flat: np.ndarray
+    params: list
+    size: int
+    slices: list
+    state_tensors: list
+    steps: np.ndarray
 
     __slots__ = (
         "buffers",
@@ -500,6 +514,20 @@ class FlatStateOptimizer(Optimizer):
     the parameter. Subclasses give ``_initial_state(p, group)``, ``_state_keys(group)``,
     ``_hyperparameters(group)`` and ``_update(d, g, buffers, step, hyper)``, which updates the
     parameter values ``d`` and the state arrays in place."""
+
+    def _state_keys(self, group: dict) -> tuple:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _initial_state(self, p: Tensor, group: dict) -> dict:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _hyperparameters(self, group: dict) -> tuple:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _update(
+        self, d: np.ndarray, g: np.ndarray, buffers: dict, step: float, hyper: tuple
+    ) -> None:  # pragma: no cover
+        raise NotImplementedError
 
     def _required_state(self, group):
         return ("step",) + self._state_keys(group)

@@ -87,7 +87,7 @@ class RMSprop(FlatStateOptimizer):
                 raise ValueError(f"Invalid {label}: {group[key]}")
 
     def _state_keys(self, group):
-        keys = ("square_avg",)
+        keys: tuple[str, ...] = ("square_avg",)
         if group["momentum"] > 0:
             keys += ("momentum_buffer",)
         if group["centered"]:
