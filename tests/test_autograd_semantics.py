@@ -390,3 +390,20 @@ def test_user_function_wrong_number_of_gradients():
         Bad.apply(a, a).sum().backward()
 
     same_as_torch(run)
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "RMSprop", "Adagrad"])
+def test_optimizer_step_counts_as_an_in_place_change(name):
+    def run(lib):
+        w = lib.tensor([[0.5, -1.0]], requires_grad=True)
+        b = lib.tensor([0.25], requires_grad=True)
+        optimizer = getattr(lib.optim, name)([w, b], lr=0.1)
+        x = lib.tensor([[1.0, 2.0], [3.0, 4.0]])
+        loss = ((x @ w.T + b) ** 2).mean()
+        loss.backward(retain_graph=True)
+        optimizer.step()
+        versions = (w._version, b._version)
+        loss.backward()  # w was saved by the matrix product and has changed since
+        return versions
+
+    same_as_torch(run)

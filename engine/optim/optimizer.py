@@ -507,6 +507,7 @@ class _FlatGroup:
         for p, sl in zip(self.params, self.slices):
             d = p._data
             d[...] = flat[sl].reshape(d.shape)
+            p._version += 1  # an in-place update, as PyTorch counts it
 
 
 class FlatStateOptimizer(Optimizer):
@@ -570,6 +571,7 @@ class FlatStateOptimizer(Optimizer):
                 count += 1
                 buffers = {k: entry[k]._data for k in keys}
                 self._update(p._data, p.grad._data, buffers, float(count), hyper)
+                p._version += 1
         return loss
 
     def load_state_dict(self, state_dict):

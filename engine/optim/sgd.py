@@ -105,6 +105,7 @@ class SGD(Optimizer):
                         d[...] = np.multiply(g._data, step32, dtype=_f64) + d
                     else:
                         d -= lr * g._data
+                    p._version += 1  # an in-place update, as PyTorch counts it
                 continue
             dampening = group["dampening"]
             nesterov = group["nesterov"]
@@ -129,4 +130,5 @@ class SGD(Optimizer):
                         fused_add_(b, g, 1 - dampening)
                     g = fused_add(g, buf._data, momentum) if nesterov else buf._data
                 fused_add_(d, g, -lr)
+                p._version += 1
         return loss
