@@ -1,5 +1,8 @@
 """``engine.autograd``: backward, grad, user-defined Functions and gradcheck, as in ``torch.autograd``."""
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 from ..function import backward, grad
@@ -34,7 +37,14 @@ class GradcheckError(RuntimeError):
     """Raised by :func:`gradcheck` when analytic and numerical gradients disagree."""
 
 
-def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
+def gradcheck(
+    fn: Callable[..., Any],
+    inputs: Any,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+) -> bool:
     """Compare ``fn``'s backward with central differences in float64 (``torch.autograd.gradcheck``).
 
     Every input that requires grad must be float64. The output may have any shape: each of its
