@@ -1,5 +1,7 @@
 """Factory functions: zeros, ones, full, arange, linspace, eye, rand, randn, ... (as in PyTorch)."""
 
+from typing import Any
+
 import numpy as np
 
 from ._dtype import get_default_dtype, int64, to_numpy_dtype
@@ -38,19 +40,19 @@ def _float_dtype(dtype):
     return to_numpy_dtype(dtype) if dtype is not None else get_default_dtype().numpy
 
 
-def zeros(*size, dtype=None, requires_grad=False, device=None):
+def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     return _make(np.zeros(_shape_arg(size), dtype=_float_dtype(dtype)), requires_grad)
 
 
-def ones(*size, dtype=None, requires_grad=False, device=None):
+def ones(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     return _make(np.ones(_shape_arg(size), dtype=_float_dtype(dtype)), requires_grad)
 
 
-def empty(*size, dtype=None, requires_grad=False, device=None):
+def empty(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     return zeros(*size, dtype=dtype, requires_grad=requires_grad)
 
 
-def full(size, fill_value, dtype=None, requires_grad=False, device=None):
+def full(size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     if dtype is None:
         if isinstance(fill_value, bool):
             dtype = np.bool_
@@ -63,23 +65,25 @@ def _like(t, dtype):
     return to_numpy_dtype(dtype) if dtype is not None else t._data.dtype
 
 
-def zeros_like(t, dtype=None, requires_grad=False):
+def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     return _make(np.zeros(t._data.shape, dtype=_like(t, dtype)), requires_grad)
 
 
-def ones_like(t, dtype=None, requires_grad=False):
+def ones_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     return _make(np.ones(t._data.shape, dtype=_like(t, dtype)), requires_grad)
 
 
-def empty_like(t, dtype=None, requires_grad=False):
+def empty_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     return zeros_like(t, dtype, requires_grad)
 
 
-def full_like(t, fill_value, dtype=None, requires_grad=False):
+def full_like(t: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     return _make(np.full(t._data.shape, fill_value, dtype=_like(t, dtype)), requires_grad)
 
 
-def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None):
+def arange(
+    start: Any, end: Any = None, step: Any = 1, dtype: Any = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
     """Values from ``start`` to ``end`` (exclusive): int64 for integer arguments, else the default float."""
     if end is None:
         start, end = 0, start
@@ -94,31 +98,37 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None
     return _make((start + np.arange(n, dtype=np.float64) * step).astype(dtype), requires_grad)
 
 
-def linspace(start, end, steps, dtype=None, requires_grad=False, device=None):
+def linspace(
+    start: Any, end: Any, steps: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
     return _make(np.linspace(start, end, int(steps)).astype(_float_dtype(dtype)), requires_grad)
 
 
-def eye(n, m=None, dtype=None, requires_grad=False, device=None):
+def eye(n: Any, m: Any = None, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     return _make(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
 
 
-def rand(*size, generator=None, dtype=None, requires_grad=False, device=None):
+def rand(
+    *size: Any, generator: Any = None, dtype: Any = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
     """Uniform samples in [0, 1) from the (seeded) default generator or ``generator``."""
     dt = _float_dtype(dtype)
     return _make(_generator(generator).random(_shape_arg(size)).astype(dt), requires_grad)
 
 
-def randn(*size, generator=None, dtype=None, requires_grad=False, device=None):
+def randn(
+    *size: Any, generator: Any = None, dtype: Any = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
     """Standard normal samples from the (seeded) default generator or ``generator``."""
     dt = _float_dtype(dtype)
     return _make(_generator(generator).standard_normal(_shape_arg(size)).astype(dt), requires_grad)
 
 
-def rand_like(t, dtype=None, requires_grad=False):
+def rand_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     return rand(*t._data.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
 
 
-def randn_like(t, dtype=None, requires_grad=False):
+def randn_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     return randn(*t._data.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
 
 
@@ -129,6 +139,6 @@ def randint(low, high=None, size=(), generator=None, dtype=None, device=None):
     return Tensor._wrap(_generator(generator).integers(low, high, size=tuple(size)).astype(dt))
 
 
-def randperm(n, generator=None, dtype=None, device=None):
+def randperm(n: Any, generator: Any = None, dtype: Any = None, device: Any = None) -> Tensor:
     dt = to_numpy_dtype(dtype) if dtype is not None else int64.numpy
     return Tensor._wrap(_generator(generator).permutation(int(n)).astype(dt))

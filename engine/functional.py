@@ -1,5 +1,7 @@
 """Module-level functions of the same names as Tensor methods (``engine.exp``, ``engine.cat`` ...)."""
 
+from typing import Any
+
 import numpy as np
 
 from . import ops
@@ -65,162 +67,162 @@ def _t(x):
     return x
 
 
-def add(a, b, alpha=1):
+def add(a: Any, b: Any, alpha: float = 1) -> Tensor:
     return _t(a).add(b, alpha=alpha)
 
 
-def sub(a, b, alpha=1):
+def sub(a: Any, b: Any, alpha: float = 1) -> Tensor:
     return _t(a).sub(b, alpha=alpha)
 
 
-def mul(a, b):
+def mul(a: Any, b: Any) -> Tensor:
     return _t(a) * b if isinstance(a, Tensor) else b * a
 
 
-def div(a, b):
+def div(a: Any, b: Any) -> Tensor:
     return _t(a) / b
 
 
-def neg(a):
+def neg(a: Any) -> Tensor:
     return -_t(a)
 
 
-def pow(a, exponent):
+def pow(a: Any, exponent: Any) -> Tensor:
     return a**exponent
 
 
-def exp(a):
+def exp(a: Any) -> Tensor:
     return _t(a).exp()
 
 
-def log(a):
+def log(a: Any) -> Tensor:
     return _t(a).log()
 
 
-def sqrt(a):
+def sqrt(a: Any) -> Tensor:
     return _t(a).sqrt()
 
 
-def tanh(a):
+def tanh(a: Any) -> Tensor:
     return _t(a).tanh()
 
 
-def sigmoid(a):
+def sigmoid(a: Any) -> Tensor:
     return _t(a).sigmoid()
 
 
-def relu(a):
+def relu(a: Any) -> Tensor:
     return _t(a).relu()
 
 
-def abs(a):
+def abs(a: Any) -> Tensor:
     return _t(a).abs()
 
 
-def sin(a):
+def sin(a: Any) -> Tensor:
     return _t(a).sin()
 
 
-def cos(a):
+def cos(a: Any) -> Tensor:
     return _t(a).cos()
 
 
-def square(a):
+def square(a: Any) -> Tensor:
     return _t(a).square()
 
 
-def clamp(a, min=None, max=None):
+def clamp(a: Any, min: Any = None, max: Any = None) -> Tensor:
     return _t(a).clamp(min, max)
 
 
 clip = clamp
 
 
-def sum(a, dim=None, keepdim=False, dtype=None):
+def sum(a: Any, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
     return _t(a).sum(dim, keepdim, dtype=dtype)
 
 
-def mean(a, dim=None, keepdim=False, dtype=None):
+def mean(a: Any, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
     return _t(a).mean(dim, keepdim, dtype=dtype)
 
 
-def max(a, dim=None, keepdim=False):
+def max(a: Any, dim: Any = None, keepdim: bool = False) -> Any:
     return _t(a).max(dim, keepdim)
 
 
-def min(a, dim=None, keepdim=False):
+def min(a: Any, dim: Any = None, keepdim: bool = False) -> Any:
     return _t(a).min(dim, keepdim)
 
 
-def argmax(a, dim=None, keepdim=False):
+def argmax(a: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
     return _t(a).argmax(dim, keepdim)
 
 
-def argmin(a, dim=None, keepdim=False):
+def argmin(a: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
     return _t(a).argmin(dim, keepdim)
 
 
-def reshape(a, shape):
+def reshape(a: Any, shape: Any) -> Tensor:
     return _t(a).reshape(shape)
 
 
-def flatten(a, start_dim=0, end_dim=-1):
+def flatten(a: Any, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     return _t(a).flatten(start_dim, end_dim)
 
 
-def squeeze(a, dim=None):
+def squeeze(a: Any, dim: Any = None) -> Tensor:
     return _t(a).squeeze(dim)
 
 
-def unsqueeze(a, dim):
+def unsqueeze(a: Any, dim: Any) -> Tensor:
     return _t(a).unsqueeze(dim)
 
 
-def transpose(a, dim0, dim1):
+def transpose(a: Any, dim0: int, dim1: int) -> Tensor:
     return _t(a).transpose(dim0, dim1)
 
 
-def permute(a, dims):
+def permute(a: Any, dims: Any) -> Tensor:
     return _t(a).permute(dims)
 
 
-def t(a):
+def t(a: Any) -> Tensor:
     return _t(a).t()
 
 
-def clone(a):
+def clone(a: Any) -> Tensor:
     return _t(a).clone()
 
 
-def detach(a):
+def detach(a: Any) -> Tensor:
     return _t(a).detach()
 
 
-def numel(a):
+def numel(a: Any) -> int:
     return _t(a).numel()
 
 
-def isnan(a):
+def isnan(a: Any) -> Tensor:
     return _t(a).isnan()
 
 
-def isfinite(a):
+def isfinite(a: Any) -> Tensor:
     return _t(a).isfinite()
 
 
-def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+def allclose(a: Any, b: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
     return _t(a).allclose(b, rtol, atol, equal_nan)
 
 
-def equal(a, b):
+def equal(a: Any, b: Any) -> bool:
     return _t(a).equal(b)
 
 
-def is_tensor(obj):
+def is_tensor(obj: Any) -> bool:
     return isinstance(obj, Tensor)
 
 
-def outer(a, b):
+def outer(a: Any, b: Any) -> Tensor:
     return _t(a).unsqueeze(1) * _t(b).unsqueeze(0)
 
 
@@ -233,7 +235,7 @@ def _same_dtype(tensors):
     return tensors
 
 
-def cat(tensors, dim=0):
+def cat(tensors: Any, dim: Any = 0) -> Tensor:
     """Concatenate along an existing dimension (``CatBackward0``)."""
     tensors = _same_dtype(tensors)
     if not tensors:
@@ -255,7 +257,7 @@ def cat(tensors, dim=0):
 concat = cat
 
 
-def stack(tensors, dim=0):
+def stack(tensors: Any, dim: Any = 0) -> Tensor:
     """Stack along a new dimension (``StackBackward0``)."""
     tensors = _same_dtype(tensors)
     if not tensors:
@@ -270,7 +272,7 @@ def stack(tensors, dim=0):
     return ops.StackBackward0.apply(*tensors, dim=d)
 
 
-def where(condition, a=None, b=None):
+def where(condition: Any, a: Any = None, b: Any = None) -> Any:
     """Elements of ``a`` where ``condition`` holds, else of ``b`` (``WhereBackward0``)."""
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if a is None and b is None:
