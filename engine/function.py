@@ -436,8 +436,13 @@ def unbroadcast(grad: Any, shape: tuple) -> Any:
     if gshape == shape:
         return grad
     ndim = len(gshape)
-    extra = ndim - len(shape)
-    axes = tuple(range(extra)) + tuple(i + extra for i, n in enumerate(shape) if n == 1 and gshape[i + extra] != 1)
+    axes = _SUMMED_AXES.get((gshape, shape))
+    if axes is None:
+        extra = ndim - len(shape)
+        axes = tuple(range(extra)) + tuple(i + extra for i, n in enumerate(shape) if n == 1 and gshape[i + extra] != 1)
+        if len(_SUMMED_AXES) > 1024:
+            _SUMMED_AXES.clear()
+        _SUMMED_AXES[(gshape, shape)] = axes
     if type(grad) is _ndarray or isinstance(grad, (_ndarray, np.generic)):
         if axes == (0,) and ndim == 2 and gshape[0] >= _ROWS_FOR_BLAS and grad.dtype.kind == "f":
             # A bias's gradient: the column sums of a tall matrix, as one matrix-vector product (BLAS
@@ -449,6 +454,7 @@ def unbroadcast(grad: Any, shape: tuple) -> Any:
     return grad.sum(axes, keepdim=False).reshape(shape) if axes else grad.reshape(shape)
 
 
+_SUMMED_AXES: dict = {}  # (gradient shape, input shape) -> the axes broadcasting added
 _ROWS_FOR_BLAS = 1024
 _ONES: dict = {}
 

@@ -1051,7 +1051,10 @@ def expand(x: Any, shape: tuple) -> Any:
     """``x`` broadcast to ``shape`` (for big arrays a read-only view, for small ones a copy, which is quicker)."""
     if type(x) is _ndarray or _is_array(x):
         if _size(shape) <= 4096:
-            return np.full(shape, x, dtype=np.asarray(x).dtype) if np.ndim(x) == 0 else np.broadcast_to(x, shape).copy()
+            x = np.asarray(x)
+            out = np.empty(shape, dtype=x.dtype)
+            out[...] = x
+            return out
         return np.broadcast_to(x, shape)
     return x.expand(shape)
 
