@@ -79,7 +79,7 @@ def _lazy(name):
 
 
 def __getattr__(name):
-    # engine.nn, engine.optim and engine.utils load on first use, as attributes of the package.
-    if name in ("nn", "optim", "utils"):
+    # engine.nn, engine.optim, engine.utils and engine.func load on first use, as attributes of the package.
+    if name in ("nn", "optim", "utils", "func"):
         return _lazy(name)
     raise AttributeError(f"module 'engine' has no attribute {name!r}")

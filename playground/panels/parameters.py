@@ -12,6 +12,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
+from playground.coordinates import element_name
+
 _ROOT = QModelIndex()  # the invisible root: these tables have no children
 
 VALUE_ROLE = Qt.ItemDataRole.UserRole  # the exact float of a cell
@@ -21,13 +23,6 @@ COLUMNS = ("Parameter", "Value", "Gradient ∂L/∂p")
 def format_value(value: float) -> str:
     """Seven significant digits (a float32's worth); the tooltip has the exact value."""
     return f"{value:.7g}"
-
-
-def element_name(name: str, shape: tuple, index: tuple) -> str:
-    """``w`` for a one-element parameter, ``name[i, j]`` otherwise."""
-    if int(np.prod(shape)) == 1:
-        return name
-    return f"{name}[{', '.join(str(i) for i in index)}]"
 
 
 class ParametersModel(QAbstractTableModel):
