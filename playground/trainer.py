@@ -232,6 +232,8 @@ class Trainer:
         self._points = _as_points(points)
         self._shuffle_rng = new_shuffle_rng(config.seed)
         self._generation = 0  # counts the restarts of the loss history (see Snapshot.mark)
+        self._observers = []  # see add_observer
+        self._halt = False
         self._build_model()
         self._build_optimizer()
         self._load_points()
@@ -357,6 +359,7 @@ class Trainer:
         self._generation += 1
         self._edits = []
         self._initial_params = {name: _read_only(p.detach().numpy()) for name, p in self._named_params}
+        self._notify("reset")
 
     def step(self) -> float:
         """Train exactly one epoch and return its loss.
@@ -374,6 +377,7 @@ class Trainer:
         """
         if self._why_not:
             raise TrainingError(self._why_not)
+        self._halt = False
         with np.errstate(all="ignore"):  # overflow is reported as divergence, not as warnings
             return self._epoch()
 
@@ -390,10 +394,13 @@ class Trainer:
                 LOSSES[self._config.loss].summed,
             )
         self._losses.append(value)
+        for observer in self._observers:
+            if observer.epoch_done(self, value):
+                self._halt = True
         return value
 
     def run(self, epochs: int) -> float:
-        """Train ``epochs`` epochs, stopping early if the loss diverges; return the last loss.
+        """Train ``epochs`` epochs, stopping early if the loss diverges or an observer asks; return the last loss.
 
         Returns NaN if no epoch has been trained yet and ``epochs`` is 0.
 
@@ -407,10 +414,11 @@ class Trainer:
         if epochs and self._why_not:
             raise TrainingError(self._why_not)
         epoch = self._epoch
+        self._halt = False
         with np.errstate(all="ignore"):
             for _ in range(epochs):
                 value = epoch()
-                if value - value != 0.0:  # NaN or infinite
+                if value - value != 0.0 or self._halt:  # NaN or infinite, or a breakpoint
                     break
         return value
 
@@ -423,10 +431,13 @@ class Trainer:
             If ``points`` is not an (N, 2) array of finite numbers.
         """
         points = _as_points(points)
-        if points.shape != self._points.shape or not np.array_equal(points, self._points):
+        changed = points.shape != self._points.shape or not np.array_equal(points, self._points)
+        if changed:
             self._mark_edit()
         self._points = points
         self._load_points()
+        if changed:
+            self._notify("points")
 
     def set_config(self, config: Config):
         """Apply a new configuration.
@@ -457,6 +468,8 @@ class Trainer:
                     group.update(settings(config))
         if config.batch_size != old.batch_size:
             self._load_points()
+        if config != old:
+            self._notify("config")
 
     def snapshot(self, since: tuple | None = None) -> Snapshot:
         """An immutable copy of the current state: parameters, gradients and the new losses.
@@ -679,3 +692,31 @@ class Trainer:
         self._edits = list(edits)
         self._initial_params = {name: _read_only(a) for name, a in initial.items()}
         self._load_points()
+        self._notify("state")
+
+    # -- observers ---------------------------------------------------------------------
+
+    def add_observer(self, observer):
+        """Tell ``observer`` about every epoch and every change, from now on.
+
+        ``observer.epoch_done(trainer, loss)`` runs after each epoch; a true result asks
+        :meth:`run` to stop after it (:attr:`halted` then says so). ``observer.trainer_changed(trainer,
+        what)`` runs after each change: ``"points"``, ``"config"`` (optimizer settings, without a
+        reset), ``"reset"`` (fresh parameters, epoch 0) or ``"state"`` (a loaded state dict).
+        The path recorder, the optimizer race and the breakpoints are observers.
+        """
+        if observer not in self._observers:
+            self._observers.append(observer)
+
+    def remove_observer(self, observer):
+        if observer in self._observers:
+            self._observers.remove(observer)
+
+    @property
+    def halted(self) -> bool:
+        """An observer asked the last :meth:`step` or :meth:`run` to stop (a breakpoint fired)."""
+        return self._halt
+
+    def _notify(self, what):
+        for observer in list(getattr(self, "_observers", ())):
+            observer.trainer_changed(self, what)
