@@ -1,6 +1,6 @@
 """Command line entry point: ``playground [--preset NAME] [--epochs N] [--screenshot FILE.png] [--size WxH]``.
 
-``playground train ...`` and ``playground presets`` are the headless command line
+``playground train ...``, ``playground landscape ...`` and ``playground presets`` are the headless command line
 (:mod:`playground.cli`); they are dispatched before anything imports Qt.
 """
 
@@ -10,7 +10,7 @@ import argparse
 import os
 import sys
 
-HEADLESS_COMMANDS = ("train", "presets")
+HEADLESS_COMMANDS = ("train", "landscape", "presets")
 ORGANIZATION = "Gradient Playground"
 APPLICATION = "playground"
 

@@ -222,7 +222,7 @@ class BreakpointWatch:
         if hit is None and bp.change_below is not None:
             change = abs(loss - previous) if finite and math.isfinite(previous) else math.inf
             if self._became("change_below", change < bp.change_below):
-                hit = ("change_below", f"the loss changed by {change:.3g}, less than {bp.change_below:g}: converged")
+                hit = ("change_below", f"the loss changed by {change:.4g}, less than {bp.change_below:g}: converged")
         if hit is None:
             return False
         self.hit = Hit(hit[0], epoch, loss, hit[1])
