@@ -23,6 +23,7 @@ import engine
 from engine.func import functional_call, stacked_call
 from playground.coordinates import Coordinate, all_coordinates
 from playground.models import LOSSES, MODELS, as_inputs, build_model
+from playground.trainer import Trainer
 
 __all__ = [
     "GRID_SIZE",
@@ -34,6 +35,7 @@ __all__ = [
     "default_coordinates",
     "follow_range",
     "grid_values",
+    "placed_config",
     "surface",
 ]
 
@@ -383,8 +385,8 @@ class Surface:
     ----------
     grid : Grid
     colour : np.ndarray
-        The losses on the colour scale: as they are, or log₁₀ of them (non-positive and
-        non-finite values are NaN).
+        The losses on the colour scale: as they are, or log₁₀ of them (a zero loss as the
+        lowest positive one); NaN where the loss is NaN or infinite.
     colour_range : tuple of float
         The lowest and highest colour values.
     log : bool
@@ -408,11 +410,15 @@ class Surface:
 def surface(grid: Grid, log: bool, minimum=None, levels: int = 10) -> Surface:
     """Colour values and contour lines of ``grid`` on a linear or logarithmic scale."""
     losses = grid.losses
+    finite = np.isfinite(losses)
     with np.errstate(all="ignore"):
         if log:
-            colour = np.where(np.isfinite(losses) & (losses > 0), np.log10(losses), np.nan)
+            # A loss of exactly 0 (a perfect fit) takes the colour of the lowest positive loss.
+            positive = losses[finite & (losses > 0)]
+            floor = float(positive.min()) if positive.size else 1.0
+            colour = np.where(finite, np.log10(np.maximum(losses, floor)), np.nan)
         else:
-            colour = np.where(np.isfinite(losses), losses, np.nan)
+            colour = np.where(finite, losses, np.nan)
     finite = colour[np.isfinite(colour)]
     colour_range = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
     if colour_range[1] <= colour_range[0]:
@@ -424,6 +430,23 @@ def surface(grid: Grid, log: bool, minimum=None, levels: int = 10) -> Surface:
     else:
         contours = np.empty((0, 2, 2))
     return Surface(grid, colour, colour_range, log, chosen, contours, minimum)
+
+
+def placed_config(config, coordinates, values):
+    """``config`` with the training start moved: ``coordinates`` at ``values``, the rest where they start.
+
+    The start is the configuration's ``init``; a parameter with an entry on the landscape gets its
+    whole initial value there (as the seed or an earlier ``init`` makes it) with that entry replaced.
+    """
+    initial = Trainer(config, np.zeros((0, 2))).initial_parameters
+    start = {name: np.array(value, dtype=np.float64) for name, value in initial.items()}
+    for c, v in zip(coordinates, values):
+        start[c.name].reshape(-1)[c.flat] = float(np.float32(v))
+    named = dict(config.init or ())
+    for c in coordinates:
+        named[c.name] = start[c.name].tolist()
+    order = [name for name in initial if name in named]
+    return config.replace(init=tuple((name, named[name]) for name in order))
 
 
 def coordinates_key(coordinates) -> tuple:

@@ -34,10 +34,13 @@ import playground.qt_compat  # noqa: F401  (first: PySide6 reference-count guard
 from playground import APP_TITLE
 from playground.document import Document
 from playground.file_actions import FileActions
+from playground.landscape import placed_config
+from playground.landscape_worker import LandscapeService
 from playground.loss_history import LossHistory
 from playground.panels.controls import TrainingControls
 from playground.panels.data import DataPanel
 from playground.panels.graph import GraphPanel
+from playground.panels.landscape import LandscapePanel
 from playground.panels.loss import LossPanel
 from playground.panels.model import ModelPanel
 from playground.panels.parameters import ParametersPanel
@@ -176,6 +179,8 @@ class MainWindow(QMainWindow):
         self.loss_panel = LossPanel(self.loss_history)
         self.parameters_panel = ParametersPanel()
         self.graph_panel = GraphPanel()
+        self.landscape_panel = LandscapePanel()
+        self.landscape = LandscapeService(self)  # the landscape's own thread
 
         self._build_menus_and_toolbars()
         self.data_dock = self.add_dock(
@@ -208,6 +213,13 @@ class MainWindow(QMainWindow):
             tooltip="The computational graph of the loss, with values and gradients",
             tabify_with=self.loss_dock,
         )
+        self.landscape_dock = self.add_dock(
+            self.landscape_panel,
+            "Landscape",
+            Qt.DockWidgetArea.RightDockWidgetArea,
+            tooltip="The loss over two parameters with the optimizer's path; click to start from there",
+        )
+        self.splitDockWidget(self.data_dock, self.landscape_dock, Qt.Orientation.Horizontal)
         self._build_status_bar()
         self._connect()
 
@@ -215,6 +227,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.model_dock, self.data_dock], [390, 1010], Qt.Orientation.Horizontal)
         self.resizeDocks([self.data_dock, self.loss_dock], [520, 300], Qt.Orientation.Vertical)
         self.resizeDocks([self.model_dock, self.parameters_dock], [340, 480], Qt.Orientation.Vertical)
+        self.resizeDocks([self.data_dock, self.landscape_dock], [540, 470], Qt.Orientation.Horizontal)
         self.loss_dock.raise_()
         self._default_state = self.saveState(STATE_VERSION)
         self._update_title()
@@ -489,6 +502,31 @@ class MainWindow(QMainWindow):
         graph.sampleShown.connect(self.data_panel.highlight_sample)
         training.snapshotReady.connect(graph.show_snapshot)
         training.stateChanged.connect(graph.set_training_state)
+        # The Landscape dock: surfaces are computed in their own thread, only while the dock is shown.
+        landscape = self.landscape_panel
+        training.snapshotReady.connect(landscape.show_snapshot)
+        document.pointsChanged.connect(landscape.set_points)
+        landscape.set_points(document.points)
+        landscape.coordinatesChanged.connect(training.set_watched)
+        landscape.gridWanted.connect(self.landscape.request_grid)
+        landscape.gradientWanted.connect(self.landscape.request_gradient)
+        self.landscape.gridReady.connect(landscape.show_grid)
+        self.landscape.gradientReady.connect(landscape.show_gradient)
+        landscape.startPlaced.connect(self._place_start)
+        self.landscape_dock.visibilityChanged.connect(landscape.set_active)
+
+    def _place_start(self, values, stroke, finished: bool) -> None:
+        """Start training from the point placed on the landscape (a drag is one undo step)."""
+        coordinates = self.landscape_panel.coordinates
+        try:
+            config = placed_config(self.document.config, coordinates, values)
+        except ValueError as exc:
+            self.show_status(f"Cannot start there: {exc}")
+            return
+        where = ", ".join(f"{c.label} = {v:.4g}" for c, v in zip(coordinates, values))
+        self.document.change_config(
+            config, text=f"Start from {where}", merge_key=("landscape-start", stroke) if stroke is not None else None
+        )
 
     def _trace_when_visible(self, visible: bool) -> None:
         self.training.set_trace_mode(self.graph_panel.mode if visible else None)
@@ -644,6 +682,7 @@ class MainWindow(QMainWindow):
                     return
             self.save_settings()
             self.training.shutdown()
+            self.landscape.shutdown()
             self._closed = True
         super().closeEvent(event)
 

@@ -82,6 +82,9 @@ class Snapshot:
     n_points : int
     trace : object
         An ``engine.graph`` trace of the selected sample or batch, when a view asks for one.
+    descent : object
+        A :class:`playground.descent.DescentState` (the optimizer's path, the race, a breakpoint
+        that fired), when the training thread records the descent.
     """
 
     epoch: int
@@ -95,9 +98,12 @@ class Snapshot:
     config: Config
     n_points: int
     trace: object = None
+    descent: object = None
 
     def followed_by(self, later: Snapshot) -> Snapshot:
         """``later``, carrying the new losses of both (for a reader that skips this one)."""
+        if self.descent is not None and later.descent is not None:
+            later = dataclasses.replace(later, descent=self.descent.followed_by(later.descent))
         if later.history_reset:
             return later
         losses = np.concatenate([self.new_losses, later.new_losses])

@@ -30,6 +30,7 @@ import time
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QThread, QTimer, Signal, Slot
 
 import playground.qt_compat  # noqa: F401  (first: PySide6 reference-count guard)
+from playground.descent import Descent
 from playground.tracing import MODES, TraceBuilder
 from playground.trainer import Trainer, TrainingError
 
@@ -120,6 +121,7 @@ class TrainingWorker(QObject):
         self._tracing = False  # the Graph view is shown: snapshots carry traces
         self._sent = 0  # snapshots sent
         self._mark = None  # the last snapshot's mark: the next carries only the losses after it
+        self._descent = Descent()  # the optimizer's path, the race, the breakpoints
         self._awaited = None  # the snapshot count whose frame the worker waits for
         self._timer = QTimer(self)  # children move to the thread with the worker
         self._timer.setInterval(0)
@@ -142,6 +144,7 @@ class TrainingWorker(QObject):
         except (ValueError, TypeError) as exc:
             self.errored.emit(ConfigRejected(f"Could not set up training: {exc}"))
             return
+        self._descent.attach(self._trainer)
         self._emit_snapshot()
         self._set_state(PAUSED)
 
@@ -251,6 +254,7 @@ class TrainingWorker(QObject):
         self._pending_points = self._pending_config = None
         self._trainer = trainer
         self._mark = None
+        self._descent.attach(trainer)
         self._tracer.refresh()
         self._emit_snapshot()
         self._set_state(DIVERGED if trainer.diverged else PAUSED)
@@ -260,6 +264,29 @@ class TrainingWorker(QObject):
         """The GUI has drawn the ``received``-th snapshot: train on if the worker was waiting for it."""
         if self._awaited is not None and received >= self._awaited:
             self._resume()
+
+    # ----------------------------------------------------------------- the descent (worker thread)
+    @Slot(object)
+    def set_watched(self, coordinates):
+        """Record the optimizer's path over ``coordinates`` (None: the model's first two)."""
+        self._descent.set_watched(coordinates)
+        if not self.running and self._trainer is not None:
+            self._emit_snapshot()
+
+    @Slot(object)
+    def set_race(self, setups):
+        """Race the main run against these :class:`~playground.race.RacerSetup` (empty: no race); all start again."""
+        if self._trainer is None:
+            return
+        self._apply_pending()
+        self._descent.set_race(setups)
+        self._tracer.refresh()
+        self._emit_snapshot()
+
+    @Slot(object)
+    def set_breakpoints(self, breakpoints):
+        """Pause training when one of these :class:`~playground.breakpoints.Breakpoints` fires."""
+        self._descent.set_breakpoints(breakpoints)
 
     @Slot()
     def stop(self):
@@ -386,6 +413,7 @@ class TrainingWorker(QObject):
         done = 0
         finished = False
         diverged = False
+        halted = False
         clock = time.perf_counter
         step = trainer.step
         try:
@@ -394,6 +422,9 @@ class TrainingWorker(QObject):
                 done += 1
                 if loss - loss != 0.0:  # NaN or infinite
                     diverged = True
+                    break
+                if trainer.halted:  # a breakpoint fired
+                    halted = True
                     break
                 if self._remaining is not None:
                     self._remaining -= 1
@@ -407,7 +438,7 @@ class TrainingWorker(QObject):
             return
         if budget > 0:
             self._credit -= done
-        if diverged or finished:
+        if diverged or finished or halted:
             self._stop_running()
             self._emit_snapshot()
             self._set_state(DIVERGED if diverged else PAUSED)
@@ -429,6 +460,7 @@ class TrainingWorker(QObject):
             return
         snapshot = trainer.snapshot(since=self._mark)
         self._mark = snapshot.mark
+        snapshot = dataclasses.replace(snapshot, descent=self._descent.state(self._descent.hit))
         if self._tracing:
             try:
                 trace = self._tracer(trainer, self._selected_sample)
@@ -483,6 +515,9 @@ class TrainingController(QObject):
     _stateOffered = Signal(object, object, object)
     _frameDrawn = Signal(int)
     _stopRequested = Signal()
+    _watchedOffered = Signal(object)
+    _raceOffered = Signal(object)
+    _breakpointsOffered = Signal(object)
 
     def __init__(self, config, points, parent=None):
         super().__init__(parent)
@@ -526,6 +561,9 @@ class TrainingController(QObject):
             (self._stateOffered, worker.load_state),
             (self._frameDrawn, worker.frame_drawn),
             (self._stopRequested, worker.stop),
+            (self._watchedOffered, worker.set_watched),
+            (self._raceOffered, worker.set_race),
+            (self._breakpointsOffered, worker.set_breakpoints),
         ):
             signal.connect(slot)
         worker.snapshotReady.connect(self._snapshot_arrived)
@@ -617,6 +655,19 @@ class TrainingController(QObject):
         deadline.stop()
         self._worker.stateDictReady.disconnect(arrived)
         return reply[0] if reply else None
+
+    # ----------------------------------------------------------------- the descent
+    def set_watched(self, coordinates):
+        """Record the optimizer's path over these parameter coordinates (None: the model's first two)."""
+        self._watchedOffered.emit(tuple(coordinates) if coordinates else None)
+
+    def set_race(self, setups):
+        """Race the main run against these optimizer set-ups (empty: end the race); training starts again."""
+        self._raceOffered.emit(tuple(setups))
+
+    def set_breakpoints(self, breakpoints):
+        """Pause training when one of these breakpoints fires."""
+        self._breakpointsOffered.emit(breakpoints)
 
     def shutdown(self):
         """Stop the training thread and wait for it. Safe to call more than once."""
