@@ -32,6 +32,15 @@ TITLES = {
     "change_below": "The loss changes by less than (converged)",
     "epoch_reaches": "The epoch reaches",
 }
+#: What each condition means, for tooltips.
+TIPS = {
+    "loss_rises": "Pause at every epoch whose loss is higher than the one before (a step that went uphill)",
+    "nonfinite": "Pause when the loss becomes NaN or infinite (training stops there anyway)",
+    "grad_norm_above": "Pause when the gradient's norm, over all parameters, first exceeds this",
+    "loss_below": "Pause when the loss first falls below this",
+    "change_below": "Pause when the loss first changes by less than this from one epoch to the next",
+    "epoch_reaches": "Pause after this many epochs",
+}
 #: Default thresholds the app offers.
 DEFAULTS = {"grad_norm_above": 100.0, "loss_below": 1e-3, "change_below": 1e-7, "epoch_reaches": 1000}
 

@@ -134,6 +134,7 @@ class LandscapePanel(QWidget):
         self._strokes = 0
         self._setting_range = False
         self._runs = ()
+        self._colors = RUN_COLORS
 
         self.x_combo = QComboBox()
         self.y_combo = QComboBox()
@@ -275,6 +276,18 @@ class LandscapePanel(QWidget):
         self._following = True
         self._follow_range()
 
+    def set_run_colors(self, colors) -> None:
+        """The racers' colours, the main run first."""
+        self._colors = tuple(colors)
+        for i, (_, path, start, current) in enumerate(self._path_items):
+            color = self._run_color(i)
+            path.setPen(pg.mkPen(color, width=2))
+            start.setPen(pg.mkPen(color, width=2))
+            current.setBrush(pg.mkBrush(color))
+
+    def _run_color(self, i) -> QColor:
+        return self._colors[i] if i < len(self._colors) else RUN_COLORS[i % len(RUN_COLORS)]
+
     def set_coordinates(self, coordinates) -> None:
         """Draw the landscape over these coordinates (one or two of the model's)."""
         coordinates = tuple(coordinates)
@@ -284,6 +297,7 @@ class LandscapePanel(QWidget):
         self._sync_combos()
         self._surface = None
         self._gradient = None
+        self._runs = ()  # paths over the old coordinates; the next snapshot brings the new ones
         self._following = True
         self.coordinatesChanged.emit(coordinates)
         self._draw_paths()
@@ -503,7 +517,7 @@ class LandscapePanel(QWidget):
     def _draw_paths(self) -> None:
         runs = self._runs
         while len(self._path_items) < len(runs):
-            color = RUN_COLORS[len(self._path_items) % len(RUN_COLORS)]
+            color = self._run_color(len(self._path_items))
             halo = pg.PlotCurveItem(pen=pg.mkPen(QColor(255, 255, 255, 200), width=4.5), antialias=True)
             path = pg.PlotCurveItem(pen=pg.mkPen(color, width=2), antialias=True)
             start = pg.ScatterPlotItem(
