@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 import playground.qt_compat  # noqa: F401  (first: PySide6 reference-count guard)
 from playground import APP_TITLE
 from playground.breakpoints import TIPS, TITLES
+from playground.commands import TrainOnFromEpochCommand
 from playground.document import Document
 from playground.file_actions import FileActions
 from playground.landscape import placed_config
@@ -47,6 +48,7 @@ from playground.panels.loss import LossPanel
 from playground.panels.model import ModelPanel
 from playground.panels.parameters import ParametersPanel
 from playground.panels.race import RaceFitCurves, RaceLossCurves, RacePanel
+from playground.panels.timeline import EpochMarker, TimelineBar
 from playground.presets import DEFAULT_PRESET, PRESETS, load_preset
 from playground.trainer import TrainingError
 from playground.worker import DIVERGED, PAUSED, RUNNING, TrainingController
@@ -549,6 +551,8 @@ class MainWindow(QMainWindow):
             race.colorsChanged.connect(follower)
         race.message.connect(self.show_status)
         training.snapshotReady.connect(self._show_descent)
+        self.timeline_bar.epochRequested.connect(training.view_epoch)
+        training.historyDropped.connect(self._history_dropped)
         self.breakpoints_panel.breakpointsChanged.connect(training.set_breakpoints)
         self.breakpoints_panel.breakpointsChanged.connect(self._sync_breakpoint_actions)
         self.breakpoints_panel.message.connect(self.show_status)
@@ -627,6 +631,53 @@ class MainWindow(QMainWindow):
         )
         self.breakpoints_menu.addAction(self.edit_breakpoints_action)
 
+        # The timeline: any earlier epoch, and training on from it.
+        style = self.style()
+        self.timeline_bar = TimelineBar(self)
+        self.epoch_marker = EpochMarker(self.loss_panel, self.training.view_epoch)
+        self.back_action = action(
+            "&Back one epoch",
+            Qt.Key.Key_Left,
+            "Show the epoch before the one shown, as it was (Left arrow)",
+            lambda: self.training.view_epoch(self.timeline_bar.shown - 1),
+        )
+        self.back_action.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaSeekBackward))
+        self.first_epoch_action = action(
+            "&First epoch",
+            Qt.Key.Key_Home,
+            "Show the earliest epoch of the run (Home)",
+            lambda: self.training.view_epoch(self.timeline_bar.first),
+        )
+        self.latest_epoch_action = action(
+            "&Latest epoch",
+            Qt.Key.Key_End,
+            "Show the latest epoch again (End)",
+            self.training.view_latest,
+        )
+        self.latest_epoch_action.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaSkipForward))
+        self.resume_action = action(
+            "&Train on from here",
+            ctrl_shift | Qt.Key.Key_Delete,
+            "Make the epoch shown the latest: the later epochs are set aside, Ctrl+Z brings them back (Ctrl+Shift+Delete)",
+            self.training.resume_here,
+        )
+        self.resume_action.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay))
+        self.resume_action.setIconText("Train on from here")
+        forward = QAction(style.standardIcon(QStyle.StandardPixmap.SP_MediaSeekForward), "Forward one epoch", self)
+        forward.setToolTip("Show the next epoch (Right arrow; at the latest epoch it trains one)")
+        forward.triggered.connect(self.controls.step_action.trigger)
+        self.timeline_bar.add_controls(self.back_action, forward, self.latest_epoch_action, self.resume_action)
+        self.addToolBar(Qt.ToolBarArea.BottomToolBarArea, self.timeline_bar)
+        self.timeline_menu = menu.addMenu("Time&line")
+        self.timeline_menu.setToolTipsVisible(True)
+        for a in (self.back_action, self.first_epoch_action, self.latest_epoch_action, self.resume_action):
+            self.timeline_menu.addAction(a)
+
+    def _history_dropped(self, branch: int, epoch: int, dropped: int) -> None:
+        # The training thread went on from an earlier epoch: one undo step brings the later ones back.
+        self.document.undo_stack.push(TrainOnFromEpochCommand(self.training, branch, epoch, dropped))
+        self.show_status(f"Training on from epoch {epoch:,}; the {dropped:,} later epochs are set aside (Ctrl+Z).")
+
     def _start_race(self) -> None:
         if not self.race_panel.setups():
             self.race_dock.show()
@@ -644,6 +695,10 @@ class MainWindow(QMainWindow):
         descent = snapshot.descent
         if descent is None:
             return
+        self.timeline_bar.show_snapshot(snapshot)
+        self.epoch_marker.show(descent.viewing)
+        self.resume_action.setEnabled(descent.viewing is not None)
+        self.back_action.setEnabled(self.timeline_bar.shown > descent.first)
         self.race_panel.set_racing(descent.racing, [run.label for run in descent.runs])
         self.race_loss_curves.show_snapshot(snapshot)
         self.race_fits.show_snapshot(snapshot)

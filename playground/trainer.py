@@ -40,7 +40,7 @@ from playground.models import (
     new_shuffle_rng,
 )
 
-__all__ = ["STATE_FORMAT", "STATE_VERSION", "LossLog", "Snapshot", "Trainer", "TrainingError"]
+__all__ = ["STATE_FORMAT", "STATE_VERSION", "LossLog", "Snapshot", "Trainer", "TrainerState", "TrainingError"]
 
 STATE_FORMAT = "gradient-playground-trainer"
 STATE_VERSION = 1
@@ -164,12 +164,67 @@ class LossLog:
         """Every loss, epoch 1 first (float64, a new array)."""
         return self.since(0)
 
+    def truncated(self, count: int) -> LossLog:
+        """A new log of the first ``count`` losses (it shares this log's blocks, which never change)."""
+        count = max(0, min(int(count), self._count))
+        log = LossLog()
+        kept = 0
+        for block in self._blocks:
+            if kept + len(block) > count:
+                break
+            log._blocks.append(block)
+            kept += len(block)
+        rest = self.since(kept)[: count - kept]
+        log._count = kept
+        for value in rest.tolist():
+            log.append(value)
+        return log
+
     def _flush(self) -> None:
         exact = np.asarray(self._tail, dtype=np.float64)
         compact = exact.astype(np.float32)
         same = (compact == exact) | np.isnan(exact)
         self._blocks.append(compact if same.all() else exact)
         self._tail = []
+
+
+@dataclass(frozen=True, eq=False)
+class TrainerState:
+    """Everything a trainer needs to go on from an epoch bit for bit, kept in memory (see
+    :meth:`Trainer.capture_state`): a keyframe of the run's timeline.
+
+    Attributes
+    ----------
+    epoch : int
+    params, grads : dict
+        Parameter name -> read-only float32 copy (grads: None where there was none).
+    optimizer_state : dict
+        Parameter index -> {name: copied array or number}: momentum buffers, Adam's moments, step counts.
+    shuffle_rng : tuple or None
+        The minibatch shuffle's ``random`` state (None when training on the full batch, which does not draw).
+    config : Config
+    points : np.ndarray
+        The points trained on from this epoch (read-only; shared between states while they do not change).
+    edits : tuple of int
+    """
+
+    epoch: int
+    params: dict
+    grads: dict
+    optimizer_state: dict
+    shuffle_rng: tuple | None
+    config: Config
+    points: np.ndarray
+    edits: tuple
+
+    @property
+    def nbytes(self) -> int:
+        """The memory of its arrays (the points excepted: they are shared)."""
+        total = sum(a.nbytes for a in self.params.values())
+        total += sum(a.nbytes for a in self.grads.values() if a is not None)
+        for entry in self.optimizer_state.values():
+            total += sum(getattr(v, "nbytes", 8) for v in entry.values())
+        return total
 
 
 def _init_values(config, named):
@@ -726,3 +781,75 @@ class Trainer:
     def _notify(self, what):
         for observer in list(getattr(self, "_observers", ())):
             observer.trainer_changed(self, what)
+
+    # -- timeline support: keyframes and rewinding ----------------------------------------
+
+    def capture_state(self) -> TrainerState:
+        """The state at the current epoch, in memory, to go on from it later (:meth:`restore_state`).
+
+        Cheaper than :meth:`state_dict`: arrays are copied as they are, nothing becomes JSON.
+        """
+        self._points.flags.writeable = False  # shared by the states captured while these points hold
+        optimizer_state = {}
+        index = 0
+        for group in self._optimizer.param_groups:
+            for p in group["params"]:
+                entry = self._optimizer.state.get(p)
+                if entry:
+                    optimizer_state[index] = {
+                        k: (np.array(v.detach().numpy(), copy=True) if isinstance(v, engine.Tensor) else v)
+                        for k, v in entry.items()
+                    }
+                index += 1
+        return TrainerState(
+            epoch=len(self._losses),
+            params={name: _read_only(p.detach().numpy()) for name, p in self._named_params},
+            grads={name: (None if p.grad is None else _read_only(p.grad.numpy())) for name, p in self._named_params},
+            optimizer_state=optimizer_state,
+            shuffle_rng=self._shuffle_rng.getstate() if self._loader is not None else None,
+            config=self._config,
+            points=self._points,
+            edits=tuple(self._edits),
+        )
+
+    @property
+    def history_mark(self) -> tuple:
+        """What :meth:`snapshot` takes as ``since`` to carry no loss of the history so far."""
+        return (self._generation, len(self._losses))
+
+    def loss_log(self) -> LossLog:
+        """The log of every epoch's loss (owned by the trainer; :meth:`restore_state` replaces it)."""
+        return self._losses
+
+    def losses_until(self, epoch: int) -> LossLog:
+        """A new log of the losses of epochs 1 … ``epoch``."""
+        return self._losses.truncated(epoch)
+
+    def restore_state(self, state: TrainerState, losses: LossLog):
+        """Go back (or forward) to ``state``, with ``losses`` as the loss history up to its epoch.
+
+        The model keeps its shape (a state of this run's timeline); parameters, gradients, the
+        optimizer and its state, the shuffle, the configuration and the points become the
+        state's, so training goes on exactly as it did from that epoch. Observers hear ``"rewind"``.
+        """
+        if len(losses) != state.epoch:
+            raise ValueError(f"the loss history has {len(losses)} epochs, the state is at epoch {state.epoch}")
+        self._config = state.config
+        self._points = state.points
+        with engine.no_grad():
+            for name, p in self._named_params:
+                p.copy_(engine.from_numpy(np.array(state.params[name], copy=True)))
+                grad = state.grads.get(name)
+                p.grad = None if grad is None else engine.from_numpy(np.array(grad, copy=True))
+        self._build_optimizer()
+        if state.optimizer_state:
+            full = self._optimizer.state_dict()  # no state yet: only the groups
+            full["state"] = {i: dict(entry) for i, entry in state.optimizer_state.items()}
+            self._optimizer.load_state_dict(full)
+        if state.shuffle_rng is not None:
+            self._shuffle_rng.setstate(state.shuffle_rng)
+        self._losses = losses
+        self._edits = list(state.edits)
+        self._generation += 1
+        self._load_points()
+        self._notify("rewind")

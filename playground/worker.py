@@ -30,7 +30,7 @@ import time
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QThread, QTimer, Signal, Slot
 
 import playground.qt_compat  # noqa: F401  (first: PySide6 reference-count guard)
-from playground.descent import Descent
+from playground.descent import Descent, still_snapshot
 from playground.tracing import MODES, TraceBuilder
 from playground.trainer import Trainer, TrainingError
 
@@ -94,12 +94,16 @@ class TrainingWorker(QObject):
         :class:`TrainingCrashed`. Its text is a sentence for the user.
     stateDictReady(object)
         Reply to :meth:`request_state`: the trainer's ``state_dict()`` (None without a trainer).
+    historyDropped(int, int, int)
+        Training went on from an earlier epoch: the id of the epochs set aside (for
+        :meth:`swap_branch`), that epoch, and how many epochs were set aside.
     """
 
     snapshotReady = Signal(object)
     stateChanged = Signal(str)
     errored = Signal(object)
     stateDictReady = Signal(object)
+    historyDropped = Signal(int, int, int)
 
     def __init__(self, config, points):
         super().__init__()  # parentless: it is moved to the training thread
@@ -121,7 +125,13 @@ class TrainingWorker(QObject):
         self._tracing = False  # the Graph view is shown: snapshots carry traces
         self._sent = 0  # snapshots sent
         self._mark = None  # the last snapshot's mark: the next carries only the losses after it
-        self._descent = Descent()  # the optimizer's path, the race, the breakpoints
+        self._descent = Descent()  # the optimizer's path, the race, the breakpoints, the timeline
+        self._viewing = None  # an earlier epoch shown instead of the latest
+        self._pending_view = None
+        self._view_timer = QTimer(self)
+        self._view_timer.setSingleShot(True)
+        self._view_timer.setInterval(0)
+        self._view_timer.timeout.connect(self._show_view)
         self._awaited = None  # the snapshot count whose frame the worker waits for
         self._timer = QTimer(self)  # children move to the thread with the worker
         self._timer.setInterval(0)
@@ -176,12 +186,20 @@ class TrainingWorker(QObject):
 
     @Slot(int)
     def step(self, epochs=1):
-        """Train ``epochs`` epochs: one at once, more in slices that stay interruptible."""
+        """Train ``epochs`` epochs: one at once, more in slices that stay interruptible.
+
+        While an earlier epoch is shown, one step shows the next epoch of the run as it was;
+        more train on from the epoch shown (the later ones are set aside, see ``historyDropped``).
+        """
         if self._trainer is None or epochs < 1:
             return
         if self.running:
             self._stop_running()
+        if self._viewing is not None and epochs == 1:
+            self.view_epoch(self._viewing + 1)
+            return
         self._apply_pending()
+        self._resume_if_viewing()
         if epochs == 1:
             if not self._check_can_train() or not self._step_guarded():
                 return
@@ -195,6 +213,7 @@ class TrainingWorker(QObject):
         if self._trainer is None:
             return
         self._stop_running()
+        self._viewing = None
         self._apply_pending()
         self._trainer.reset()
         self._tracer.refresh()
@@ -254,6 +273,7 @@ class TrainingWorker(QObject):
         self._pending_points = self._pending_config = None
         self._trainer = trainer
         self._mark = None
+        self._viewing = None
         self._descent.attach(trainer)
         self._tracer.refresh()
         self._emit_snapshot()
@@ -287,6 +307,75 @@ class TrainingWorker(QObject):
     def set_breakpoints(self, breakpoints):
         """Pause training when one of these :class:`~playground.breakpoints.Breakpoints` fires."""
         self._descent.set_breakpoints(breakpoints)
+
+    # ----------------------------------------------------------------- the timeline (worker thread)
+    @Slot(int)
+    def view_epoch(self, epoch):
+        """Show an earlier epoch of the run (the latest one: back to training's end); training pauses.
+
+        Only the newest request is served: scrubbing the timeline costs one replay at a time.
+        """
+        if self._trainer is None:
+            return
+        if self.running:
+            self._stop_running()
+            self._set_state(PAUSED)
+        self._pending_view = int(epoch)
+        if not self._view_timer.isActive():
+            self._view_timer.start()
+
+    @Slot()
+    def view_latest(self):
+        """Show the latest epoch again."""
+        self._pending_view = None
+        self._viewing = None
+        if self._trainer is not None and not self.running:
+            self._emit_snapshot()
+
+    @Slot()
+    def resume_here(self):
+        """Make the epoch shown the latest: the epochs after it are set aside (``historyDropped``)."""
+        if self._trainer is None or self._viewing is None:
+            return
+        self._apply_pending()
+        self._resume_if_viewing()
+        self._tracer.refresh()
+        self._emit_snapshot()
+        self._set_state(PAUSED)
+
+    @Slot(int)
+    def swap_branch(self, branch):
+        """Exchange the epochs after a branch's epoch with those set aside there (undo, redo)."""
+        if self._trainer is None:
+            return
+        self._stop_running()
+        self._viewing = None
+        self._apply_pending()
+        if not self._descent.swap(branch):
+            self.errored.emit(
+                StateRejected("Those epochs cannot come back: training was reset or another session loaded since.")
+            )
+        self._tracer.refresh()
+        self._emit_snapshot()
+        self._set_state(DIVERGED if self._trainer.diverged else PAUSED)
+
+    def _show_view(self):
+        epoch, self._pending_view = self._pending_view, None
+        if epoch is None or self._trainer is None:
+            return
+        self._apply_pending()
+        tip = self._trainer.epoch
+        epoch = max(self._descent.first, min(epoch, tip))
+        self._viewing = epoch if epoch < tip else None
+        self._tracer.refresh()
+        self._emit_snapshot()
+
+    def _resume_if_viewing(self):
+        if self._viewing is None or self._trainer is None:
+            return
+        epoch, self._viewing = self._viewing, None
+        branch, dropped = self._descent.resume_from(epoch)
+        self.historyDropped.emit(branch, epoch, dropped)
 
     @Slot()
     def stop(self):
@@ -362,6 +451,7 @@ class TrainingWorker(QObject):
         if self._trainer is None:
             return
         self._apply_pending()
+        self._resume_if_viewing()
         if not self._check_can_train():
             return
         self._remaining = epochs
@@ -458,9 +548,19 @@ class TrainingWorker(QObject):
         trainer = self._trainer
         if trainer is None:
             return
-        snapshot = trainer.snapshot(since=self._mark)
-        self._mark = snapshot.mark
-        snapshot = dataclasses.replace(snapshot, descent=self._descent.state(self._descent.hit))
+        viewing = self._viewing
+        if viewing is not None and not self._descent.first <= viewing < trainer.epoch:
+            viewing = self._viewing = None  # a reset or an edit ended the view of the past
+        if viewing is not None:
+            # An earlier epoch, replayed on trainers of its own: the history shown stays as it is.
+            views = self._descent.preview(viewing)
+            trainer = views[0]
+            snapshot = still_snapshot(trainer.snapshot(since=trainer.history_mark), self._mark)
+            snapshot = dataclasses.replace(snapshot, descent=self._descent.state(None, views))
+        else:
+            snapshot = trainer.snapshot(since=self._mark)
+            self._mark = snapshot.mark
+            snapshot = dataclasses.replace(snapshot, descent=self._descent.state(self._descent.hit))
         if self._tracing:
             try:
                 trace = self._tracer(trainer, self._selected_sample)
@@ -518,6 +618,11 @@ class TrainingController(QObject):
     _watchedOffered = Signal(object)
     _raceOffered = Signal(object)
     _breakpointsOffered = Signal(object)
+    _viewOffered = Signal(int)
+    _latestRequested = Signal()
+    _resumeRequested = Signal()
+    _branchOffered = Signal(int)
+    historyDropped = Signal(int, int, int)
 
     def __init__(self, config, points, parent=None):
         super().__init__(parent)
@@ -564,8 +669,13 @@ class TrainingController(QObject):
             (self._watchedOffered, worker.set_watched),
             (self._raceOffered, worker.set_race),
             (self._breakpointsOffered, worker.set_breakpoints),
+            (self._viewOffered, worker.view_epoch),
+            (self._latestRequested, worker.view_latest),
+            (self._resumeRequested, worker.resume_here),
+            (self._branchOffered, worker.swap_branch),
         ):
             signal.connect(slot)
+        worker.historyDropped.connect(self.historyDropped)
         worker.snapshotReady.connect(self._snapshot_arrived)
         worker.stateChanged.connect(self._state_arrived)
         worker.errored.connect(self.errored)
@@ -668,6 +778,23 @@ class TrainingController(QObject):
     def set_breakpoints(self, breakpoints):
         """Pause training when one of these breakpoints fires."""
         self._breakpointsOffered.emit(breakpoints)
+
+    # ----------------------------------------------------------------- the timeline
+    def view_epoch(self, epoch: int):
+        """Show epoch ``epoch`` of the run (an earlier one is replayed exactly; the latest ends the view)."""
+        self._viewOffered.emit(int(epoch))
+
+    def view_latest(self):
+        """Show the latest epoch again."""
+        self._latestRequested.emit()
+
+    def resume_here(self):
+        """Train on from the epoch shown: the later epochs are set aside (``historyDropped`` says which)."""
+        self._resumeRequested.emit()
+
+    def swap_branch(self, branch: int):
+        """Bring back the epochs set aside as ``branch``, setting aside those that replaced them (undo, redo)."""
+        self._branchOffered.emit(int(branch))
 
     def shutdown(self):
         """Stop the training thread and wait for it. Safe to call more than once."""

@@ -134,6 +134,7 @@ class LandscapePanel(QWidget):
         self._strokes = 0
         self._setting_range = False
         self._runs = ()
+        self._viewing = None  # an earlier epoch shown: the path after it is drawn faint
         self._colors = RUN_COLORS
 
         self.x_combo = QComboBox()
@@ -221,6 +222,7 @@ class LandscapePanel(QWidget):
         self.hint = pg.TextItem("", color=(90, 90, 90), anchor=(0.5, 0.5))
         self.view_box.addItem(self.hint, ignoreBounds=True)
         self._path_items = []  # per run: (halo, path, start, current)
+        self._later_items = []  # per run: the path after the epoch shown, faint
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -281,6 +283,7 @@ class LandscapePanel(QWidget):
         self._colors = tuple(colors)
         for i, (_, path, start, current) in enumerate(self._path_items):
             color = self._run_color(i)
+            self._later_items[i].setPen(_later_pen(color))
             path.setPen(pg.mkPen(color, width=2))
             start.setPen(pg.mkPen(color, width=2))
             current.setBrush(pg.mkBrush(color))
@@ -324,6 +327,7 @@ class LandscapePanel(QWidget):
             self.set_coordinates(wanted)
         descent = snapshot.descent
         self._runs = descent.runs if descent is not None and descent.coordinates == self._coordinates else ()
+        self._viewing = descent.viewing if descent is not None else None
         self._draw_paths()
         if self._following:
             self._follow_range()
@@ -524,18 +528,29 @@ class LandscapePanel(QWidget):
                 size=9, symbol="o", pen=pg.mkPen(color, width=2), brush=pg.mkBrush(255, 255, 255)
             )
             current = pg.ScatterPlotItem(size=13, symbol="o", pen=pg.mkPen("w", width=2), brush=pg.mkBrush(color))
+            later = pg.PlotCurveItem(pen=_later_pen(color), antialias=True)
             for z, item in enumerate((halo, path, start, current)):
                 item.setZValue(2 + z)
                 self.view_box.addItem(item, ignoreBounds=True)
+            later.setZValue(1)
+            self.view_box.addItem(later, ignoreBounds=True)
             self._path_items.append((halo, path, start, current))
+            self._later_items.append(later)
         one_d = len(self._coordinates) == 1
         for i, items in enumerate(self._path_items):
+            later = self._later_items[i]
             if i >= len(runs):
-                for item in items:
+                for item in (*items, later):
                     item.setVisible(False)
                 continue
             run = runs[i]
             values = run.values
+            later.setVisible(self._viewing is not None)
+            if self._viewing is not None:
+                # An earlier epoch is shown: the path up to it as usual, the rest faint.
+                ahead = values[run.epochs >= self._viewing]
+                later.setData(ahead[:, 0], self._curve_at(ahead[:, 0]) if one_d else ahead[:, 1], connect="finite")
+                values = values[run.epochs <= self._viewing]
             if i == 0 and self._snapshot is not None:
                 here = self._current()
             else:
@@ -679,3 +694,9 @@ def _mark(item, point) -> None:
         item.setData([], [])
     else:
         item.setData([point[0]], [point[1]])
+
+
+def _later_pen(color):
+    faint = QColor(color)
+    faint.setAlpha(110)
+    return pg.mkPen(faint, width=1.5, style=Qt.PenStyle.DashLine)
