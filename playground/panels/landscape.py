@@ -143,10 +143,10 @@ class LandscapePanel(QWidget):
             combo.setToolTip(f"The parameter on the {axis} axis (the others hold their current values)")
             combo.setStatusTip("Choose the parameters the landscape is drawn over; the path is recorded from then on.")
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(4)
+            combo.setMinimumContentsLength(3)
             combo.setMaxVisibleItems(20)
             combo.currentIndexChanged.connect(self._combo_changed)
-        self.log_check = QCheckBox("Log colours")
+        self.log_check = QCheckBox("Log")
         self.log_check.setToolTip("Colour the loss on a logarithmic scale (Ctrl+Shift+L)")
         self.log_check.setStatusTip(
             "Switch the landscape's colours and contour levels between a linear and a log scale."
@@ -162,15 +162,14 @@ class LandscapePanel(QWidget):
         # A long status must not widen the dock: it is cut at the dock's edge (the tooltip has it all).
         self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         header = QHBoxLayout()
-        header.setContentsMargins(6, 2, 6, 0)
-        self.x_label = QLabel("x:")
-        self.y_label = QLabel("y:")
+        header.setContentsMargins(4, 2, 4, 0)
+        header.setSpacing(4)
+        self.x_label = QLabel("x")
+        self.y_label = QLabel("y")
         header.addWidget(self.x_label)
         header.addWidget(self.x_combo, 1)
-        header.addSpacing(8)
         header.addWidget(self.y_label)
         header.addWidget(self.y_combo, 1)
-        header.addSpacing(8)
         header.addWidget(self.log_check)
         header.addWidget(self.fit_button)
 
