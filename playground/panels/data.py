@@ -716,9 +716,12 @@ class DataPanel(QWidget):
             return
         self._syncing_table = True
         try:
+            # One range per run of consecutive rows: selecting rows one by one is quadratic in Qt.
+            rows = np.unique(self._selected)
+            breaks = np.flatnonzero(np.diff(rows) != 1) + 1
             selection = QItemSelection()
-            for row in self._selected.tolist():
-                selection.select(self.table_model.index(row, 0), self.table_model.index(row, 1))
+            for run in np.split(rows, breaks) if rows.size else ():
+                selection.select(self.table_model.index(int(run[0]), 0), self.table_model.index(int(run[-1]), 1))
             model.select(
                 selection,
                 QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
