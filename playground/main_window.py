@@ -253,7 +253,7 @@ class MainWindow(QMainWindow):
             [self.model_dock, self.data_dock], [round(width * 0.28), round(width * 0.72)], Qt.Orientation.Horizontal
         )
         self.resizeDocks(
-            [self.data_dock, self.loss_dock], [round(height * 0.58), round(height * 0.34)], Qt.Orientation.Vertical
+            [self.data_dock, self.loss_dock], [round(height * 0.5), round(height * 0.42)], Qt.Orientation.Vertical
         )
         self.resizeDocks(
             [self.model_dock, self.parameters_dock],

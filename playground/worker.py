@@ -704,6 +704,12 @@ class TrainingController(QObject):
         worker.snapshotReady.connect(self._snapshot_arrived)
         worker.stateChanged.connect(self._state_arrived)
         worker.errored.connect(self.errored)
+        # A slot of this object, so the reply is queued to the GUI thread and arrives inside the
+        # waiting event loop (a plain function would run in the training thread and could quit
+        # the loop before it starts).
+        worker.stateDictReady.connect(self._state_dict_arrived)
+        self._state_replies: list = []
+        self._state_loop: QEventLoop | None = None
         self._thread.start()
 
     # ----------------------------------------------------------------- commands
@@ -774,22 +780,24 @@ class TrainingController(QObject):
         if not self.thread_running:
             return None
         loop = QEventLoop()
-        reply = []
-
-        def arrived(state):
-            reply.append(state)
-            loop.quit()
-
-        self._worker.stateDictReady.connect(arrived)
+        self._state_replies = []
+        self._state_loop = loop
         deadline = QTimer()
         deadline.setSingleShot(True)
         deadline.timeout.connect(loop.quit)
         deadline.start(int(timeout * 1000))
         self._stateRequested.emit()
-        loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
-        deadline.stop()
-        self._worker.stateDictReady.disconnect(arrived)
-        return reply[0] if reply else None
+        try:
+            loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+        finally:
+            deadline.stop()
+            self._state_loop = None
+        return self._state_replies[0] if self._state_replies else None
+
+    def _state_dict_arrived(self, state):
+        if self._state_loop is not None:
+            self._state_replies.append(state)
+            self._state_loop.quit()
 
     # ----------------------------------------------------------------- the descent
     def set_watched(self, coordinates):
