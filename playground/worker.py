@@ -152,8 +152,7 @@ class TrainingWorker(QObject):
         except (ValueError, TypeError) as exc:
             self.errored.emit(ConfigRejected(f"Could not set up training: {exc}"))
             return
-        self._emit_snapshot()
-        self._set_state(PAUSED)
+        self._settle(PAUSED)
 
     @Slot(object)
     def set_points(self, points):
@@ -176,10 +175,12 @@ class TrainingWorker(QObject):
 
     @Slot()
     def pause(self):
+        state = DIVERGED if self._trainer is not None and self._trainer.diverged else PAUSED
         if self.running:
             self._stop_running()
-            self._emit_snapshot()
-        self._set_state(DIVERGED if self._trainer is not None and self._trainer.diverged else PAUSED)
+            self._settle(state)
+        else:
+            self._set_state(state)
 
     @Slot(int)
     def step(self, epochs=1):
@@ -192,8 +193,7 @@ class TrainingWorker(QObject):
         if epochs == 1:
             if not self._check_can_train() or not self._step_guarded():
                 return
-            self._emit_snapshot()
-            self._set_state(DIVERGED if self._trainer.diverged else PAUSED)
+            self._settle(DIVERGED if self._trainer.diverged else PAUSED)
         else:
             self._start_running(epochs)
 
@@ -205,8 +205,7 @@ class TrainingWorker(QObject):
         self._apply_pending()
         self._trainer.reset()
         self._tracer.refresh()
-        self._emit_snapshot()
-        self._set_state(PAUSED)
+        self._settle(PAUSED)
 
     @Slot(float)
     def set_speed_limit(self, epochs_per_second):
@@ -264,8 +263,7 @@ class TrainingWorker(QObject):
         self._trainer = trainer
         self._mark = None
         self._tracer.refresh()
-        self._emit_snapshot()
-        self._set_state(DIVERGED if trainer.diverged else PAUSED)
+        self._settle(DIVERGED if trainer.diverged else PAUSED)
 
     @Slot(int)
     def frame_drawn(self, received):
@@ -303,6 +301,12 @@ class TrainingWorker(QObject):
     def _set_state(self, state):
         self._state = state
         self.stateChanged.emit(state)
+
+    def _settle(self, state):
+        """End in ``state`` and show where: the state goes first, so the last snapshot of a run
+        reaches the GUI thread already known to be the last (it is then drawn in full at once)."""
+        self._set_state(state)
+        self._emit_snapshot()
 
     def _apply_pending(self) -> bool:
         """Apply the newest points and configuration; True if the configuration changed."""
@@ -342,8 +346,7 @@ class TrainingWorker(QObject):
             crashed.__cause__ = exc
             exc = crashed
         self.errored.emit(exc)
-        self._emit_snapshot()
-        self._set_state(PAUSED)
+        self._settle(PAUSED)
 
     def _step_guarded(self) -> bool:
         try:
@@ -434,8 +437,7 @@ class TrainingWorker(QObject):
             self._timer.setInterval(0)  # the gradual pace has become unlimited
         if diverged or finished:
             self._stop_running()
-            self._emit_snapshot()
-            self._set_state(DIVERGED if diverged else PAUSED)
+            self._settle(DIVERGED if diverged else PAUSED)
             return
         now = time.perf_counter()
         if now - self._last_emit >= 1.0 / MAX_SNAPSHOTS_PER_SECOND and (
