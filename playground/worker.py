@@ -303,10 +303,9 @@ class TrainingWorker(QObject):
         self.stateChanged.emit(state)
 
     def _settle(self, state):
-        """End in ``state`` and show where: the state goes first, so the last snapshot of a run
-        reaches the GUI thread already known to be the last (it is then drawn in full at once)."""
+        """End in ``state``, after a last snapshot that says training has stopped."""
+        self._emit_snapshot(last=True)
         self._set_state(state)
-        self._emit_snapshot()
 
     def _apply_pending(self) -> bool:
         """Apply the newest points and configuration; True if the configuration changed."""
@@ -450,7 +449,7 @@ class TrainingWorker(QObject):
             self._timer.stop()
             self._frame_timeout.start()
 
-    def _emit_snapshot(self):
+    def _emit_snapshot(self, last=False):
         trainer = self._trainer
         if trainer is None:
             return
@@ -463,6 +462,8 @@ class TrainingWorker(QObject):
                 trace = None
             if trace is not None:
                 snapshot = dataclasses.replace(snapshot, trace=trace)
+        if last:
+            snapshot = dataclasses.replace(snapshot, last=True)
         self._last_emit = time.perf_counter()
         self._sent += 1
         self.snapshotReady.emit(snapshot)
