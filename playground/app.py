@@ -155,19 +155,22 @@ def _train_at_start(window, epochs: int, timeout_ms: int | None = None) -> bool:
     loop = QEventLoop()
     done = {"ok": False}
 
-    def state_changed(state):
+    def check(*_args):
         snapshot = window.training.latest
-        if state != "running" and snapshot is not None and (snapshot.epoch >= epochs or snapshot.diverged):
+        if not window.training.running and snapshot is not None and (snapshot.epoch >= epochs or snapshot.diverged):
             done["ok"] = True
             loop.quit()
 
-    window.training.stateChanged.connect(state_changed)
+    # A run's end arrives as its state, then its last snapshot.
+    window.training.stateChanged.connect(check)
+    window.training.snapshotReady.connect(check)
     window.training.errored.connect(lambda _error: loop.quit())
     if timeout_ms:
         QTimer.singleShot(timeout_ms, loop.quit)
     window.training.step(epochs)
     loop.exec()
-    window.training.stateChanged.disconnect(state_changed)
+    window.training.stateChanged.disconnect(check)
+    window.training.snapshotReady.disconnect(check)
     return done["ok"]
 
 

@@ -813,7 +813,7 @@ class MainWindow(QMainWindow):
         self.data_panel.show_snapshot(snapshot)
         self._pending_snapshot = snapshot
         due = time.perf_counter() - self._secondary_shown_at >= 1.0 / SECONDARY_RATE
-        if due or not self.training.running:
+        if due or snapshot.last or not self.training.running:
             self._show_secondary()
         elif not self._secondary_timer.isActive():
             self._secondary_timer.start(int(2000 / SECONDARY_RATE))  # in case no snapshot follows

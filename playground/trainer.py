@@ -85,6 +85,8 @@ class Snapshot:
     descent : object
         A :class:`playground.descent.DescentState` (the optimizer's path, the race, a breakpoint
         that fired), when the training thread records the descent.
+    last : bool
+        Training stopped after this snapshot (a run or a step ended): show it in full at once.
     """
 
     epoch: int
@@ -99,6 +101,7 @@ class Snapshot:
     n_points: int
     trace: object = None
     descent: object = None
+    last: bool = False
 
     def followed_by(self, later: Snapshot) -> Snapshot:
         """``later``, carrying the new losses of both (for a reader that skips this one)."""

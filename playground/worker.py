@@ -165,8 +165,7 @@ class TrainingWorker(QObject):
             self.errored.emit(ConfigRejected(f"Could not set up training: {exc}"))
             return
         self._descent.attach(self._trainer)
-        self._emit_snapshot()
-        self._set_state(PAUSED)
+        self._settle(PAUSED)
 
     @Slot(object)
     def set_points(self, points):
@@ -189,10 +188,12 @@ class TrainingWorker(QObject):
 
     @Slot()
     def pause(self):
+        state = DIVERGED if self._trainer is not None and self._trainer.diverged else PAUSED
         if self.running:
             self._stop_running()
-            self._emit_snapshot()
-        self._set_state(DIVERGED if self._trainer is not None and self._trainer.diverged else PAUSED)
+            self._settle(state)
+        else:
+            self._set_state(state)
 
     @Slot(int)
     def step(self, epochs=1):
@@ -213,8 +214,7 @@ class TrainingWorker(QObject):
         if epochs == 1:
             if not self._check_can_train() or not self._step_guarded():
                 return
-            self._emit_snapshot()
-            self._set_state(DIVERGED if self._trainer.diverged else PAUSED)
+            self._settle(DIVERGED if self._trainer.diverged else PAUSED)
         else:
             self._start_running(epochs)
 
@@ -227,8 +227,7 @@ class TrainingWorker(QObject):
         self._apply_pending()
         self._trainer.reset()
         self._tracer.refresh()
-        self._emit_snapshot()
-        self._set_state(PAUSED)
+        self._settle(PAUSED)
 
     @Slot(float)
     def set_speed_limit(self, epochs_per_second):
@@ -288,8 +287,7 @@ class TrainingWorker(QObject):
         self._viewing = None
         self._descent.attach(trainer)
         self._tracer.refresh()
-        self._emit_snapshot()
-        self._set_state(DIVERGED if trainer.diverged else PAUSED)
+        self._settle(DIVERGED if trainer.diverged else PAUSED)
 
     @Slot(int)
     def frame_drawn(self, received):
@@ -352,8 +350,7 @@ class TrainingWorker(QObject):
         self._apply_pending()
         self._resume_if_viewing()
         self._tracer.refresh()
-        self._emit_snapshot()
-        self._set_state(PAUSED)
+        self._settle(PAUSED)
 
     @Slot(int)
     def swap_branch(self, branch):
@@ -368,8 +365,7 @@ class TrainingWorker(QObject):
                 StateRejected("Those epochs cannot come back: training was reset or another session loaded since.")
             )
         self._tracer.refresh()
-        self._emit_snapshot()
-        self._set_state(DIVERGED if self._trainer.diverged else PAUSED)
+        self._settle(DIVERGED if self._trainer.diverged else PAUSED)
 
     def _show_view(self):
         epoch, self._pending_view = self._pending_view, None
@@ -420,6 +416,11 @@ class TrainingWorker(QObject):
         self._state = state
         self.stateChanged.emit(state)
 
+    def _settle(self, state):
+        """End in ``state``, after a last snapshot that says training has stopped."""
+        self._emit_snapshot(last=True)
+        self._set_state(state)
+
     def _apply_pending(self) -> bool:
         """Apply the newest points and configuration; True if the configuration changed."""
         trainer = self._trainer
@@ -458,8 +459,7 @@ class TrainingWorker(QObject):
             crashed.__cause__ = exc
             exc = crashed
         self.errored.emit(exc)
-        self._emit_snapshot()
-        self._set_state(PAUSED)
+        self._settle(PAUSED)
 
     def _step_guarded(self) -> bool:
         try:
@@ -555,8 +555,7 @@ class TrainingWorker(QObject):
             self._timer.setInterval(0)  # the gradual pace has become unlimited
         if diverged or finished or halted:
             self._stop_running()
-            self._emit_snapshot()
-            self._set_state(DIVERGED if diverged else PAUSED)
+            self._settle(DIVERGED if diverged else PAUSED)
             return
         now = time.perf_counter()
         if now - self._last_emit >= 1.0 / MAX_SNAPSHOTS_PER_SECOND and (
@@ -569,7 +568,7 @@ class TrainingWorker(QObject):
             self._timer.stop()
             self._frame_timeout.start()
 
-    def _emit_snapshot(self):
+    def _emit_snapshot(self, last=False):
         trainer = self._trainer
         if trainer is None:
             return
@@ -593,6 +592,8 @@ class TrainingWorker(QObject):
                 trace = None
             if trace is not None:
                 snapshot = dataclasses.replace(snapshot, trace=trace)
+        if last:
+            snapshot = dataclasses.replace(snapshot, last=True)
         self._last_emit = time.perf_counter()
         self._sent += 1
         self.snapshotReady.emit(snapshot)

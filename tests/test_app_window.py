@@ -335,7 +335,7 @@ def test_closing_during_play_joins_the_thread(qtbot, main_window):
     assert not window.training.thread_running
 
 
-def test_the_thread_guard_sees_a_running_thread(_fail_on_running_qthreads):
+def test_the_thread_guard_sees_a_running_thread(qapp, _fail_on_running_qthreads):
     from PySide6.QtCore import QThread
 
     guard = _fail_on_running_qthreads
