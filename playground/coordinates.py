@@ -3,8 +3,7 @@
 The Parameters panel, the Landscape dock, the command line and the parameter export all spell an
 entry the same way: ``w`` for a one-element parameter, ``hidden1.weight[0, 0]`` for an entry of a
 matrix (:func:`element_name`). :func:`parse_coordinate` reads that spelling back, also without the
-space (``hidden1.weight[0,0]``) or with the single flat index of the parameter CSV export
-(``hidden1.weight[5]``).
+space (``hidden1.weight[0,0]``) or with a single flat (row-major) index (``hidden1.weight[5]``).
 """
 
 from __future__ import annotations

@@ -13,7 +13,8 @@ parameters (.json)
     "loss": ..., "optimizer": {...}, "batch_size": ..., "seed": ..., "epoch": ...,
     "final_loss": ..., "parameters": {name: {"shape": [...], "values": nested lists}}}``
 parameters (.csv)
-    ``name,index,value`` with the flat (row-major) index of each value.
+    ``parameter,value``, one row per entry, spelled as the app spells it everywhere: ``b`` for a
+    one-element parameter, ``"w[1, 0]"`` for an entry of a matrix (quoted, as CSV quotes a comma).
 parameters (.npz)
     One float32 array per parameter; readable with ``numpy.load(allow_pickle=False)``.
 loss curve (.csv)
@@ -29,6 +30,8 @@ session (.json)
 from __future__ import annotations
 
 import contextlib
+import csv
+import io as io_module
 import json
 import math
 import os
@@ -39,6 +42,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from playground.config import MAX_COORDINATE, Config
+from playground.coordinates import element_name
 from playground.models import MODELS, OPTIMIZERS
 from playground.torch_export import torch_script
 from playground.trainer import Snapshot, Trainer
@@ -191,11 +195,14 @@ def parameters_document(snapshot: Snapshot) -> dict:
 
 
 def _parameters_csv(snapshot):
-    lines = ["name,index,value"]
+    out = io_module.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["parameter", "value"])
     for name, value in snapshot.params.items():
-        for index, v in enumerate(np.asarray(value).reshape(-1).tolist()):
-            lines.append(f"{name},{index},{_float_text(v)}")
-    return "\n".join(lines) + "\n"
+        value = np.asarray(value)
+        for index in np.ndindex(*value.shape):
+            writer.writerow([element_name(name, value.shape, index), _float_text(float(value[index]))])
+    return out.getvalue()
 
 
 def export_parameters(path, snapshot: Snapshot):

@@ -29,6 +29,7 @@ import numpy as np
 
 import engine as torch
 from engine import nn, optim
+from playground.coordinates import element_name
 
 __all__ = [
     "ACTIVATIONS",
@@ -71,7 +72,7 @@ class Linear(nn.Module):
 
 
 class Polynomial(nn.Module):
-    """ŷ = b + w₁x + w₂x² + … + w_d x^d: a linear model of the powers of x."""
+    """ŷ = b + w[0, 0]·x + w[1, 0]·x² + … + w[d−1, 0]·xᵈ: a linear model of the powers of x."""
 
     def __init__(self, degree, bias=True):
         super().__init__()
@@ -294,9 +295,10 @@ def _affine(template):
 
 
 def _polynomial_formula(c):
-    terms = ["w₁x", "w₂x²", "w₃x³"][: c.degree]
+    # The weights spelled as the Parameters dock and the exports spell them (w has shape (degree, 1)).
+    terms = [f"{element_name('w', (c.degree, 1), (k, 0))}·{_power(k + 1)}" for k in range(min(c.degree, 3))]
     if c.degree > 3:
-        terms.append(f"… + w_{c.degree}x^{c.degree}")
+        terms.append(f"… + {element_name('w', (c.degree, 1), (c.degree - 1, 0))}·{_power(c.degree)}")
     return "ŷ = " + ("b + " if c.bias else "") + " + ".join(terms)
 
 
@@ -312,7 +314,7 @@ MODELS = {
     ),
     "polynomial": ModelKind(
         "Polynomial",
-        "Polynomial  ŷ = b + w₁x + … + w_d x^d",
+        "Polynomial  ŷ = b + w[0, 0]·x + … + w[d−1, 0]·xᵈ",
         _polynomial_formula,
         Polynomial,
         lambda c: {"degree": c.degree, "bias": c.bias},

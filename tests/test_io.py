@@ -1,5 +1,6 @@
 """File formats: parameter and loss exports, point CSVs, sessions; fuzzed readers."""
 
+import csv
 import json
 
 import numpy as np
@@ -9,6 +10,8 @@ from hypothesis import strategies as st
 
 from playground import io
 from playground.config import Config
+from playground.coordinates import parse_coordinate
+from playground.models import MODELS
 from playground.presets import load_preset
 from playground.trainer import Trainer
 
@@ -66,13 +69,32 @@ def test_parameters_json_describes_mlp_and_adam(tmp_path, mlp_run):
 def test_parameters_csv(tmp_path, mlp_run):
     path = tmp_path / "p.csv"
     io.export_parameters(path, mlp_run.snapshot())
-    lines = path.read_text().splitlines()
-    assert lines[0] == "name,index,value"
+    with open(path, newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == ["parameter", "value"]
     params = mlp_run.snapshot().params
-    assert len(lines) - 1 == sum(v.size for v in params.values())
-    for line in lines[1:]:
-        name, index, value = line.split(",")
-        assert np.float32(float(value)) == params[name].reshape(-1)[int(index)]
+    shapes = {name: value.shape for name, value in params.items()}
+    assert len(rows) - 1 == sum(v.size for v in params.values())
+    for entry, value in rows[1:]:
+        # Each entry is spelled as the Parameters dock and the landscape spell it, and reads back.
+        coordinate = parse_coordinate(entry, shapes)
+        assert coordinate.label == entry
+        assert np.float32(float(value)) == coordinate.value(params)
+    assert rows[1][0] == "hidden1.weight[0, 0]" and rows[-1][0] == "output.bias"
+
+
+def test_the_polynomial_formula_names_its_weights_as_the_export_does(tmp_path):
+    preset = load_preset("quadratic")
+    config = preset.config.replace(model="polynomial", degree=3)
+    trainer = Trainer(config, preset.points)
+    path = tmp_path / "p.csv"
+    io.export_parameters(path, trainer.snapshot())
+    with open(path, newline="") as f:
+        names = [row[0] for row in list(csv.reader(f))[1:]]
+    assert names == ["w[0, 0]", "w[1, 0]", "w[2, 0]", "b"]
+    formula = MODELS["polynomial"].formula(config)
+    assert all(name in formula for name in names)
+    assert "₁" not in formula
 
 
 def test_parameters_npz_loads_without_pickle(tmp_path, tutorial_run, mlp_run):
