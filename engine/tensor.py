@@ -6,7 +6,7 @@ import weakref
 
 import numpy as np
 
-from . import _dtype, ops
+from . import _device, _dtype, ops, return_types
 from . import function as function_module
 from ._dtype import bool_, float32, float64, from_numpy_dtype, get_default_dtype, int64, to_numpy_dtype
 from .function import AccumulateGrad
@@ -20,10 +20,10 @@ _NUMBER = (builtins.bool, builtins.int, builtins.float, np.number, np.bool_)
 
 
 class Size(tuple):
-    """A tensor's shape: a tuple that prints as ``engine.Size([4, 1])``."""
+    """A tensor's shape: a tuple that prints as ``torch.Size([4, 1])``, as ``torch.Size`` does."""
 
     def __repr__(self):
-        return f"engine.Size({list(self)})"
+        return f"torch.Size({list(self)})"
 
     __str__ = __repr__
 
@@ -55,8 +55,10 @@ class Tensor:
     _retains_grad = False
     __array_ufunc__ = None  # ndarray ⊕ Tensor defers to Tensor's reflected operators
     __array_priority__ = 1000
-    device = "cpu"
+    device = _device.CPU
     is_cuda = False
+    is_mps = False
+    is_cpu = True
 
     def __init__(self, *args, dtype=None, requires_grad=False):
         # torch.Tensor(data) or torch.Tensor(d0, d1, ...): float tensors of the default dtype.
@@ -264,27 +266,40 @@ class Tensor:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
         return self._data if dtype is None else self._data.astype(dtype)
 
-    def to(self, *args, dtype=None, **kwargs):
-        """Convert to another dtype (devices other than "cpu" are not available)."""
+    def to(self, *args, dtype=None, device=None, non_blocking=False, copy=False, memory_format=None):
+        """This tensor in another dtype (``torch.Tensor.to``); itself if nothing changes.
+
+        Accepts PyTorch's forms: ``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other)`` and the
+        keywords. The only device that holds tensors is the CPU; others raise PyTorch's error for a build
+        without them.
+        """
         for a in args:
             if isinstance(a, (_dtype.dtype, np.dtype)) or a in (builtins.float, builtins.int, builtins.bool):
                 dtype = a
             elif isinstance(a, Tensor):
                 dtype = a.dtype
-            elif a not in ("cpu", None):
-                raise RuntimeError(f"device {a!r} is not available: this engine runs on the CPU")
+            else:
+                device = a
+        if device is not None:
+            _device.check(device)
         if dtype is None:
-            return self
+            return self.clone() if copy else self
         target = to_numpy_dtype(dtype)
         if target == self._data.dtype:
-            return self
+            return self.clone() if copy else self
         if self._requires_grad and target.kind == "f":
             return ops.ToCopyBackward0.apply(self, dtype=target)
         return Tensor._wrap(self._data.astype(target))
 
-    def type(self, dtype=None):
+    def type(self, dtype=None, non_blocking=False, **kwargs):
+        """The type name (``"torch.FloatTensor"``) or, given a dtype or such a name, a converted tensor."""
         if dtype is None:
-            return f"engine.{_TYPE_NAMES.get(self._data.dtype, 'Tensor')}"
+            return f"torch.{_TYPE_NAMES.get(self._data.dtype, 'Tensor')}"
+        if isinstance(dtype, str):
+            by_name = {f"torch.{name}": np_dtype for np_dtype, name in _TYPE_NAMES.items()}
+            if dtype not in by_name:
+                raise ValueError(f"invalid type: '{dtype}'")
+            dtype = by_name[dtype]
         return self.to(dtype)
 
     def float(self):
@@ -305,8 +320,17 @@ class Tensor:
     def type_as(self, other):
         return self.to(other.dtype)
 
-    def cpu(self):
+    def cpu(self, memory_format=None):
+        """This tensor (it is on the CPU already)."""
         return self
+
+    def cuda(self, device=None, non_blocking=False, memory_format=None):
+        """PyTorch's error for a build without CUDA: the engine computes on the CPU."""
+        _device.check("cuda")
+
+    def get_device(self):
+        """-1: the tensor is on the CPU (``torch.Tensor.get_device``)."""
+        return -1
 
     def contiguous(self):
         return self
@@ -783,21 +807,21 @@ class Tensor:
         """The largest element; with ``dim``, ``(values, indices)`` along it."""
         if isinstance(dim, Tensor):
             return maximum(self, dim)
-        return self._extreme(dim, keepdim, ops.MaxBackward1, ops.MaxBackward0, np.argmax)
+        return self._extreme(dim, keepdim, ops.MaxBackward1, ops.MaxBackward0, np.argmax, return_types.max)
 
     def min(self, dim=None, keepdim=False):
         """The smallest element; with ``dim``, ``(values, indices)`` along it."""
         if isinstance(dim, Tensor):
             return minimum(self, dim)
-        return self._extreme(dim, keepdim, ops.MinBackward1, ops.MinBackward0, np.argmin)
+        return self._extreme(dim, keepdim, ops.MinBackward1, ops.MinBackward0, np.argmin, return_types.min)
 
-    def _extreme(self, dim, keepdim, whole_op, dim_op, arg):
+    def _extreme(self, dim, keepdim, whole_op, dim_op, arg, result_type):
         if dim is None:
             return whole_op.apply(self)
         d = _normalize_dim(dim, self._data.ndim)
         values = dim_op.apply(self, dim=d, keepdim=keepdim)
         indices = np.asarray(arg(self._data, axis=d))
-        return _MinMax(values, Tensor._wrap(np.expand_dims(indices, d) if keepdim else indices))
+        return result_type(values, Tensor._wrap(np.expand_dims(indices, d) if keepdim else indices))
 
     def argmax(self, dim=None, keepdim=False):
         if dim is None:
@@ -894,17 +918,24 @@ class Tensor:
 # ---------------------------------------------------------------------------------------- helpers
 
 _TYPE_NAMES = {
+    np.dtype(np.float16): "HalfTensor",
     np.dtype(np.float32): "FloatTensor",
     np.dtype(np.float64): "DoubleTensor",
-    np.dtype(np.int64): "LongTensor",
+    np.dtype(np.uint8): "ByteTensor",
+    np.dtype(np.int8): "CharTensor",
+    np.dtype(np.int16): "ShortTensor",
     np.dtype(np.int32): "IntTensor",
+    np.dtype(np.int64): "LongTensor",
     np.dtype(np.bool_): "BoolTensor",
 }
 _SCALAR_NAMES = {
     np.dtype(np.int64): "Long",
     np.dtype(np.int32): "Int",
+    np.dtype(np.int16): "Short",
+    np.dtype(np.int8): "Char",
     np.dtype(np.bool_): "Bool",
     np.dtype(np.uint8): "Byte",
+    np.dtype(np.float16): "Half",
     np.dtype(np.float32): "Float",
     np.dtype(np.float64): "Double",
 }
@@ -919,21 +950,6 @@ def _autograd_backward(*args, **kwargs):
 
     _autograd_backward = backward
     return backward(*args, **kwargs)
-
-
-class _MinMax(tuple):
-    """``(values, indices)`` as returned by ``max(dim)`` and ``min(dim)``."""
-
-    def __new__(cls, values, indices):
-        return tuple.__new__(cls, (values, indices))
-
-    @property
-    def values(self):
-        return self[0]
-
-    @property
-    def indices(self):
-        return self[1]
 
 
 def _category(dt):

@@ -454,22 +454,32 @@ class Module:
                 else:
                     p.grad = Tensor._wrap(np.zeros_like(p.grad._data))
 
-    def to(self, *args, dtype=None, **kwargs):
-        """Convert floating point parameters and buffers to ``dtype`` in place (devices other than the CPU are
-        not available); returns self."""
+    def to(self, *args, dtype=None, device=None, non_blocking=False, **kwargs):
+        """Convert floating point parameters and buffers to ``dtype`` in place; returns self.
+
+        Accepts ``to(device)``, ``to(dtype)``, ``to(device, dtype)`` and ``to(tensor)`` as PyTorch does. The
+        only device that holds tensors is the CPU; others raise PyTorch's error for a build without them.
+        """
+        from .. import _device
         from .._dtype import dtype as _dtype_cls
         from .._dtype import to_numpy_dtype
 
         for a in args:
             if isinstance(a, _dtype_cls):
                 dtype = a
-            elif a not in ("cpu", None):
-                raise RuntimeError(f"device {a!r} is not available: this engine runs on the CPU")
+            elif isinstance(a, Tensor):
+                dtype = a.dtype
+            else:
+                device = a
+        if device is not None:
+            _device.check(device)
         if dtype is None:
             return self
         target = to_numpy_dtype(dtype)
         if target.kind != "f":
-            raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired dtype={dtype}")
+            raise TypeError(
+                f"nn.Module.to only accepts floating point or complex dtypes, but got desired dtype={dtype}"
+            )
         for t in list(self.parameters()) + list(self.buffers()):
             if t._data.dtype.kind == "f" and t._data.dtype != target:
                 t._data = t._data.astype(target)
@@ -488,7 +498,14 @@ class Module:
         return self.to(float64)
 
     def cpu(self):
+        """This module (its tensors are on the CPU already)."""
         return self
+
+    def cuda(self, device=None):
+        """PyTorch's error for a build without CUDA: the engine computes on the CPU."""
+        from .. import _device
+
+        _device.check("cuda")
 
     # ---------------------------------------------------------------------------------- printing
     def extra_repr(self):
