@@ -16,6 +16,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 import math as _math
 
 from . import _dtype, autograd, graph, return_types
+from . import api as _api
 from . import creation as _creation
 from . import functional as _functional
 from ._device import device, get_default_device, set_default_device
@@ -35,6 +36,7 @@ from ._dtype import (
     uint8,
 )
 from ._formatting import set_printoptions
+from .api import *  # noqa: F403
 from .creation import *  # noqa: F403
 from .functional import *  # noqa: F403
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
@@ -113,7 +115,7 @@ __all__ = [
     "tensor_from_array",
     "uint8",
 ]
-__all__ += _creation.__all__ + _functional.__all__
+__all__ += _creation.__all__ + _functional.__all__ + _api.__all__
 
 
 def _lazy(name):

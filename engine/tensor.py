@@ -569,6 +569,8 @@ class Tensor:
         other = _operand(other, self)
         if other is NotImplemented:
             return NotImplemented
+        if self._data.dtype.kind == "f" or other._data.dtype.kind == "f":
+            return _binary(ops.RemainderBackward0, self, other)
         return Tensor._wrap(np.asarray(self._data % other._data))
 
     def __neg__(self):
@@ -665,12 +667,6 @@ class Tensor:
     def isfinite(self):
         return Tensor._wrap(np.asarray(np.isfinite(self._data)))
 
-    def all(self):
-        return Tensor._wrap(np.asarray(np.all(self._data)))
-
-    def any(self):
-        return Tensor._wrap(np.asarray(np.any(self._data)))
-
     # named arithmetic
     def add(self, other, alpha=1):
         if alpha == 1:
@@ -692,8 +688,22 @@ class Tensor:
 
     multiply = mul
 
-    def div(self, other):
-        return self / other
+    def div(self, other, *, rounding_mode=None):
+        """``self / other``; ``rounding_mode`` "trunc" or "floor" rounds the quotient (``torch.div``)."""
+        if rounding_mode is None:
+            return self / other
+        if rounding_mode == "floor":
+            return self // other
+        if rounding_mode == "trunc":
+            quotient = self / other
+            if self._data.dtype.kind != "f" and _operand(other, self)._data.dtype.kind != "f":
+                return Tensor._wrap(
+                    np.trunc(quotient._data).astype(np.result_type(self._data, _operand(other, self)._data))
+                )
+            return quotient.trunc()
+        raise RuntimeError(
+            f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'"
+        )
 
     divide = div
 
@@ -772,47 +782,46 @@ class Tensor:
 
     clip = clamp
 
-    def sign(self):
-        return Tensor._wrap(np.sign(self._data))
-
-    def floor(self):
-        return Tensor._wrap(np.floor(self._data))
-
-    def round(self):
-        return Tensor._wrap(np.round(self._data))
-
     # -------------------------------------------------------------------------------- reductions
-    def sum(self, dim=None, keepdim=False, dtype=None):
+    def sum(self, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None):
         """Sum of all elements, or over ``dim`` (an int or a tuple of ints)."""
+        if axis is not None or keepdims is not None:
+            dim, keepdim = _numpy_aliases(dim, keepdim, axis, keepdims)
         a = self.to(dtype) if dtype is not None else self
         if a._data.dtype.kind in "biu":
             a = a.to(int64)
-        if dim is None:
+        if dim is None or dim == () or dim == []:
             return ops.SumBackward0.apply(a)
         return ops.SumBackward1.apply(a, dim=_normalize_dims(dim, a._data.ndim), keepdim=keepdim)
 
-    def mean(self, dim=None, keepdim=False, dtype=None):
+    def mean(self, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None):
         """Mean of all elements, or over ``dim``; floating point tensors only, as in PyTorch."""
+        if axis is not None or keepdims is not None:
+            dim, keepdim = _numpy_aliases(dim, keepdim, axis, keepdims)
         a = self.to(dtype) if dtype is not None else self
         if a._data.dtype.kind != "f":
             raise RuntimeError(
                 "mean(): could not infer output dtype. Input dtype must be either a floating point "
                 f"or complex dtype. Got: {_SCALAR_NAMES.get(a._data.dtype, a._data.dtype.name)}"
             )
-        if dim is None:
+        if dim is None or dim == () or dim == []:
             return ops.MeanBackward0.apply(a)
         return ops.MeanBackward1.apply(a, dim=_normalize_dims(dim, a._data.ndim), keepdim=keepdim)
 
-    def max(self, dim=None, keepdim=False):
-        """The largest element; with ``dim``, ``(values, indices)`` along it."""
+    def max(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """The largest element; with ``dim``, ``torch.return_types.max(values, indices)`` along it."""
         if isinstance(dim, Tensor):
             return maximum(self, dim)
+        if axis is not None or keepdims is not None:
+            dim, keepdim = _numpy_aliases(dim, keepdim, axis, keepdims)
         return self._extreme(dim, keepdim, ops.MaxBackward1, ops.MaxBackward0, np.argmax, return_types.max)
 
-    def min(self, dim=None, keepdim=False):
-        """The smallest element; with ``dim``, ``(values, indices)`` along it."""
+    def min(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """The smallest element; with ``dim``, ``torch.return_types.min(values, indices)`` along it."""
         if isinstance(dim, Tensor):
             return minimum(self, dim)
+        if axis is not None or keepdims is not None:
+            dim, keepdim = _numpy_aliases(dim, keepdim, axis, keepdims)
         return self._extreme(dim, keepdim, ops.MinBackward1, ops.MinBackward0, np.argmin, return_types.min)
 
     def _extreme(self, dim, keepdim, whole_op, dim_op, arg, result_type):
@@ -823,18 +832,21 @@ class Tensor:
         indices = np.asarray(arg(self._data, axis=d))
         return result_type(values, Tensor._wrap(np.expand_dims(indices, d) if keepdim else indices))
 
-    def argmax(self, dim=None, keepdim=False):
+    def argmax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """The index of the largest element (of the flattened tensor, or along ``dim``)."""
+        if axis is not None or keepdims is not None:
+            dim, keepdim = _numpy_aliases(dim, keepdim, axis, keepdims)
         if dim is None:
             return Tensor._wrap(np.asarray(np.argmax(self._data)))
         return Tensor._wrap(np.asarray(np.argmax(self._data, axis=_normalize_dim(dim, self.ndim), keepdims=keepdim)))
 
-    def argmin(self, dim=None, keepdim=False):
+    def argmin(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """The index of the smallest element (of the flattened tensor, or along ``dim``)."""
+        if axis is not None or keepdims is not None:
+            dim, keepdim = _numpy_aliases(dim, keepdim, axis, keepdims)
         if dim is None:
             return Tensor._wrap(np.asarray(np.argmin(self._data)))
         return Tensor._wrap(np.asarray(np.argmin(self._data, axis=_normalize_dim(dim, self.ndim), keepdims=keepdim)))
-
-    def norm(self):
-        return (self * self).sum().sqrt()
 
     # ------------------------------------------------------------------------------------ shapes
     def reshape(self, *shape):
@@ -904,15 +916,6 @@ class Tensor:
 
     def expand_as(self, other):
         return self.expand(other.shape)
-
-    def split(self, split_size, dim=0):
-        d = _normalize_dim(dim, self._data.ndim)
-        n = self._data.shape[d]
-        out = []
-        for start in range(0, n, split_size):
-            index = (slice(None),) * d + (slice(start, start + split_size),)
-            out.append(self[index])
-        return tuple(out)
 
 
 # ---------------------------------------------------------------------------------------- helpers
@@ -1040,6 +1043,11 @@ def _binary(op, a, b, **attrs):
             except ValueError:
                 _raise_broadcast_error(a, b)
         raise
+
+
+def _numpy_aliases(dim, keepdim, axis, keepdims):
+    """PyTorch's NumPy-style keyword aliases: ``axis`` for ``dim``, ``keepdims`` for ``keepdim``."""
+    return (axis if dim is None else dim), (builtins.bool(keepdims) if keepdims is not None else keepdim)
 
 
 def _normalize_dim(dim, ndim):
@@ -1353,11 +1361,13 @@ def _array_from(data, dtype=None):
     return arr if arr.flags.c_contiguous else np.ascontiguousarray(arr)
 
 
-def tensor(data, dtype=None, device=None, requires_grad=False):
+def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """Make a tensor from a number, a nested sequence, an ndarray or a tensor (``torch.tensor``).
 
     Python floats give float32 (the default dtype), ints int64 and bools bool; arrays keep their dtype.
     """
+    if device is not None or not _device.default_is_cpu():
+        _device.check(device)
     t = Tensor._wrap(_array_from(data, dtype))
     if requires_grad:
         t._require_grad_at_creation()
@@ -1366,6 +1376,8 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
 
 def as_tensor(data, dtype=None, device=None):
     """Like :func:`tensor`, but shares memory with an ndarray of a matching dtype."""
+    if device is not None:
+        _device.check(device)
     if isinstance(data, Tensor) and (dtype is None or to_numpy_dtype(dtype) == data._data.dtype):
         return data
     if isinstance(data, np.ndarray) and (dtype is None or to_numpy_dtype(dtype) == data.dtype):
