@@ -125,7 +125,9 @@ def _lazy(name):
 
 
 def __getattr__(name):
-    # Sub-packages load on first use, as attributes of the package.
-    if name in ("nn", "optim", "utils", "cuda", "accelerator", "backends"):
+    # Sub-packages load on first use, as attributes of the package; PyTorch's other names say they are missing.
+    if name in ("nn", "optim", "utils", "cuda", "accelerator", "backends", "linalg"):
         return _lazy(name)
-    raise AttributeError(f"module 'engine' has no attribute {name!r}")
+    from ._missing import module_attribute
+
+    raise module_attribute("torch", name)

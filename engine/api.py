@@ -1987,3 +1987,33 @@ def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):
     _device.check(device)
     dt = to_numpy_dtype(dtype) if dtype is not None else get_default_dtype().numpy
     return _made(np.asarray(s, dtype=dt), requires_grad)
+
+
+@function()
+def inverse(input, *, out=None):
+    """The inverse of square matrices (``torch.inverse``)."""
+    from . import linalg
+
+    return linalg.inv(input, out=out)
+
+
+@function()
+def det(input):
+    """The determinant (``torch.det``)."""
+    from . import linalg
+
+    return linalg.det(input)
+
+
+@method("inverse")
+def _inverse_method(input):
+    return inverse(input)
+
+
+@method("det")
+def _det_method(input):
+    return det(input)
+
+
+for _flag in ("is_sparse", "is_quantized", "is_meta", "is_nested", "is_mkldnn", "is_xpu", "is_sparse_csr"):
+    setattr(Tensor, _flag, False)

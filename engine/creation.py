@@ -69,7 +69,15 @@ def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=Fa
 
 
 def empty(
-    *size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False, memory_format=None, **kwargs
+    *size,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    pin_memory=False,
+    memory_format=None,
+    **kwargs,
 ):
     """An uninitialised tensor (``torch.empty``); the engine fills it with zeros."""
     return zeros(*size, out=out, dtype=dtype, device=device, requires_grad=requires_grad, size=kwargs.get("size"))
@@ -168,9 +176,7 @@ def linspace(
     return _make(values, requires_grad, out)
 
 
-def logspace(
-    start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None, requires_grad=False
-):
+def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """``base`` to the powers ``linspace(start, end, steps)`` (``torch.logspace``)."""
     _device.check(device)
     np_dtype = _float_dtype(dtype)
@@ -184,14 +190,34 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_g
     return _make(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad, out)
 
 
-def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False, **kwargs):
+def rand(
+    *size,
+    generator=None,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    pin_memory=False,
+    **kwargs,
+):
     """Uniform samples in [0, 1) from the (seeded) default generator or ``generator`` (``torch.rand``)."""
     _device.check(device)
     dt = _float_dtype(dtype)
     return _make(_generator(generator).random(_size(size, kwargs.get("size"))).astype(dt), requires_grad, out)
 
 
-def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False, **kwargs):
+def randn(
+    *size,
+    generator=None,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    pin_memory=False,
+    **kwargs,
+):
     """Standard normal samples from the (seeded) default generator or ``generator`` (``torch.randn``)."""
     _device.check(device)
     dt = _float_dtype(dtype)
@@ -199,7 +225,9 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
 
 
 def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None, generator=None):
-    return rand(*input._data.shape, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad, generator=generator)
+    return rand(
+        *input._data.shape, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad, generator=generator
+    )
 
 
 def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None, generator=None):
@@ -208,7 +236,9 @@ def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=Fal
     )
 
 
-def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+def randint(
+    low=0, high=None, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False
+):
     """Integers drawn uniformly from [low, high) (``torch.randint``); ``randint(high, size)`` starts at 0."""
     _device.check(device)
     if size is None and isinstance(high, (tuple, list, Size)):
@@ -216,12 +246,14 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
     if high is None:
         low, high = 0, low
     if size is None:
-        raise TypeError("randint() missing 1 required positional arguments: \"size\"")
+        raise TypeError('randint() missing 1 required positional arguments: "size"')
     dt = to_numpy_dtype(dtype) if dtype is not None else int64.numpy
     return _make(_generator(generator).integers(low, high, size=tuple(size)).astype(dt), requires_grad, out)
 
 
-def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+def randperm(
+    n, *, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False
+):
     """A random permutation of 0 .. n−1 (``torch.randperm``)."""
     _device.check(device)
     dt = to_numpy_dtype(dtype) if dtype is not None else int64.numpy

@@ -1,6 +1,7 @@
 """``torch.cuda`` on a machine without CUDA: ``is_available()`` is False and using a GPU raises PyTorch's
 error for a build without CUDA. Seeding and cache calls are accepted and do nothing, as in PyTorch."""
 
+from . import _missing
 from ._device import NO_CUDA
 
 __all__ = [
@@ -65,3 +66,6 @@ def get_device_name(device=None):
 
 def synchronize(device=None):
     _no_cuda()
+
+
+__getattr__ = _missing.module_getattr("torch.cuda")

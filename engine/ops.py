@@ -1267,21 +1267,181 @@ class SoftplusBackward0(_Unary):
 
 
 class EluBackward0(_Unary):
-    """``elu(a)``: a where a > 0, else α(eᵃ − 1)."""
+    """``elu(a)``: a where a > 0, else α(eᵃ − 1); times ``scale`` (SELU is ELU with PyTorch's α and scale)."""
 
     symbol = "ELU"
     formula = ("∂elu(a)/∂a = 1 where a > 0, else α·eᵃ",)
 
-    def forward(self, a, alpha=1.0):
-        self.alpha = alpha
+    def forward(self, a, alpha=1.0, scale=1.0):
+        self.alpha, self.scale = alpha, scale
         t = a.dtype.type
         out = np.where(a > 0, a, t(alpha) * np.expm1(np.minimum(a, t(0))))
+        if scale != 1.0:
+            out = out * t(scale)
         self.save_for_backward(a, out)
         return out
 
     def derivative(self, a, out):
         t = a.dtype.type
-        return np.where(a > 0, t(1), out + t(self.alpha))
+        return np.where(a > 0, t(self.scale), out + t(self.alpha * self.scale))
+
+
+class CeluBackward0(_Unary):
+    """``celu(a)``: a where a > 0, else α(e^(a/α) − 1)."""
+
+    symbol = "CELU"
+    formula = ("∂celu(a)/∂a = 1 where a > 0, else e^(a/α)",)
+
+    def forward(self, a, alpha=1.0):
+        self.alpha = alpha
+        t = a.dtype.type
+        self.save_for_backward(a, None)
+        return np.where(a > 0, a, t(alpha) * np.expm1(np.minimum(a, t(0)) / t(alpha)))
+
+    def derivative(self, a, out):
+        t = a.dtype.type
+        return np.where(a > 0, t(1), np.exp(np.minimum(a, t(0)) / t(self.alpha)))
+
+
+class MishBackward0(_Unary):
+    """``mish(a) = a·tanh(softplus(a))``."""
+
+    symbol = "Mish"
+    formula = ("∂mish/∂a = tanh(sp(a)) + a·σ(a)(1 − tanh²(sp(a)))",)
+
+    def forward(self, a):
+        self.save_for_backward(a, None)
+        return a * np.tanh(np.logaddexp(a, a.dtype.type(0)))
+
+    @staticmethod
+    def derivative(a, out):
+        th = np.tanh(np.logaddexp(a, a.dtype.type(0)))
+        return th + a * sigmoid_array(a) * (1 - th * th)
+
+
+class ThresholdBackward0(_Unary):
+    """``threshold(a, t, v)``: a where a > t, else v."""
+
+    symbol = "threshold"
+    formula = ("∂/∂a = [a > t]",)
+
+    def forward(self, a, threshold, value):
+        self.threshold = threshold
+        self.save_for_backward(a, None)
+        return np.where(a > threshold, a, a.dtype.type(value))
+
+    def derivative(self, a, out):
+        return (a > self.threshold).astype(a.dtype)
+
+    def backward(self, grad):
+        (a, _) = self.saved_tensors
+        return _zero_where(a <= self.threshold, grad)
+
+
+class HardsigmoidBackward0(_Unary):
+    """``hardsigmoid(a) = clamp(a/6 + ½, 0, 1)``."""
+
+    symbol = "hardσ"
+    formula = ("∂/∂a = 1/6 where −3 < a < 3",)
+
+    def forward(self, a):
+        self.save_for_backward(a, None)
+        t = a.dtype.type
+        return np.clip(a / t(6) + t(0.5), t(0), t(1))
+
+    @staticmethod
+    def derivative(a, out):
+        t = a.dtype.type
+        return np.where((a > -3) & (a < 3), t(1 / 6), t(0))
+
+
+class HardswishBackward0(_Unary):
+    """``hardswish(a) = a·hardsigmoid(a)``."""
+
+    symbol = "hardswish"
+    formula = ("∂/∂a = (2a + 3)/6 where −3 < a < 3",)
+
+    def forward(self, a):
+        self.save_for_backward(a, None)
+        t = a.dtype.type
+        return a * np.clip(a + t(3), t(0), t(6)) / t(6)
+
+    @staticmethod
+    def derivative(a, out):
+        t = a.dtype.type
+        return np.where(a < -3, t(0), np.where(a <= 3, (2 * a + t(3)) / t(6), t(1)))
+
+
+class SoftshrinkBackward0(_Unary):
+    """``softshrink(a, λ)``: a − λ above λ, a + λ below −λ, 0 between."""
+
+    symbol = "softshrink"
+    formula = ("∂/∂a = [|a| > λ]",)
+
+    def forward(self, a, lambd=0.5):
+        self.lambd = lambd
+        self.save_for_backward(a, None)
+        t = a.dtype.type
+        return np.where(a > lambd, a - t(lambd), np.where(a < -lambd, a + t(lambd), t(0)))
+
+    def derivative(self, a, out):
+        return (np.abs(a) > self.lambd).astype(a.dtype)
+
+
+class HardshrinkBackward0(SoftshrinkBackward0):
+    """``hardshrink(a, λ)``: a where |a| > λ, else 0."""
+
+    symbol = "hardshrink"
+
+    def forward(self, a, lambd=0.5):
+        self.lambd = lambd
+        self.save_for_backward(a, None)
+        return np.where(np.abs(a) > lambd, a, a.dtype.type(0))
+
+
+class GluBackward0(Function):
+    """``glu(a, dim)`` = first half ⊙ σ(second half) along ``dim``."""
+
+    symbol = "GLU"
+    formula = ("∂/∂a₁ = σ(a₂)", "∂/∂a₂ = a₁σ(a₂)(1 − σ(a₂))")
+
+    def forward(self, a, dim=-1):
+        self.dim = dim
+        first, second = np.split(a, 2, axis=dim)
+        gate = sigmoid_array(second)
+        self.save_for_backward(first, gate)
+        return first * gate
+
+    def backward(self, grad):
+        first, gate = self.saved_tensors
+        return np.concatenate([grad * gate, grad * first * gate * (1 - gate)], axis=self.dim)
+
+
+class PreluKernelBackward0(Function):
+    """``prelu(a, w)``: a where a > 0, else w·a, with one slope per channel (dim 1) or one for all."""
+
+    symbol = "PReLU"
+    formula = ("∂/∂a = 1 where a > 0, else w", "∂/∂w = a where a ≤ 0")
+
+    def forward(self, a, weight):
+        shape = [1] * a.ndim
+        if weight.size > 1:
+            shape[1 if a.ndim > 1 else 0] = weight.size
+        self.weight_view = tuple(shape) if a.ndim else ()
+        w = weight.reshape(self.weight_view) if a.ndim else weight.reshape(())
+        self.save_for_backward(a, w)
+        return np.where(a > 0, a, w * a)
+
+    def backward(self, grad):
+        a, w = self.saved_tensors
+        ga = np.where(a > 0, grad, grad * w)
+        gw = np.where(a > 0, np.zeros((), dtype=grad.dtype), grad * a)
+        if w.size == 1:
+            gw = np.sum(gw).reshape(self._shapes[1])
+        else:
+            axes = tuple(i for i in range(a.ndim) if self.weight_view[i] == 1)
+            gw = np.sum(gw, axis=axes).reshape(self._shapes[1])
+        return ga, gw
 
 
 class SiluBackward0(_Unary):
@@ -2129,6 +2289,34 @@ class XlogyBackward0(Function):
             return ga, grad * a / b
 
 
+class DivBackward1(Function):
+    """``tensor / number`` where PyTorch divides by a number internally (``other`` is the attribute)."""
+
+    symbol = "÷"
+    formula = ("∂(a/c)/∂a = 1/c",)
+
+    def forward(self, a, other):
+        self.other = other
+        return a / a.dtype.type(other)
+
+    def backward(self, grad):
+        return grad / grad.dtype.type(self.other)
+
+
+class MulBackward1(Function):
+    """``tensor · number`` where PyTorch multiplies by a number internally (``other`` is the attribute)."""
+
+    symbol = "×"
+    formula = ("∂(a·c)/∂a = c",)
+
+    def forward(self, a, other):
+        self.other = other
+        return a * a.dtype.type(other)
+
+    def backward(self, grad):
+        return grad * grad.dtype.type(self.other)
+
+
 class ClampMinBackward0(_Unary):
     symbol = "clamp"
     formula = ("∂max(a, m)/∂a = [a ≥ m]",)
@@ -2250,31 +2438,6 @@ class SmoothL1LossBackward0(Function):
         return (g if need_input else None), (-g if need_target else None)
 
 
-class KlDivBackward0(Function):
-    """KL divergence of log-probabilities ``input`` from ``target``: target·(ln target − input)."""
-
-    symbol = "KL"
-    formula = ("∂L/∂xᵢ = −tᵢ",)
-
-    def forward(self, input, target, log_target=False):
-        self.log_target = log_target
-        self.save_for_backward(input, target)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            if log_target:
-                return np.exp(target) * (target - input)
-            return np.where(target > 0, target * (np.log(target) - input), np.zeros((), dtype=input.dtype))
-
-    def backward(self, grad):
-        input, target = self.saved_tensors
-        need_input, need_target = self.needs_input_grad
-        if self.log_target:
-            e = np.exp(target)
-            return (-grad * e if need_input else None), (grad * e * (target - input + 1) if need_target else None)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            gt = np.where(target > 0, grad * (np.log(target) + 1 - input), np.zeros((), dtype=grad.dtype))
-        return (-grad * target if need_input else None), (gt if need_target else None)
-
-
 class _Normalization(Function):
     """Normalisation with an optional weight and bias: x̂ = (x − mean)/√(var + eps), out = x̂·w + b.
 
@@ -2355,3 +2518,70 @@ class NativeBatchNormBackward0(_Normalization):
             mean, var = mean.reshape(shape), var.reshape(shape)
         self.batch_mean, self.batch_var = mean, var
         return self._normalize(x, params, has_weight, has_bias, mean, var, eps, tuple(shape))
+
+
+# ---------------------------------------------------------------------------------- linear algebra
+
+
+class LinalgInvExBackward0(Function):
+    """The inverse of a square matrix (batched). Gradient: −A⁻ᵀ·g·A⁻ᵀ."""
+
+    symbol = "A⁻¹"
+    formula = ("∂A⁻¹ = −A⁻¹·∂A·A⁻¹",)
+
+    def forward(self, a):
+        try:
+            out = np.linalg.inv(a)
+        except np.linalg.LinAlgError:
+            raise RuntimeError(
+                "linalg.inv: The diagonal element 1 is zero, the inversion could not be completed because the "
+                "input matrix is singular."
+            ) from None
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, grad):
+        (inverse,) = self.saved_tensors
+        inverse_t = np.swapaxes(inverse, -1, -2)
+        return -(inverse_t @ grad @ inverse_t)
+
+
+class LinalgDetBackward0(Function):
+    """The determinant of a square matrix (batched). Gradient: g·det(A)·A⁻ᵀ."""
+
+    symbol = "det"
+    formula = ("∂det A/∂A = det(A)·A⁻ᵀ",)
+
+    def forward(self, a):
+        out = np.asarray(np.linalg.det(a), dtype=a.dtype)
+        self.save_for_backward(a, out)
+        return out
+
+    def backward(self, grad):
+        a, det = self.saved_tensors
+        inverse_t = np.swapaxes(np.linalg.inv(a), -1, -2)
+        return (grad * det)[..., None, None] * inverse_t
+
+
+class LinalgSolveExBackward0(Function):
+    """The solution X of A·X = B (batched). Gradients: G_B = A⁻ᵀ·g, G_A = −G_B·Xᵀ."""
+
+    symbol = "solve"
+    formula = ("∂X/∂B = A⁻¹", "∂X/∂A = −A⁻¹·∂A·X")
+
+    def forward(self, a, b):
+        self.vector = b.ndim == a.ndim - 1
+        rhs = b[..., None] if self.vector else b
+        try:
+            out = np.linalg.solve(a, rhs)
+        except np.linalg.LinAlgError:
+            raise RuntimeError("torch.linalg.solve: The solver failed because the input matrix is singular.") from None
+        self.save_for_backward(a, out)
+        return out[..., 0] if self.vector else out
+
+    def backward(self, grad):
+        a, x = self.saved_tensors
+        g = grad[..., None] if self.vector else grad
+        gb = np.linalg.solve(np.swapaxes(a, -1, -2), g)
+        ga = -(gb @ np.swapaxes(x, -1, -2))
+        return ga, (gb[..., 0] if self.vector else gb)

@@ -493,6 +493,12 @@ class Tensor:
 
     __hash__ = object.__hash__
 
+    def __getattr__(self, name):
+        # Reached only when an attribute is not found: PyTorch's names the engine lacks say so.
+        from ._missing import tensor_attribute
+
+        raise tensor_attribute(name)
+
     def __getitem__(self, index):
         index = _index_arrays(index)
         try:

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from .. import _missing
 from ..function import Function, run_backward
 from ..grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from ..tensor import Size, Tensor
@@ -179,3 +180,6 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
                     f"numerical:{numeric}\nanalytical:{analytic[m]}\n"
                 )
     return True
+
+
+__getattr__ = _missing.module_getattr("torch.autograd")
