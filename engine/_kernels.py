@@ -17,9 +17,9 @@ _SPLIT = 134217729.0  # 2**27 + 1, Dekker's splitter for float64
 def fma(a, b, c):
     """``a·b + c`` with a single rounding, elementwise in float64.
 
-    Float32 operands give an exact product in float64, so one float64 addition suffices; for float64
-    the product's rounding error is recovered with Dekker's splitting and added back (exact except
-    in rare double-rounding ties).
+    The product's rounding error is recovered with Dekker's splitting and the sum's with Knuth's
+    two-sum, so the result is the exactly rounded a·b + c (for float32 operands it is then rounded
+    to float32, which is PyTorch's float32 fused multiply-add but in the rarest double-rounding ties).
     """
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
@@ -35,7 +35,16 @@ def fma(a, b, c):
     s = p + c
     z = s - p
     sum_error = (p - (s - z)) + (c - z)
-    return s + (sum_error + product_error)
+    # s + sum_error + product_error is exact; add the two small terms, keeping what their sum loses,
+    # which decides the rounding when s + their sum falls exactly halfway between two doubles.
+    t = sum_error + product_error
+    z = t - sum_error
+    t_error = (sum_error - (t - z)) + (product_error - z)
+    gap = np.abs(np.nextafter(s, np.where(t < 0, -np.inf, np.inf)) - s)  # the spacing on the side t points to
+    tie = (np.abs(t) == gap / 2) & (t_error != 0)
+    if np.any(tie):
+        t = np.where(tie, np.nextafter(t, np.where(t_error > 0, np.inf, -np.inf)), t)
+    return s + t
 
 
 def linspace(start, end, steps, dtype):

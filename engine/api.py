@@ -993,25 +993,29 @@ def chunk(input, chunks, dim=0):
     return split(input, size, d)
 
 
+def _pieces(tensor, d, bounds, op):
+    prefix = (slice(None),) * d
+    return tuple(op.apply(tensor, index=prefix + (slice(a, b),)) for a, b in bounds)
+
+
 @both()
 def split(tensor, split_size_or_sections, dim=0):
-    """Pieces of ``split_size`` along ``dim``, or of the listed sizes (``torch.split``)."""
+    """Pieces of ``split_size`` along ``dim``, or of the listed sizes (``torch.split``; grad_fn
+    ``SplitBackward0`` or ``SplitWithSizesBackward0``)."""
     d = _normalize_dim(dim, tensor._data.ndim)
     n = tensor._data.shape[d]
     if isinstance(split_size_or_sections, int):
         size = split_size_or_sections
         bounds = [(start, min(start + size, n)) for start in range(0, n, size)] if size else [(0, 0)]
-    else:
-        sizes = [int(s) for s in split_size_or_sections]
-        if builtins.sum(sizes) != n:
-            raise RuntimeError(
-                f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at dimension "
-                f"{d}), but got split_sizes={sizes}"
-            )
-        starts = [0] + list(itertools.accumulate(sizes))
-        bounds = list(itertools.pairwise(starts))
-    prefix = (slice(None),) * d
-    return tuple(tensor[prefix + (slice(a, b),)] for a, b in bounds)
+        return _pieces(tensor, d, bounds, ops.SplitBackward0)
+    sizes = [int(s) for s in split_size_or_sections]
+    if builtins.sum(sizes) != n:
+        raise RuntimeError(
+            f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at dimension "
+            f"{d}), but got split_sizes={sizes}"
+        )
+    starts = [0] + list(itertools.accumulate(sizes))
+    return _pieces(tensor, d, list(itertools.pairwise(starts)), ops.SplitWithSizesBackward0)
 
 
 @both()
@@ -1033,7 +1037,7 @@ def unbind(input, dim=0):
     """The slices along ``dim``, as a tuple (``torch.unbind``)."""
     d = _normalize_dim(dim, input._data.ndim)
     prefix = (slice(None),) * d
-    return tuple(input[prefix + (i,)] for i in range(input._data.shape[d]))
+    return tuple(ops.UnbindBackward0.apply(input, index=prefix + (i,)) for i in range(input._data.shape[d]))
 
 
 @both()
@@ -2017,3 +2021,7 @@ def _det_method(input):
 
 for _flag in ("is_sparse", "is_quantized", "is_meta", "is_nested", "is_mkldnn", "is_xpu", "is_sparse_csr"):
     setattr(Tensor, _flag, False)
+
+# Real tensors: the conjugate transposes are the transposes.
+Tensor.H = property(lambda self: self.T if self._data.ndim == 2 else self, doc="The (conjugate) transpose of a matrix.")
+Tensor.mH = property(lambda self: self.mT, doc="The (conjugate) transpose of the last two dims.")

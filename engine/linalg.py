@@ -69,15 +69,16 @@ _lstsq_result = namedtuple("lstsq", ["solution", "residuals", "rank", "singular_
 
 
 def lstsq(A, B, rcond=None, *, driver=None):
-    """The least-squares solution of A·X ≈ B (``torch.linalg.lstsq``), by the normal equations so that
-    it is differentiable: X = (AᵀA)⁻¹AᵀB."""
-    vector = B.dim() == 1
-    rhs = B.unsqueeze(-1) if vector else B
-    at = A.mT
-    solution = solve(matmul(at, A), matmul(at, rhs))
-    empty = Tensor._wrap(np.zeros((0,), dtype=A._data.dtype))
+    """The least-squares solution of A·X ≈ B (``torch.linalg.lstsq``), computed in double precision
+    (not differentiable). ``residuals``, ``rank`` and ``singular_values`` are empty, as with
+    PyTorch's default driver."""
+    a, b = A._data, B._data
+    vector = b.ndim == 1
+    rhs = b[:, None] if vector else b
+    solution = np.linalg.lstsq(a.astype(np.float64), rhs.astype(np.float64), rcond=None)[0].astype(a.dtype)
+    empty = Tensor._wrap(np.zeros((0,), dtype=a.dtype))
     rank = Tensor._wrap(np.zeros((0,), dtype=np.int64))
-    return _lstsq_result(solution[..., 0] if vector else solution, empty, rank, empty)
+    return _lstsq_result(Tensor._wrap(solution[:, 0] if vector else solution), empty, rank, empty)
 
 
 cross = api.cross

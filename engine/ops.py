@@ -858,6 +858,18 @@ class SliceBackward0(_Index):
     pass
 
 
+class SplitBackward0(_Index):
+    """One piece of ``split``/``chunk`` (PyTorch's multi-output split, one node per piece here)."""
+
+
+class SplitWithSizesBackward0(_Index):
+    """One piece of ``split`` with a list of sizes."""
+
+
+class UnbindBackward0(_Index):
+    """One slice of ``unbind``."""
+
+
 class IndexBackward0(_Index):
     """Advanced indexing; like PyTorch it saves its index arrays, freed after backward."""
 
@@ -1339,27 +1351,27 @@ class ThresholdBackward0(_Unary):
 
 
 class HardsigmoidBackward0(_Unary):
-    """``hardsigmoid(a) = clamp(a/6 + ½, 0, 1)``."""
+    """``hardsigmoid(a) = clamp(a + 3, 0, 6)/6``; the gradient is PyTorch's float32 constant 1/6 inside."""
 
     symbol = "hardσ"
     formula = ("∂/∂a = 1/6 where −3 < a < 3",)
+    SIXTH = np.float32(1.0 / 6.0)
 
     def forward(self, a):
         self.save_for_backward(a, None)
         t = a.dtype.type
-        return np.clip(a / t(6) + t(0.5), t(0), t(1))
+        return np.clip(a + t(3), t(0), t(6)) / t(6)
 
-    @staticmethod
-    def derivative(a, out):
+    def derivative(self, a, out):
         t = a.dtype.type
-        return np.where((a > -3) & (a < 3), t(1 / 6), t(0))
+        return np.where((a > -3) & (a < 3), t(self.SIXTH), t(0))
 
 
 class HardswishBackward0(_Unary):
-    """``hardswish(a) = a·hardsigmoid(a)``."""
+    """``hardswish(a) = a·clamp(a + 3, 0, 6)/6``."""
 
     symbol = "hardswish"
-    formula = ("∂/∂a = (2a + 3)/6 where −3 < a < 3",)
+    formula = ("∂/∂a = a/3 + ½ where −3 ≤ a ≤ 3",)
 
     def forward(self, a):
         self.save_for_backward(a, None)
@@ -1369,7 +1381,7 @@ class HardswishBackward0(_Unary):
     @staticmethod
     def derivative(a, out):
         t = a.dtype.type
-        return np.where(a < -3, t(0), np.where(a <= 3, (2 * a + t(3)) / t(6), t(1)))
+        return np.where(a < -3, t(0), np.where(a <= 3, a / t(3) + t(0.5), t(1)))
 
 
 class SoftshrinkBackward0(_Unary):
@@ -1691,13 +1703,15 @@ class _Moments(Function):
         return centered, n
 
     def _var(self, a, dim, correction, keepdim):
+        # PyTorch accumulates float32 moments in double and rounds once at the end.
         self.dim, self.correction, self.keepdim = dim, correction, keepdim
-        centered, n = self._centered(a, dim)
+        wide = a.astype(np.float64) if a.dtype.kind == "f" and a.itemsize < 8 else a
+        centered, n = self._centered(wide, dim)
         self.count = n
         denominator = max(n - correction, 0)
         with np.errstate(divide="ignore", invalid="ignore"):
-            var = np.sum(centered * centered, axis=dim, keepdims=keepdim) / a.dtype.type(denominator)
-        return np.asarray(var, dtype=a.dtype), centered
+            var = np.sum(centered * centered, axis=dim, keepdims=keepdim) / np.float64(denominator)
+        return var, centered.astype(a.dtype, copy=False)
 
 
 class VarBackward0(_Moments):
@@ -1709,7 +1723,7 @@ class VarBackward0(_Moments):
     def forward(self, a, dim=None, correction=1, keepdim=False):
         var, centered = self._var(a, dim, correction, keepdim)
         self.save_for_backward(centered)
-        return var
+        return np.asarray(var, dtype=a.dtype)
 
     def backward(self, grad):
         (centered,) = self.saved_tensors
@@ -1727,7 +1741,7 @@ class StdBackward0(_Moments):
 
     def forward(self, a, dim=None, correction=1, keepdim=False):
         var, centered = self._var(a, dim, correction, keepdim)
-        out = np.sqrt(var)
+        out = np.asarray(np.sqrt(var), dtype=a.dtype)
         self.save_for_backward(centered, out)
         return out
 

@@ -886,7 +886,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
     if tuple(input.shape[input.dim() - len(normalized_shape) :]) != normalized_shape:
         raise RuntimeError(
             f"Given normalized_shape={list(normalized_shape)}, expected input with shape "
-            f"[*, {', '.join(map(str, normalized_shape))}], but got input of size{input.shape}"
+            f"[*, {', '.join(map(str, normalized_shape))}], but got input of size{list(input.shape)}"
         )
     params = [p for p in (weight, bias) if p is not None]
     return ops.NativeLayerNormBackward0.apply(
