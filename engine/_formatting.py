@@ -67,11 +67,6 @@ class _Formatter:
             for v in flat:
                 self.max_width = max(self.max_width, len(_plain(v)))
             return
-        self._choose(flat)
-        if OPTS.sci_mode is not None:
-            self.sci_mode = OPTS.sci_mode
-
-    def _choose(self, flat):
         precision = OPTS.precision
         finite = flat[np.isfinite(flat) & (flat != 0)].astype(np.float64)
         if finite.size == 0:
@@ -79,18 +74,16 @@ class _Formatter:
         absolute = np.abs(finite)
         lo, hi = absolute.min(), absolute.max()
         self.int_mode = bool(np.all(finite == np.ceil(finite)))
-        if self.int_mode:
-            if hi / lo > 1000.0 or hi > 1.0e8:
-                self.sci_mode = True
-                width = max(len(f"{v:.{precision}e}") for v in finite)
-            else:
-                width = max(len(f"{v:.0f}") + 1 for v in finite)
+        if OPTS.sci_mode is None:
+            self.sci_mode = bool(hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4)
         else:
-            if hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4:
-                self.sci_mode = True
-                width = max(len(f"{v:.{precision}e}") for v in finite)
-            else:
-                width = max(len(f"{v:.{precision}f}") for v in finite)
+            self.sci_mode = OPTS.sci_mode
+        if self.sci_mode:
+            width = max(len(f"{v:.{precision}e}") for v in finite)
+        elif self.int_mode:
+            width = max(len(f"{v:.0f}") + 1 for v in finite)
+        else:
+            width = max(len(f"{v:.{precision}f}") for v in finite)
         self.max_width = max(self.max_width, width)
 
     @staticmethod

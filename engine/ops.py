@@ -1371,7 +1371,7 @@ class HardswishBackward0(_Unary):
     """``hardswish(a) = a·clamp(a + 3, 0, 6)/6``."""
 
     symbol = "hardswish"
-    formula = ("∂/∂a = a/3 + ½ where −3 ≤ a ≤ 3",)
+    formula = ("∂/∂a = a/3 + ½ where −3 < a < 3",)
 
     def forward(self, a):
         self.save_for_backward(a, None)
@@ -1381,7 +1381,7 @@ class HardswishBackward0(_Unary):
     @staticmethod
     def derivative(a, out):
         t = a.dtype.type
-        return np.where(a < -3, t(0), np.where(a <= 3, a / t(3) + t(0.5), t(1)))
+        return np.where(a <= -3, t(0), np.where(a < 3, a / t(3) + t(0.5), t(1)))
 
 
 class SoftshrinkBackward0(_Unary):
@@ -1612,12 +1612,12 @@ class ProdBackward0(Function):
 
     def forward(self, a):
         self.save_for_backward(a)
-        return np.prod(a)
+        self.output_value = np.prod(a)
+        return self.output_value
 
     def backward(self, grad):
         (a,) = self.saved_tensors
-        flat = a.reshape(-1)
-        return (grad * _prod_of_others(flat, 0)).reshape(a.shape)
+        return grad * _prod_derivative(a, None, self.output_value)
 
 
 class ProdBackward1(Function):
@@ -1629,13 +1629,24 @@ class ProdBackward1(Function):
     def forward(self, a, dim, keepdim=False):
         self.dim, self.keepdim = dim, keepdim
         self.save_for_backward(a)
-        return np.prod(a, axis=dim, keepdims=keepdim)
+        self.output_value = np.prod(a, axis=dim, keepdims=True)
+        return self.output_value if keepdim else np.squeeze(self.output_value, axis=dim)
 
     def backward(self, grad):
         (a,) = self.saved_tensors
         if a.ndim == 0:
             return grad * np.ones_like(a)
-        return _expand_reduced(grad, self.dim, self.keepdim) * _prod_of_others(a, self.dim)
+        return _expand_reduced(grad, self.dim, self.keepdim) * _prod_derivative(a, self.dim, self.output_value)
+
+
+def _prod_derivative(a, axis, product):
+    """The product of the other elements: product / aᵢ where no element is 0 (as PyTorch computes it),
+    else the exclusive products, exact with zeros."""
+    if not np.any(a == 0):
+        return product / a
+    if axis is None:
+        return _prod_of_others(a.reshape(-1), 0).reshape(a.shape)
+    return _prod_of_others(a, axis)
 
 
 def _prod_of_others(a, axis):

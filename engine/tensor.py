@@ -332,8 +332,11 @@ class Tensor:
         """-1: the tensor is on the CPU (``torch.Tensor.get_device``)."""
         return -1
 
-    def contiguous(self):
-        return self
+    def contiguous(self, memory_format=None):
+        """This tensor if its elements are laid out in row-major order, else a row-major copy (``CloneBackward0``)."""
+        if self._data.flags.c_contiguous:
+            return self
+        return ops.CloneBackward0.apply(self)
 
     def is_contiguous(self):
         return builtins.bool(self._data.flags.c_contiguous)
