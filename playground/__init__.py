@@ -9,3 +9,5 @@ used headless.
 # crawls while the GUI and training threads keep both cores busy); the app loads NumPy through
 # pyqtgraph before it reaches the engine, so load the engine first.
 import engine  # noqa: F401
+
+APP_TITLE = "Gradient Playground"

@@ -108,7 +108,7 @@ def _train_at_start(window, epochs: int, timeout_ms: int | None = None) -> bool:
             loop.quit()
 
     window.training.stateChanged.connect(state_changed)
-    window.training.problem.connect(lambda _text: loop.quit())
+    window.training.errored.connect(lambda _error: loop.quit())
     if timeout_ms:
         QTimer.singleShot(timeout_ms, loop.quit)
     window.training.step(epochs)

@@ -205,7 +205,7 @@ def _run_train(args, stdout, stderr):
             io.export_parameters(args.export_params, snapshot)
             written.append(args.export_params)
         if args.export_loss:
-            io.export_loss_csv(args.export_loss, snapshot.loss_history)
+            io.export_loss_csv(args.export_loss, trainer.losses())
             written.append(args.export_loss)
         if args.save_session:
             io.save_session(args.save_session, trainer.points, trainer)

@@ -64,7 +64,7 @@ class Document(QObject):
     pointsChanged(object)
         A read-only ``(N, 2)`` float64 copy of the points after every change.
     configChanged(object)
-        The new :class:`~playground.trainer.Config`.
+        The new :class:`~playground.config.Config`.
     pointsEdited()
         A new edit of the data began (a new undo step, an undo or a redo; not every mouse move of a
         drag). The loss plot marks the epoch.

@@ -5,8 +5,9 @@ menu and keeps the window's title and modified flag (``[*]``) up to date. The fi
 read and written by :mod:`playground.io` (Qt-free); this module adds the dialogs, the undo steps and
 the round trip to the training thread:
 
-* saving asks the training worker for its ``state_dict()`` with a blocking queued call, so the
-  session holds exactly the state the worker has reached (pending edits applied first);
+* saving asks the training worker for its ``state_dict()`` through the training controller and
+  waits for the answer, so the session holds exactly the state the worker has reached (pending
+  edits applied first);
 * opening a session validates the whole file first and only then replaces the points, the
   configuration and the trainer state; a bad file changes nothing;
 * importing points is one undo step; a file with unreadable rows lists their line numbers and
@@ -23,13 +24,14 @@ import os
 import re
 import tempfile
 
-import numpy as np
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 import playground.qt_compat  # noqa: F401  (first: PySide6 reference-count guard)
+from playground import APP_TITLE
+from playground.config import Config
 from playground.io import (
     PlaygroundFileError,
     PointsFormatError,
@@ -42,7 +44,9 @@ from playground.io import (
     read_points_csv,
     save_session,
 )
-from playground.trainer import Config, Trainer
+from playground.loss_history import LossHistory
+from playground.panels.scene_export import render_svg
+from playground.trainer import Trainer
 
 MAX_RECENT_FILES = 8
 RECENT_FILES_KEY = "files/recent"
@@ -98,10 +102,6 @@ class FileActions(QObject):
     modifiedChanged = Signal(bool)
     fileChanged = Signal(str)
 
-    # Emitted with a blocking queued connection to the worker's request_state: returns once the
-    # worker has answered (its reply reaches _state_arrived directly, in the training thread).
-    _stateWanted = Signal()
-
     def __init__(self, window, settings: QSettings | None = None):
         super().__init__(window)
         self._window = window
@@ -111,16 +111,11 @@ class FileActions(QObject):
         self._recent = [] if self._settings is None else _string_list(self._settings.value(RECENT_FILES_KEY))
         self.file_path: str | None = None
         # Training as it was when the document was last saved, opened or started fresh.
-        self._saved_epoch = 0
-        self._saved_history = np.empty(0)
+        self._saved_fingerprint = LossHistory().fingerprint()
         self._training_moved = False
         self._modified = False
-        self._reply = None
 
         self._build_actions()
-        worker = self._training.worker
-        self._stateWanted.connect(worker.request_state, Qt.ConnectionType.BlockingQueuedConnection)
-        worker.stateDictReady.connect(self._state_arrived, Qt.ConnectionType.DirectConnection)
         self._document.undo_stack.cleanChanged.connect(self._refresh)
         self._training.snapshotReady.connect(self._snapshot_arrived)
         window.windowTitleChanged.connect(self._update_title)
@@ -218,21 +213,18 @@ class FileActions(QObject):
     def _snapshot_arrived(self, snapshot) -> None:
         if not self._alive():
             return
-        moved = snapshot.epoch != self._saved_epoch or (
-            snapshot.epoch > 0
-            and not np.array_equal(
-                np.asarray(snapshot.loss_history, dtype=np.float64), self._saved_history, equal_nan=True
-            )
-        )
+        # Training is deterministic: the same number of epochs from the same first loss to the
+        # same last loss is the saved run.
+        moved = self._window.loss_history.fingerprint() != self._saved_fingerprint
         if moved != self._training_moved:
             self._training_moved = moved
             self._refresh()
 
     def _mark_saved(self, state: dict | None) -> None:
         """The document and ``state``'s training are what the file holds (None: a fresh start)."""
-        history = [] if state is None else state["loss_history"]
-        self._saved_epoch = len(history)
-        self._saved_history = np.asarray(history, dtype=np.float64)
+        saved = LossHistory(recent=1)
+        saved.extend([] if state is None else state["loss_history"])
+        self._saved_fingerprint = saved.fingerprint()
         self._training_moved = False
         self._document.undo_stack.setClean()
         self._refresh()
@@ -248,7 +240,6 @@ class FileActions(QObject):
             self.modifiedChanged.emit(modified)
 
     def _update_title(self, *_args) -> None:
-        from playground.main_window import APP_TITLE  # the window module imports this one
 
         if not self._alive():
             return
@@ -349,18 +340,10 @@ class FileActions(QObject):
         (ndarray, dict) or None
             None if the training thread is not running or has no trainer.
         """
-        if not self._training.thread_running:
-            return None
-        self._reply = None
-        self._stateWanted.emit()  # blocks until the worker has replied
-        state, self._reply = self._reply, None
+        state = self._training.fetch_state()
         if state is None:
             return None
         return self._document.points, state
-
-    def _state_arrived(self, state) -> None:
-        """Runs in the training thread (direct connection) while the GUI thread waits."""
-        self._reply = state
 
     def _captured_or_error(self, title: str):
         captured = self.capture_state()
@@ -597,18 +580,19 @@ class FileActions(QObject):
         fd, temp = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(path) + ".", suffix=suffix)
         os.close(fd)
         try:
-            if suffix == ".png":
-                exporter = pyqtgraph.exporters.ImageExporter(plot_item)
-                if exporter.parameters()["width"] < 200:  # a hidden or tiny plot still gives a readable image
-                    exporter.parameters()["width"] = 800
-                exporter.export(temp)
-            else:
-                try:
-                    pyqtgraph.exporters.SVGExporter(plot_item).export(temp)
-                except ValueError:
-                    # pyqtgraph's SVG clean-up cannot parse the closing "Z" newer Qt versions write
-                    # (pyqtgraph issue #3485): let Qt's own SVG generator draw the plot instead.
-                    _render_svg(plot_item, temp)
+            with self._window.loss_panel.fitted_to_data():  # the image shows the run, not empty axis
+                if suffix == ".png":
+                    exporter = pyqtgraph.exporters.ImageExporter(plot_item)
+                    if exporter.parameters()["width"] < 200:  # a hidden or tiny plot still gives a readable image
+                        exporter.parameters()["width"] = 800
+                    exporter.export(temp)
+                else:
+                    try:
+                        pyqtgraph.exporters.SVGExporter(plot_item).export(temp)
+                    except ValueError:
+                        # pyqtgraph's SVG clean-up cannot parse the closing "Z" newer Qt versions write
+                        # (pyqtgraph issue #3485): let Qt's own SVG generator draw the plot instead.
+                        render_svg(plot_item.scene(), plot_item.sceneBoundingRect(), temp, "Loss curve")
             if os.path.getsize(temp) == 0:
                 raise OSError("the image came out empty")
             umask = os.umask(0)
@@ -670,26 +654,6 @@ def unattended() -> bool:
     headless run (a screenshot, a script, a test harness) never blocks on a modal dialog.
     """
     return QGuiApplication.platformName() in ("offscreen", "minimal")
-
-
-def _render_svg(item, path: str) -> None:
-    """Draw a graphics item's part of its scene into an SVG file with Qt's SVG generator."""
-    from PySide6.QtCore import QRectF
-    from PySide6.QtGui import QPainter
-    from PySide6.QtSvg import QSvgGenerator
-
-    source = item.sceneBoundingRect()
-    generator = QSvgGenerator()
-    generator.setFileName(path)
-    generator.setSize(source.size().toSize())
-    generator.setViewBox(QRectF(0, 0, source.width(), source.height()))
-    generator.setTitle("Loss curve")
-    painter = QPainter(generator)
-    try:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        item.scene().render(painter, QRectF(0, 0, source.width(), source.height()), source)
-    finally:
-        painter.end()
 
 
 def _dropped_file(mime):

@@ -37,7 +37,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from playground.trainer import MAX_COORDINATE, OPTIMIZERS, RMSPROP_ALPHA, Config, Snapshot, Trainer
+from playground.config import MAX_COORDINATE, Config
+from playground.models import MODELS, OPTIMIZERS
+from playground.torch_export import torch_script
+from playground.trainer import Snapshot, Trainer
 
 __all__ = [
     "PARAMETERS_FORMAT",
@@ -60,7 +63,6 @@ __all__ = [
     "read_points_csv",
     "save_session",
     "session_document",
-    "torch_script",
 ]
 
 PARAMETERS_FORMAT = "gradient-playground-parameters"
@@ -156,27 +158,13 @@ def _float_text(value):
 
 
 def _model_description(config):
-    model = {"name": config.model}
-    if config.model == "polynomial":
-        model["degree"] = config.degree
-    if config.model == "mlp":
-        model["hidden"] = list(config.hidden)
-        model["activation"] = config.activation
-    else:
-        model["bias"] = config.bias
-    return model
+    arguments = MODELS[config.model].arguments(config)
+    return {"name": config.model, **{k: list(v) if isinstance(v, tuple) else v for k, v in arguments.items()}}
 
 
 def _optimizer_description(config):
-    o = config.optimizer
-    d = {"name": o, "lr": config.lr}
-    if o in ("momentum", "nesterov"):
-        d["momentum"] = config.momentum
-    if o == "adam":
-        d["betas"] = [config.beta1, config.beta2]
-    if o == "rmsprop":
-        d["alpha"] = RMSPROP_ALPHA
-    return d
+    settings = OPTIMIZERS[config.optimizer].settings(config)
+    return {"name": config.optimizer, **{k: list(v) if isinstance(v, tuple) else v for k, v in settings.items()}}
 
 
 def parameters_document(snapshot: Snapshot) -> dict:
@@ -525,229 +513,7 @@ def load_session(path) -> Session:
 # PyTorch script
 # ----------------------------------------------------------------------------------------
 
-_SCRIPT = '''\
-"""Gradient Playground run, rebuilt with PyTorch.
-
-{summary}
-
-Rebuilds the points, the model, its initial parameters, the loss and the optimizer,
-trains {epochs} epoch{epochs_s} and prints the loss curve as CSV (epoch,loss), then the
-final parameters as comment lines. Needs only PyTorch:
-
-    python {filename}
-"""
-import math
-import random
-
-import torch
-from torch import nn, optim
-from torch.utils.data import DataLoader, TensorDataset
-
-EPOCHS = {epochs}
-POINTS = {points}
-INITIAL_PARAMETERS = {initial}
-
-
-class LinearModel(nn.Module):
-    """y_hat = features @ w + b, optionally squashed by a sigmoid."""
-
-    def __init__(self, n_features, bias, squash):
-        super().__init__()
-        self.w = nn.Parameter(torch.zeros(n_features, 1))
-        if bias:
-            self.b = nn.Parameter(torch.zeros(1, 1))
-        self.has_bias = bias
-        self.squash = squash
-
-    def forward(self, features):
-        z = features @ self.w
-        if self.has_bias:
-            z = z + self.b
-        return torch.sigmoid(z) if self.squash else z
-
-
-class MLP(nn.Module):
-    """x -> [Linear -> activation] per hidden layer -> Linear."""
-
-    def __init__(self, hidden, activation):
-        super().__init__()
-        self.n_hidden = len(hidden)
-        width = 1
-        for i, units in enumerate(hidden, start=1):
-            setattr(self, f"hidden{{i}}", nn.Linear(width, units))
-            width = units
-        self.output = nn.Linear(width, 1)
-        self.activation = activation
-
-    def forward(self, x):
-        for i in range(1, self.n_hidden + 1):
-            x = self.activation(getattr(self, f"hidden{{i}}")(x))
-        return self.output(x)
-
-
-class ShuffleSampler:
-    """A new random order of the points every epoch, from Python's random module as in the original run."""
-
-    def __init__(self, n_points, seed):
-        self.n_points = n_points
-        self.rng = random.Random(seed)
-
-    def __iter__(self):
-        order = list(range(self.n_points))
-        self.rng.shuffle(order)
-        return iter(order)
-
-    def __len__(self):
-        return self.n_points
-
-
-x = torch.tensor([[p[0]] for p in POINTS], dtype=torch.float64).to(torch.float32)
-y = torch.tensor([[p[1]] for p in POINTS], dtype=torch.float64).to(torch.float32)
-{features}
-{model}
-with torch.no_grad():
-    for name, parameter in model.named_parameters():
-        parameter.copy_(torch.tensor(INITIAL_PARAMETERS[name], dtype=torch.float32))
-
-loss_fn = {loss}
-optimizer = {optimizer}
-{loader}
-
-print("epoch,loss")
-for epoch in range(1, EPOCHS + 1):
-{loop}
-    print(f"{{epoch}},{{epoch_loss!r}}")
-    if not math.isfinite(epoch_loss):
-        break
-
-for name, parameter in model.named_parameters():
-    print(f"# {{name}} = {{parameter.detach().tolist()}}")
-'''
-
-_FULL_BATCH_LOOP = """\
-    optimizer.zero_grad()
-    loss = loss_fn(model(features), y)
-    loss.backward()
-    epoch_loss = loss.item()
-    if math.isfinite(epoch_loss):
-        optimizer.step()"""
-
-_MINIBATCH_LOOP = """\
-    total = 0.0
-    for batch_features, batch_y in loader:
-        optimizer.zero_grad()
-        loss = loss_fn(model(batch_features), batch_y)
-        loss.backward()
-        batch_loss = loss.item()
-        if not math.isfinite(batch_loss):
-            total = batch_loss
-            break
-        optimizer.step()
-        total += {accumulate}
-    epoch_loss = total{average}"""
-
-
-def _literal(value):
-    """A Python literal for nested lists/tuples of floats, exact (repr) and compact."""
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_literal(v) for v in value) + "]"
-    return repr(float(value))
-
-
-def torch_script(points, trainer_or_state, epochs=None, filename="playground_run.py") -> str:
-    """Source of a self-contained PyTorch script that replays this training run.
-
-    The script rebuilds the same points, model, initial parameters, loss and
-    optimizer (with the current settings), trains ``epochs`` epochs (by default as many
-    as the trainer has) and prints ``epoch,loss`` rows, then ``# name = values`` lines.
-
-    Parameters
-    ----------
-    points : array_like, shape (N, 2)
-    trainer_or_state : Trainer or dict
-        The trainer or its :meth:`~Trainer.state_dict`.
-    epochs : int, optional
-    filename : str
-        Shown in the script's usage line.
-    """
-    state = _state_of(trainer_or_state)
-    config = Config.from_dict(state["config"])
-    epochs = state["epoch"] if epochs is None else int(epochs)
-    points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
-    initial = {name: entry["values"] for name, entry in state["initial_parameters"].items()}
-
-    if config.model == "polynomial":
-        features = f"features = torch.cat([x ** k for k in range(1, {config.degree} + 1)], dim=1)"
-    else:
-        features = "features = x"
-    if config.model == "mlp":
-        activation = {"tanh": "torch.tanh", "relu": "torch.relu", "sigmoid": "torch.sigmoid"}[config.activation]
-        model = f"model = MLP({tuple(config.hidden)!r}, {activation})"
-    else:
-        n_features = config.degree if config.model == "polynomial" else 1
-        model = f"model = LinearModel({n_features}, bias={config.bias}, squash={config.model == 'sigmoid'})"
-    loss = {
-        "mse": "nn.MSELoss()",
-        "mae": "nn.L1Loss()",
-        "huber": "nn.HuberLoss()",
-        "bce": "nn.BCELoss()",
-        "sse": 'nn.MSELoss(reduction="sum")',
-    }[config.loss]
-    o, lr = config.optimizer, repr(config.lr)
-    if o == "sgd":
-        optimizer = f"optim.SGD(model.parameters(), lr={lr})"
-    elif o in ("momentum", "nesterov"):
-        nesterov = o == "nesterov" and config.momentum > 0
-        optimizer = f"optim.SGD(model.parameters(), lr={lr}, momentum={config.momentum!r}, nesterov={nesterov})"
-    elif o == "adam":
-        optimizer = f"optim.Adam(model.parameters(), lr={lr}, betas=({config.beta1!r}, {config.beta2!r}))"
-    elif o == "rmsprop":
-        optimizer = f"optim.RMSprop(model.parameters(), lr={lr}, alpha={RMSPROP_ALPHA!r})"
-    else:
-        optimizer = f"optim.Adagrad(model.parameters(), lr={lr})"
-    if config.batch_size is None:
-        loader, loop = "", _FULL_BATCH_LOOP
-    else:
-        loader = (
-            f"loader = DataLoader(TensorDataset(features, y), batch_size={config.batch_size}, "
-            f"sampler=ShuffleSampler(len(POINTS), {config.seed}))"
-        )
-        if config.loss == "sse":
-            loop = _MINIBATCH_LOOP.format(accumulate="batch_loss", average="")
-        else:
-            loop = _MINIBATCH_LOOP.format(accumulate="batch_loss * len(batch_y)", average=" / len(POINTS)")
-
-    summary = (
-        f"{len(points)} point{'s' if len(points) != 1 else ''}; model {config.model}"
-        f"{f' (degree {config.degree})' if config.model == 'polynomial' else ''}"
-        f"{f' (hidden {list(config.hidden)}, {config.activation})' if config.model == 'mlp' else ''}; "
-        f"loss {config.loss}; optimizer {OPTIMIZERS[config.optimizer]}, learning rate {config.lr!r}"
-        f"{f'; minibatches of {config.batch_size}' if config.batch_size else ''}."
-    )
-    edits = state.get("edits") or []
-    if edits:
-        summary += (
-            "\nThe points or settings changed during the original run (at epoch"
-            f"{'s' if len(edits) > 1 else ''} {', '.join(map(str, edits[:10]))}"
-            f"{', …' if len(edits) > 10 else ''}); this script trains the final ones throughout."
-        )
-    return _SCRIPT.format(
-        summary=summary,
-        epochs=epochs,
-        epochs_s="" if epochs == 1 else "s",
-        filename=filename,
-        points="[\n" + "".join(f"    {_literal(p)},\n" for p in points.tolist()) + "]",
-        initial="{" + ", ".join(f"{name!r}: {_literal(values)}" for name, values in initial.items()) + "}",
-        features=features,
-        model=model,
-        loss=loss,
-        optimizer=optimizer,
-        loader=loader,
-        loop=loop,
-    )
-
 
 def export_torch_script(path, points, trainer_or_state, epochs=None):
-    """Write :func:`torch_script` to ``path``."""
-    text = torch_script(points, trainer_or_state, epochs, filename=os.path.basename(os.fspath(path)))
-    _write_text(path, text)
+    """Write a PyTorch script that replays the run (see :func:`playground.torch_export.torch_script`)."""
+    _write_text(path, torch_script(points, _state_of(trainer_or_state), epochs))

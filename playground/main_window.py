@@ -31,18 +31,20 @@ from PySide6.QtWidgets import (
 )
 
 import playground.qt_compat  # noqa: F401  (first: PySide6 reference-count guard)
+from playground import APP_TITLE
 from playground.document import Document
 from playground.file_actions import FileActions
+from playground.loss_history import LossHistory
 from playground.panels.controls import TrainingControls
 from playground.panels.data import DataPanel
-from playground.panels.graph import install_graph_dock
+from playground.panels.graph import GraphPanel
 from playground.panels.loss import LossPanel
 from playground.panels.model import ModelPanel
 from playground.panels.parameters import ParametersPanel
 from playground.presets import DEFAULT_PRESET, PRESETS, load_preset
+from playground.trainer import TrainingError
 from playground.worker import DIVERGED, PAUSED, RUNNING, TrainingController
 
-APP_TITLE = "Gradient Playground"
 DEFAULT_SIZE = (1400, 900)
 STATE_VERSION = 1
 #: How often the loss plot, the parameter table and the status bar follow training (per second).
@@ -77,11 +79,15 @@ class MessageBar(QWidget):
         layout.addWidget(self.action_button)
         layout.addWidget(self.close_button)
         self.kind = None
+        self.topic = None
         self.setAutoFillBackground(True)
 
-    def show_message(self, text: str, kind: str = "info", action_text: str | None = None) -> None:
-        """Show ``text``; ``kind`` is "info", "warning" or "error"."""
+    def show_message(
+        self, text: str, kind: str = "info", action_text: str | None = None, topic: str | None = None
+    ) -> None:
+        """Show ``text``; ``kind`` is "info", "warning" or "error"; ``topic`` names what it is about."""
         self.kind = kind
+        self.topic = topic
         colors = {"info": ("#e8f0fe", "#1a3e72"), "warning": ("#fff4e5", "#663c00"), "error": ("#fdecea", "#611a15")}
         background, foreground = colors.get(kind, colors["info"])
         self.setStyleSheet(
@@ -102,6 +108,7 @@ class MessageBar(QWidget):
 
     def clear(self) -> None:
         self.kind = None
+        self.topic = None
         self.text.clear()
         self.container().setVisible(False)
 
@@ -165,8 +172,10 @@ class MainWindow(QMainWindow):
 
         self.data_panel = DataPanel(self.document)
         self.model_panel = ModelPanel(self.document)
-        self.loss_panel = LossPanel()
+        self.loss_history = LossHistory()  # fed by every snapshot; the Loss panel draws it
+        self.loss_panel = LossPanel(self.loss_history)
         self.parameters_panel = ParametersPanel()
+        self.graph_panel = GraphPanel()
 
         self._build_menus_and_toolbars()
         self.data_dock = self.add_dock(
@@ -192,9 +201,15 @@ class MainWindow(QMainWindow):
         )
         self.splitDockWidget(self.data_dock, self.loss_dock, Qt.Orientation.Vertical)
         self.splitDockWidget(self.model_dock, self.parameters_dock, Qt.Orientation.Vertical)
+        self.graph_dock = self.add_dock(
+            self.graph_panel,
+            "Graph",
+            Qt.DockWidgetArea.RightDockWidgetArea,
+            tooltip="The computational graph of the loss, with values and gradients",
+            tabify_with=self.loss_dock,
+        )
         self._build_status_bar()
         self._connect()
-        install_graph_dock(self)  # self.graph_dock / self.graph_panel, tabbed with the Loss dock
 
         self.resize(*DEFAULT_SIZE)
         self.resizeDocks([self.model_dock, self.data_dock], [390, 1010], Qt.Orientation.Horizontal)
@@ -244,6 +259,8 @@ class MainWindow(QMainWindow):
         if tabify_with is not None:
             self.tabifyDockWidget(tabify_with, dock)
         toggle = dock.toggleViewAction()
+        # Showing a panel from the View menu brings it to the front of its tab group.
+        toggle.triggered.connect(lambda checked, dock=dock: dock.raise_() if checked else None)
         toggle.setStatusTip(
             f"Show or hide the {title} panel" + (f": {tooltip[0].lower()}{tooltip[1:]}" if tooltip else "")
         )
@@ -256,16 +273,22 @@ class MainWindow(QMainWindow):
         """Add ``action`` to the File menu, above Quit."""
         self.file_menu.insertAction(self.file_quit_separator, action)
 
-    def show_message(self, text: str, kind: str = "info", offer_reset: bool = False) -> None:
-        """Show a message above the panels (``kind``: "info", "warning" or "error")."""
-        self.message_bar.show_message(text, kind, "Reset training" if offer_reset else None)
+    def show_message(self, text: str, kind: str = "info", offer_reset: bool = False, topic: str | None = None) -> None:
+        """Show a message above the panels (``kind``: "info", "warning" or "error").
+
+        ``topic`` names the condition it reports ("no-points", "diverged", "training"), so that
+        the message can be taken away when that condition ends (:meth:`clear_message`).
+        """
+        self.message_bar.show_message(text, kind, "Reset training" if offer_reset else None, topic)
 
     def show_status(self, text: str, milliseconds: int = 8000) -> None:
         """A passing note in the status bar."""
         self.statusBar().showMessage(text, milliseconds)
 
-    def clear_message(self) -> None:
-        self.message_bar.clear()
+    def clear_message(self, topic: str | None = None) -> None:
+        """Hide the message; with ``topic``, only a message about that topic."""
+        if topic is None or self.message_bar.topic == topic:
+            self.message_bar.clear()
 
     def load_preset(
         self, name: str, n_points: int | None = None, noise: float | None = None, seed: int | None = None
@@ -450,25 +473,39 @@ class MainWindow(QMainWindow):
         document.pointsChanged.connect(training.set_points)
         document.pointsChanged.connect(self._points_changed)
         document.configChanged.connect(training.set_config)
+        document.configChanged.connect(lambda _config: self.clear_message("cannot-train"))
         document.pointsEdited.connect(self._mark_edit)
         training.snapshotReady.connect(self._show_snapshot)
         training.stateChanged.connect(self._show_state)
-        training.problem.connect(self._training_problem)
+        training.errored.connect(self._training_error)
         self.data_panel.sampleSelected.connect(training.set_selected_sample)
         self.data_panel.message.connect(self.show_status)
         self.model_panel.message.connect(self.show_status)
+        # The Graph dock: traces are built (in the training thread) only while it is visible.
+        graph = self.graph_panel
+        self.graph_dock.visibilityChanged.connect(self._trace_when_visible)
+        graph.modeChanged.connect(lambda _mode: self._trace_when_visible(self.graph_dock.isVisible()))
+        graph.refreshRequested.connect(training.refresh_trace)
+        graph.sampleShown.connect(self.data_panel.highlight_sample)
+        training.snapshotReady.connect(graph.show_snapshot)
+        training.stateChanged.connect(graph.set_training_state)
+
+    def _trace_when_visible(self, visible: bool) -> None:
+        self.training.set_trace_mode(self.graph_panel.mode if visible else None)
 
     # ----------------------------------------------------------------- reacting
     def _points_changed(self, points) -> None:
         if len(points) == 0:
             reason = "There are no points: click in the Data plot to add some."
             self.controls.set_can_train(False, reason)
-            self.show_message(reason + " Training is disabled until there is at least one point.", "info")
+            self.show_message(
+                reason + " Training is disabled until there is at least one point.", "info", topic="no-points"
+            )
         else:
             if not self.controls.play_action.isEnabled():
                 self.controls.set_can_train(True)
-            if "no points" in self.message_bar.message.lower():
-                self.clear_message()
+            self.clear_message("no-points")
+            self.clear_message("cannot-train")
 
     def _mark_edit(self) -> None:
         # The newest epoch the worker reported: the loss plot itself is redrawn only a few times a second.
@@ -480,6 +517,7 @@ class MainWindow(QMainWindow):
         # while training runs (the last snapshot is always shown, a little later at most).
         # They are drawn together with a snapshot when one is due, so that the worker, which waits
         # for each frame, is not training (and holding the GIL) while they are drawn.
+        self.loss_history.update(snapshot)
         self.data_panel.show_snapshot(snapshot)
         self._pending_snapshot = snapshot
         due = time.perf_counter() - self._secondary_shown_at >= 1.0 / SECONDARY_RATE
@@ -506,8 +544,8 @@ class MainWindow(QMainWindow):
             self.loss_label.setToolTip(f"Loss of epoch {snapshot.epoch}: {snapshot.loss!r}")
         rate = self.training.epochs_per_second
         self.rate_label.setText(f"{rate:,.0f} epochs/s" if self.training.running else "0 epochs/s")
-        if not snapshot.diverged and self.message_bar.kind == "error" and "diverged" in self.message_bar.message:
-            self.clear_message()
+        if not snapshot.diverged:
+            self.clear_message("diverged")
 
     def _show_state(self, state: str) -> None:
         if state != RUNNING and self._pending_snapshot is not None:
@@ -523,6 +561,7 @@ class MainWindow(QMainWindow):
                 f"The learning rate ({lr:g}) is probably too large: lower it, then reset.",
                 "error",
                 offer_reset=True,
+                topic="diverged",
             )
         elif state == RUNNING:
             self.rate_label.setText("… epochs/s")
@@ -531,8 +570,10 @@ class MainWindow(QMainWindow):
         else:
             self.rate_label.setText("0 epochs/s")
 
-    def _training_problem(self, text: str) -> None:
-        self.show_message(text, "warning")
+    def _training_error(self, error: Exception) -> None:
+        # Training is impossible as the data or settings stand: an edit may change that.
+        topic = "cannot-train" if isinstance(error, TrainingError) else "training"
+        self.show_message(str(error), "warning", topic=topic)
 
     def _message_action(self) -> None:
         self.training.reset()

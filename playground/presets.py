@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from playground.trainer import Config
+from playground.config import Config
 
 __all__ = ["DEFAULT_PRESET", "PRESETS", "Preset", "load_preset"]
 

@@ -1,15 +1,15 @@
 """The computational graph of the model being trained, for the Graph view. Qt-free.
 
-Two views of the same model:
+A trace is a real forward pass: the model of :mod:`playground.models` (the very class the trainer
+trains) and its loss function run on the points, then backward, and :func:`engine.graph.trace`
+snapshots the graph. Two views:
 
-* **sample mode**: one point's computation, as the tutorials draw it. For the linear model with
-  x = 1, y = 2 and w = 1 it is seed 000's least-squares graph: ŷ = w·x, then ŷ − y, squared. The
-  leaves are named x, y, w and b; scalars stay scalars (the MLP's layers are vectors);
-* **batch mode**: the whole batch, as the trainer computes it (``X @ w + b``, a mean over the
-  points, an MLP's layers as matrix products).
+* **sample mode**: one point's loss, the model run on that point alone. For the linear model with
+  x = 1, y = 2 and w = 1 it is seed 000's least-squares graph: ŷ = x·w, and the squared error 1;
+* **batch mode**: the whole batch, exactly as a full-batch training step computes it.
 
-Both are built from *copies* of the current parameters, as fresh named leaves, so tracing never
-touches the trainer's gradients or its optimizer and may run on any thread. The result is an
+Both run on a fresh model holding *copies* of the current parameters, so tracing never touches
+the trainer's gradients or its optimizer and may run on any thread. The result is an
 :class:`engine.graph.Trace` (a :class:`ModelTrace`) with, in addition, what the Graph view needs:
 the groups that draw a Linear layer's matrix product and bias add as one box, the contribution
 of every edge to its source's gradient (upstream × local, as the engine's backward computed it),
@@ -25,9 +25,10 @@ from dataclasses import dataclass
 import numpy as np
 
 import engine
+from engine import nn
 from engine.function import unbroadcast
 from engine.graph import Trace, trace
-from engine.nn import functional as F
+from playground.models import MODELS, as_inputs, build_loss, build_model
 
 __all__ = [
     "BATCH",
@@ -44,9 +45,6 @@ __all__ = [
 SAMPLE = "sample"
 BATCH = "batch"
 MODES = (SAMPLE, BATCH)
-
-_SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
 @dataclass(frozen=True)
@@ -93,9 +91,9 @@ class ModelTrace(Trace):
         ``(node id, parameter name, index)`` for every parameter leaf; ``index`` is the element of
         the parameter a scalar leaf stands for (sample mode), None for the whole parameter.
     loss_name : str
-        The loss function's key in :data:`playground.trainer.LOSSES`.
+        The loss function's key in :data:`playground.models.LOSSES`.
     model_name : str
-        The model's key in :data:`playground.trainer.MODELS`.
+        The model's key in :data:`playground.models.MODELS`.
     epoch : int or None
         The epochs the trainer had completed when traced (None when traced from bare parameters).
     """
@@ -167,135 +165,20 @@ class ModelTrace(Trace):
 # ------------------------------------------------------------------------------------ building
 
 
-def _leaf(value, name, requires_grad=False):
-    t = engine.tensor_from_array(np.array(value, dtype=np.float32), requires_grad=requires_grad)
-    t.name = name
-    return t
+def _model_with(config, params):
+    """A model of ``config``'s kind holding copies of ``params`` (name -> array)."""
+    model = build_model(config)
+    expected = [name for name, _ in model.named_parameters()]
+    for name in expected:
+        if name not in params:
+            raise ValueError(f"the parameters have no {name!r} (they are {', '.join(params) or 'empty'})")
+    model.load_state_dict({name: np.asarray(params[name], dtype=np.float32) for name in expected})
+    return model
 
 
-def _param(params, name):
-    if name not in params:
-        raise ValueError(f"the parameters have no {name!r} (they are {', '.join(params) or 'empty'})")
-    return np.asarray(params[name], dtype=np.float32)
-
-
-def _activation(name):
-    return {"tanh": engine.tanh, "relu": engine.relu, "sigmoid": engine.sigmoid}[name]
-
-
-def _loss_head(config, prediction, target, reduce):
-    """The loss of ``prediction`` against ``target`` as engine ops.
-
-    For the whole batch (``reduce``) it is exactly the trainer's loss function (PyTorch's fused
-    nodes such as ``MseLossBackward0``). For one sample the squared and absolute errors are spelled
-    out as the tutorials draw them, ``(ŷ − y)²`` and ``|ŷ − y|``; Huber and binary cross-entropy
-    stay one node each, unreduced.
-    """
-    kind = config.loss
-    if reduce:
-        if kind == "mse":
-            return F.mse_loss(prediction, target)
-        if kind == "sse":
-            return F.mse_loss(prediction, target, reduction="sum")
-        if kind == "mae":
-            return F.l1_loss(prediction, target)
-        if kind == "huber":
-            return F.huber_loss(prediction, target)
-        return F.binary_cross_entropy(prediction, target)
-    if kind in ("mse", "sse"):
-        return (prediction - target) ** 2
-    if kind == "mae":
-        return engine.abs(prediction - target)
-    if kind == "huber":
-        return F.huber_loss(prediction, target, reduction="none")
-    return F.binary_cross_entropy(prediction, target, reduction="none")
-
-
-def _power_label(k):
-    return "x" if k == 1 else "x" + str(k).translate(_SUPERSCRIPTS)
-
-
-def _build_sample(config, params, x, y):
-    """One point's loss from fresh leaves; returns (loss, parameter leaves [(tensor, name, index)], groups)."""
-    x32 = np.float32(x)
-    target_value = np.float32(y)
-    leaves = []
-    layers = []
-    if config.model == "mlp":
-        h = _leaf([x32], "x")
-        act = _activation(config.activation)
-        names = [f"hidden{i}" for i in range(1, len(config.hidden) + 1)] + ["output"]
-        for layer in names:
-            w = _leaf(_param(params, f"{layer}.weight"), f"{layer}.weight", True)
-            b = _leaf(_param(params, f"{layer}.bias"), f"{layer}.bias", True)
-            leaves += [(w, f"{layer}.weight", None), (b, f"{layer}.bias", None)]
-            h = w @ h + b
-            layers.append((layer, w.shape[1], w.shape[0]))
-            if layer != "output":
-                h = act(h)
-        prediction = h
-        target = _leaf([target_value], "y")
-    else:
-        w_all = _param(params, "w").reshape(-1)
-        if config.model == "polynomial":
-            terms = []
-            for k in range(1, len(w_all) + 1):
-                wk = _leaf(w_all[k - 1], "w" + str(k).translate(_SUBSCRIPTS), True)
-                leaves.append((wk, "w", (k - 1, 0)))
-                with np.errstate(over="ignore", invalid="ignore"):
-                    feature = _leaf(x32**k, _power_label(k))
-                terms.append(wk * feature)
-            z = terms[0] if len(terms) == 1 else engine.stack(terms).sum()
-        else:
-            w = _leaf(w_all[0], "w", True)
-            leaves.append((w, "w", (0, 0)))
-            z = w * _leaf(x32, "x")
-        if "b" in params:
-            b = _leaf(_param(params, "b").reshape(-1)[0], "b", True)
-            leaves.append((b, "b", (0, 0)))
-            z = z + b
-        prediction = engine.sigmoid(z) if config.model == "sigmoid" else z
-        target = _leaf(target_value, "y")
-    return _loss_head(config, prediction, target, reduce=False), leaves, layers
-
-
-def _features(config, xs):
-    x = np.asarray(xs, dtype=np.float32).reshape(-1, 1)
-    if config.model == "polynomial":
-        with np.errstate(over="ignore", invalid="ignore"):
-            return np.concatenate([x**k for k in range(1, config.degree + 1)], axis=1)
-    return np.ascontiguousarray(x)
-
-
-def _build_batch(config, params, points):
-    """The whole batch's loss from fresh leaves, as the trainer computes it."""
-    xs, ys = points[:, 0], points[:, 1:2]
-    leaves = []
-    layers = []
-    if config.model == "mlp":
-        h = _leaf(xs.reshape(-1, 1), "X")
-        act = _activation(config.activation)
-        names = [f"hidden{i}" for i in range(1, len(config.hidden) + 1)] + ["output"]
-        for layer in names:
-            w = _leaf(_param(params, f"{layer}.weight"), f"{layer}.weight", True)
-            b = _leaf(_param(params, f"{layer}.bias"), f"{layer}.bias", True)
-            leaves += [(w, f"{layer}.weight", None), (b, f"{layer}.bias", None)]
-            h = F.linear(h, w, b)
-            layers.append((layer, w.shape[1], w.shape[0]))
-            if layer != "output":
-                h = act(h)
-        prediction = h
-    else:
-        w = _leaf(_param(params, "w"), "w", True)
-        leaves.append((w, "w", None))
-        z = _leaf(_features(config, xs), "X") @ w
-        if "b" in params:
-            b = _leaf(_param(params, "b"), "b", True)
-            leaves.append((b, "b", None))
-            z = z + b
-        prediction = engine.sigmoid(z) if config.model == "sigmoid" else z
-    target = _leaf(ys, "y")
-    return _loss_head(config, prediction, target, reduce=True), leaves, layers
+def _layers(model):
+    """``(name, inputs, outputs)`` of each Linear layer, for grouping its ops into one box."""
+    return [(name, m.in_features, m.out_features) for name, m in model.named_children() if isinstance(m, nn.Linear)]
 
 
 def _function_of_node(result, loss):
@@ -366,12 +249,26 @@ def _groups(result, layers):
     return tuple(groups)
 
 
-def _finish(config, loss, leaves, layers, mode, sample):
-    with np.errstate(all="ignore"):
+def _trace(config, params, points, mode, sample):
+    """Run the model's own forward pass and loss on ``points`` from fresh copies of ``params``, and trace it."""
+    model = _model_with(config, params)
+    x = as_inputs(points[:, 0])
+    y = engine.from_numpy(np.ascontiguousarray(points[:, 1:2], dtype=np.float32))
+    with engine.enable_grad(), np.errstate(all="ignore"):
+        loss = build_loss(config)(model(x), y)
         loss.backward(retain_graph=True)
-    result = trace(loss)
-    ids = {n.label: n.id for n in result.nodes}
-    parameters = tuple(sorted((ids[t.name], name, index) for t, name, index in leaves if t.name in ids))
+    result = trace(loss, names={x: "X" if mode == BATCH else "x", y: "y"}, module=model)
+    features = MODELS[config.model].features
+    if features is not None:
+        label = features(config)
+        nodes = tuple(
+            dataclasses.replace(n, label=label) if n.kind == "data" and n.label not in ("x", "X", "y") else n
+            for n in result.nodes
+        )
+        result = dataclasses.replace(result, nodes=nodes)
+    names = {name for name, _ in model.named_parameters()}
+    parameters = tuple((n.id, n.label, None) for n in result.nodes if n.kind == "parameter" and n.label in names)
+    layers = _layers(model)
     return ModelTrace(
         nodes=result.nodes,
         edges=result.edges,
@@ -397,11 +294,11 @@ def _points(points):
 
 
 def trace_sample(config, params, points, index=0):
-    """Trace one point's loss.
+    """Trace one point's loss: the model's forward pass and loss on that point alone.
 
     Parameters
     ----------
-    config : playground.trainer.Config
+    config : playground.config.Config
     params : dict
         Parameter name -> array (a :class:`~playground.trainer.Snapshot`'s ``params``).
     points : array_like, shape (N, 2)
@@ -417,9 +314,7 @@ def trace_sample(config, params, points, index=0):
     if not len(points):
         return None
     index = int(index) if index is not None and 0 <= int(index) < len(points) else 0
-    with engine.enable_grad():
-        loss, leaves, layers = _build_sample(config, params, points[index, 0], points[index, 1])
-        return _finish(config, loss, leaves, layers, SAMPLE, index)
+    return _trace(config, params, points[index : index + 1], SAMPLE, index)
 
 
 def trace_batch(config, params, points):
@@ -430,9 +325,7 @@ def trace_batch(config, params, points):
     points = _points(points)
     if not len(points):
         return None
-    with engine.enable_grad():
-        loss, leaves, layers = _build_batch(config, params, points)
-        return _finish(config, loss, leaves, layers, BATCH, None)
+    return _trace(config, params, points, BATCH, None)
 
 
 def trace_model(config, params, points, mode=SAMPLE, index=0):
@@ -450,8 +343,7 @@ def trace_trainer(trainer, mode=SAMPLE, index=0):
     Reads copies of the parameters; the trainer's gradients, optimizer state and history are not
     changed. Call it on the thread that owns the trainer. The trace's ``epoch`` is the trainer's.
     """
-    params = {name: np.array(p._data, copy=True) for name, p in trainer.model.named_parameters()}
-    result = trace_model(trainer.config, params, trainer.points, mode, index)
+    result = trace_model(trainer.config, trainer.snapshot().params, trainer.points, mode, index)
     if result is not None:
         result = dataclasses.replace(result, epoch=trainer.epoch)
     return result

@@ -1,34 +1,49 @@
 """Training in a worker thread.
 
 :class:`TrainingWorker` is a parentless QObject moved to a QThread. It owns the
-:class:`~playground.trainer.Trainer` (the engine model and optimizer); nothing else touches them.
-The GUI talks to it only through queued signals, via :class:`TrainingController`, and receives
-immutable :class:`~playground.trainer.Snapshot` objects back:
+:class:`~playground.trainer.Trainer` (the engine model and optimizer) and the tracer of the Graph
+view; nothing else touches them. The GUI talks to it through one interface,
+:class:`TrainingController`, whose methods emit queued signals to the worker's slots, and the
+worker answers with signals: immutable :class:`~playground.trainer.Snapshot` objects,
+its state, the trainer's state dict on request, and errors as exception objects.
 
-* new points and configurations are stored as "pending" and applied at the next step boundary,
-  so during a drag only the newest copy is ever trained on (the latest wins);
-* while playing, the worker steps in short slices from a zero-interval timer, returning to its
-  event loop between slices so that pauses, edits and shutdown are seen within milliseconds;
-* it emits at most ``MAX_SNAPSHOTS_PER_SECOND`` snapshots however fast it steps, plus one
-  whenever it stops;
-* the GUI comes first: training holds Python's GIL, and the GUI thread needs it for every call from
-  Qt into Python (each paint of a plot item, each event handler), so after sending a snapshot the
-  worker waits, without the GIL, until the GUI thread has drawn it (``frame_drawn``, at most
-  ``FRAME_WAIT_SECONDS``), then trains ``TRAINING_BETWEEN_FRAMES_SECONDS`` before the next one
-  (less when new points arrived, so that a drag shows at once).
+* New points and configurations are stored as "pending" and applied at the next step boundary,
+  so during a drag only the newest copy is ever trained on (the latest wins).
+* While playing, the worker steps in short slices from a zero-interval timer, returning to its
+  event loop between slices so that pauses, edits and shutdown are seen within milliseconds.
+* It emits at most ``MAX_SNAPSHOTS_PER_SECOND`` snapshots however fast it steps, plus one
+  whenever it stops.
+* The GUI comes first: training holds Python's GIL, and the GUI thread needs it for every call
+  from Qt into Python, so after sending a snapshot while playing the worker stops stepping until
+  the controller reports the frame drawn (``frame_drawn``, at most ``FRAME_WAIT_SECONDS``), then
+  trains ``TRAINING_BETWEEN_FRAMES_SECONDS`` before the next one (less when new points arrived,
+  so that a drag shows at once). While it waits, its event loop is idle and holds no GIL.
 """
 
 from __future__ import annotations
 
 import collections
+import dataclasses
 import sys
-import threading
 import time
 
-from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QThread, QTimer, Signal, Slot
 
 import playground.qt_compat  # noqa: F401  (first: PySide6 reference-count guard)
+from playground.tracing import MODES, TraceBuilder
 from playground.trainer import Trainer, TrainingError
+
+__all__ = [
+    "DIVERGED",
+    "PAUSED",
+    "RUNNING",
+    "ConfigRejected",
+    "PointsRejected",
+    "StateRejected",
+    "TrainingController",
+    "TrainingCrashed",
+    "TrainingWorker",
+]
 
 MAX_SNAPSHOTS_PER_SECOND = 60
 #: Longest stretch of training between two visits to the worker's event loop.
@@ -39,10 +54,28 @@ TRAINING_BETWEEN_FRAMES_SECONDS = 0.010
 FRAME_WAIT_SECONDS = 0.05
 #: How soon a thread waiting for the GIL gets it (Python's default is 5 ms; see TrainingController).
 SWITCH_INTERVAL_SECONDS = 0.001
+#: How long :meth:`TrainingController.fetch_state` waits for the worker's answer.
+STATE_TIMEOUT_SECONDS = 10.0
 
 RUNNING = "running"
 PAUSED = "paused"
 DIVERGED = "diverged"
+
+
+class PointsRejected(ValueError):
+    """New points could not be trained on (the trainer keeps the previous ones)."""
+
+
+class ConfigRejected(ValueError):
+    """A configuration could not be applied (the trainer keeps the previous one)."""
+
+
+class StateRejected(ValueError):
+    """A saved training state could not be restored (training goes on as it was)."""
+
+
+class TrainingCrashed(RuntimeError):
+    """An epoch raised an unexpected error; training stopped. The original error is the cause."""
 
 
 class TrainingWorker(QObject):
@@ -54,15 +87,17 @@ class TrainingWorker(QObject):
         A :class:`~playground.trainer.Snapshot`.
     stateChanged(str)
         "running", "paused" or "diverged".
-    problem(str)
-        Training was refused or failed; a sentence for the user.
+    errored(object)
+        An exception: :class:`~playground.trainer.TrainingError` (training is impossible, e.g. no
+        points), :class:`PointsRejected`, :class:`ConfigRejected`, :class:`StateRejected` or
+        :class:`TrainingCrashed`. Its text is a sentence for the user.
     stateDictReady(object)
-        Reply to :meth:`request_state`: the trainer's ``state_dict()``.
+        Reply to :meth:`request_state`: the trainer's ``state_dict()`` (None without a trainer).
     """
 
     snapshotReady = Signal(object)
     stateChanged = Signal(str)
-    problem = Signal(str)
+    errored = Signal(object)
     stateDictReady = Signal(object)
 
     def __init__(self, config, points):
@@ -81,13 +116,22 @@ class TrainingWorker(QObject):
         self._hurry = False  # new data arrived: send the next snapshot without the usual pause
         self._state = PAUSED
         self._selected_sample = None
-        #: Optional callable(trainer, sample_index) -> trace, set by views that draw the graph.
-        self.trace_builder = None
-        #: Set by the GUI thread once it has drawn the last snapshot sent while playing.
-        self.frame_drawn = threading.Event()
-        self._timer = QTimer(self)  # a child: it moves to the thread with the worker
+        self._tracer = TraceBuilder()
+        self._tracing = False  # the Graph view is shown: snapshots carry traces
+        self._sent = 0  # snapshots sent
+        self._mark = None  # the last snapshot's mark: the next carries only the losses after it
+        self._awaited = None  # the snapshot count whose frame the worker waits for
+        self._timer = QTimer(self)  # children move to the thread with the worker
         self._timer.setInterval(0)
         self._timer.timeout.connect(self._tick)
+        self._frame_timeout = QTimer(self)
+        self._frame_timeout.setSingleShot(True)
+        self._frame_timeout.setInterval(int(FRAME_WAIT_SECONDS * 1000))
+        self._frame_timeout.timeout.connect(self._resume)
+
+    @property
+    def running(self) -> bool:
+        return self._state == RUNNING
 
     # ----------------------------------------------------------------- slots (worker thread)
     @Slot()
@@ -96,21 +140,24 @@ class TrainingWorker(QObject):
         try:
             self._trainer = Trainer(self._config, self._points)
         except (ValueError, TypeError) as exc:
-            self.problem.emit(f"Could not set up training: {exc}")
+            self.errored.emit(ConfigRejected(f"Could not set up training: {exc}"))
             return
         self._emit_snapshot()
-        self.stateChanged.emit(PAUSED)
+        self._set_state(PAUSED)
 
     @Slot(object)
     def set_points(self, points):
         self._pending_points = points
-        if not self._timer.isActive():
+        if not self.running:
             self._apply_pending()
+            if self._tracing:  # the graph shows the edited points at once
+                self._tracer.refresh()
+                self._emit_snapshot()
 
     @Slot(object)
     def set_config(self, config):
         self._pending_config = config
-        if not self._timer.isActive() and self._apply_pending():
+        if not self.running and self._apply_pending():
             self._emit_snapshot()
 
     @Slot()
@@ -119,9 +166,8 @@ class TrainingWorker(QObject):
 
     @Slot()
     def pause(self):
-        if self._timer.isActive():
-            self._timer.stop()
-            self._remaining = None
+        if self.running:
+            self._stop_running()
             self._emit_snapshot()
         self._set_state(DIVERGED if self._trainer is not None and self._trainer.diverged else PAUSED)
 
@@ -130,14 +176,11 @@ class TrainingWorker(QObject):
         """Train ``epochs`` epochs: one at once, more in slices that stay interruptible."""
         if self._trainer is None or epochs < 1:
             return
-        if self._timer.isActive():
-            self._timer.stop()
-            self._remaining = None
+        if self.running:
+            self._stop_running()
         self._apply_pending()
         if epochs == 1:
-            if not self._check_can_train():
-                return
-            if not self._step_guarded():
+            if not self._check_can_train() or not self._step_guarded():
                 return
             self._emit_snapshot()
             self._set_state(DIVERGED if self._trainer.diverged else PAUSED)
@@ -148,10 +191,10 @@ class TrainingWorker(QObject):
     def reset(self):
         if self._trainer is None:
             return
-        self._timer.stop()
-        self._remaining = None
+        self._stop_running()
         self._apply_pending()
         self._trainer.reset()
+        self._tracer.refresh()
         self._emit_snapshot()
         self._set_state(PAUSED)
 
@@ -164,38 +207,64 @@ class TrainingWorker(QObject):
 
     @Slot(object)
     def set_selected_sample(self, index):
+        """Trace point ``index`` in sample mode (None: the first point)."""
         self._selected_sample = index
-        if not self._timer.isActive() and self._trainer is not None and self.trace_builder is not None:
+        self.refresh_trace()
+
+    @Slot(object)
+    def set_trace_mode(self, mode):
+        """Attach a trace in ``mode`` ("sample" or "batch") to the snapshots; None: no traces."""
+        if mode is not None and mode not in MODES:
+            raise ValueError(f"trace mode must be one of {', '.join(MODES)} or None, not {mode!r}")
+        self._tracing = mode is not None
+        if mode is not None:
+            self._tracer.mode = mode
+            self.refresh_trace()
+
+    @Slot()
+    def refresh_trace(self):
+        """Build a trace for the next snapshot whatever the time budget; while idle, send it now."""
+        self._tracer.refresh()
+        if self._tracing and not self.running and self._trainer is not None:
             self._emit_snapshot()
 
     @Slot()
     def request_state(self):
         """Reply with the trainer's ``state_dict()`` on ``stateDictReady``."""
-        if self._trainer is not None:
-            self._apply_pending()
-            self.stateDictReady.emit(self._trainer.state_dict())
+        if self._trainer is None:
+            self.stateDictReady.emit(None)
+            return
+        self._apply_pending()
+        self.stateDictReady.emit(self._trainer.state_dict())
 
     @Slot(object, object, object)
     def load_state(self, config, points, state):
         """Replace the training state: configuration, points and a ``state_dict()`` (a session)."""
-        self._timer.stop()
-        self._remaining = None
-        self._pending_points = self._pending_config = None
         try:
             trainer = Trainer(config, points)
             if state is not None:
                 trainer.load_state_dict(state)
         except (ValueError, TypeError, KeyError) as exc:
-            self.problem.emit(f"Could not restore the training state: {exc}")
+            self.errored.emit(StateRejected(f"Could not restore the training state: {exc}"))
             return
+        self._stop_running()
+        self._pending_points = self._pending_config = None
         self._trainer = trainer
+        self._mark = None
+        self._tracer.refresh()
         self._emit_snapshot()
         self._set_state(DIVERGED if trainer.diverged else PAUSED)
+
+    @Slot(int)
+    def frame_drawn(self, received):
+        """The GUI has drawn the ``received``-th snapshot: train on if the worker was waiting for it."""
+        if self._awaited is not None and received >= self._awaited:
+            self._resume()
 
     @Slot()
     def stop(self):
         """Stop training and leave the thread (the controller then waits for it)."""
-        self._timer.stop()
+        self._stop_running()
         self._trainer = None
         app = QCoreApplication.instance()
         thread = QThread.currentThread()
@@ -210,8 +279,7 @@ class TrainingWorker(QObject):
         return int(min(50.0, max(1.0, 1000.0 / self._speed_limit)))
 
     def _set_state(self, state):
-        if state != self._state:
-            self._state = state
+        self._state = state
         self.stateChanged.emit(state)
 
     def _apply_pending(self) -> bool:
@@ -225,7 +293,7 @@ class TrainingWorker(QObject):
             try:
                 trainer.set_points(points)
             except ValueError as exc:
-                self.problem.emit(f"These points cannot be trained on: {exc}")
+                self.errored.emit(PointsRejected(f"These points cannot be trained on: {exc}"))
         if self._pending_config is not None:
             config, self._pending_config = self._pending_config, None
             if config != trainer.config:
@@ -233,31 +301,33 @@ class TrainingWorker(QObject):
                     trainer.set_config(config)
                     changed = True
                 except (ValueError, TypeError) as exc:
-                    self.problem.emit(f"This configuration cannot be trained: {exc}")
+                    self.errored.emit(ConfigRejected(f"This configuration cannot be trained: {exc}"))
         return changed
 
     def _check_can_train(self) -> bool:
         if not self._trainer.can_train:
-            self._timer.stop()
-            self._remaining = None
-            self.problem.emit(self._trainer.why_not)
+            self._stop_running()
+            self.errored.emit(TrainingError(self._trainer.why_not))
             self._set_state(PAUSED)
             return False
         return True
 
+    def _fail(self, exc):
+        """An epoch raised: stop, report, and show where training stopped."""
+        self._stop_running()
+        if not isinstance(exc, TrainingError):
+            crashed = TrainingCrashed(f"Training stopped: {type(exc).__name__}: {exc}")
+            crashed.__cause__ = exc
+            exc = crashed
+        self.errored.emit(exc)
+        self._emit_snapshot()
+        self._set_state(PAUSED)
+
     def _step_guarded(self) -> bool:
         try:
             self._trainer.step()
-        except TrainingError as exc:
-            self._timer.stop()
-            self.problem.emit(str(exc))
-            self._set_state(PAUSED)
-            return False
         except Exception as exc:  # keep the thread alive whatever the model does
-            self._timer.stop()
-            self.problem.emit(f"Training stopped: {type(exc).__name__}: {exc}")
-            self._emit_snapshot()
-            self._set_state(PAUSED)
+            self._fail(exc)
             return False
         return True
 
@@ -270,14 +340,29 @@ class TrainingWorker(QObject):
         self._remaining = epochs
         self._credit = 1.0  # the first epoch comes at once, even under a speed limit
         self._last_tick = time.perf_counter()
+        self._awaited = None
         self._timer.setInterval(self._interval_ms())
         self._timer.start()
         self._set_state(RUNNING)
 
+    def _stop_running(self):
+        self._timer.stop()
+        self._frame_timeout.stop()
+        self._awaited = None
+        self._remaining = None
+
+    def _resume(self):
+        """The frame was drawn (or the wait ran out): train on."""
+        self._frame_timeout.stop()
+        self._awaited = None
+        self._last_drawn = time.perf_counter()
+        if self.running and not self._timer.isActive():
+            self._timer.start()
+
     def _tick(self):
         trainer = self._trainer
         if trainer is None:
-            self._timer.stop()
+            self._stop_running()
             return
         data_changed = self._pending_points is not None
         self._apply_pending()
@@ -317,63 +402,51 @@ class TrainingWorker(QObject):
                         break
                 if done == budget or clock() >= deadline:
                     break
-        except TrainingError as exc:
-            self._timer.stop()
-            self._remaining = None
-            self.problem.emit(str(exc))
-            self._emit_snapshot()
-            self._set_state(PAUSED)
-            return
         except Exception as exc:
-            self._timer.stop()
-            self._remaining = None
-            self.problem.emit(f"Training stopped: {type(exc).__name__}: {exc}")
-            self._emit_snapshot()
-            self._set_state(PAUSED)
+            self._fail(exc)
             return
         if budget > 0:
             self._credit -= done
         if diverged or finished:
-            self._timer.stop()
-            self._remaining = None
+            self._stop_running()
             self._emit_snapshot()
             self._set_state(DIVERGED if diverged else PAUSED)
-        else:
-            now = time.perf_counter()
-            if now - self._last_emit >= 1.0 / MAX_SNAPSHOTS_PER_SECOND and (
-                self._hurry or now - self._last_drawn >= TRAINING_BETWEEN_FRAMES_SECONDS
-            ):
-                self._hurry = False
-                self._emit_snapshot(wait_for_frame=True)
+            return
+        now = time.perf_counter()
+        if now - self._last_emit >= 1.0 / MAX_SNAPSHOTS_PER_SECOND and (
+            self._hurry or now - self._last_drawn >= TRAINING_BETWEEN_FRAMES_SECONDS
+        ):
+            self._hurry = False
+            self._emit_snapshot()
+            # Wait for the frame: the GUI draws it without the training thread taking the GIL.
+            self._awaited = self._sent
+            self._timer.stop()
+            self._frame_timeout.start()
 
-    def _emit_snapshot(self, wait_for_frame=False):
-        """Send a snapshot; while playing, wait (without the GIL) for the GUI to draw it."""
+    def _emit_snapshot(self):
         trainer = self._trainer
         if trainer is None:
             return
-        snapshot = trainer.snapshot()
-        if self.trace_builder is not None:
+        snapshot = trainer.snapshot(since=self._mark)
+        self._mark = snapshot.mark
+        if self._tracing:
             try:
-                trace = self.trace_builder(trainer, self._selected_sample)
+                trace = self._tracer(trainer, self._selected_sample)
             except Exception:  # a view's trace must never stop training
                 trace = None
             if trace is not None:
-                import dataclasses
-
                 snapshot = dataclasses.replace(snapshot, trace=trace)
-        self.frame_drawn.clear()
         self._last_emit = time.perf_counter()
+        self._sent += 1
         self.snapshotReady.emit(snapshot)
-        if wait_for_frame:
-            self.frame_drawn.wait(FRAME_WAIT_SECONDS)
-        self._last_drawn = time.perf_counter()
 
 
 class TrainingController(QObject):
-    """The GUI thread's handle on the training thread.
+    """The GUI thread's handle on the training thread: the one way to talk to the worker.
 
-    Starts the thread and the worker, forwards commands to it through queued signals, and
-    re-emits the newest snapshot at most once per pass of the GUI event loop.
+    Starts the thread and the worker, forwards every command through a queued signal, and
+    re-emits the newest snapshot at most once per pass of the GUI event loop; after each it tells
+    the worker the frame is drawn.
 
     Parameters
     ----------
@@ -384,19 +457,17 @@ class TrainingController(QObject):
     Signals
     -------
     snapshotReady(object)
-        The newest :class:`~playground.trainer.Snapshot` (older ones still queued are skipped).
+        The newest :class:`~playground.trainer.Snapshot` (older ones still queued are merged into
+        it, so that its ``new_losses`` hold every epoch since the last one emitted).
     stateChanged(str)
         "running", "paused" or "diverged".
-    problem(str)
-        A sentence explaining why training stopped or was refused.
-    stateDictReady(object)
-        The trainer's ``state_dict()`` after :meth:`request_state`.
+    errored(object)
+        An exception from the worker (see :class:`TrainingWorker`); ``str()`` is for the user.
     """
 
     snapshotReady = Signal(object)
     stateChanged = Signal(str)
-    problem = Signal(str)
-    stateDictReady = Signal(object)
+    errored = Signal(object)
 
     _playRequested = Signal()
     _pauseRequested = Signal()
@@ -406,48 +477,66 @@ class TrainingController(QObject):
     _configOffered = Signal(object)
     _speedLimitOffered = Signal(float)
     _sampleOffered = Signal(object)
+    _traceModeOffered = Signal(object)
+    _traceRequested = Signal()
     _stateRequested = Signal()
     _stateOffered = Signal(object, object, object)
+    _frameDrawn = Signal(int)
     _stopRequested = Signal()
 
     def __init__(self, config, points, parent=None):
         super().__init__(parent)
         self.latest = None
         self.state = PAUSED
-        self._delivery_pending = False
+        self._received = 0
         self._rate_window = collections.deque()
         self.epochs_per_second = 0.0
         # A thread waiting for the GIL gets it after at most this long: the GUI thread waits for
         # it at every call from Qt into Python while training runs.
         if sys.getswitchinterval() > SWITCH_INTERVAL_SECONDS:
             sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
+        # Snapshots are re-emitted from a zero-interval timer of this object, so nothing scheduled
+        # outlives it; the frame is reported drawn from a second one, after the repaints.
+        self._delivery = QTimer(self)
+        self._delivery.setSingleShot(True)
+        self._delivery.setInterval(0)
+        self._delivery.timeout.connect(self._deliver)
+        self._drawn = QTimer(self)
+        self._drawn.setSingleShot(True)
+        self._drawn.setInterval(0)
+        self._drawn.timeout.connect(lambda: self._frameDrawn.emit(self._received))
         self._thread = QThread()
         self._thread.setObjectName("training")
         self._worker = TrainingWorker(config, points)
         self._worker.moveToThread(self._thread)
         worker = self._worker
         self._thread.started.connect(worker.start)
-        self._playRequested.connect(worker.play)
-        self._pauseRequested.connect(worker.pause)
-        self._stepRequested.connect(worker.step)
-        self._resetRequested.connect(worker.reset)
-        self._pointsOffered.connect(worker.set_points)
-        self._configOffered.connect(worker.set_config)
-        self._speedLimitOffered.connect(worker.set_speed_limit)
-        self._sampleOffered.connect(worker.set_selected_sample)
-        self._stateRequested.connect(worker.request_state)
-        self._stateOffered.connect(worker.load_state)
-        self._stopRequested.connect(worker.stop)
+        for signal, slot in (
+            (self._playRequested, worker.play),
+            (self._pauseRequested, worker.pause),
+            (self._stepRequested, worker.step),
+            (self._resetRequested, worker.reset),
+            (self._pointsOffered, worker.set_points),
+            (self._configOffered, worker.set_config),
+            (self._speedLimitOffered, worker.set_speed_limit),
+            (self._sampleOffered, worker.set_selected_sample),
+            (self._traceModeOffered, worker.set_trace_mode),
+            (self._traceRequested, worker.refresh_trace),
+            (self._stateRequested, worker.request_state),
+            (self._stateOffered, worker.load_state),
+            (self._frameDrawn, worker.frame_drawn),
+            (self._stopRequested, worker.stop),
+        ):
+            signal.connect(slot)
         worker.snapshotReady.connect(self._snapshot_arrived)
         worker.stateChanged.connect(self._state_arrived)
-        worker.problem.connect(self.problem)
-        worker.stateDictReady.connect(self.stateDictReady)
+        worker.errored.connect(self.errored)
         self._thread.start()
 
     # ----------------------------------------------------------------- commands
     @property
     def worker(self) -> TrainingWorker:
-        """The worker (lives in the training thread: talk to it through signals only)."""
+        """The worker (lives in the training thread: talk to it through this controller only)."""
         return self._worker
 
     @property
@@ -487,28 +576,54 @@ class TrainingController(QObject):
         self._speedLimitOffered.emit(float(epochs_per_second))
 
     def set_selected_sample(self, index):
+        """Trace point ``index`` in sample mode."""
         self._sampleOffered.emit(index)
 
-    def set_trace_builder(self, builder):
-        """Install ``builder(trainer, sample_index) -> trace``; it runs in the training thread.
+    def set_trace_mode(self, mode):
+        """Let snapshots carry a trace of the graph in ``mode`` ("sample" or "batch"); None: no traces."""
+        self._traceModeOffered.emit(mode)
 
-        Call it while the worker is idle or accept that the next snapshot may still lack a trace.
-        """
-        self._worker.trace_builder = builder
-
-    def request_state(self):
-        """Ask for the trainer's ``state_dict()``; it arrives on ``stateDictReady``."""
-        self._stateRequested.emit()
+    def refresh_trace(self):
+        """Ask for a trace of the current state now (training idle) or with the next snapshot."""
+        self._traceRequested.emit()
 
     def load_state(self, config, points, state):
         """Replace the training state (configuration, points, ``state_dict()``), paused."""
         self._stateOffered.emit(config, points, state)
 
+    def fetch_state(self, timeout: float = STATE_TIMEOUT_SECONDS):
+        """The trainer's ``state_dict()`` once the worker has applied every pending edit.
+
+        Asks through the queued interface and waits for the answer in a local event loop that
+        leaves user input queued. Returns None if the worker has no trainer or does not answer
+        within ``timeout`` seconds.
+        """
+        if not self.thread_running:
+            return None
+        loop = QEventLoop()
+        reply = []
+
+        def arrived(state):
+            reply.append(state)
+            loop.quit()
+
+        self._worker.stateDictReady.connect(arrived)
+        deadline = QTimer()
+        deadline.setSingleShot(True)
+        deadline.timeout.connect(loop.quit)
+        deadline.start(int(timeout * 1000))
+        self._stateRequested.emit()
+        loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+        deadline.stop()
+        self._worker.stateDictReady.disconnect(arrived)
+        return reply[0] if reply else None
+
     def shutdown(self):
         """Stop the training thread and wait for it. Safe to call more than once."""
         if self._thread is None:
             return
-        self._worker.frame_drawn.set()
+        self._delivery.stop()
+        self._drawn.stop()
         if self._thread.isRunning():
             self._stopRequested.emit()
             self._thread.wait()
@@ -520,6 +635,10 @@ class TrainingController(QObject):
 
     # ----------------------------------------------------------------- replies
     def _snapshot_arrived(self, snapshot):
+        self._received += 1
+        if self._delivery.isActive() and self.latest is not None:
+            # The last one was never shown: the readers still need its losses.
+            snapshot = self.latest.followed_by(snapshot)
         now = time.perf_counter()
         window = self._rate_window
         window.append((now, snapshot.epoch))
@@ -528,19 +647,14 @@ class TrainingController(QObject):
         if self.state == RUNNING and len(window) >= 2 and window[-1][0] > window[0][0]:
             self.epochs_per_second = max(0.0, (window[-1][1] - window[0][1]) / (window[-1][0] - window[0][0]))
         self.latest = snapshot
-        if not self._delivery_pending:
-            self._delivery_pending = True
-            QTimer.singleShot(0, self._deliver)
+        if not self._delivery.isActive():
+            self._delivery.start()
 
     def _deliver(self):
-        self._delivery_pending = False
         if self.latest is not None:
             self.snapshotReady.emit(self.latest)
         # Runs after the repaints the snapshot asked for (posted events come before timers).
-        QTimer.singleShot(0, self._frame_drawn)
-
-    def _frame_drawn(self):
-        self._worker.frame_drawn.set()
+        self._drawn.start()
 
     def _state_arrived(self, state):
         if state != RUNNING:

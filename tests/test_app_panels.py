@@ -225,14 +225,14 @@ def test_loss_plot_follows_training_in_round_steps_until_the_user_pans(qtbot, ma
     window.controls.step_n_action.trigger()
     qtbot.waitUntil(lambda: len(panel.loss_history()) == 23, timeout=30_000)
     (x0, x1), (y0, y1) = panel.view_box.viewRange()
-    # Epochs 0…50 (the next round number above 23) and losses 0…50 (above the first loss, 41).
-    assert x0 <= 0 and 50 <= x1 < 52
+    # Epochs 0…25 (the next round number above 23) and losses 0…50 (above the first loss, 41).
+    assert x0 <= 0 and 25 <= x1 < 26
     assert y0 <= 0 and 50 <= y1 < 52
     assert panel.loss_history().max() == pytest.approx(41.0)
     shown = panel.view_box.viewRange()
-    window.controls.step_n_spin.setValue(5)
+    window.controls.step_n_spin.setValue(2)
     window.controls.step_n_action.trigger()
-    qtbot.waitUntil(lambda: len(panel.loss_history()) == 28, timeout=30_000)
+    qtbot.waitUntil(lambda: len(panel.loss_history()) == 25, timeout=30_000)
     assert panel.view_box.viewRange() == shown  # still inside the same round range: the axes stay put
 
     panel.view_box.sigRangeChangedManually.emit([True, True])  # what a pan or a wheel zoom sends

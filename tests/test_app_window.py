@@ -10,8 +10,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QLabel
 
+from playground.config import Config
 from playground.presets import load_preset
-from playground.trainer import Config, Trainer
+from playground.trainer import Trainer, TrainingError
 
 SEED_W = 2.0195605754852295
 SEED_B = 0.7054842114448547
@@ -194,7 +195,7 @@ def test_play_and_pause(qtbot, main_window):
     # Nothing trains while paused: the next Step is exactly one epoch later.
     window.controls.step_action.trigger()
     wait_for_epoch(qtbot, window, paused_at + 1)
-    assert len(latest(window).loss_history) == paused_at + 1
+    assert len(window.loss_history) == paused_at + 1
 
 
 def test_space_toggles_play(qtbot, main_window):
@@ -224,7 +225,7 @@ def test_learning_rate_change_applies_mid_run_without_reset(qtbot, main_window):
     )
     window.controls.play_action.trigger()
     qtbot.waitUntil(lambda: not window.training.running, timeout=TIMEOUT)
-    history = latest(window).loss_history
+    history = window.loss_history.exact()[1]
     n = len(history)
     assert n >= epoch_before + 50  # no reset: the epochs went on
 
@@ -314,9 +315,9 @@ def test_no_points_disables_training_with_a_message(qtbot, main_window):
     assert "no points" in window.message_bar.message
     assert window.data_panel.empty_hint.isVisible()
     # Even if a step request reaches the worker, it answers with the reason instead of failing.
-    with qtbot.waitSignal(window.training.problem, timeout=TIMEOUT) as blocker:
+    with qtbot.waitSignal(window.training.errored, timeout=TIMEOUT) as blocker:
         window.training.step(1)
-    assert "no points" in blocker.args[0]
+    assert isinstance(blocker.args[0], TrainingError) and "no points" in str(blocker.args[0])
     window.undo_action.trigger()
     assert window.controls.play_action.isEnabled()
     assert window.message_bar.message == ""

@@ -14,8 +14,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from playground import graph_layout as gl
+from playground.config import Config
 from playground.tracing import BATCH, SAMPLE, trace_trainer
-from playground.trainer import Config, Trainer
+from playground.trainer import Trainer
 
 POINTS = np.array([[-1.0, 0.0], [-0.25, 1.0], [0.5, 1.0], [1.25, 0.0], [2.0, 1.0]])
 ROLE_WIDTH = {"title": 7.5, "body": 6.5, "label": 6.0}
@@ -147,16 +148,7 @@ def test_tutorial_graph_reads_left_to_right_without_crossings():
     layout = gl.layout_graph(trace, measure)
     col_of = {k: c for c, col in enumerate(layout.columns) for k in col}
     x = {trace.nodes[k].label if trace.nodes[k].kind != "op" else trace.nodes[k].op: col_of[k] for k in layout.boxes}
-    assert (
-        x["w"]
-        == x["x"]
-        < x["MulBackward0"]
-        == x["b"]
-        < x["AddBackward0"]
-        == x["y"]
-        < x["SubBackward0"]
-        < x["PowBackward0"]
-    )
+    assert x["x"] == x["w"] < x["MmBackward0"] == x["b"] < x["AddBackward0"] == x["y"] < x["MseLossBackward0"]
     assert all(col_of[r.target] > col_of[r.source] for r in layout.edges)
     # Straight reading order: the first argument of every op arrives above the second.
     for target in {r.target for r in layout.edges}:

@@ -15,9 +15,10 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from playground import graph_layout as gl
+from playground.config import Config
 from playground.panels.graph import GraphPanel
 from playground.tracing import BATCH, SAMPLE, trace_trainer
-from playground.trainer import Config, Trainer
+from playground.trainer import Trainer
 
 TIMEOUT = 10000
 
@@ -67,12 +68,20 @@ def test_graph_dock_is_in_the_view_menu_and_traces_only_while_visible(qtbot, gra
     window = graph_window
     toggle = window.graph_dock.toggleViewAction()
     assert toggle in window.view_menu.actions()
-    worker = window.training.worker
-    assert worker.trace_builder is window.graph_trace_builder
+    training = window.training
+
+    def step_and_wait():
+        epoch = training.latest.epoch + 1
+        with qtbot.waitSignal(training.snapshotReady, check_params_cb=lambda s: s.epoch == epoch, timeout=TIMEOUT):
+            training.step(1)
+        return training.latest
+
+    assert step_and_wait().trace is not None  # shown: every snapshot while paused carries the graph
     window.graph_dock.hide()
-    qtbot.waitUntil(lambda: worker.trace_builder is None, timeout=TIMEOUT)
+    assert step_and_wait().trace is None  # hidden: the worker builds no traces
     toggle.trigger()
-    qtbot.waitUntil(lambda: worker.trace_builder is window.graph_trace_builder, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: training.latest.trace is not None, timeout=TIMEOUT)
+    assert window.graph_panel.trace.epoch == training.latest.epoch
 
 
 def test_opens_on_the_first_point_and_a_click_on_a_point_switches_the_sample(qtbot, graph_window, plot_mouse):
@@ -176,7 +185,7 @@ def test_backward_stepper_visits_every_node_once_in_reverse_topological_order(qt
         else:
             np.testing.assert_array_equal(known[node.id], node.grad)
     # Linear regression, point (1, 3), w = b = 0: ∂L/∂w = ∂L/∂b = 2(0 − 3) = −6.
-    assert float(known[trace.node("w").id]) == -6.0 and float(known[trace.node("b").id]) == -6.0
+    assert known[trace.node("w").id].item() == -6.0 and known[trace.node("b").id].item() == -6.0
     assert panel.box_text(_node_key(panel, label="w"))[2] == "grad −6"
 
     panel.step_back_action.trigger()
@@ -194,19 +203,19 @@ def test_backward_stepper_visits_every_node_once_in_reverse_topological_order(qt
 
 def test_clicking_a_node_opens_the_inspector(qtbot, graph_window):
     panel = graph_window.graph_panel
-    mul = _node_key(panel, op="MulBackward0")
+    add = _node_key(panel, op="AddBackward0")
     with qtbot.waitSignal(panel.nodeSelected, timeout=TIMEOUT) as blocker:
-        _click_box(qtbot, panel, mul)
-    assert blocker.args == [mul]
+        _click_box(qtbot, panel, add)
+    assert blocker.args == [add]
     text = panel.inspector.toPlainText()
-    assert "MulBackward0" in text and "∂(a·b)/∂a = b" in text and "∂(a·b)/∂b = a" in text
+    assert "AddBackward0" in text and "∂(a+b)/∂a = 1" in text and "∂(a+b)/∂b = 1" in text
     assert "Chain rule" in text
-    assert panel.node_items[mul].selected
+    assert panel.node_items[add].selected
 
     _click_box(qtbot, panel, _node_key(panel, label="w"))
     text = panel.inspector.toPlainText()
     assert "Parameter" in text and "optimizer" in text
-    assert "−6" in text  # the contribution that reaches w through ×: upstream −6 × local x = 1
+    assert "−6" in text  # the contribution that reaches w through x @ w: upstream −6 × local x = 1
 
 
 def test_wheel_zooms_drag_pans_and_fit_shows_everything(qtbot, graph_window):
@@ -266,7 +275,7 @@ def test_export_png_and_svg(qtbot, graph_window, tmp_path):
     assert len(colours) > 5  # boxes and text, not a blank page
     assert panel.export_svg(svg)
     text = svg.read_text(encoding="utf-8")
-    assert "<svg" in text and "MulBackward0" in text and "PowBackward0" in text
+    assert "<svg" in text and "MmBackward0" in text and "MseLossBackward0" in text
 
 
 # ------------------------------------------------------------------------- the panel alone
@@ -300,7 +309,7 @@ def test_mlp_layers_collapse_and_expand(qtbot, mlp_panel):
         k
         for k in panel.node_items
         if not isinstance(k, str)
-        and panel.trace.nodes[k].op == "MvBackward0"
+        and panel.trace.nodes[k].op == "AddmmBackward0"
         and panel.trace.group_of(k).name == "hidden2"
     )
     _click_box(qtbot, panel, member, double=True)

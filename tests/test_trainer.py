@@ -9,8 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from playground.config import Config
+from playground.models import ACTIVATIONS, LOSSES, MODELS, OPTIMIZERS, CurveModel
 from playground.presets import load_preset
-from playground.trainer import LOSSES, MODELS, OPTIMIZERS, Config, Trainer, TrainingError, predict
+from playground.trainer import Trainer, TrainingError
 
 # From the seed-002 tutorial (PyTorch's own output).
 FINAL_W = 2.0195605754852295
@@ -29,13 +31,13 @@ def tutorial_trainer():
 def test_linear_regression_first_step_matches_the_tutorial():
     trainer = tutorial_trainer()
     before = trainer.snapshot()
-    assert before.epoch == 0 and math.isnan(before.loss) and before.loss_history == ()
+    assert before.epoch == 0 and math.isnan(before.loss) and before.new_losses.size == 0
     assert before.grads["w"].item() == 0.0 and before.params["w"].item() == 0.0
 
     loss = trainer.step()
 
     snap = trainer.snapshot()
-    assert loss == 41.0 and snap.loss == 41.0 and snap.loss_history == (41.0,)
+    assert loss == 41.0 and snap.loss == 41.0 and snap.new_losses.tolist() == [41.0]
     assert snap.epoch == 1
     assert snap.grads["w"].shape == (1, 1) and snap.grads["b"].shape == (1, 1)
     assert snap.grads["w"].item() == -35.0
@@ -53,17 +55,17 @@ def test_linear_regression_200_single_steps_end_exactly_where_pytorch_does():
     assert snap.epoch == 200
     assert float(snap.params["w"].item()) == FINAL_W
     assert float(snap.params["b"].item()) == FINAL_B
-    assert [round(snap.loss_history[e - 1], 2) for e in range(20, 201, 20)] == PRINTED_LOSSES
+    assert [round(snap.new_losses[e - 1], 2) for e in range(20, 201, 20)] == PRINTED_LOSSES
 
 
 def test_linear_regression_run_200_equals_200_steps():
     trainer = tutorial_trainer()
     last = trainer.run(200)
     snap = trainer.snapshot()
-    assert last == snap.loss == snap.loss_history[-1]
+    assert last == snap.loss == snap.new_losses[-1]
     assert float(snap.params["w"].item()) == FINAL_W
     assert float(snap.params["b"].item()) == FINAL_B
-    assert len(snap.loss_history) == 200
+    assert len(snap.new_losses.tolist()) == 200
 
 
 def test_single_weight_step_matches_the_tutorial():
@@ -101,7 +103,7 @@ def test_every_combination_trains_and_the_loss_goes_down(model, loss, optimizer)
     trainer = Trainer(config, fitting_points(loss))
     assert trainer.can_train, trainer.why_not
     trainer.run(40)
-    history = trainer.snapshot().loss_history
+    history = trainer.snapshot().new_losses.tolist()
     assert len(history) == 40
     assert all(math.isfinite(v) for v in history)
     assert history[-1] < history[0]
@@ -112,7 +114,7 @@ def test_minibatches_train_and_the_loss_goes_down(optimizer):
     config = Config(model="linear", optimizer=optimizer, lr=LEARNING_RATES[optimizer], batch_size=5)
     trainer = Trainer(config, fitting_points("mse"))
     trainer.run(30)
-    history = trainer.snapshot().loss_history
+    history = trainer.snapshot().new_losses.tolist()
     assert len(history) == 30 and history[-1] < history[0]
 
 
@@ -145,7 +147,7 @@ def test_polynomial_parameters_and_prediction():
     xs = np.array([-2.0, 0.0, 0.5, 3.0])
     expected = 3.0 + 1.0 * xs - 2.0 * xs**2 + 0.5 * xs**3
     np.testing.assert_allclose(trainer.predict(xs), expected, rtol=1e-6)
-    np.testing.assert_allclose(predict(config, snap.params, xs), expected, rtol=1e-12)
+    np.testing.assert_allclose(CurveModel()(config, snap.params, xs), expected, rtol=1e-6)
 
 
 def test_the_same_seed_gives_the_same_mlp_and_another_seed_does_not():
@@ -157,17 +159,25 @@ def test_the_same_seed_gives_the_same_mlp_and_another_seed_does_not():
     assert not all(np.array_equal(a[k], c[k]) for k in a)
 
 
-@pytest.mark.parametrize("model", list(MODELS))
-def test_numpy_predict_matches_the_engine(model):
-    config = Config(model=model, degree=4, hidden=(5, 3), activation="relu" if model == "mlp" else "tanh")
+CURVE_CASES = [(model, "tanh") for model in MODELS if model != "mlp"] + [("mlp", a) for a in ACTIVATIONS]
+
+
+@pytest.mark.parametrize(("model", "activation"), CURVE_CASES)
+def test_the_fitted_curve_is_the_trained_model_itself(model, activation):
+    config = Config(model=model, degree=4, hidden=(5, 3), activation=activation, seed=7)
     if model != "mlp":
         config = config.replace(init=(("w", [0.3, -0.2, 0.1, 0.05][: 4 if model == "polynomial" else 1]), ("b", 0.4)))
     trainer = Trainer(config, fitting_points("mse"))
     trainer.run(5)
-    xs = np.linspace(-3, 3, 31)
-    np.testing.assert_allclose(
-        predict(config, trainer.snapshot().params, xs), trainer.predict(xs), rtol=1e-5, atol=1e-6
-    )
+    curve = CurveModel()
+    xs = np.linspace(-3, 3, 301)
+    np.testing.assert_array_equal(curve(config, trainer.snapshot().params, xs), trainer.predict(xs))
+    # The curve follows new parameters: another five epochs move it, again onto the trained model.
+    before = curve(config, trainer.snapshot().params, xs)
+    trainer.run(5)
+    after = curve(config, trainer.snapshot().params, xs)
+    assert not np.array_equal(before, after)
+    np.testing.assert_array_equal(after, trainer.predict(xs))
 
 
 def test_minibatch_epochs_follow_the_shuffled_order():
@@ -219,7 +229,7 @@ def test_a_learning_rate_change_keeps_the_parameters_and_applies_at_the_next_ste
     before = trainer.snapshot()
     trainer.set_config(trainer.config.replace(lr=0.01))
     same = trainer.snapshot()
-    assert same.epoch == 10 and same.loss_history == before.loss_history
+    assert same.epoch == 10 and same.new_losses.tolist() == before.new_losses.tolist()
     assert all(np.array_equal(before.params[k], same.params[k]) for k in before.params)
     trainer.step()
     after = trainer.snapshot()
@@ -257,7 +267,7 @@ def test_model_changes_reset(changes):
     assert trainer.config.resets_parameters(new)
     trainer.set_config(new)
     snap = trainer.snapshot()
-    assert snap.epoch == 0 and snap.loss_history == () and math.isnan(snap.loss)
+    assert snap.epoch == 0 and snap.new_losses.size == 0 and math.isnan(snap.loss)
     assert snap.config == new
     fresh = Trainer(new, fitting_points("mse")).snapshot()
     assert set(snap.params) == set(fresh.params)
@@ -365,8 +375,8 @@ def test_a_diverging_learning_rate_is_reported_not_raised():
     assert not math.isfinite(last)
     assert snap.diverged and trainer.diverged
     assert snap.epoch < 10_000  # run() stopped at the first non-finite loss
-    assert all(math.isfinite(v) for v in snap.loss_history[:-1])
-    assert snap.loss_history[0] == 41.0
+    assert all(math.isfinite(v) for v in snap.new_losses.tolist()[:-1])
+    assert snap.new_losses.tolist()[0] == 41.0
     trainer.set_config(trainer.config.replace(lr=0.001))
     trainer.reset()
     assert not trainer.snapshot().diverged
@@ -505,7 +515,7 @@ def test_state_dict_through_json_resumes_bit_for_bit(name):
     resumed.run(30)
 
     a, b = straight.snapshot(), resumed.snapshot()
-    assert a.loss_history == b.loss_history
+    assert a.new_losses.tolist() == b.new_losses.tolist()
     for key in a.params:
         assert np.array_equal(a.params[key], b.params[key])
         assert np.array_equal(a.grads[key], b.grads[key])
@@ -518,7 +528,7 @@ def test_loaded_state_shows_the_same_snapshot():
     other = Trainer(Config(), np.array(trainer.points))
     other.load_state_dict(json.loads(json.dumps(trainer.state_dict())))
     a, b = trainer.snapshot(), other.snapshot()
-    assert (a.epoch, a.loss, a.loss_history, a.config) == (b.epoch, b.loss, b.loss_history, b.config)
+    assert (a.epoch, a.loss, a.new_losses.tolist(), a.config) == (b.epoch, b.loss, b.new_losses.tolist(), b.config)
     assert all(np.array_equal(a.grads[k], b.grads[k]) for k in a.grads)
 
 
@@ -553,7 +563,7 @@ def test_a_corrupt_state_raises_value_error_and_changes_nothing(corrupt):
     with pytest.raises(ValueError):
         target.load_state_dict(state)
     after = target.snapshot()
-    assert after.config == before.config and after.loss_history == before.loss_history
+    assert after.config == before.config and after.new_losses.tolist() == before.new_losses.tolist()
     assert all(np.array_equal(before.params[k], after.params[k]) for k in before.params)
     target.run(197)
     assert target.snapshot().params["w"].item() == FINAL_W

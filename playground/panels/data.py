@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from playground.document import InvalidPointError
+from playground.models import CurveModel
 
 _ROOT = QModelIndex()  # the invisible root: these tables have no children
 
@@ -301,6 +302,7 @@ class DataPanel(QWidget):
         self._sample = None
         self._drag = None
         self._snapshot = None
+        self._curve_model = CurveModel()  # the trained model itself, on the snapshot's parameters
         self._curve_xs = np.empty(0)
         self._curve_ys = np.empty(0)
 
@@ -489,13 +491,10 @@ class DataPanel(QWidget):
         snapshot = self._snapshot
         if snapshot is None:
             return
-        from playground.trainer import predict
-
         x0, x1 = self.view_box.viewRange()[0]
         xs = np.linspace(x0, x1, CURVE_SAMPLES)
         try:
-            with np.errstate(all="ignore"):
-                ys = np.asarray(predict(snapshot.config, snapshot.params, xs), dtype=np.float64).reshape(-1)
+            ys = self._curve_model(snapshot.config, snapshot.params, xs)
         except Exception as exc:  # a model/parameter mismatch must not break the view
             self.fitted_curve.setData([], [])
             self._curve_xs = self._curve_ys = np.empty(0)

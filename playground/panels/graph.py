@@ -17,33 +17,18 @@ each snapshot, built in the training thread) laid out by :mod:`playground.graph_
 
 from __future__ import annotations
 
-import html
-
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
-    QBrush,
     QColor,
-    QFont,
     QFontMetricsF,
-    QImage,
     QKeySequence,
-    QPainter,
-    QPainterPath,
-    QPen,
-    QPolygonF,
 )
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
-    QGraphicsObject,
-    QGraphicsPathItem,
-    QGraphicsPolygonItem,
-    QGraphicsRectItem,
     QGraphicsScene,
-    QGraphicsSimpleTextItem,
-    QGraphicsView,
     QLabel,
     QMenu,
     QMessageBox,
@@ -56,364 +41,20 @@ from PySide6.QtWidgets import (
 )
 
 from playground import graph_layout as gl
-from playground.tracing import BATCH, SAMPLE, TraceBuilder
+from playground import graph_report as report
+from playground.panels.graph_items import (
+    BACKGROUND,
+    OPENING_ZOOM_LIMIT,
+    READABLE_ZOOM,
+    EdgeItem,
+    GraphView,
+    NodeItem,
+    fonts,
+)
+from playground.panels.scene_export import render_png, render_svg
+from playground.tracing import BATCH, SAMPLE
 
-__all__ = ["GraphPanel", "GraphView", "install_graph_dock"]
-
-#: Fill and border of each kind of box.
-STYLES = {
-    "parameter": (QColor("#fff1dc"), QColor("#d9730d")),
-    "data": (QColor("#e4f0fb"), QColor("#2a6fb0")),
-    "op": (QColor("#ffffff"), QColor("#555555")),
-    "group": (QColor("#f1e6f7"), QColor("#7b3f99")),
-}
-ROOT_BORDER = QColor("#c62828")
-SELECTED_BORDER = QColor("#1976d2")
-CURRENT_FILL = QColor("#fff59d")
-CURRENT_BORDER = QColor("#f9a825")
-PENDING_TEXT = QColor("#9e9e9e")
-TEXT_COLOR = QColor("#202020")
-EDGE_COLOR = QColor("#8a8a8a")
-ACTIVE_EDGE_COLOR = QColor("#ef6c00")
-LABEL_TEXT = QColor("#37474f")
-GROUP_STRIPE = QColor("#b48ac9")
-BACKGROUND = QColor("#ffffff")
-
-#: Below this zoom, text is hard to read: a new layout opens at this zoom (showing its left end).
-READABLE_ZOOM = 0.75
-#: A new layout never opens larger than this.
-OPENING_ZOOM_LIMIT = 1.25
-MIN_ZOOM, MAX_ZOOM = 0.05, 6.0
-#: Values with more elements than this are summarised in the inspector.
-INSPECTOR_FULL_LIMIT = 4096
-
-
-def _fonts():
-    body = QFont()
-    body.setPointSizeF(9.0)
-    title = QFont(body)
-    title.setBold(True)
-    label = QFont(body)
-    label.setPointSizeF(8.0)
-    return {"title": title, "body": body, "label": label}
-
-
-class NodeItem(QGraphicsObject):
-    """One box: a leaf, an op or a collapsed group; three lines of text updated in place."""
-
-    def __init__(self, panel, key, kind, box, root=False, stripe=False):
-        super().__init__()
-        self._panel = panel
-        self.key = key
-        self.kind = kind
-        self.root = root
-        self.stripe = stripe
-        self.selected = False
-        self.state = "normal"  # "current" | "done" | "pending" while the stepper runs
-        self._rect = QRectF(0, 0, box.width, box.height)
-        self.setPos(box.x, box.y)
-        self.setZValue(2)
-        self.setAcceptedMouseButtons(Qt.MouseButton.LeftButton)
-        self.setCursor(Qt.CursorShape.PointingHandCursor)
-        fonts = panel.fonts
-        self._lines = ("", "", "")
-        self._pending = False
-        self.texts = []
-        y = gl.PAD_Y
-        for role in ("title", "body", "body"):
-            item = QGraphicsSimpleTextItem(self)
-            item.setFont(fonts[role])
-            item.setBrush(TEXT_COLOR)
-            item.setPos(gl.PAD_X, y)
-            y += panel.line_height[role]
-            self.texts.append(item)
-
-    def boundingRect(self):
-        return self._rect.adjusted(-3, -3, 3, 3)
-
-    def paint(self, painter, option, widget=None):
-        fill, border = STYLES.get(self.kind, STYLES["op"])
-        width = 1.2
-        if self.root:
-            border, width = ROOT_BORDER, 2.0
-        if self.state == "current":
-            fill, border, width = CURRENT_FILL, CURRENT_BORDER, 3.0
-        if self.selected:
-            border, width = SELECTED_BORDER, 2.6
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        pen = QPen(border, width)
-        if self.kind == "data":
-            pen.setStyle(Qt.PenStyle.DashLine)
-        painter.setPen(pen)
-        painter.setBrush(QBrush(fill))
-        painter.drawRoundedRect(self._rect, 6, 6)
-        if self.stripe:
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QBrush(GROUP_STRIPE))
-            painter.drawRoundedRect(QRectF(1.5, 4, 3.5, self._rect.height() - 8), 1.5, 1.5)
-
-    def set_lines(self, lines, pending=False):
-        if lines != self._lines:
-            for item, text, old in zip(self.texts, lines, self._lines):
-                if text != old:
-                    item.setText(text)
-            self._lines = lines
-        if pending != self._pending:
-            self._pending = pending
-            self.texts[2].setBrush(PENDING_TEXT if pending else TEXT_COLOR)
-
-    def set_state(self, state):
-        if state != self.state:
-            self.state = state
-            self.update()
-
-    def set_selected(self, selected):
-        if selected != self.selected:
-            self.selected = selected
-            self.update()
-
-    def mousePressEvent(self, event):
-        event.accept()
-
-    def mouseReleaseEvent(self, event):
-        if self._rect.contains(event.pos()):
-            self._panel.select_node(self.key)
-        event.accept()
-
-    def mouseDoubleClickEvent(self, event):
-        # Re-layout after the event: it deletes this item.
-        QTimer.singleShot(0, lambda panel=self._panel, key=self.key: panel.toggle_group_at(key))
-        event.accept()
-
-
-class EdgeItem(QGraphicsPathItem):
-    """One edge: straight runs inside columns, curves across gaps, an arrowhead and its label."""
-
-    def __init__(self, panel, route):
-        super().__init__()
-        self.route = route
-        pts = [QPointF(x, y) for x, y in route.points]
-        path = QPainterPath(pts[0])
-        path.lineTo(pts[1])
-        for i in range(2, len(pts), 2):
-            a, b = pts[i - 1], pts[i]
-            mid = (a.x() + b.x()) / 2
-            path.cubicTo(QPointF(mid, a.y()), QPointF(mid, b.y()), b)
-            path.lineTo(pts[i + 1])
-        self.setPath(path)
-        self.setZValue(0)
-        end = pts[-1]
-        self.arrow = QGraphicsPolygonItem(
-            QPolygonF([end, QPointF(end.x() - 7, end.y() - 3.5), QPointF(end.x() - 7, end.y() + 3.5)]), self
-        )
-        box = route.label
-        self.label_box = QGraphicsRectItem(QRectF(box.x, box.y, box.width, box.height), self)
-        self.label_box.setBrush(QBrush(BACKGROUND))
-        self.label_texts = []
-        font = panel.fonts["label"]
-        for _ in range(len(route.label_lines)):
-            item = QGraphicsSimpleTextItem(self.label_box)
-            item.setFont(font)
-            item.setBrush(LABEL_TEXT)
-            self.label_texts.append(item)
-        self._lines = None
-        self._active = None
-        self._line_height = panel.line_height["label"]
-        self._metrics = panel.metrics["label"]
-        self.set_active(False)
-
-    def set_label(self, lines):
-        if lines == self._lines:
-            return
-        self._lines = lines
-        box = self.route.label
-        for i, item in enumerate(self.label_texts):
-            text = lines[i] if i < len(lines) else ""
-            if item.text() != text:
-                item.setText(text)
-                width = self._metrics.horizontalAdvance(text)
-                item.setPos(box.x + (box.width - width) / 2, box.y + gl.LABEL_PAD_Y + i * self._line_height)
-
-    def set_active(self, active):
-        if active == self._active:
-            return
-        self._active = active
-        color = ACTIVE_EDGE_COLOR if active else EDGE_COLOR
-        self.setPen(QPen(color, 2.4 if active else 1.3))
-        self.arrow.setBrush(QBrush(color))
-        self.arrow.setPen(QPen(color, 1))
-        self.label_box.setPen(QPen(color if active else QColor("#d0d0d0"), 1.2 if active else 0.8))
-
-
-class GraphView(QGraphicsView):
-    """The canvas: wheel zooms about the mouse, dragging the background pans."""
-
-    def __init__(self, scene, parent=None):
-        super().__init__(scene, parent)
-        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
-        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
-        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
-        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
-        self.setBackgroundBrush(QBrush(BACKGROUND))
-        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-
-    @property
-    def zoom(self) -> float:
-        return self.transform().m11()
-
-    def set_zoom(self, zoom):
-        zoom = min(MAX_ZOOM, max(MIN_ZOOM, zoom))
-        factor = zoom / self.zoom
-        if factor != 1.0:
-            self.scale(factor, factor)
-
-    def wheelEvent(self, event):
-        delta = event.angleDelta().y() or event.angleDelta().x()
-        if delta:
-            self.set_zoom(self.zoom * 1.0015**delta)
-        event.accept()
-
-    def fit(self):
-        """Show the whole graph."""
-        rect = self.sceneRect()
-        if rect.isEmpty():
-            return
-        self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
-        if self.zoom > MAX_ZOOM:
-            self.set_zoom(MAX_ZOOM)
-
-
-# ------------------------------------------------------------------------------- inspector text
-
-
-def _fmt_full(value):
-    if value is None:
-        return "—"
-    a = np.asarray(value)
-    if a.size == 1:
-        return repr(float(a.reshape(-1)[0]))
-    limit = INSPECTOR_FULL_LIMIT
-    text = np.array2string(a, precision=6, threshold=limit, max_line_width=72, separator=", ")
-    note = f"\n(shape {gl.shape_text(a.shape)}" + (f"; {a.size} values, summarised)" if a.size > limit else ")")
-    return text + note
-
-
-def _esc(text):
-    return html.escape(str(text))
-
-
-def _node_name(trace, node_id):
-    node = trace.nodes[node_id]
-    return node.label if node.kind != "op" else f"{node.symbol} ({node.op})"
-
-
-def chain_rule_rows(trace, node_id, gradients=None):
-    """The chain-rule products behind ∂L/∂node: one row per use, ``(target, upstream, local, contribution)``.
-
-    ``gradients`` maps node ids to the gradients known so far (the stepper's); by default the engine's.
-    """
-    rows = []
-    for i, edge in enumerate(trace.edges):
-        if edge.source != node_id:
-            continue
-        if gradients is None:
-            upstream = trace.nodes[edge.target].grad
-        else:
-            upstream = gradients.get(edge.target)
-        contribution = trace.contributions[i] if i < len(trace.contributions) else None
-        rows.append((edge, upstream, edge.local_grad, contribution))
-    return rows
-
-
-def node_report_html(trace, node_id, gradients=None, heading=None):
-    """The inspector's text for one node (HTML)."""
-    node = trace.nodes[node_id]
-    out = []
-    title = heading or _node_name(trace, node_id)
-    out.append(f"<h3 style='margin:2px 0'>{_esc(title)}</h3>")
-    if node.kind == "op":
-        inputs = ", ".join(
-            f"{'abcdefgh'[k] if k < 8 else k} = {_esc(_node_name(trace, src))}" for k, src in enumerate(node.inputs)
-        )
-        out.append(
-            f"<p><b>Operation</b> {_esc(node.symbol)}  (grad_fn <code>{_esc(node.op)}</code>)<br>"
-            f"<b>Inputs</b> {inputs}</p>"
-        )
-        if node.formula:
-            out.append("<p><b>Local derivatives</b><br>" + "<br>".join(_esc(f) for f in node.formula) + "</p>")
-    elif node.kind == "parameter":
-        param = trace.parameter_of(node_id) if hasattr(trace, "parameter_of") else None
-        where = ""
-        if param is not None:
-            name, index = param
-            where = f" — the model's <code>{_esc(name)}</code>" + (f"{list(index)}" if index is not None else "")
-        out.append(
-            f"<p><b>Parameter</b> (requires_grad=True){where}. Its gradient is what the optimizer "
-            "uses to update it.</p>"
-        )
-    else:
-        out.append("<p><b>Data</b> (requires_grad=False): a fixed input; autograd computes no gradient for it.</p>")
-    if node_id == trace.root:
-        out.append("<p><b>This is the loss L</b>, where the backward pass starts (∂L/∂L = 1).</p>")
-    out.append(f"<p><b>Value</b><pre>{_esc(_fmt_full(node.value))}</pre></p>")
-    grad = node.grad if gradients is None else gradients.get(node_id)
-    out.append(
-        f"<p><b>Gradient ∂L/∂{_esc(node.label if node.kind != 'op' else 'node')}</b>"
-        f"<pre>{_esc(_fmt_full(grad))}</pre></p>"
-    )
-    if node.kind != "data" and node_id != trace.root:
-        rows = chain_rule_rows(trace, node_id, gradients)
-        out.append(_chain_rule_html(trace, node_id, rows, grad))
-    return "".join(out)
-
-
-def _chain_rule_html(trace, node_id, rows, total):
-    if not rows:
-        return ""
-    lines = [
-        "<p><b>Chain rule</b>: ∂L/∂node = Σ over its uses of upstream ∂L/∂use × local ∂use/∂node</p>",
-        "<table cellspacing='0' cellpadding='3' border='1' style='border-collapse:collapse'>",
-        "<tr><th>use</th><th>upstream ∂L/∂use</th><th>local</th><th>contribution</th></tr>",
-    ]
-    for edge, upstream, local, contribution in rows:
-        lines.append(
-            f"<tr><td>{_esc(_node_name(trace, edge.target))} (input {edge.index + 1})</td>"
-            f"<td>{_esc(gl.format_array(upstream) if not isinstance(upstream, str) else '?')}</td>"
-            f"<td>{_esc(gl.format_array(local))}</td>"
-            f"<td>{_esc(gl.format_array(contribution))}</td></tr>"
-        )
-    lines.append("</table>")
-    if len(rows) > 1:
-        terms = " + ".join(gl.format_array(c) for _, _, _, c in rows)
-        lines.append(f"<p>Accumulated over {len(rows)} uses: {_esc(terms)} = <b>{_esc(gl.format_array(total))}</b></p>")
-    op_names = {trace.nodes[edge.target].op for edge, *_ in rows}
-    if op_names & {"MmBackward0", "MvBackward0", "AddmmBackward0"}:
-        lines.append(
-            "<p><i>For a matrix product the local gradient multiplies the upstream gradient as a "
-            "matrix (see the formula of the product): gA = g·Bᵀ, gB = Aᵀ·g.</i></p>"
-        )
-    elif any(
-        np.shape(c) != np.shape(u) for _, u, _, c in rows if c is not None and u is not None and not isinstance(u, str)
-    ):
-        lines.append("<p><i>Broadcast inputs: the products are summed back to this node's shape.</i></p>")
-    return "".join(lines)
-
-
-def group_report_html(trace, group):
-    out = [
-        f"<h3 style='margin:2px 0'>{_esc(group.title)}</h3>",
-        "<p>A Linear layer drawn as one box (double-click it to expand). Inside:</p><ul>",
-    ]
-    for m in group.members:
-        node = trace.nodes[m]
-        out.append(f"<li>{_esc(node.symbol)} <code>{_esc(node.op)}</code>: {_esc(gl.format_array(node.value))}</li>")
-    out.append("</ul>")
-    out.append(node_report_html(trace, group.output, heading=f"Output: {_node_name(trace, group.output)}"))
-    return "".join(out)
-
-
-# ----------------------------------------------------------------------------------- the panel
+__all__ = ["GraphPanel"]
 
 
 class GraphPanel(QWidget):
@@ -438,7 +79,7 @@ class GraphPanel(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.fonts = _fonts()
+        self.fonts = fonts()
         self.metrics = {role: QFontMetricsF(font) for role, font in self.fonts.items()}
         self.line_height = {role: m.height() for role, m in self.metrics.items()}
         self.trace = None
@@ -562,16 +203,6 @@ class GraphPanel(QWidget):
         self.inspector_action.setStatusTip("Show the details of the clicked box: formulas, full values, the chain rule")
         self.inspector_action.setToolTip("Show or hide the inspector (click a box to inspect it)")
         bar.addAction(self.inspector_action)
-
-    def _help_html(self):
-        return (
-            "<p><b>The computational graph of the loss.</b></p>"
-            "<p>Blue boxes are data, orange boxes parameters, white boxes operations (operator and "
-            "PyTorch grad_fn name); the loss has a red border. Each box shows its value and its "
-            "gradient ∂L/∂node; each edge is labelled with its local gradient ∂target/∂input.</p>"
-            "<p>Click a box to inspect it. With training paused, the <b>Backward stepper</b> walks "
-            "the backward pass one node at a time.</p>"
-        )
 
     # ----------------------------------------------------------------- public
     @property
@@ -708,34 +339,11 @@ class GraphPanel(QWidget):
 
     def export_png(self, path, scale=2.0) -> bool:
         """Save the whole graph as a PNG image at ``scale`` pixels per unit; True on success."""
-        rect = self.scene.sceneRect()
-        image = QImage(
-            max(1, int(rect.width() * scale)), max(1, int(rect.height() * scale)), QImage.Format.Format_ARGB32
-        )
-        image.fill(BACKGROUND)
-        painter = QPainter(image)
-        painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
-        self.scene.render(painter, QRectF(image.rect()), rect)
-        painter.end()
-        return image.save(str(path), "PNG")
+        return render_png(self.scene, self.scene.sceneRect(), path, scale, BACKGROUND)
 
     def export_svg(self, path) -> bool:
         """Save the whole graph as an SVG drawing; True on success."""
-        from PySide6.QtSvg import QSvgGenerator
-
-        rect = self.scene.sceneRect()
-        generator = QSvgGenerator()
-        generator.setFileName(str(path))
-        generator.setSize(QSize(int(rect.width()), int(rect.height())))
-        generator.setViewBox(QRectF(0, 0, rect.width(), rect.height()))
-        generator.setTitle("Computational graph")
-        generator.setDescription("Exported from Gradient Playground")
-        painter = QPainter()
-        if not painter.begin(generator):
-            return False
-        self.scene.render(painter, QRectF(0, 0, rect.width(), rect.height()), rect)
-        painter.end()
-        return True
+        return render_svg(self.scene, self.scene.sceneRect(), path, "Computational graph")
 
     # ----------------------------------------------------------------- stepper
     def stepper_order(self):
@@ -746,23 +354,7 @@ class GraphPanel(QWidget):
         """The gradients the stepper has computed so far: node id -> array (None for data)."""
         if self.trace is None or self.stepper_position is None:
             return {}
-        order = self.stepper_order()
-        known = {}
-        trace = self.trace
-        for node_id in order[: self.stepper_position]:
-            node = trace.nodes[node_id]
-            if node_id == trace.root:
-                known[node_id] = np.ones_like(node.value)
-            elif node.kind == "data":
-                known[node_id] = None
-            else:
-                total = None
-                for _edge, _upstream, _local, contribution in chain_rule_rows(trace, node_id, known):
-                    if contribution is None:
-                        continue
-                    total = np.array(contribution, copy=True) if total is None else total + contribution
-                known[node_id] = total
-        return known
+        return report.stepper_gradients(self.trace, self.stepper_position)
 
     @property
     def stepper_current(self):
@@ -960,50 +552,16 @@ class GraphPanel(QWidget):
     def _inspector_text(self):
         trace = self.trace
         if trace is None:
-            return self._help_html()
+            return report.help_html()
         if self.stepper_position is not None:
-            return self._stepper_html()
+            return report.stepper_html(trace, self.stepper_position)
         key = self.selected_key
         if key is None or self.graph_layout is None or key not in self.graph_layout.items:
-            return self._help_html()
+            return report.help_html()
         it = self.graph_layout.items[key]
         if it.kind == "group":
-            return group_report_html(trace, it.group)
-        return node_report_html(trace, it.node)
-
-    def _stepper_html(self):
-        trace = self.trace
-        order = self.stepper_order()
-        position = self.stepper_position
-        if position == 0:
-            return (
-                "<h3 style='margin:2px 0'>Backward pass</h3><p>Press ▶ to start at the loss. Each step "
-                "computes one node's gradient ∂L/∂node from the gradients of the nodes it feeds: "
-                "upstream × local = contribution, summed over its uses.</p>"
-                f"<p>{len(order)} nodes, visited from the loss back to the leaves.</p>"
-            )
-        known = self.stepper_gradients()
-        node_id = order[position - 1]
-        node = trace.nodes[node_id]
-        out = [f"<h3 style='margin:2px 0'>Step {position} of {len(order)}: ∂L/∂{_esc(_node_name(trace, node_id))}</h3>"]
-        if node_id == trace.root:
-            out.append("<p>The loss: ∂L/∂L = <b>1</b>. The backward pass starts here.</p>")
-        elif node.kind == "data":
-            out.append(
-                f"<p>{_esc(node.label)} is data (requires_grad=False): autograd does not compute its gradient.</p>"
-            )
-        else:
-            rows = chain_rule_rows(trace, node_id, known)
-            out.append(_chain_rule_html(trace, node_id, rows, known.get(node_id)))
-            out.append(
-                f"<p>∂L/∂{_esc(node.label if node.kind != 'op' else 'node')} = "
-                f"<b>{_esc(gl.format_array(known.get(node_id)))}</b></p>"
-            )
-            if node.kind == "parameter":
-                out.append("<p>This is the parameter's <code>.grad</code>, what the optimizer uses.</p>")
-        if position == len(order):
-            out.append("<p><b>Done</b>: every gradient is known; they equal the engine's.</p>")
-        return "".join(out)
+            return report.group_report_html(trace, it.group)
+        return report.node_report_html(trace, it.node)
 
     # ----------------------------------------------------------------- reactions
     def _inspector_toggled(self, on):
@@ -1034,52 +592,3 @@ class GraphPanel(QWidget):
         ok = self.export_png(path) if kind == "png" else self.export_svg(path)
         if not ok:
             QMessageBox.warning(self, "Export graph", f"Could not write {path}.")
-
-
-def install_graph_dock(window):
-    """Add the Graph dock to the main window and connect it to training and the Data panel.
-
-    Traces are built (in the training thread) only while the dock is visible. Returns the dock;
-    the panel is ``window.graph_panel``.
-    """
-    panel = GraphPanel()
-    builder = TraceBuilder()
-    dock = window.add_dock(
-        panel,
-        "Graph",
-        Qt.DockWidgetArea.RightDockWidgetArea,
-        tooltip="The computational graph of the loss, with values and gradients",
-        tabify_with=window.loss_dock,
-    )
-    training = window.training
-    data_panel = window.data_panel
-
-    def request_trace():
-        builder.refresh()
-        training.set_selected_sample(data_panel.highlighted_sample)
-
-    def visibility_changed(visible):
-        training.set_trace_builder(builder if visible else None)
-        if visible:
-            request_trace()
-
-    def mode_changed(mode):
-        builder.mode = mode
-        request_trace()
-
-    def points_changed(_points):
-        # While paused the worker publishes nothing for new points: ask for the new graph.
-        if dock.isVisible() and not training.running:
-            request_trace()
-
-    dock.visibilityChanged.connect(visibility_changed)
-    window.document.pointsChanged.connect(points_changed)
-    panel.modeChanged.connect(mode_changed)
-    panel.refreshRequested.connect(request_trace)
-    panel.sampleShown.connect(data_panel.highlight_sample)
-    training.snapshotReady.connect(panel.show_snapshot)
-    training.stateChanged.connect(panel.set_training_state)
-    window.graph_panel = panel
-    window.graph_dock = dock
-    window.graph_trace_builder = builder
-    return dock

@@ -1,27 +1,41 @@
 """The Loss panel: the loss of every epoch, live, on a linear or log axis.
 
-Vertical marks show the epochs where the data was edited, and a red line where the loss diverged.
-The panel keeps its own growing copy of the history and only appends what is new in each
-snapshot, so long runs stay cheap to draw (pyqtgraph downsamples to the visible pixels).
+It draws the app's :class:`~playground.loss_history.LossHistory` (the recent epochs exactly, the
+older ones as a min/max envelope), so a redraw costs the same after ten epochs or ten million.
+It follows either the whole run or the last N epochs, where a loss jump after an edit stays
+visible. Marks show the epochs where the data was edited (full-height lines while they are few,
+ticks along the bottom when they crowd) and a red line where the loss diverged.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from playground.loss_history import LossHistory
 
 LOSS_COLOR = QColor(31, 119, 180)
 EDIT_COLOR = QColor(255, 127, 14, 150)
 DIVERGED_COLOR = QColor(214, 39, 40)
+#: The windows the plot can follow: None for the whole run, else the last N epochs.
+WINDOWS = {"All epochs": None, "Last 100": 100, "Last 1,000": 1_000, "Last 10,000": 10_000}
+#: Beyond this many edit marks in view, they shrink to ticks along the bottom.
+FULL_MARKS = 24
 
 
 class LossPanel(QWidget):
-    """Live loss curve with a log-scale switch, data-edit marks and a divergence mark.
+    """Live loss curve with a log-scale switch, a follow window, edit marks and a divergence mark.
+
+    Parameters
+    ----------
+    history : LossHistory
+        The losses to draw; the window feeds it from the snapshots.
 
     Signals
     -------
@@ -30,26 +44,30 @@ class LossPanel(QWidget):
 
     logScaleChanged = Signal(bool)
 
-    def __init__(self, parent=None):
+    def __init__(self, history: LossHistory | None = None, parent=None):
         super().__init__(parent)
-        self._epochs = np.empty(0, dtype=np.float64)
-        self._losses = np.empty(0, dtype=np.float64)
-        self._count = 0
+        self.history = history if history is not None else LossHistory()
         self._edit_epochs: list[int] = []
         self._last_epoch = 0
         self._log = False
+        self._window = None
         self._marks_drawn = False
+        self._drawn = None  # (generation, epochs) of the curve on screen
 
         self.plot_widget = pg.PlotWidget(background="w")
         plot_item = self.plot_widget.getPlotItem()
         plot_item.showGrid(x=False, y=True, alpha=0.2)  # the axes move every frame: keep them cheap
         plot_item.setLabel("bottom", "epoch")
         plot_item.setLabel("left", "loss")
+        # The axis shows plain numbers: an SI prefix in the label beside ticks in e-notation
+        # would say the scale twice.
+        for side in ("left", "bottom"):
+            plot_item.getAxis(side).enableAutoSIPrefix(False)
         plot_item.setMenuEnabled(True)
         self.plot_widget.setToolTip(
             "Loss of every epoch (computed before that epoch's update).\n"
-            "Orange lines: the data was edited. Red line: the loss diverged.\n"
-            "Drag to pan, wheel to zoom, 'A' (bottom left) to auto-range again."
+            "Orange marks: the data was edited. Red line: the loss diverged.\n"
+            "Drag to pan, wheel to zoom, 'A' (bottom left) to follow training again."
         )
         self.plot_widget.setStatusTip("The loss per epoch; orange marks show where you edited the data.")
         self.view_box = plot_item.getViewBox()
@@ -78,8 +96,16 @@ class LossPanel(QWidget):
         self.view_box.sigStateChanged.connect(self._auto_button)
         self.view_box.sigRangeChanged.connect(self._draw_marks)
 
+        self.window_combo = QComboBox()
+        for title, size in WINDOWS.items():
+            self.window_combo.addItem(title, size)
+        self.window_combo.setToolTip("Follow the whole run, or only the latest epochs")
+        self.window_combo.setStatusTip(
+            "Show every epoch, or follow the last N epochs so that recent changes stay large enough to see."
+        )
+        self.window_combo.currentIndexChanged.connect(lambda _i: self.set_window(self.window_combo.currentData()))
         self.log_check = QCheckBox("Log scale")
-        self.log_check.setToolTip("Show the loss on a logarithmic axis")
+        self.log_check.setToolTip("Show the loss on a logarithmic axis (Ctrl+L)")
         self.log_check.setStatusTip("Switch the loss axis between linear and logarithmic.")
         self.log_check.toggled.connect(self.set_log_scale)
         self.summary = QLabel("No epochs yet")
@@ -87,6 +113,7 @@ class LossPanel(QWidget):
         header = QHBoxLayout()
         header.setContentsMargins(6, 2, 6, 0)
         header.addWidget(self.summary, 1)
+        header.addWidget(self.window_combo)
         header.addWidget(self.log_check)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -109,8 +136,24 @@ class LossPanel(QWidget):
             return
         self._log = on
         self.plot_widget.getPlotItem().setLogMode(y=on)
+        self._drawn = None
         self.follow()
         self.logScaleChanged.emit(on)
+
+    @property
+    def window(self) -> int | None:
+        """The number of latest epochs followed, or None for the whole run."""
+        return self._window
+
+    def set_window(self, epochs: int | None) -> None:
+        """Follow the last ``epochs`` epochs (None: the whole run)."""
+        index = self.window_combo.findData(epochs)
+        if index >= 0 and index != self.window_combo.currentIndex():
+            self.window_combo.setCurrentIndex(index)  # comes back here
+            return
+        self._window = epochs
+        self._drawn = None
+        self.follow()
 
     def follow(self) -> None:
         """Let the view follow training again (after the user panned or zoomed)."""
@@ -123,8 +166,8 @@ class LossPanel(QWidget):
         return self._following
 
     def loss_history(self) -> np.ndarray:
-        """The losses drawn, epoch 1 first."""
-        return self._losses[: self._count].copy()
+        """The losses kept exactly (the recent epochs; all of them in a short run), epoch 1 first."""
+        return self.history.exact()[1].copy()
 
     def edit_epochs(self) -> list[int]:
         """Epochs where a data edit was marked."""
@@ -138,70 +181,70 @@ class LossPanel(QWidget):
             self._draw_marks()
 
     def show_snapshot(self, snapshot) -> None:
-        history = snapshot.loss_history
-        n = len(history)
-        count = self._count
-        rewritten = n < count or (
-            count > 0
-            and (not _same(history[0], self._losses[0]) or not _same(history[count - 1], self._losses[count - 1]))
-        )
-        if rewritten:  # a reset or a restored session: start over
-            count = 0
-            self._edit_epochs = [e for e in self._edit_epochs if e <= n] if n else []
-        if n > count:
-            self._grow(n)
-            self._losses[count:n] = history[count:]
-        self._count = n
+        """Draw the history (already fed with ``snapshot``) and the snapshot's state."""
+        if self._drawn is not None and self._drawn[0] != self.history.generation:  # started over
+            self._edit_epochs = [e for e in self._edit_epochs if e <= snapshot.epoch] if snapshot.epoch else []
         self._last_epoch = snapshot.epoch
-        if n != count or rewritten:
+        if self._drawn != (self.history.generation, len(self.history)):
             self._draw_curve()
         if snapshot.diverged:
             self.diverged_line.setValue(snapshot.epoch)
             self.diverged_line.show()
         else:
             self.diverged_line.hide()
-        if n == 0:
+        if snapshot.epoch == 0:
             self.summary.setText("No epochs yet: press Step or Play")
         elif snapshot.diverged:
-            self.summary.setText(f"Epoch {snapshot.epoch}: the loss diverged ({snapshot.loss})")
+            self.summary.setText(f"Epoch {snapshot.epoch:,}: the loss diverged ({snapshot.loss})")
         else:
-            self.summary.setText(f"Epoch {snapshot.epoch}: loss {snapshot.loss:.6g}")
+            self.summary.setText(f"Epoch {snapshot.epoch:,}: loss {snapshot.loss:.6g}")
         self._draw_marks()
 
+    @contextlib.contextmanager
+    def fitted_to_data(self):
+        """Within the block, the view shows exactly the epochs drawn (for an exported image)."""
+        saved = self.view_box.viewRange()
+        n = len(self.history)
+        start = self._start_epoch()
+        if n:
+            self.view_box.setRange(xRange=(max(0, start - 1), n), padding=0.01)
+        try:
+            yield
+        finally:
+            self.view_box.setRange(xRange=saved[0], yRange=saved[1], padding=0)
+
     # ----------------------------------------------------------------- internals
-    def _grow(self, n: int) -> None:
-        if n <= len(self._losses):
-            return
-        size = max(1024, 2 * len(self._losses))
-        while size < n:
-            size *= 2
-        losses = np.empty(size, dtype=np.float64)
-        losses[: self._count] = self._losses[: self._count]
-        self._losses = losses
-        self._epochs = np.arange(1, size + 1, dtype=np.float64)
+    def _start_epoch(self) -> int:
+        n = len(self.history)
+        return 1 if self._window is None else max(1, n - self._window + 1)
 
     def _draw_curve(self) -> None:
-        n = self._count
-        if n == 0:
+        history = self.history
+        self._drawn = (history.generation, len(history))
+        if not len(history):
             self.loss_curve.setData([], [])
             return
-        ys = self._losses[:n]
+        xs, ys = history.curve(self._start_epoch())
         with np.errstate(all="ignore"):
             bad = ~np.isfinite(ys)
             if self._log:
                 bad |= ys <= 0
             if bad.any():
                 ys = np.where(bad, np.nan, ys)
-        self.loss_curve.setData(self._epochs[:n], ys)
+        self.loss_curve.setData(xs, ys)
         if self._following:
             self._follow_range(ys)
 
     def _follow_range(self, ys) -> None:
-        """Show epochs 0…N and the losses with room to spare, N and the bounds moving in round steps,
-        so the axes (the costliest part of a redraw) change only now and then."""
+        """Show the epochs followed and their losses with a little room to spare, the bounds moving
+        in small round steps so the axes (the costliest part of a redraw) change only now and then."""
         with np.errstate(all="ignore"):
             finite = ys[np.isfinite(ys) & ((ys > 0) if self._log else True)]
-        x_range = (0.0, _round_up(max(len(ys), 10)))
+        n = len(self.history)
+        if self._window is None:
+            x_range = (0.0, _round_up(max(n, 10)))
+        else:
+            x_range = (float(max(0, n - self._window)), float(max(n, self._window)))
         if finite.size == 0:
             y_range = (0.0, 1.0)
         elif self._log:
@@ -233,20 +276,21 @@ class LossPanel(QWidget):
                 self._marks_drawn = False
             return
         self._marks_drawn = True
-        (y0, y1) = self.view_box.viewRange()[1]
-        xs = np.repeat(np.asarray(self._edit_epochs, dtype=np.float64), 2)
-        ys = np.tile([y0, y1], len(self._edit_epochs))
+        (x0, x1), (y0, y1) = self.view_box.viewRange()
+        epochs = np.unique(np.asarray(self._edit_epochs, dtype=np.float64))
+        epochs = epochs[(epochs >= x0) & (epochs <= x1)]
+        if epochs.size > FULL_MARKS:  # crowded: short ticks along the bottom keep the curve readable
+            y1 = y0 + 0.06 * (y1 - y0)
+        xs = np.repeat(epochs, 2)
+        ys = np.tile([y0, y1], epochs.size)
         self.edit_marks.setData(xs, ys, connect="pairs")
 
 
 def _round_up(value: float) -> float:
-    """The next of 1, 2, 5, 10, 20, 50 … at or above ``value`` (> 0)."""
+    """The next of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10, 12 … at or above ``value`` (> 0):
+    round enough that the range changes seldom, close enough that little of the plot is empty."""
     step = 10.0 ** math.floor(math.log10(value))
-    for factor in (1, 2, 5, 10):
-        if factor * step >= value:
+    for factor in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
+        if factor * step >= value * (1 - 1e-12):
             return factor * step
     return 10 * step
-
-
-def _same(a: float, b: float) -> bool:
-    return a == b or (math.isnan(a) and math.isnan(b))

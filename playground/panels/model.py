@@ -1,6 +1,6 @@
 """The Model panel: model, loss, optimizer and hyperparameters, batch size and seed.
 
-Every change becomes a new :class:`~playground.trainer.Config` pushed to the document's undo stack.
+Every change becomes a new :class:`~playground.config.Config` pushed to the document's undo stack.
 Optimizer hyperparameters apply at the next step; a new model, loss or seed resets the parameters
 (the trainer decides, see ``Config.resets_parameters``).
 """
@@ -26,47 +26,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from playground.trainer import ACTIVATIONS, LOSSES, MAX_DEGREE, MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS, MODELS, OPTIMIZERS
+from playground.config import MAX_DEGREE, MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS
+from playground.models import ACTIVATIONS, LOSSES, MODELS, OPTIMIZERS, build_model
 
 #: Settings that change which parameters the model has.
-_SHAPE_FIELDS = ("model", "degree", "hidden", "activation", "bias")
+_SHAPE_FIELDS = ("model", *sorted({field for kind in MODELS.values() for field in kind.fields}))
 
 LR_MIN = 1e-5
 LR_MAX = 10.0
 _LR_STEPS = 600  # slider positions: 100 per decade
 
-FORMULAS = {
-    "linear": "ŷ = w·x + b",
-    "polynomial": "ŷ = b + w₁x + w₂x² + … + w_d x^d",
-    "sigmoid": "ŷ = σ(w·x + b)",
-    "mlp": "ŷ = MLP(x)",
-}
-SHORT_MODEL_NAMES = {"linear": "Linear", "polynomial": "Polynomial", "sigmoid": "Sigmoid neuron", "mlp": "MLP"}
-
 
 def parameter_count(config) -> int:
     """How many numbers the model of ``config`` learns."""
-    if config.model == "mlp":
-        sizes = (1, *config.hidden, 1)
-        return sum(a * b + b for a, b in itertools.pairwise(sizes))
-    weights = config.degree if config.model == "polynomial" else 1
-    return weights + (1 if config.bias else 0)
+    return sum(p.numel() for p in build_model(config).parameters())
 
 
 def describe(config) -> str:
     """The model in one line: its formula or architecture, and its parameter count."""
-    if config.model == "mlp":
-        layers = " → ".join(str(n) for n in (1, *config.hidden, 1))
-        text = f"{layers}, {config.activation}"
-    elif config.model == "polynomial":
-        powers = ["w₁x", "w₂x²", "w₃x³"][: config.degree]
-        if config.degree > 3:
-            powers.append(f"… + w_{config.degree}x^{config.degree}")
-        text = "ŷ = " + ("b + " if config.bias else "") + " + ".join(powers)
-    else:
-        text = FORMULAS[config.model] if config.bias else FORMULAS[config.model].replace(" + b", "")
     count = parameter_count(config)
-    return f"{text}   ({count} parameter{'s' if count != 1 else ''})"
+    return f"{MODELS[config.model].formula(config)}   ({count} parameter{'s' if count != 1 else ''})"
 
 
 def lr_to_slider(lr: float) -> int:
@@ -180,8 +159,8 @@ class ModelPanel(QWidget):
         self._slider_drag = None
 
         self.model_combo = QComboBox()
-        for key, title in MODELS.items():
-            self.model_combo.addItem(title, key)
+        for key, kind in MODELS.items():
+            self.model_combo.addItem(kind.title, key)
         self.model_combo.setToolTip("The model that is fitted to the points")
         self.model_combo.setStatusTip("Changing the model starts from fresh parameters (undoable).")
         self.formula = QLabel()
@@ -225,16 +204,16 @@ class ModelPanel(QWidget):
         self.bias_check.setStatusTip("Turn the bias parameter b on or off.")
 
         self.loss_combo = QComboBox()
-        for key, title in LOSSES.items():
-            self.loss_combo.addItem(title, key)
+        for key, loss in LOSSES.items():
+            self.loss_combo.addItem(loss.title, key)
         self.loss_combo.setToolTip("How the distance between ŷ and y is measured")
         self.loss_combo.setStatusTip(
             "The loss function; binary cross-entropy needs the sigmoid neuron and 0/1 targets."
         )
 
         self.optimizer_combo = QComboBox()
-        for key, title in OPTIMIZERS.items():
-            self.optimizer_combo.addItem(title, key)
+        for key, optimizer in OPTIMIZERS.items():
+            self.optimizer_combo.addItem(optimizer.title, key)
         self.optimizer_combo.setToolTip("How the gradient turns into a parameter update")
         self.optimizer_combo.setStatusTip("The optimizer; switching keeps the parameters and clears its state.")
 
@@ -376,17 +355,21 @@ class ModelPanel(QWidget):
         self.lr_control.set_value(config.lr)
         model = config.model
         form = self.form
-        form.setRowVisible(self.degree_spin, model == "polynomial")
-        form.setRowVisible(self.hidden_widget, model == "mlp")
-        form.setRowVisible(self.activation_combo, model == "mlp")
-        form.setRowVisible(self.bias_check, model != "mlp")
-        form.setRowVisible(self.momentum_spin, config.optimizer in ("momentum", "nesterov"))
-        form.setRowVisible(self.beta1_spin, config.optimizer == "adam")
-        form.setRowVisible(self.beta2_spin, config.optimizer == "adam")
-        bce_item = self.loss_combo.model().item(self.loss_combo.findData("bce"))
-        if bce_item is not None:
-            bce_item.setEnabled(model == "sigmoid")
-            bce_item.setToolTip("" if model == "sigmoid" else "Binary cross-entropy needs the sigmoid neuron model")
+        shaping = MODELS[model].fields
+        form.setRowVisible(self.degree_spin, "degree" in shaping)
+        form.setRowVisible(self.hidden_widget, "hidden" in shaping)
+        form.setRowVisible(self.activation_combo, "activation" in shaping)
+        form.setRowVisible(self.bias_check, "bias" in shaping)
+        fields = OPTIMIZERS[config.optimizer].fields
+        form.setRowVisible(self.momentum_spin, "momentum" in fields)
+        form.setRowVisible(self.beta1_spin, "beta1" in fields)
+        form.setRowVisible(self.beta2_spin, "beta2" in fields)
+        probabilities = MODELS[model].probabilities
+        for key, loss in LOSSES.items():
+            item = self.loss_combo.model().item(self.loss_combo.findData(key))
+            if item is not None and loss.needs_probabilities:
+                item.setEnabled(probabilities)
+                item.setToolTip("" if probabilities else f"{loss.title} needs a model whose outputs are probabilities")
 
     # ----------------------------------------------------------------- widgets -> document
     def _change(self, text, merge_key=None, **changes) -> None:
@@ -406,9 +389,9 @@ class ModelPanel(QWidget):
     def _model_chosen(self) -> None:
         model = self.model_combo.currentData()
         changes = {"model": model}
-        if model != "sigmoid" and self._document.config.loss == "bce":
+        if LOSSES[self._document.config.loss].needs_probabilities and not MODELS[model].probabilities:
             changes["loss"] = "mse"
-        self._change(f"Change model to {SHORT_MODEL_NAMES.get(model, model)}", **changes)
+        self._change(f"Change model to {MODELS[model].name}", **changes)
 
     def _hidden_changed(self) -> None:
         n = self.layers_spin.value()
