@@ -41,6 +41,7 @@ from .creation import *  # noqa: F403
 from .functional import *  # noqa: F403
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
+from .serialization import load, save
 from .tensor import Size, Tensor, as_tensor, from_numpy, tensor, tensor_from_array
 
 half = float16
@@ -97,6 +98,7 @@ __all__ = [
     "int32",
     "int64",
     "is_grad_enabled",
+    "load",
     "long",
     "manual_seed",
     "nan",
@@ -104,6 +106,7 @@ __all__ = [
     "no_grad",
     "pi",
     "return_types",
+    "save",
     "seed",
     "set_default_device",
     "set_default_dtype",

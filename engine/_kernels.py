@@ -14,13 +14,8 @@ import numpy as np
 _SPLIT = 134217729.0  # 2**27 + 1, Dekker's splitter for float64
 
 
-def fma(a, b, c):
-    """``a·b + c`` with a single rounding, elementwise in float64.
-
-    The product's rounding error is recovered with Dekker's splitting and the sum's with Knuth's
-    two-sum, so the result is the exactly rounded a·b + c (for float32 operands it is then rounded
-    to float32, which is PyTorch's float32 fused multiply-add but in the rarest double-rounding ties).
-    """
+def _fma_parts(a, b, c):
+    """``a·b + c`` as three float64 arrays whose exact sum is the exact result: (s, t, t_error)."""
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
     c = np.asarray(c, dtype=np.float64)
@@ -31,20 +26,47 @@ def fma(a, b, c):
     t = _SPLIT * b
     b_hi = t - (t - b)
     b_lo = b - b_hi
-    product_error = ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
+    product_error = ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo  # Dekker: a·b = p + error
     s = p + c
     z = s - p
-    sum_error = (p - (s - z)) + (c - z)
-    # s + sum_error + product_error is exact; add the two small terms, keeping what their sum loses,
-    # which decides the rounding when s + their sum falls exactly halfway between two doubles.
+    sum_error = (p - (s - z)) + (c - z)  # Knuth: p + c = s + error
     t = sum_error + product_error
     z = t - sum_error
     t_error = (sum_error - (t - z)) + (product_error - z)
-    gap = np.abs(np.nextafter(s, np.where(t < 0, -np.inf, np.inf)) - s)  # the spacing on the side t points to
-    tie = (np.abs(t) == gap / 2) & (t_error != 0)
-    if np.any(tie):
-        t = np.where(tie, np.nextafter(t, np.where(t_error > 0, np.inf, -np.inf)), t)
-    return s + t
+    return s, t, t_error
+
+
+def _break_ties(rounded, value, rest, kind):
+    """``rounded`` (``value`` rounded to ``kind``), corrected where ``value`` lies exactly halfway between
+    two numbers of ``kind`` and the lost remainder ``rest`` says which way the exact result lies."""
+    neighbour = np.nextafter(rounded, np.where(value > rounded, np.inf, -np.inf).astype(kind))
+    midpoint = (rounded.astype(np.float64) + neighbour.astype(np.float64)) / 2
+    tie = (value == midpoint) & (rest != 0) & (neighbour != rounded)
+    if not np.any(tie):
+        return rounded
+    toward_rest = np.where((rest > 0) == (neighbour > rounded), neighbour, rounded)
+    return np.where(tie, toward_rest, rounded)
+
+
+def fma(a, b, c, dtype=np.float64):
+    """``a·b + c`` with a single rounding to ``dtype`` (float64 or float32), elementwise.
+
+    The product's rounding error is recovered with Dekker's splitting and the sum's with Knuth's
+    two-sum, so the exact result is known as a sum of three doubles; it is rounded once, the
+    remainder deciding exact ties.
+    """
+    s, t, t_error = _fma_parts(a, b, c)
+    if np.dtype(dtype) == np.float64:
+        # s + t rounds correctly unless it falls exactly halfway between two doubles; then t_error decides.
+        gap = np.abs(np.nextafter(s, np.where(t < 0, -np.inf, np.inf)) - s)  # the spacing on t's side of s
+        tie = (np.abs(t) == gap / 2) & (t_error != 0)
+        if np.any(tie):
+            t = np.where(tie, np.nextafter(t, np.where(t_error > 0, np.inf, -np.inf)), t)
+        return s + t
+    value = s + t
+    z = value - s
+    rest = ((s - (value - z)) + (t - z)) + t_error  # exact = value + rest
+    return _break_ties(value.astype(dtype), value, rest, np.dtype(dtype).type)
 
 
 def linspace(start, end, steps, dtype):
@@ -66,8 +88,9 @@ def linspace(start, end, steps, dtype):
         step = (end - start) / (steps - 1)  # integral outputs step in double
     i = np.arange(steps, dtype=np.float64)
     half = steps // 2
-    low = fma(step, i, start)
-    high = fma(-np.float64(step), steps - 1 - i, end)
+    result = dtype if dtype.kind == "f" else np.float64
+    low = fma(step, i, start, result)
+    high = fma(-np.float64(step), steps - 1 - i, end, result)
     values = np.where(i < half, low, high)
     if dtype.kind == "f":
         return values.astype(dtype)
@@ -88,5 +111,5 @@ def arange(start, end, step, dtype):
     width = 8 if dtype == np.float32 else 4
     vectorized = n - n % (2 * width)  # PyTorch's loop handles two vectors per step, the rest one by one
     k = np.where(i < vectorized, (i // width) * width, i)
-    base = fma(step, k.astype(np.float64), start).astype(dtype)
-    return fma((i - k).astype(np.float64), step, base.astype(np.float64)).astype(dtype)
+    base = fma(step, k.astype(np.float64), start, dtype)
+    return fma((i - k).astype(np.float64), step, base.astype(np.float64), dtype)

@@ -878,9 +878,9 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
 
 
 @method()
-def repeat(input, *sizes):
+def repeat(input, *sizes, repeats=None):
     """The tensor tiled ``sizes`` times along each dim (``torch.Tensor.repeat``; grad_fn ``RepeatBackward0``)."""
-    repeats = tuple(int(s) for s in _shape_arg(sizes))
+    repeats = tuple(int(s) for s in (_shape_arg(sizes) if sizes else _shape_arg((repeats,))))
     if len(repeats) < input._data.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor")
     return ops.RepeatBackward0.apply(input, repeats=repeats)
@@ -999,9 +999,11 @@ def _pieces(tensor, d, bounds, op):
 
 
 @both()
-def split(tensor, split_size_or_sections, dim=0):
+def split(tensor, split_size_or_sections=None, dim=0, *, split_size=None):
     """Pieces of ``split_size`` along ``dim``, or of the listed sizes (``torch.split``; grad_fn
     ``SplitBackward0`` or ``SplitWithSizesBackward0``)."""
+    if split_size_or_sections is None:
+        split_size_or_sections = split_size
     d = _normalize_dim(dim, tensor._data.ndim)
     n = tensor._data.shape[d]
     if isinstance(split_size_or_sections, int):
@@ -1501,9 +1503,9 @@ def new_tensor(input, data, *, dtype=None, device=None, requires_grad=False, lay
 
 
 def _new_filled(fill):
-    def fn(input, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+    def fn(input, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False, **kwargs):
         _device.check(device)
-        shape = _shape_arg(size)
+        shape = _shape_arg(size) if size else _shape_arg((kwargs["size"],))
         return _made(np.full(shape, fill, dtype=_like_dtype(input, dtype)), requires_grad)
 
     return fn

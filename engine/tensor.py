@@ -733,14 +733,14 @@ class Tensor:
     def matmul(self, other):
         return matmul(self, other)
 
-    def mm(self, other):
-        return mm(self, other)
+    def mm(self, mat2):
+        return mm(self, mat2)
 
-    def mv(self, other):
-        return mv(self, other)
+    def mv(self, vec):
+        return mv(self, vec)
 
-    def dot(self, other):
-        return dot(self, other)
+    def dot(self, tensor):
+        return dot(self, tensor)
 
     def maximum(self, other):
         return maximum(self, other)
@@ -858,12 +858,15 @@ class Tensor:
         return Tensor._wrap(np.asarray(np.argmin(self._data, axis=_normalize_dim(dim, self.ndim), keepdims=keepdim)))
 
     # ------------------------------------------------------------------------------------ shapes
-    def reshape(self, *shape):
-        shape = _shape_arg(shape)
+    def reshape(self, *shape, **kwargs):
+        shape = _shape_arg(shape) if shape else tuple(kwargs["shape"])
         return ops.ViewBackward0.apply(self, shape=_resolve_shape(shape, self._data.size))
 
-    def view(self, *shape):
-        shape = _shape_arg(shape)
+    def view(self, *shape, **kwargs):
+        if "dtype" in kwargs or (len(shape) == 1 and isinstance(shape[0], _dtype.dtype)):
+            # Reinterpret the bits as another dtype of the same size (``Tensor.view(dtype)``).
+            return Tensor._wrap(self._data.view(to_numpy_dtype(kwargs.get("dtype", shape[0] if shape else None))))
+        shape = _shape_arg(shape) if shape else tuple(kwargs["size"])
         if self._data.ndim > 1 and not self._data.flags.c_contiguous and self._data.size > 1:
             raise RuntimeError(
                 "view size is not compatible with input tensor's size and stride (at least one "
@@ -899,8 +902,8 @@ class Tensor:
         axes[d0], axes[d1] = axes[d1], axes[d0]
         return ops.TransposeBackward0.apply(self, axes=tuple(axes))
 
-    def permute(self, *dims):
-        dims = _shape_arg(dims)
+    def permute(self, *dims, **kwargs):
+        dims = _shape_arg(dims) if dims else tuple(kwargs["dims"])
         n = self._data.ndim
         return ops.PermuteBackward0.apply(self, axes=tuple(_normalize_dim(d, n) for d in dims))
 
@@ -917,8 +920,8 @@ class Tensor:
         new = tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1))
         return ops.SqueezeBackward1.apply(self, shape=new)
 
-    def expand(self, *sizes):
-        sizes = _shape_arg(sizes)
+    def expand(self, *sizes, **kwargs):
+        sizes = _shape_arg(sizes) if sizes else tuple(kwargs["size"])
         lead = len(sizes) - self._data.ndim
         shape = tuple(self._data.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
         return ops.ExpandBackward0.apply(self, shape=shape)
