@@ -37,7 +37,7 @@ for var_name in optimizer.state_dict():
 
 x = torch.linspace(-1, 1, 12).reshape(4, 3)
 y = torch.tensor([[0.5], [-0.5], [1.0], [0.0]])
-for epoch in range(5):
+for _ in range(5):
     optimizer.zero_grad()
     loss = nn.functional.mse_loss(net(x), y)
     loss.backward()
