@@ -15,6 +15,10 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import math as _math
 
+from . import _memory
+
+_memory.keep_freed_memory()  # a training step's temporaries stay mapped for the next step
+
 from . import _dtype, autograd, graph, return_types
 from . import api as _api
 from . import creation as _creation

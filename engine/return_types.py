@@ -14,6 +14,7 @@ __all__ = [
     "cummin",
     "histogram",
     "kthvalue",
+    "linalg_lstsq",
     "max",
     "median",
     "min",
@@ -26,7 +27,7 @@ __all__ = [
 
 class _ReturnType(tuple):
     __slots__ = ()
-    _fields = ()
+    _fields: tuple[str, ...] = ()
 
     def __new__(cls, *values):
         if len(values) == 1 and isinstance(values[0], (tuple, list)):
@@ -36,7 +37,7 @@ class _ReturnType(tuple):
         return tuple.__new__(cls, values)
 
     def __repr__(self):
-        fields = ",\n".join(f"{name}={value!r}" for name, value in zip(self._fields, self))
+        fields = ",\n".join(f"{field}={item!r}" for field, item in zip(self._fields, self))
         return f"torch.return_types.{type(self).__name__}(\n{fields})"
 
     __str__ = __repr__
@@ -46,7 +47,7 @@ def _field(i):
     return property(lambda self: self[i])
 
 
-def _make(name, fields):
+def _make(name: str, fields: tuple) -> type:
     namespace = {"__slots__": (), "_fields": fields, "__module__": "torch.return_types", "__qualname__": name}
     namespace.update({field: _field(i) for i, field in enumerate(fields)})
     return type(name, (_ReturnType,), namespace)
@@ -63,5 +64,6 @@ mode = _make("mode", _VALUES_INDICES)
 cummax = _make("cummax", _VALUES_INDICES)
 cummin = _make("cummin", _VALUES_INDICES)
 aminmax = _make("aminmax", ("min", "max"))
+linalg_lstsq = _make("linalg_lstsq", ("solution", "residuals", "rank", "singular_values"))
 slogdet = _make("slogdet", ("sign", "logabsdet"))
 histogram = _make("histogram", ("hist", "bin_edges"))

@@ -1,6 +1,8 @@
 """Activation modules beyond ReLU, Tanh and Sigmoid, as in ``torch.nn`` (each calls the function of
 the same name in :mod:`engine.nn.functional` and prints its settings as PyTorch does)."""
 
+from typing import Any
+
 from . import functional as F
 from .module import Module, Parameter
 
@@ -107,7 +109,7 @@ class CELU(ELU):
 class _Plain(Module):
     """An activation without settings (other than ``inplace``)."""
 
-    _function = None
+    _function: Any = None
 
     def __init__(self, inplace=False):
         super().__init__()
@@ -214,7 +216,7 @@ class GELU(Module):
 
 
 class _Stateless(Module):
-    _function = None
+    _function: Any = None
 
     def forward(self, input):
         return type(self)._function(input)

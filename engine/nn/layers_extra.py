@@ -174,7 +174,8 @@ class _BatchNorm(Module):
     """Normalise each channel by batch statistics in training and by running statistics in evaluation
     (PyTorch's ``_BatchNorm``)."""
 
-    _expected_dims = ()
+    _expected_dims: tuple[int, ...] = ()
+    _dim_message = ""
 
     def __init__(
         self,
@@ -309,7 +310,7 @@ class LazyLinear(Module):
         if self._bias:
             self.bias = Parameter(_empty((self.out_features,), self._dtype))
         del self.__dict__["_bias"], self.__dict__["_dtype"]
-        self.__class__ = Linear
+        self.__class__ = Linear  # type: ignore[assignment]
         self.reset_parameters()
         return self.forward(input)
 

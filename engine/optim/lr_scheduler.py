@@ -11,6 +11,7 @@ import warnings
 from bisect import bisect_right
 from collections import Counter
 from functools import wraps
+from typing import Any
 from weakref import ref
 
 from .. import _missing
@@ -65,11 +66,11 @@ def _watch_optimizer_steps(optimizer):
 
     @wraps(step)
     def wrapper(*args, **kwargs):
-        opt = optimizer_ref()
+        opt: Any = optimizer_ref()
         opt._opt_called = True
         return step.__get__(opt, opt.__class__)(*args, **kwargs)
 
-    wrapper._wrapped_by_lr_sched = True
+    setattr(wrapper, "_wrapped_by_lr_sched", True)  # noqa: B010
     optimizer.step = wrapper
 
 
@@ -627,7 +628,7 @@ class SequentialLR(LRScheduler):
         self._schedulers[0]._initial_step()
         self._last_lr = schedulers[0].get_last_lr()
 
-    def step(self):
+    def step(self):  # type: ignore[override]
         self.last_epoch += 1
         index = bisect_right(self._milestones, self.last_epoch)
         scheduler = self._schedulers[index]
@@ -655,7 +656,7 @@ class ChainedScheduler(LRScheduler):
         self.optimizer = optimizer if optimizer is not None else schedulers[0].optimizer
         self._last_lr = _lrs(self.optimizer)
 
-    def step(self):
+    def step(self):  # type: ignore[override]
         for scheduler in self._schedulers:
             scheduler.step()
         self._last_lr = _lrs(self.optimizer)
@@ -709,7 +710,7 @@ class ReduceLROnPlateau(LRScheduler):
         self.cooldown_counter = 0
         self.num_bad_epochs = 0
 
-    def step(self, metrics, epoch=None):
+    def step(self, metrics, epoch=None):  # type: ignore[override]
         current = float(metrics)
         if epoch is None:
             epoch = self.last_epoch + 1
