@@ -133,7 +133,7 @@ def _lazy(name):
 
 def __getattr__(name):
     # Sub-packages load on first use, as attributes of the package; PyTorch's other names say they are missing.
-    if name in ("nn", "optim", "utils", "cuda", "accelerator", "backends", "linalg"):
+    if name in ("nn", "optim", "utils", "func", "cuda", "accelerator", "backends", "linalg"):
         return _lazy(name)
     from ._missing import module_attribute
 

@@ -565,3 +565,44 @@ def load_session(path) -> Session:
 def export_torch_script(path, points, trainer_or_state, epochs=None):
     """Write a PyTorch script that replays the run (see :func:`playground.torch_export.torch_script`)."""
     _write_text(path, torch_script(points, _state_of(trainer_or_state), epochs))
+
+
+# ----------------------------------------------------------------------------------------
+# Loss landscapes
+# ----------------------------------------------------------------------------------------
+
+
+def _csv_line(fields) -> str:
+    """One CSV line; a field with a comma or a quote is quoted."""
+    quoted = (f'"{f.replace(chr(34), chr(34) * 2)}"' if ("," in f or '"' in f) else f for f in fields)
+    return ",".join(quoted) + "\n"
+
+
+def _column(coordinate) -> str:
+    """A coordinate as a column name: as the app spells it, without spaces (``hidden1.weight[0,0]``)."""
+    return coordinate.label.replace(", ", ",")
+
+
+def landscape_csv_text(grid) -> str:
+    """``P1,P2,loss`` rows of a :class:`~playground.landscape.Grid`, P1 varying slowest (``P1,loss`` for one)."""
+    lines = [_csv_line([*(_column(c) for c in grid.coordinates), "loss"])]
+    lines.extend(",".join(_float_text(v) for v in row) + "\n" for row in grid.rows())
+    return "".join(lines)
+
+
+def export_landscape_csv(path, grid):
+    """Write a loss landscape grid (see :func:`landscape_csv_text`)."""
+    _write_text(path, landscape_csv_text(grid))
+
+
+def path_csv_text(coordinates, epochs, values, losses) -> str:
+    """``epoch,P1,P2,loss`` rows: the parameters after each epoch (epoch 0: the start) and the loss there."""
+    lines = [_csv_line(["epoch", *(_column(c) for c in coordinates), "loss"])]
+    for epoch, row, loss in zip(epochs, values, losses):
+        lines.append(",".join([str(int(epoch)), *(_float_text(v) for v in row), _float_text(loss)]) + "\n")
+    return "".join(lines)
+
+
+def export_path_csv(path, coordinates, epochs, values, losses):
+    """Write an optimizer's path (see :func:`path_csv_text`)."""
+    _write_text(path, path_csv_text(coordinates, epochs, values, losses))

@@ -197,6 +197,9 @@ class ModelKind:
     features : callable or None
         ``config -> label`` of the features the model computes from x without gradients (they
         enter its graph as one data leaf, drawn with this label).
+    linear_in_parameters : bool
+        ŷ is a linear function of the parameters (no offset), so under squared error the loss
+        has an exact least-squares minimum.
     """
 
     name: str
@@ -207,6 +210,7 @@ class ModelKind:
     fields: tuple = ()
     probabilities: bool = False
     features: Callable | None = None
+    linear_in_parameters: bool = False
 
     def source(self, config) -> str:
         """The constructor call, as Python source."""
@@ -227,8 +231,20 @@ class LossChoice:
         """The loss adds over the points instead of averaging."""
         return dict(self.options).get("reduction") == "sum"
 
+    @property
+    def squared_error(self) -> bool:
+        """The loss is the mean or the sum of squared errors (least squares minimises it)."""
+        return self.name == "MSELoss"
+
     def build(self):
         return getattr(nn, self.name)(**dict(self.options))
+
+    def build_per_point(self):
+        """The same loss without its reduction (``reduction="none"``): one value per output element.
+
+        Its mean over the points (its sum, when :attr:`summed`) is the loss.
+        """
+        return getattr(nn, self.name)(**{**dict(self.options), "reduction": "none"})
 
     def source(self) -> str:
         return _call_source(f"nn.{self.name}", dict(self.options))
@@ -286,7 +302,13 @@ def _polynomial_formula(c):
 
 MODELS = {
     "linear": ModelKind(
-        "Linear", "Linear  ŷ = w·x + b", _affine("ŷ = w·x + b"), Linear, lambda c: {"bias": c.bias}, ("bias",)
+        "Linear",
+        "Linear  ŷ = w·x + b",
+        _affine("ŷ = w·x + b"),
+        Linear,
+        lambda c: {"bias": c.bias},
+        ("bias",),
+        linear_in_parameters=True,
     ),
     "polynomial": ModelKind(
         "Polynomial",
@@ -296,6 +318,7 @@ MODELS = {
         lambda c: {"degree": c.degree, "bias": c.bias},
         ("degree", "bias"),
         features=lambda c: "[" + ", ".join(_power(k) for k in range(1, c.degree + 1)) + "]",
+        linear_in_parameters=True,
     ),
     "sigmoid": ModelKind(
         "Sigmoid neuron",
@@ -349,7 +372,7 @@ OPTIMIZERS = {
         "Adam",
         lambda c: {"lr": c.lr, "betas": (c.beta1, c.beta2)},
         ("beta1", "beta2"),
-        "m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  p ← p − lr·m̂/(√v̂ + ε)",
+        "m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  p ← p − lr·m/(√v + ε), m and v bias-corrected",
     ),
     "rmsprop": OptimizerChoice(
         "RMSprop",
