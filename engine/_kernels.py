@@ -112,4 +112,8 @@ def arange(start, end, step, dtype):
     vectorized = n - n % (2 * width)  # PyTorch's loop handles two vectors per step, the rest one by one
     k = np.where(i < vectorized, (i // width) * width, i)
     base = fma(step, k.astype(np.float64), start, dtype)
+    if dtype == np.float32:
+        # Each lane adds j·step to the float base in double, then rounds to float: two roundings
+        # (an exact fused multiply-add would differ where the double sum is a float tie).
+        return (base.astype(np.float64) + (i - k).astype(np.float64) * step).astype(dtype)
     return fma((i - k).astype(np.float64), step, base.astype(np.float64), dtype)

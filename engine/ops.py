@@ -187,8 +187,16 @@ class PowBackward0(Function):
     def forward(self, a, exponent):
         self.exponent = exponent
         self.save_for_backward(a)
+        # PyTorch's CPU kernel special-cases these exponents with plain arithmetic (not pow), so
+        # the values round as its do.
         if exponent == 2:
             return a * a
+        if exponent == 3:
+            return a * a * a
+        if exponent == -2:
+            return 1 / (a * a)
+        if exponent == -0.5:
+            return 1 / np.sqrt(a)
         return a**exponent
 
     def backward(self, grad):

@@ -897,3 +897,11 @@ def test_pytorchs_keyword_names_are_accepted(call):
     assert [text for text, _ in mine] == [text for text, _ in theirs]
     for (_, a), (_, b) in zip(mine, theirs):
         np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+@pytest.mark.parametrize("exponent", [2, 3, -1, -2, -0.5])
+def test_powers_pytorch_computes_with_arithmetic_are_bit_for_bit_pytorchs(exponent):
+    values = np.random.default_rng(7).uniform(0.01, 3.0, 10_000).astype(np.float32)
+    e = engine.tensor(values) ** exponent
+    t = torch.tensor(values) ** exponent
+    assert np.array_equal(e.numpy(), t.numpy())
