@@ -3,10 +3,17 @@
 import numpy as np
 
 from . import ops
-from .tensor import Tensor, _normalize_dim, _operand, dot, matmul, maximum, minimum, mm, mv
+from .tensor import Tensor, _normalize_dim, _operand
+from .tensor import dot as _dot
+from .tensor import matmul as _matmul
+from .tensor import maximum as _maximum
+from .tensor import minimum as _minimum
+from .tensor import mm as _mm
+from .tensor import mv as _mv
 
 __all__ = [
     "abs",
+    "absolute",
     "add",
     "allclose",
     "argmax",
@@ -16,13 +23,16 @@ __all__ = [
     "clip",
     "clone",
     "concat",
+    "concatenate",
     "cos",
     "detach",
     "div",
+    "divide",
     "dot",
     "equal",
     "exp",
     "flatten",
+    "ger",
     "is_tensor",
     "isfinite",
     "isnan",
@@ -35,12 +45,15 @@ __all__ = [
     "minimum",
     "mm",
     "mul",
+    "multiply",
     "mv",
     "neg",
+    "negative",
     "numel",
     "outer",
     "permute",
     "pow",
+    "reciprocal",
     "relu",
     "reshape",
     "sigmoid",
@@ -50,178 +63,261 @@ __all__ = [
     "squeeze",
     "stack",
     "sub",
+    "subtract",
     "sum",
     "t",
     "tanh",
     "transpose",
     "unsqueeze",
+    "vdot",
     "where",
 ]
 
 
-def _t(x):
+def _t(x, name="input", function=""):
     if not isinstance(x, Tensor):
+        if function:
+            raise TypeError(f"{function}(): argument '{name}' (position 1) must be Tensor, not {type(x).__name__}")
         raise TypeError(f"expected Tensor as element 0 in argument 0, but got {type(x).__name__}")
     return x
 
 
-def add(a, b, alpha=1):
-    return _t(a).add(b, alpha=alpha)
+def _out(result, out):
+    """Write ``result`` into ``out`` (PyTorch's ``out=``) and return it; or return ``result``."""
+    if out is None:
+        return result
+    out._data = result._data if out._data.dtype == result._data.dtype else result._data.astype(out._data.dtype)
+    return out
 
 
-def sub(a, b, alpha=1):
-    return _t(a).sub(b, alpha=alpha)
+def add(input, other, *, alpha=1, out=None):
+    """``input + alpha·other`` (``torch.add``)."""
+    if not isinstance(input, Tensor):
+        return _out(other.__radd__(input) if alpha == 1 else other * alpha + input, out)
+    return _out(input.add(other, alpha=alpha), out)
 
 
-def mul(a, b):
-    return _t(a) * b if isinstance(a, Tensor) else b * a
+def sub(input, other, *, alpha=1, out=None):
+    """``input − alpha·other`` (``torch.sub``)."""
+    return _out(_t(input).sub(other, alpha=alpha), out)
 
 
-def div(a, b):
-    return _t(a) / b
+subtract = sub
 
 
-def neg(a):
-    return -_t(a)
+def mul(input, other, *, out=None):
+    """Elementwise product (``torch.mul``)."""
+    return _out(input * other if isinstance(input, Tensor) else other * input, out)
 
 
-def pow(a, exponent):
-    return a**exponent
+multiply = mul
 
 
-def exp(a):
-    return _t(a).exp()
+def div(input, other, *, rounding_mode=None, out=None):
+    """Elementwise quotient; ``rounding_mode`` "trunc" or "floor" rounds it (``torch.div``)."""
+    result = _t(input).div(other, rounding_mode=rounding_mode)
+    return _out(result, out)
 
 
-def log(a):
-    return _t(a).log()
+divide = div
 
 
-def sqrt(a):
-    return _t(a).sqrt()
+def neg(input, *, out=None):
+    return _out(-_t(input), out)
 
 
-def tanh(a):
-    return _t(a).tanh()
+negative = neg
 
 
-def sigmoid(a):
-    return _t(a).sigmoid()
+def pow(input, exponent, *, out=None):
+    """``input ** exponent``; either may be a number (``torch.pow``)."""
+    if not isinstance(input, Tensor):
+        return _out(exponent.__rpow__(input), out)
+    return _out(input**exponent, out)
 
 
-def relu(a):
-    return _t(a).relu()
+def exp(input, *, out=None):
+    return _out(_t(input).exp(), out)
 
 
-def abs(a):
-    return _t(a).abs()
+def log(input, *, out=None):
+    return _out(_t(input).log(), out)
 
 
-def sin(a):
-    return _t(a).sin()
+def sqrt(input, *, out=None):
+    return _out(_t(input).sqrt(), out)
 
 
-def cos(a):
-    return _t(a).cos()
+def tanh(input, *, out=None):
+    return _out(_t(input).tanh(), out)
 
 
-def square(a):
-    return _t(a).square()
+def sigmoid(input, *, out=None):
+    return _out(_t(input).sigmoid(), out)
 
 
-def clamp(a, min=None, max=None):
-    return _t(a).clamp(min, max)
+def relu(input):
+    return _t(input).relu()
+
+
+def abs(input, *, out=None):
+    return _out(_t(input).abs(), out)
+
+
+absolute = abs
+
+
+def sin(input, *, out=None):
+    return _out(_t(input).sin(), out)
+
+
+def cos(input, *, out=None):
+    return _out(_t(input).cos(), out)
+
+
+def square(input, *, out=None):
+    return _out(_t(input).square(), out)
+
+
+def reciprocal(input, *, out=None):
+    return _out(_t(input).reciprocal(), out)
+
+
+def clamp(input, min=None, max=None, *, out=None):
+    """Limit values to ``[min, max]`` (``torch.clamp``)."""
+    return _out(_t(input).clamp(min, max), out)
 
 
 clip = clamp
 
 
-def sum(a, dim=None, keepdim=False, dtype=None):
-    return _t(a).sum(dim, keepdim, dtype=dtype)
+def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None, out=None):
+    """Sum of all elements, or over ``dim`` (``torch.sum``)."""
+    return _out(_t(input).sum(dim, keepdim, dtype=dtype, axis=axis, keepdims=keepdims), out)
 
 
-def mean(a, dim=None, keepdim=False, dtype=None):
-    return _t(a).mean(dim, keepdim, dtype=dtype)
+def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None, out=None):
+    """Mean of all elements, or over ``dim`` (``torch.mean``)."""
+    return _out(_t(input).mean(dim, keepdim, dtype=dtype, axis=axis, keepdims=keepdims), out)
 
 
-def max(a, dim=None, keepdim=False):
-    return _t(a).max(dim, keepdim)
+def max(input, dim=None, keepdim=False, *, other=None, axis=None, keepdims=None, out=None):
+    """The largest element; with ``dim``, ``(values, indices)``; with a tensor, the elementwise maximum."""
+    if other is not None:
+        return _out(maximum(input, other), out)
+    return _t(input).max(dim, keepdim, axis=axis, keepdims=keepdims)
 
 
-def min(a, dim=None, keepdim=False):
-    return _t(a).min(dim, keepdim)
+def min(input, dim=None, keepdim=False, *, other=None, axis=None, keepdims=None, out=None):
+    """The smallest element; with ``dim``, ``(values, indices)``; with a tensor, the elementwise minimum."""
+    if other is not None:
+        return _out(minimum(input, other), out)
+    return _t(input).min(dim, keepdim, axis=axis, keepdims=keepdims)
 
 
-def argmax(a, dim=None, keepdim=False):
-    return _t(a).argmax(dim, keepdim)
+def argmax(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    return _t(input).argmax(dim, keepdim, axis=axis, keepdims=keepdims)
 
 
-def argmin(a, dim=None, keepdim=False):
-    return _t(a).argmin(dim, keepdim)
+def argmin(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    return _t(input).argmin(dim, keepdim, axis=axis, keepdims=keepdims)
 
 
-def reshape(a, shape):
-    return _t(a).reshape(shape)
+def reshape(input, shape):
+    return _t(input).reshape(shape)
 
 
-def flatten(a, start_dim=0, end_dim=-1):
-    return _t(a).flatten(start_dim, end_dim)
+def flatten(input, start_dim=0, end_dim=-1):
+    return _t(input).flatten(start_dim, end_dim)
 
 
-def squeeze(a, dim=None):
-    return _t(a).squeeze(dim)
+def squeeze(input, dim=None):
+    return _t(input).squeeze(dim)
 
 
-def unsqueeze(a, dim):
-    return _t(a).unsqueeze(dim)
+def unsqueeze(input, dim):
+    return _t(input).unsqueeze(dim)
 
 
-def transpose(a, dim0, dim1):
-    return _t(a).transpose(dim0, dim1)
+def transpose(input, dim0, dim1):
+    return _t(input).transpose(dim0, dim1)
 
 
-def permute(a, dims):
-    return _t(a).permute(dims)
+def permute(input, dims):
+    return _t(input).permute(dims)
 
 
-def t(a):
-    return _t(a).t()
+def t(input):
+    return _t(input).t()
 
 
-def clone(a):
-    return _t(a).clone()
+def clone(input, *, memory_format=None):
+    return _t(input).clone()
 
 
-def detach(a):
-    return _t(a).detach()
+def detach(input):
+    return _t(input).detach()
 
 
-def numel(a):
-    return _t(a).numel()
+def numel(input):
+    return _t(input).numel()
 
 
-def isnan(a):
-    return _t(a).isnan()
+def isnan(input):
+    return _t(input).isnan()
 
 
-def isfinite(a):
-    return _t(a).isfinite()
+def isfinite(input):
+    return _t(input).isfinite()
 
 
-def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
-    return _t(a).allclose(b, rtol, atol, equal_nan)
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return _t(input).allclose(other, rtol, atol, equal_nan)
 
 
-def equal(a, b):
-    return _t(a).equal(b)
+def equal(input, other):
+    return _t(input).equal(other)
 
 
 def is_tensor(obj):
     return isinstance(obj, Tensor)
 
 
-def outer(a, b):
-    return _t(a).unsqueeze(1) * _t(b).unsqueeze(0)
+def outer(input, vec2, *, out=None):
+    """The outer product of two vectors (``torch.outer``)."""
+    return _out(_t(input).unsqueeze(1) * _t(vec2).unsqueeze(0), out)
+
+
+ger = outer
+
+
+def matmul(input, other, *, out=None):
+    """Matrix product with PyTorch's rules for 1-D, 2-D and batched operands (``torch.matmul``)."""
+    return _out(_matmul(input, other), out)
+
+
+def mm(input, mat2, *, out=None):
+    """Matrix product of two 2-D tensors (``torch.mm``)."""
+    return _out(_mm(input, mat2), out)
+
+
+def mv(input, vec, *, out=None):
+    return _out(_mv(input, vec), out)
+
+
+def dot(input, tensor, *, out=None):
+    return _out(_dot(input, tensor), out)
+
+
+vdot = dot
+
+
+def maximum(input, other, *, out=None):
+    return _out(_maximum(input, other), out)
+
+
+def minimum(input, other, *, out=None):
+    return _out(_minimum(input, other), out)
 
 
 def _same_dtype(tensors):
@@ -233,9 +329,13 @@ def _same_dtype(tensors):
     return tensors
 
 
-def cat(tensors, dim=0):
-    """Concatenate along an existing dimension (``CatBackward0``)."""
-    tensors = _same_dtype(tensors)
+def cat(tensors, dim=0, *, axis=None, out=None):
+    """Concatenate along an existing dimension (``torch.cat``; grad_fn ``CatBackward0``)."""
+    if axis is not None:
+        dim = axis
+    if out is not None:
+        return _out(cat(tensors, dim), out)
+    tensors = [x for x in _same_dtype(tensors) if not (x.ndim == 1 and x.numel() == 0)] or _same_dtype(tensors)
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     d = _normalize_dim(dim, tensors[0].ndim)
@@ -252,11 +352,13 @@ def cat(tensors, dim=0):
     return ops.CatBackward0.apply(*tensors, dim=d)
 
 
-concat = cat
+concat = concatenate = cat
 
 
-def stack(tensors, dim=0):
-    """Stack along a new dimension (``StackBackward0``)."""
+def stack(tensors, dim=0, *, out=None):
+    """Stack along a new dimension (``torch.stack``; grad_fn ``StackBackward0``)."""
+    if out is not None:
+        return _out(stack(tensors, dim), out)
     tensors = _same_dtype(tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
@@ -270,8 +372,12 @@ def stack(tensors, dim=0):
     return ops.StackBackward0.apply(*tensors, dim=d)
 
 
-def where(condition, a=None, b=None):
-    """Elements of ``a`` where ``condition`` holds, else of ``b`` (``WhereBackward0``)."""
+def where(condition, input=None, other=None, *, out=None):
+    """Elements of ``input`` where ``condition`` holds, else of ``other`` (``torch.where``; grad_fn
+    ``WhereBackward0``); with only a condition, the indices where it holds."""
+    if out is not None:
+        return _out(where(condition, input, other), out)
+    a, b = input, other
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if a is None and b is None:
         return tuple(Tensor._wrap(i) for i in np.nonzero(cond))

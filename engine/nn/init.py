@@ -8,6 +8,7 @@ engine's generator is not PyTorch's, so the numbers differ from PyTorch's for th
 import math
 import numbers
 
+from .. import _missing
 from ..random import _generator
 
 __all__ = [
@@ -141,3 +142,6 @@ def xavier_normal_(tensor, gain=1.0, generator=None):
     fan_in, fan_out = _fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
     return normal_(tensor, 0.0, std, generator)
+
+
+__getattr__ = _missing.module_getattr("torch.nn.init")
