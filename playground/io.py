@@ -252,6 +252,11 @@ def _json_numbers(value):
     if isinstance(value, float):
         return value if value - value == 0.0 else _json_number(value)
     if isinstance(value, (list, tuple)):
+        kinds = set(map(type, value))  # a long loss history takes the short ways below
+        if kinds <= {float, int}:
+            if math.isfinite(sum(value)):  # (a sum that overflows takes the long way)
+                return list(value)
+            return [v if v - v == 0.0 else _json_number(v) for v in value]
         return [_json_numbers(v) for v in value]
     if isinstance(value, dict):
         return {k: _json_numbers(v) for k, v in value.items()}
@@ -263,6 +268,11 @@ def _numbers_from_json(value):
     if isinstance(value, str):
         return _NON_FINITE.get(value, value)
     if isinstance(value, list):
+        kinds = set(map(type, value))
+        if kinds <= {float, int}:
+            return value
+        if kinds <= {float, int, str}:
+            return [_NON_FINITE.get(v, v) if type(v) is str else v for v in value]
         return [_numbers_from_json(v) for v in value]
     if isinstance(value, dict):
         return {k: _numbers_from_json(v) for k, v in value.items()}

@@ -472,6 +472,15 @@ def test_a_diverged_session_is_standard_json_and_reads_back_the_same_floats(tmp_
     assert repr(restored.state_dict()) == repr(original.state_dict())
 
 
+@settings(max_examples=100, deadline=None)
+@given(
+    st.recursive(st.lists(st.floats() | st.integers(), max_size=8), lambda c: st.lists(c, max_size=3), max_leaves=20)
+)
+def test_non_finite_numbers_survive_the_json_encoding(values):
+    text = json.dumps(io._json_numbers(values), allow_nan=False)  # standard JSON, or this raises
+    assert repr(io._numbers_from_json(json.loads(text))) == repr(values)
+
+
 def test_sessions_with_the_bare_nan_tokens_of_earlier_versions_open(tmp_path, overflowed_run):
     path = tmp_path / "old.json"
     document = {
