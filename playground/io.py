@@ -202,11 +202,12 @@ def _write_replacing(path, write):
 
 
 def check_writable(path):
-    """Check, without changing anything, that a file could be saved to ``path`` now.
+    """Check that a file could be saved to ``path`` now, leaving nothing behind.
 
     Follows symbolic links as saving does, and creates and removes a temporary file in the
     folder, so what the operating system would refuse (a read-only folder or file system,
-    missing permissions) is found before any work is done.
+    missing permissions) is found before any work is done. An existing file is neither
+    touched nor required to be writable: saving replaces it, keeping its permissions.
 
     Raises
     ------
