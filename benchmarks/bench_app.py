@@ -233,11 +233,10 @@ def main():
     args = sys.argv[1:]
     if args and args[0] == "--case":  # one case in this process
         name, seconds = args[1], float(args[2])
-        from PySide6.QtWidgets import QApplication
-
         import playground.qt_compat  # noqa: F401
+        from playground.app import application
 
-        app = QApplication.instance() or QApplication([])
+        app = application()
         title, preset, n_points = CASES[name]
         run_case(app, title, preset, n_points, seconds)
         return

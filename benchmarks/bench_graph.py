@@ -54,14 +54,13 @@ def bench_traces():
 
 
 def bench_gui_update():
-    from PySide6.QtWidgets import QApplication
-
+    from playground.app import application
     from playground.panels.graph import GraphPanel
     from playground.presets import load_preset
     from playground.tracing import trace_trainer
     from playground.trainer import Trainer
 
-    app = QApplication.instance() or QApplication([])
+    app = application()
     preset = load_preset("sine")
     trainer = Trainer(preset.config.replace(hidden=(64, 64, 64)), preset.points)
     print("GUI update per new trace (labels in place), largest MLP")
@@ -90,11 +89,11 @@ def bench_gui_update():
 
 def bench_playing(seconds):
     from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
-    from PySide6.QtWidgets import QApplication
 
+    from playground.app import application
     from playground.main_window import MainWindow
 
-    app = QApplication.instance() or QApplication([])
+    app = application()
     print(f"playing {seconds:g} s, real window offscreen (frame interval = gaps between 60 Hz timer ticks)")
     for preset, mode, visible, big in [
         ("noisy-line", "sample", False, False),

@@ -13,6 +13,10 @@ import os as _os
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     _os.environ.setdefault(_var, "1")
 
+from . import _memory
+
+_memory.keep_freed_memory()  # a training step's temporaries stay mapped for the next step
+
 from . import _dtype, autograd, graph
 from . import creation as _creation
 from . import functional as _functional

@@ -5,7 +5,10 @@ threads, be drawn by the playground's Graph panel or be exported. Walking the gr
 engine, as micrograd's ``trace_graph`` does, keeps drawing out of the engine.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -32,17 +35,17 @@ class TraceNode:
     shape: tuple
     value: np.ndarray
     grad: object = None
-    op: str = None  # grad_fn name, e.g. "MulBackward0"
-    symbol: str = None  # the operator, e.g. "×"
+    op: str | None = None  # grad_fn name, e.g. "MulBackward0"
+    symbol: str | None = None  # the operator, e.g. "×"
     formula: tuple = ()  # the local derivatives, one line per input
     inputs: tuple = ()  # ids of the inputs, in argument order
 
     @property
-    def is_leaf(self):
+    def is_leaf(self) -> bool:
         return self.kind != OP
 
     @property
-    def is_scalar(self):
+    def is_scalar(self) -> bool:
         return self.value.size == 1
 
 
@@ -53,13 +56,20 @@ class TraceEdge:
     For elementwise ops ``local_grad`` is the exact elementwise derivative, broadcast to the op's
     output shape. For reductions it is the per-element factor (1 for sum, 1/n for mean, the 0/1
     selector for max/min); for matrix products the matrix the upstream gradient is multiplied by
-    (Bᵀ for A in A·B, Aᵀ for B); for reshapes and transposes ones (the identity, reshaped).
+    (Bᵀ for A in A·B, Aᵀ for B); for reshapes and transposes ones (the identity, reshaped). It is
+    the op's backward at a unit upstream gradient (see :mod:`engine.ops`).
+
+    ``contribution`` is what this edge added to its source's gradient in the last backward pass:
+    the upstream gradient pushed through the local derivative, summed back to the source's shape
+    (computed by the op's own backward). It is None where no gradient flows (into data, or before
+    any backward); a source's gradient is the sum of the contributions of its outgoing edges.
     """
 
     source: int
     target: int
     index: int
     local_grad: object = None
+    contribution: object = None
 
 
 @dataclass(frozen=True)
@@ -69,21 +79,21 @@ class Trace:
     root: int
     signature: tuple = field(default=(), compare=False)
 
-    def node(self, label):
+    def node(self, label: str) -> TraceNode:
         """The first node with this label (a leaf's name such as ``"w"``)."""
         for n in self.nodes:
             if n.label == label:
                 return n
         raise KeyError(label)
 
-    def edges_into(self, node_id):
+    def edges_into(self, node_id: int) -> list[TraceEdge]:
         return [e for e in self.edges if e.target == node_id]
 
-    def edges_from(self, node_id):
+    def edges_from(self, node_id: int) -> list[TraceEdge]:
         return [e for e in self.edges if e.source == node_id]
 
     @property
-    def layout_key(self):
+    def layout_key(self) -> tuple:
         """Identifies the graph's structure (same key ⇒ same nodes and edges, values aside)."""
         return self.signature
 
@@ -101,7 +111,7 @@ def _leaf_label(t, names, counters):
     return f"{kind}{counters[kind]}"
 
 
-def trace(root, names=None, module=None):
+def trace(root: Tensor, names: dict | None = None, module: Any = None) -> Trace:
     """Snapshot the graph that produced ``root``.
 
     Parameters
@@ -128,9 +138,10 @@ def trace(root, names=None, module=None):
         for t, name in names.items():
             label_of[id(t)] = name
 
-    ids = {}  # id(tensor or node) -> node id
-    nodes, edges = [], []
-    counters = {}
+    ids: dict[int, int] = {}  # id(tensor or node) -> node id
+    nodes: list[TraceNode] = []
+    edges: list[TraceEdge] = []
+    counters: dict[str, int] = {}
     signature = []
 
     def add_leaf(t):
@@ -169,10 +180,9 @@ def trace(root, names=None, module=None):
                     stack.append((t.grad_fn, False))
             continue
         input_ids = tuple(ids[id(t.grad_fn)] if t.grad_fn is not None else add_leaf(t) for t in fn.inputs)
-        local = None
-        if hasattr(fn, "local_grads"):
-            with np.errstate(all="ignore"):
-                local = fn.local_grads(*[t._data if t.grad_fn is None else t.grad_fn.output for t in fn.inputs])
+        with np.errstate(all="ignore"):
+            local = fn.local_grads()
+            contributions = fn.contributions()
         nid = len(nodes)
         ids[id(fn)] = nid
         name = type(fn).__name__
@@ -181,7 +191,7 @@ def trace(root, names=None, module=None):
             TraceNode(
                 nid,
                 OP,
-                f"{symbol}  {name}",
+                getattr(fn, "node_label", None) or f"{symbol}  {name}",
                 tuple(fn.output.shape),
                 np.array(fn.output, copy=True),
                 None if fn.grad is None else np.array(fn.grad, copy=True),
@@ -193,6 +203,7 @@ def trace(root, names=None, module=None):
         )
         signature.append((name, input_ids))
         for i, src in enumerate(input_ids):
-            lg = None if local is None else np.array(local[i], copy=True)
-            edges.append(TraceEdge(src, nid, i, lg))
+            lg = local[i] if i < len(local) else None
+            contribution = contributions[i] if nodes[src].kind != DATA else None
+            edges.append(TraceEdge(src, nid, i, lg, contribution))
     return Trace(tuple(nodes), tuple(edges), ids[id(root.grad_fn)], tuple(signature))

@@ -25,7 +25,9 @@ class Generator:
         return self
 
     def seed(self):
-        self.manual_seed(int(np.random.SeedSequence().entropy) & 0xFFFFFFFFFFFFFFFF)
+        entropy = np.random.SeedSequence().entropy
+        assert isinstance(entropy, int)
+        self.manual_seed(entropy & 0xFFFFFFFFFFFFFFFF)
         return self._seed
 
     def initial_seed(self):
@@ -49,7 +51,7 @@ class Generator:
         bg = np.random.PCG64()
         bg.state = {
             "bit_generator": "PCG64",
-            "state": {k: int(v) for k, v in state["state"].items()},
+            "state": {k: int(v) for k, v in state["state"].items()},  # type: ignore[typeddict-item]
             "has_uint32": int(state["has_uint32"]),
             "uinteger": int(state["uinteger"]),
         }

@@ -7,15 +7,32 @@ import weakref
 import numpy as np
 
 from . import _dtype, ops
-from . import function as function_module
 from ._dtype import bool_, float32, float64, from_numpy_dtype, get_default_dtype, int64, to_numpy_dtype
-from .function import AccumulateGrad
-from .function import unbroadcast as _unbroadcast
+from .function import AccumulateGrad, register_tensor_hook
+from .function import backward as _backward
+from .function import run_backward as _run_backward
+from .function import unit_gradient as _unit
 from .grad_mode import _state
 
 __all__ = ["Size", "Tensor", "as_tensor", "from_numpy", "tensor", "tensor_from_array"]
 
 LEAF_INPLACE_MESSAGE = "a leaf Variable that requires grad is being used in an in-place operation."
+VIEW_OF_LEAF_INPLACE_MESSAGE = "a view of a leaf Variable that requires grad is being used in an in-place operation."
+# Ops whose result is a view of their input in PyTorch (an in-place change to it would write into the input).
+_VIEW_OPS = (
+    ops.ViewBackward0,
+    ops.UnsqueezeBackward0,
+    ops.SqueezeBackward0,
+    ops.SqueezeBackward1,
+    ops.SqueezeBackward4,
+    ops.PermuteBackward0,
+    ops.TBackward0,
+    ops.TransposeBackward0,
+    ops.ExpandBackward0,
+    ops.SelectBackward0,
+    ops.SliceBackward0,
+    ops.UnsqueezeIndexBackward0,
+)
 _NUMBER = (builtins.bool, builtins.int, builtins.float, np.number, np.bool_)
 
 
@@ -53,6 +70,9 @@ class Tensor:
     _requires_grad = False
     _accumulate_ref = None
     _retains_grad = False
+    _version = 0  # bumped by every in-place change, as PyTorch's version counter
+    _hooks = None  # a leaf's gradient hooks (a non-leaf's live on its grad_fn)
+    _plain_type: "type[Tensor]"  # the class op results are made of (set below: Tensor itself)
     __array_ufunc__ = None  # ndarray ⊕ Tensor defers to Tensor's reflected operators
     __array_priority__ = 1000
     device = "cpu"
@@ -207,10 +227,22 @@ class Tensor:
         return node
 
     def _accumulate_retained(self, grad):
-        if self.grad is None:
-            self.grad = Tensor._wrap(np.array(grad, dtype=self._data.dtype, copy=True))
+        if isinstance(grad, Tensor):  # create_graph: keep the history
+            grad = grad if grad._data.dtype == self._data.dtype else grad.to(self._data.dtype)
+            self._grad = grad if self._grad is None else self._grad + grad
+        elif self._grad is None:
+            self._grad = Tensor._wrap(np.array(grad, dtype=self._data.dtype, copy=True))
         else:
-            self.grad = Tensor._wrap(self.grad._data + grad)
+            self._grad = Tensor._wrap(np.asarray(self._grad._data + grad))
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` whenever the gradient of this tensor is computed (``torch.Tensor.register_hook``).
+
+        A hook that returns a tensor replaces the gradient with it (for the rest of the backward pass and
+        for ``.grad``). Works on leaves and non-leaves alike; returns a handle whose ``remove()``
+        unregisters the hook.
+        """
+        return register_tensor_hook(self, hook)
 
     def retain_grad(self):
         """Keep ``.grad`` for this non-leaf tensor after ``backward`` (a no-op on leaves)."""
@@ -231,8 +263,16 @@ class Tensor:
             The vector in the vector-Jacobian product; required unless this tensor has one element.
         retain_graph : bool, optional
             Keep the graph's saved values for another backward; defaults to ``create_graph``.
+        create_graph : bool, default False
+            Record the backward pass, so that ``.grad`` can be differentiated again.
+        inputs : sequence of Tensors, optional
+            Accumulate only into these tensors.
         """
-        _autograd_backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
+        if gradient is None and inputs is None and not create_graph and self._requires_grad and self._data.size == 1:
+            # The everyday ``loss.backward()``: the root gradient is 1.
+            _run_backward((self._grad_node(),), (_unit(self._data),), builtins.bool(retain_graph))
+            return
+        _backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
 
     def detach(self):
         """A new tensor sharing the values, with no history and ``requires_grad=False``."""
@@ -319,30 +359,62 @@ class Tensor:
         return ops.CloneBackward0.apply(self)
 
     # -------------------------------------------------------------------------------- in-place
+    #
+    # Every in-place change bumps ``_version``; a node that saved this tensor's values checks the
+    # version in backward and raises PyTorch's error if it changed. An in-place op that records
+    # history computes on a snapshot of the tensor (the value before, a separate graph input), then
+    # makes the tensor hold the result; one that does not writes into the tensor's array.
+
     def _check_inplace(self):
-        if self._requires_grad and self.grad_fn is None and _state.enabled:
-            raise RuntimeError(LEAF_INPLACE_MESSAGE)
+        if _state.enabled and self._requires_grad:
+            fn = self.grad_fn
+            if fn is None:
+                raise RuntimeError(LEAF_INPLACE_MESSAGE)
+            if type(fn) in _VIEW_OPS and fn.inputs[0].grad_fn is None and fn.output is self._data:
+                raise RuntimeError(VIEW_OF_LEAF_INPLACE_MESSAGE)
+
+    def _bump_version(self):
+        self._version += 1
+        fn = self.grad_fn
+        if fn is not None and fn.output is self._data:
+            fn._output_version = self._version  # the node that made this tensor saw its output change
+
+    def _snapshot(self):
+        """A tensor object standing for this tensor's current value and history (for an in-place op's graph)."""
+        t = Tensor._wrap(self._data)
+        t.grad_fn = self.grad_fn
+        t._requires_grad = self._requires_grad
+        t._accumulate_ref = self._accumulate_ref
+        t._version = self._version
+        return t
 
     def _inplace(self, result):
         """Make ``self`` hold ``result`` (an op's output), as PyTorch's in-place ops do."""
         if result.grad_fn is not None:
+            self._bump_version()
             self._data = result._data
             self.grad_fn = result.grad_fn
             self._requires_grad = True
-        elif self._data.shape == result._data.shape:
-            np.copyto(self._data, result._data, casting="unsafe")
-        else:
+            return self
+        if self._data.shape != result._data.shape:
             raise RuntimeError(
                 f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
                 f"{list(result._data.shape)}"
             )
+        np.copyto(self._data, result._data, casting="unsafe")
+        self._bump_version()
         return self
+
+    def _records_with(self, other):
+        return _state.enabled and (self._requires_grad or (isinstance(other, Tensor) and other._requires_grad))
 
     def _inplace_binary(self, op, other):
         self._check_inplace()
         other = _operand(other, self)
         if other is NotImplemented:
             return NotImplemented
+        if self._records_with(other):
+            return self._inplace(op(self._snapshot(), other))
         return self._inplace(op(self, other))
 
     def __iadd__(self, other):
@@ -359,12 +431,12 @@ class Tensor:
 
     def add_(self, other, alpha=1):
         """``self += alpha * other`` in place; for float32 rounded once, as PyTorch's fused CPU kernel."""
-        records = _state.enabled and (self._requires_grad or (isinstance(other, Tensor) and other._requires_grad))
-        if alpha != 1 and self._data.dtype == np.float32 and not records:
+        if alpha != 1 and self._data.dtype == np.float32 and not self._records_with(other):
             self._check_inplace()
             other_data = other._data if isinstance(other, Tensor) else np.asarray(other)
             update = np.multiply(other_data, np.float32(alpha), dtype=np.float64) + self._data
             np.copyto(self._data, np.broadcast_to(update, self._data.shape), casting="unsafe")
+            self._bump_version()
             return self
         return self._inplace_binary(Tensor.__add__, other if alpha == 1 else other * alpha)
 
@@ -377,41 +449,44 @@ class Tensor:
     def div_(self, other):
         return self._inplace_binary(Tensor.__truediv__, other)
 
-    def zero_(self):
-        """Fill with zeros in place."""
+    def _write(self, values):
+        """Write ``values`` into this tensor's array in place (no history), bumping its version."""
         self._check_inplace()
-        self._data[...] = 0
+        self._data[...] = values
+        self._bump_version()
         return self
 
+    def zero_(self):
+        """Fill with zeros in place."""
+        return self._write(0)
+
     def fill_(self, value):
-        self._check_inplace()
-        self._data[...] = value.item() if isinstance(value, Tensor) else value
-        return self
+        return self._write(value.item() if isinstance(value, Tensor) else value)
 
     def copy_(self, src):
         """Copy ``src``'s values into this tensor (broadcasting), in place."""
         self._check_inplace()
         src = src._data if isinstance(src, Tensor) else np.asarray(src)
         np.copyto(self._data, np.broadcast_to(src, self._data.shape), casting="unsafe")
+        self._bump_version()
         return self
 
     def clamp_(self, min=None, max=None):
         self._check_inplace()
-        return self._inplace(self.clamp(min, max))
+        source = self._snapshot() if _state.enabled and self._requires_grad else self
+        return self._inplace(source.clamp(min, max))
 
     def normal_(self, mean=0.0, std=1.0, generator=None):
         from .random import _generator
 
         self._check_inplace()
-        self._data[...] = _generator(generator).normal(mean, std, self._data.shape)
-        return self
+        return self._write(_generator(generator).normal(mean, std, self._data.shape))
 
     def uniform_(self, a=0.0, b=1.0, generator=None):
         from .random import _generator
 
         self._check_inplace()
-        self._data[...] = _generator(generator).uniform(a, b, self._data.shape)
-        return self
+        return self._write(_generator(generator).uniform(a, b, self._data.shape))
 
     def __setitem__(self, index, value):
         index = _index_arrays(index)
@@ -419,13 +494,12 @@ class Tensor:
             self._requires_grad and _state.enabled
         ):
             if self._requires_grad and self.grad_fn is None:
-                raise RuntimeError(
-                    "a view of a leaf Variable that requires grad is being used in an in-place operation."
-                )
+                raise RuntimeError(VIEW_OF_LEAF_INPLACE_MESSAGE)
             value = _operand(value, self)
-            self._inplace(CopySlices.apply(self, value, index=index))
+            self._inplace(ops.CopySlices.apply(self._snapshot(), value, index=index))
         else:
             self._data[index] = value._data if isinstance(value, Tensor) else value
+            self._bump_version()
 
     # ----------------------------------------------------------------------------------- printing
     def __repr__(self):
@@ -539,13 +613,25 @@ class Tensor:
         other = _operand(other, self)
         if other is NotImplemented:
             return NotImplemented
-        return Tensor._wrap(np.asarray(self._data // other._data))
+        return _integer_division(np.floor_divide, "div_floor_cpu", self, other)
+
+    def __rfloordiv__(self, other):
+        other = _operand(other, self)
+        if other is NotImplemented:
+            return NotImplemented
+        return _integer_division(np.floor_divide, "div_floor_cpu", other, self)
 
     def __mod__(self, other):
         other = _operand(other, self)
         if other is NotImplemented:
             return NotImplemented
-        return Tensor._wrap(np.asarray(self._data % other._data))
+        return _integer_division(np.remainder, "remainder_cpu", self, other)
+
+    def __rmod__(self, other):
+        other = _operand(other, self)
+        if other is NotImplemented:
+            return NotImplemented
+        return _integer_division(np.remainder, "remainder_cpu", other, self)
 
     def __neg__(self):
         return ops.NegBackward0.apply(self)
@@ -563,6 +649,8 @@ class Tensor:
             a = self
             if isinstance(exponent, (builtins.float, np.floating)) and self._data.dtype.kind != "f":
                 a = self.to(get_default_dtype())
+            elif a._data.dtype.kind in "iu" and exponent < 0:
+                raise RuntimeError("Integers to negative integer powers are not allowed.")
             return ops.PowBackward0.apply(a, exponent=exponent)
         exponent = _operand(exponent, self)
         if exponent is NotImplemented:
@@ -910,15 +998,7 @@ _SCALAR_NAMES = {
 }
 
 
-function_module._Tensor = Tensor
-
-
-def _autograd_backward(*args, **kwargs):
-    global _autograd_backward
-    from .autograd import backward
-
-    _autograd_backward = backward
-    return backward(*args, **kwargs)
+Tensor._plain_type = Tensor  # the class op results are made of (never a subclass such as Parameter)
 
 
 class _MinMax(tuple):
@@ -969,6 +1049,18 @@ def _operand(other, like, true_divide=False):
     if isinstance(other, np.ndarray):
         return Tensor._wrap(other)
     return NotImplemented
+
+
+def _integer_division(ufunc, kernel, a, b):
+    """``a // b`` or ``a % b`` without history: integers by zero raise PyTorch's ZeroDivisionError,
+    floats give inf and nan quietly."""
+    x, y = a._data, b._data
+    if x.dtype == np.bool_ and y.dtype == np.bool_:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+    if x.dtype.kind in "biu" and y.dtype.kind in "biu" and not np.all(y):
+        raise RuntimeError("ZeroDivisionError")
+    with np.errstate(all="ignore"):
+        return Tensor._wrap(np.asarray(ufunc(x, y)))
 
 
 def _floating(t):
@@ -1086,38 +1178,6 @@ def _index_op(index):
     return ops.SliceBackward0
 
 
-class CopySlices(ops.Function):
-    """``a[index] = b`` on tensors in the graph. Local gradients: 1 outside the slice for ``a``, 1 for ``b``."""
-
-    symbol = "[]="
-    formula = ("∂/∂a = 1 outside the written slice", "∂/∂b = 1")
-
-    def forward(self, a, b, index):
-        self.index = index
-        out = a.copy()
-        out[index] = b
-        return out
-
-    def backward(self, grad):
-        ga = grad.copy()
-        ga[self.index] = 0
-        gb = grad[self.index]
-        shape = self._shapes[1]
-        if gb.shape != shape:
-            from .function import unbroadcast
-
-            gb = unbroadcast(gb, shape)
-        return ga, gb
-
-
-class UnsqueezeIndexBackward0(ops._Index):
-    pass
-
-
-UnsqueezeIndexBackward0.__name__ = "UnsqueezeBackward0"
-ops.UnsqueezeIndexBackward0 = UnsqueezeIndexBackward0
-
-
 # ------------------------------------------------------------------------------- linear algebra
 
 
@@ -1163,45 +1223,6 @@ def dot(a, b):
     return ops.DotBackward0.apply(a, b)
 
 
-class _BatchedMatmul(ops.Function):
-    """``matmul`` with at least one operand above 2-D: NumPy's matmul with broadcast batch dimensions.
-    PyTorch's graph ends such a product in ``UnsafeViewBackward0``, and so does this node's name."""
-
-    symbol = "@"
-    formula = ("∂(A·B)/∂A = Bᵀ (gA = g·Bᵀ)", "∂(A·B)/∂B = Aᵀ (gB = Aᵀ·g)")
-
-    def forward(self, a, b):
-        self.save_for_backward(a, b)
-        return np.matmul(a, b)
-
-    def backward(self, grad):
-        a, b = self.saved_tensors
-        a2 = a[None, :] if a.ndim == 1 else a
-        b2 = b[:, None] if b.ndim == 1 else b
-        g = grad
-        if a.ndim == 1:
-            g = np.expand_dims(g, -2)
-        if b.ndim == 1:
-            g = np.expand_dims(g, -1)
-        need_a, need_b = self.needs_input_grad
-        ga = gb = None
-        if need_a:
-            ga = _unbroadcast(np.matmul(g, np.swapaxes(b2, -1, -2)), a2.shape).reshape(a.shape)
-        if need_b:
-            gb = _unbroadcast(np.matmul(np.swapaxes(a2, -1, -2), g), b2.shape).reshape(b.shape)
-        return ga, gb
-
-
-_BatchedMatmul.__name__ = _BatchedMatmul.__qualname__ = "UnsafeViewBackward0"
-
-
-class _MatrixTimesBatch(_BatchedMatmul):
-    """2-D @ batched: PyTorch computes it transposed and ends in ``CloneBackward0``."""
-
-
-_MatrixTimesBatch.__name__ = _MatrixTimesBatch.__qualname__ = "CloneBackward0"
-
-
 def matmul(a, b):
     """Matrix product with PyTorch's rules for 1-D, 2-D and batched operands (``torch.matmul``)."""
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
@@ -1237,7 +1258,7 @@ def matmul(a, b):
             f"{_dtype_name(a._data.dtype)} != {_dtype_name(b._data.dtype)}"
         )
     try:
-        return (_MatrixTimesBatch if na == 2 else _BatchedMatmul).apply(a, b)
+        return (ops.MatrixTimesBatchBackward if na == 2 else ops.BatchedMatmulBackward).apply(a, b)
     except ValueError:
         raise RuntimeError(
             f"The size of tensor a ({sa[-3] if na > 2 else 1}) must match the size of tensor b "

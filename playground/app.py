@@ -82,10 +82,17 @@ def main(argv=None) -> int:
     return _run(args)
 
 
-def _application():
+def application():
+    """The QApplication, made once, with the app's names and garbage-collection policy."""
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    if getattr(app, "garbage_collector", None) is None:
+        from pyqtgraph.util.garbage_collector import GarbageCollector
+
+        # Python's cyclic collector may run inside any allocation, even one Qt makes while it holds
+        # a signal-slot lock; destroying a QObject there deadlocks. Collect from the event loop only.
+        app.garbage_collector = GarbageCollector(interval=1.0)
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("Gradient Playground")
@@ -122,7 +129,7 @@ def _screenshot(args) -> int:
 
     from playground.main_window import MainWindow
 
-    app = _application()
+    app = application()
     window = MainWindow(preset=args.preset, settings=None)
     width, height = args.size or (1400, 900)
     window.resize(width, height)
@@ -150,7 +157,7 @@ def _run(args) -> int:
 
     from playground.main_window import MainWindow
 
-    app = _application()
+    app = application()
     window = MainWindow(preset=args.preset, settings=QSettings())
     if args.size:
         window.resize(*args.size)

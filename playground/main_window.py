@@ -17,7 +17,7 @@ import math
 import time
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QHBoxLayout,
@@ -32,10 +32,11 @@ from PySide6.QtWidgets import (
 
 import playground.qt_compat  # noqa: F401  (first: PySide6 reference-count guard)
 from playground import APP_TITLE
+from playground.background import BackgroundJob
 from playground.document import Document
 from playground.file_actions import FileActions
 from playground.loss_history import LossHistory
-from playground.panels.controls import TrainingControls
+from playground.panels.controls import DEFAULT_SPEED_LIMIT, TrainingControls
 from playground.panels.data import DataPanel
 from playground.panels.graph import GraphPanel
 from playground.panels.loss import LossPanel
@@ -46,6 +47,8 @@ from playground.trainer import TrainingError
 from playground.worker import DIVERGED, PAUSED, RUNNING, TrainingController
 
 DEFAULT_SIZE = (1400, 900)
+#: Room left around the window on a small screen for its frame and title bar (pixels).
+SCREEN_MARGIN = (16, 48)
 STATE_VERSION = 1
 #: How often the loss plot, the parameter table and the status bar follow training (per second).
 SECONDARY_RATE = 5
@@ -211,10 +214,18 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._connect()
 
-        self.resize(*DEFAULT_SIZE)
-        self.resizeDocks([self.model_dock, self.data_dock], [390, 1010], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.data_dock, self.loss_dock], [520, 300], Qt.Orientation.Vertical)
-        self.resizeDocks([self.model_dock, self.parameters_dock], [340, 480], Qt.Orientation.Vertical)
+        width, height = self._fit_to_screen()
+        self.resizeDocks(
+            [self.model_dock, self.data_dock], [round(width * 0.28), round(width * 0.72)], Qt.Orientation.Horizontal
+        )
+        self.resizeDocks(
+            [self.data_dock, self.loss_dock], [round(height * 0.58), round(height * 0.34)], Qt.Orientation.Vertical
+        )
+        self.resizeDocks(
+            [self.model_dock, self.parameters_dock],
+            [round(height * 0.41), round(height * 0.51)],
+            Qt.Orientation.Vertical,
+        )
         self.loss_dock.raise_()
         self._default_state = self.saveState(STATE_VERSION)
         self._update_title()
@@ -222,6 +233,24 @@ class MainWindow(QMainWindow):
         self._restore_settings()
         self.file_actions = FileActions(self)  # File menu, window title, unsaved-changes guard
         self.data_panel.plot_widget.setFocus()
+
+    def _fit_to_screen(self) -> tuple[int, int]:
+        """Open at the default size, or smaller to fit the screen's free area, centred on it."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        width, height = DEFAULT_SIZE
+        if screen is not None:
+            free = screen.availableGeometry()
+            # Leave room for the window frame the window manager adds.
+            width = min(width, free.width() - SCREEN_MARGIN[0])
+            height = min(height, free.height() - SCREEN_MARGIN[1])
+            self.resize(width, height)
+            self.move(
+                free.x() + (free.width() - width - SCREEN_MARGIN[0] // 2) // 2,
+                free.y() + (free.height() - height - SCREEN_MARGIN[1] // 2) // 2,
+            )
+        else:
+            self.resize(width, height)
+        return width, height
 
     # ----------------------------------------------------------------- extension points
     def add_dock(
@@ -366,9 +395,32 @@ class MainWindow(QMainWindow):
         self.clear_selection_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
         self.clear_selection_action.setStatusTip("Deselect all points (Esc)")
         self.clear_selection_action.triggered.connect(self.data_panel.clear_selection)
+        self.copy_points_action = QAction(style.standardIcon(QStyle.StandardPixmap.SP_FileIcon), "&Copy points", self)
+        self.copy_points_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Copy))
+        self.copy_points_action.setStatusTip(
+            "Copy the selected points (or all) as rows of x and y, for a spreadsheet or a CSV file (Ctrl+C)"
+        )
+        self.copy_points_action.triggered.connect(self._copy_points)
+        self.paste_points_action = QAction("&Paste points", self)
+        self.paste_points_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Paste))
+        self.paste_points_action.setStatusTip(
+            "Add the points on the clipboard: rows of x and y from a spreadsheet or a CSV file (Ctrl+V)"
+        )
+        self.paste_points_action.triggered.connect(self.data_panel.paste_points)
+        for action in (self.copy_points_action, self.paste_points_action):
+            self.edit_menu.addAction(action)
+        self.edit_menu.addSeparator()
         for action in (self.delete_action, self.select_all_action, self.clear_selection_action):
             self.edit_menu.addAction(action)
-        self.addActions([self.delete_action, self.select_all_action, self.clear_selection_action])
+        self.addActions(
+            [
+                self.copy_points_action,
+                self.paste_points_action,
+                self.delete_action,
+                self.select_all_action,
+                self.clear_selection_action,
+            ]
+        )
 
         # View: dock toggles are inserted above the separator by add_dock().
         self.view_menu = menu_bar.addMenu("&View")
@@ -570,6 +622,10 @@ class MainWindow(QMainWindow):
         else:
             self.rate_label.setText("0 epochs/s")
 
+    def _copy_points(self) -> None:
+        n = self.data_panel.copy_points()
+        self.show_status(f"Copied {n:,} point{'s' if n != 1 else ''}")
+
     def _training_error(self, error: Exception) -> None:
         # Training is impossible as the data or settings stand: an edit may change that.
         topic = "cannot-train" if isinstance(error, TrainingError) else "training"
@@ -592,7 +648,8 @@ class MainWindow(QMainWindow):
             "Right-click a point or press Delete: remove · Middle-drag: pan · Wheel: zoom · Ctrl+0: fit<br><br>"
             "<b>Training</b><br>"
             "Space: play/pause · Right or N: one epoch · Shift+Right: N epochs · Ctrl+R: reset<br><br>"
-            "<b>Editing</b><br>Ctrl+Z: undo · Ctrl+Shift+Z: redo · Ctrl+A: select all · Esc: clear selection",
+            "<b>Editing</b><br>Ctrl+Z: undo · Ctrl+Shift+Z: redo · Ctrl+A: select all · Esc: clear selection<br>"
+            "Ctrl+C: copy the selected points · Ctrl+V: paste points (rows of x and y)",
         )
 
     def _show_about(self) -> None:
@@ -621,7 +678,7 @@ class MainWindow(QMainWindow):
             self.restoreState(state, STATE_VERSION)
         self.loss_panel.set_log_scale(_as_bool(settings.value("loss/log_scale", False)))
         with contextlib.suppress(TypeError, ValueError):
-            self.controls.set_speed_limit(float(settings.value("training/speed_limit", 0)))
+            self.controls.set_speed_limit(float(settings.value("training/speed_limit", DEFAULT_SPEED_LIMIT)))
         with contextlib.suppress(TypeError, ValueError):
             self.controls.step_n_spin.setValue(int(settings.value("training/step_n", 100)))
 
@@ -644,6 +701,7 @@ class MainWindow(QMainWindow):
                     return
             self.save_settings()
             self.training.shutdown()
+            BackgroundJob.wait_for_all()  # a file still being read
             self._closed = True
         super().closeEvent(event)
 

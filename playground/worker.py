@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import math
 import sys
 import time
 
@@ -54,6 +55,14 @@ TRAINING_BETWEEN_FRAMES_SECONDS = 0.010
 FRAME_WAIT_SECONDS = 0.05
 #: How soon a thread waiting for the GIL gets it (Python's default is 5 ms; see TrainingController).
 SWITCH_INTERVAL_SECONDS = 0.001
+#: The gradual pace (speed limit ``GRADUAL``): it starts at this many epochs per second …
+GRADUAL_START = 20.0
+#: … doubles every this many seconds of play …
+GRADUAL_DOUBLING_SECONDS = 1.0
+#: … and runs unlimited from this rate on.
+GRADUAL_UNLIMITED = 20_000.0
+#: The speed limit that means "gradual" (0 means unlimited).
+GRADUAL = -1.0
 #: How long :meth:`TrainingController.fetch_state` waits for the worker's answer.
 STATE_TIMEOUT_SECONDS = 10.0
 
@@ -108,7 +117,8 @@ class TrainingWorker(QObject):
         self._pending_points = None
         self._pending_config = None
         self._remaining = None  # epochs left of a "Step N"; None while playing freely
-        self._speed_limit = 0.0  # epochs per second; 0 = unlimited
+        self._speed_limit = 0.0  # epochs per second; 0 = unlimited; GRADUAL = rising
+        self._play_started = 0.0
         self._credit = 0.0
         self._last_tick = 0.0
         self._last_emit = 0.0  # when the last snapshot was sent
@@ -200,8 +210,10 @@ class TrainingWorker(QObject):
 
     @Slot(float)
     def set_speed_limit(self, epochs_per_second):
-        """Limit training to ``epochs_per_second`` (0 or less: unlimited)."""
-        self._speed_limit = max(0.0, float(epochs_per_second))
+        """Limit training to ``epochs_per_second``: 0 for unlimited, ``GRADUAL`` for a pace that
+        starts slow enough to watch each epoch and doubles every second of play."""
+        limit = float(epochs_per_second)
+        self._speed_limit = GRADUAL if limit < 0 else limit
         self._credit = min(self._credit, 1.0)
         self._timer.setInterval(self._interval_ms())
 
@@ -273,10 +285,20 @@ class TrainingWorker(QObject):
             thread.quit()
 
     # ----------------------------------------------------------------- internals
+    def _limit_now(self) -> float:
+        """The speed limit at this moment (0: unlimited)."""
+        if self._speed_limit >= 0:
+            return self._speed_limit
+        doublings = (time.perf_counter() - self._play_started) / GRADUAL_DOUBLING_SECONDS
+        if doublings >= math.log2(GRADUAL_UNLIMITED / GRADUAL_START):
+            return 0.0
+        return GRADUAL_START * 2.0**doublings
+
     def _interval_ms(self) -> int:
-        if self._speed_limit <= 0:
+        limit = self._limit_now()
+        if limit <= 0:
             return 0
-        return int(min(50.0, max(1.0, 1000.0 / self._speed_limit)))
+        return int(min(50.0, max(1.0, 1000.0 / limit)))
 
     def _set_state(self, state):
         self._state = state
@@ -339,7 +361,7 @@ class TrainingWorker(QObject):
             return
         self._remaining = epochs
         self._credit = 1.0  # the first epoch comes at once, even under a speed limit
-        self._last_tick = time.perf_counter()
+        self._last_tick = self._play_started = time.perf_counter()
         self._awaited = None
         self._timer.setInterval(self._interval_ms())
         self._timer.start()
@@ -373,11 +395,12 @@ class TrainingWorker(QObject):
         # New data (a drag): show its effect on the curve as soon as the frame rate allows.
         deadline = now + (SLICE_SECONDS / 4 if data_changed else SLICE_SECONDS)
         self._hurry = self._hurry or data_changed
-        if self._speed_limit > 0:
-            self._credit = min(
-                self._credit + (now - self._last_tick) * self._speed_limit, max(1.0, self._speed_limit * 0.1)
-            )
+        limit = self._limit_now()
+        if limit > 0:
+            self._credit = min(self._credit + (now - self._last_tick) * limit, max(1.0, limit * 0.1))
             budget = int(self._credit)
+            if self._speed_limit < 0:  # gradual: the pace rises, and with it the ticks
+                self._timer.setInterval(self._interval_ms())
         else:
             budget = -1
         self._last_tick = now
@@ -407,6 +430,8 @@ class TrainingWorker(QObject):
             return
         if budget > 0:
             self._credit -= done
+        elif self._speed_limit < 0:
+            self._timer.setInterval(0)  # the gradual pace has become unlimited
         if diverged or finished:
             self._stop_running()
             self._emit_snapshot()
@@ -572,7 +597,7 @@ class TrainingController(QObject):
         self._configOffered.emit(config)
 
     def set_speed_limit(self, epochs_per_second: float):
-        """Epochs per second; 0 for unlimited."""
+        """Epochs per second; 0 for unlimited, ``GRADUAL`` for a pace that starts slow and doubles every second."""
         self._speedLimitOffered.emit(float(epochs_per_second))
 
     def set_selected_sample(self, index):

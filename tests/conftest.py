@@ -6,6 +6,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # ---------------------------------------------------------------------------------------------
 # Qt fixtures for the app's tests (tests/test_app_*.py). Qt is imported only by tests that use it.
 # ---------------------------------------------------------------------------------------------
+import gc
 import sys
 
 import pytest
@@ -85,7 +86,12 @@ def _fail_on_running_qthreads(request, monkeypatch):
     import playground.qt_compat  # noqa: F401  (PySide6 6.12 on Python 3.11 drops references to None/True)
 
     guard = QThreadLeakGuard(monkeypatch)
+    # As the app does (playground.app): no cyclic garbage collection inside Qt's calls, where
+    # destroying a QObject can deadlock on a signal-slot lock; collect between tests instead.
+    gc.disable()
     yield guard
+    gc.collect()
+    gc.enable()
     leftovers = guard.running()
     if leftovers:
         names = ", ".join(thread.objectName() or type(thread).__name__ for thread in leftovers)
@@ -116,9 +122,12 @@ def make_main_window(qtbot, tmp_path, fast_pyqtgraph_mouse):
 
     windows = []
 
-    def make(preset="linear-regression", settings_path=None):
+    def make(preset="linear-regression", settings_path=None, speed_limit=0):
+        """``speed_limit``: epochs/s while playing; unlimited unless a test asks (the app opens gradual)."""
         path = settings_path or tmp_path / f"settings-{len(windows)}.ini"
         settings = QSettings(str(path), QSettings.Format.IniFormat)
+        if speed_limit is not None and not settings.contains("training/speed_limit"):
+            settings.setValue("training/speed_limit", speed_limit)
         window = MainWindow(preset=preset, settings=settings)
         qtbot.addWidget(window)
         window.resize(1400, 900)

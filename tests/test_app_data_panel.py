@@ -2,10 +2,12 @@
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QGuiApplication
 
 from playground.document import Document
-from playground.panels.data import DataPanel
+from playground.io import parse_points_csv
+from playground.panels.data import POINT_COLOR, DataPanel
 
 
 @pytest.fixture
@@ -117,3 +119,55 @@ def test_empty_data_shows_a_hint(panel):
     assert "click" in panel.empty_hint.textItem.toPlainText().lower()
     panel._document.add_point(1, 1)
     assert not panel.empty_hint.isVisible()
+
+
+def _drawn_at(panel, x, y):
+    """Whether a point is drawn at data coordinates (x, y): the pixel there has the points' colour."""
+    image = panel.plot_widget.grab().toImage()
+    pos = panel.plot_widget.mapFromScene(panel.view_box.mapViewToScene(QPointF(x, y)))
+    colour = image.pixelColor(pos.x(), pos.y())
+    return sum(abs(a - b) for a, b in zip(colour.getRgb()[:3], POINT_COLOR.getRgb()[:3])) < 60
+
+
+def test_moved_and_replaced_points_are_drawn_where_they_are(qtbot, panel):
+    document = panel._document
+    assert _drawn_at(panel, 3.0, 9.0)
+    document.move_points([3], [[2.5, 6.0]])  # as many points as before: positions change in place
+    assert _drawn_at(panel, 2.5, 6.0) and not _drawn_at(panel, 3.0, 9.0)
+    drawn = np.column_stack([panel.points_item.data["x"], panel.points_item.data["y"]])
+    np.testing.assert_array_equal(drawn, document.points)
+    many = np.column_stack([np.linspace(-0.5, 3.5, 41), np.full(41, 8.0)])
+    document.replace(many, None)  # another count: every point drawn alike
+    assert len(panel.points_item.data) == 41
+    assert all(_drawn_at(panel, x, y) for x, y in many[::5]) and not _drawn_at(panel, 2.5, 6.0)
+    document.undo_stack.undo()
+    assert len(panel.points_item.data) == 4 and _drawn_at(panel, 2.5, 6.0)
+
+
+def test_copy_and_paste_points_through_the_clipboard(qtbot, panel):
+    document = panel._document
+    panel.set_selection([1, 3])
+    assert panel.copy_points() == 2
+    text = QGuiApplication.clipboard().text()
+    np.testing.assert_array_equal(parse_points_csv(text), [[1.0, 1.0], [3.0, 9.0]])
+    QGuiApplication.clipboard().setText("x\ty\n0.5\t-1\n1.5\t2.25\n")  # as a spreadsheet copies them
+    assert panel.paste_points()
+    assert document.points[4:].tolist() == [[0.5, -1.0], [1.5, 2.25]]
+    assert panel.selected_indices().tolist() == [4, 5]
+    document.undo_stack.undo()  # one undo step
+    assert len(document.points) == 4
+    messages = []
+    panel.message.connect(messages.append)
+    QGuiApplication.clipboard().setText("hello\nworld, 3\n")
+    assert not panel.paste_points()
+    assert len(document.points) == 4 and "not a list of points" in messages[-1]
+
+
+def test_a_large_paste_is_read_in_the_background(qtbot, panel):
+    document = panel._document
+    rows = np.column_stack([np.arange(40_000, dtype=float), np.arange(40_000, dtype=float) / 7])
+    QGuiApplication.clipboard().setText("".join(f"{x!r},{y!r}\n" for x, y in rows.tolist()))
+    assert panel.paste_points()
+    assert len(document.points) == 4  # not yet: the text is being parsed off the GUI thread
+    qtbot.waitUntil(lambda: len(document.points) == 40_004, timeout=20_000)
+    np.testing.assert_array_equal(document.points[4:], rows)

@@ -458,3 +458,135 @@ def test_config_is_never_shared_with_the_worker_state(qtbot, main_window):
     assert isinstance(snapshot.config, Config)
     for value in snapshot.params.values():
         assert not value.flags.writeable
+
+
+# ----------------------------------------------------------------------- what a new user meets
+
+
+def test_the_window_opens_within_the_screens_free_area(qtbot):
+    from PySide6.QtGui import QGuiApplication
+
+    from playground.main_window import DEFAULT_SIZE, MainWindow
+
+    window = MainWindow(settings=None)
+    qtbot.addWidget(window)
+    free = QGuiApplication.primaryScreen().availableGeometry()
+    assert free.width() < DEFAULT_SIZE[0]  # the offscreen screen is small: the window must shrink
+    assert window.width() <= free.width() and window.height() <= free.height()
+    assert free.contains(window.frameGeometry().topLeft())
+    window.show()
+    qtbot.waitExposed(window)
+    bar = window.statusBar()
+    assert bar.isVisible() and bar.mapTo(window, bar.rect().bottomRight()).y() <= window.height()
+    window.close()
+
+
+def test_an_out_of_range_learning_rate_is_refused_with_a_message_and_enter_returns_the_keyboard(qtbot, main_window):
+    window = main_window
+    edit = window.model_panel.lr_control.edit
+    window.activateWindow()
+    edit.setFocus()
+    qtbot.waitUntil(edit.hasFocus)
+    edit.selectAll()
+    qtbot.keyClicks(edit, "100")
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    assert window.document.config.lr == 0.001 and edit.text() == "0.001"  # unchanged, and shown so
+    assert "out of range" in window.statusBar().currentMessage()
+    assert not edit.hasFocus()  # Enter gives the keyboard back: Space plays
+    with qtbot.waitSignal(window.training.stateChanged, check_params_cb=lambda s: s == "running", timeout=TIMEOUT):
+        qtbot.keyClick(window, Qt.Key.Key_Space)
+    window.controls.play_action.trigger()
+    edit.setFocus()
+    edit.selectAll()
+    qtbot.keyClicks(edit, "0.02")
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    assert window.document.config.lr == 0.02
+
+
+def test_play_and_pause_do_not_shift_the_toolbar(qtbot, main_window):
+    window = main_window
+    toolbar = window.controls.toolbar
+    step_button = toolbar.widgetForAction(window.controls.step_action)
+    before = step_button.geometry()
+    with qtbot.waitSignal(window.training.stateChanged, check_params_cb=lambda s: s == "running", timeout=TIMEOUT):
+        window.controls.play_action.trigger()
+    assert window.controls.play_action.text() == "&Pause"
+    qtbot.waitUntil(lambda: step_button.geometry() == before)  # laid out again, at the same place
+    window.controls.play_action.trigger()
+
+
+def test_a_new_window_plays_gradually_and_the_pace_doubles_every_second(qtbot, make_main_window):
+    import time
+
+    from playground.worker import GRADUAL, GRADUAL_START, GRADUAL_UNLIMITED
+
+    window = make_main_window(speed_limit=None)  # no saved choice: the default
+    assert window.controls.speed_limit() == GRADUAL
+    assert window.controls.speed_combo.currentText() == "Gradual"
+    worker = window.training.worker
+    qtbot.waitUntil(lambda: worker._speed_limit == GRADUAL)
+    now = time.perf_counter()
+    for seconds, rate in ((0.0, GRADUAL_START), (1.0, 2 * GRADUAL_START), (3.0, 8 * GRADUAL_START)):
+        worker._play_started = now - seconds
+        assert worker._limit_now() == pytest.approx(rate, rel=0.01)
+    worker._play_started = now - 60
+    assert GRADUAL_START * 2**60 > GRADUAL_UNLIMITED and worker._limit_now() == 0  # unlimited by then
+    window.controls.step_n_spin.setValue(8)
+    started = time.perf_counter()
+    window.controls.step_n_action.trigger()
+    wait_for_epoch(qtbot, window, 8)
+    assert time.perf_counter() - started >= 7 / GRADUAL_START * 0.9  # watchable: not all at once
+
+
+def test_the_parameters_panel_shows_the_chosen_optimizers_update_rule(qtbot, main_window):
+    window = main_window
+    caption = window.parameters_panel.caption
+    qtbot.waitUntil(lambda: "SGD" in caption.text())
+    assert "p ← p − lr·g" in caption.text()
+    window.document.change_config(window.document.config.replace(optimizer="adam"))
+    qtbot.waitUntil(lambda: "Adam" in caption.text())
+    assert "β₁" in caption.text() and "√v̂" in caption.text()
+
+
+def test_a_huge_loss_is_labelled_once_without_a_scale_factor(qtbot, main_window):
+    window = main_window
+    window.document.change_config(window.document.config.replace(lr=10.0))
+    with qtbot.waitSignal(window.training.stateChanged, check_params_cb=lambda s: s == "diverged", timeout=TIMEOUT):
+        window.controls.play_action.trigger()
+    qtbot.waitUntil(lambda: window.loss_panel.diverged_line.isVisible(), timeout=TIMEOUT)
+    axis = window.loss_panel.plot_widget.getPlotItem().getAxis("left")
+    assert max(window.loss_panel.loss_history()) > 1e6
+    assert axis.labelString().count("loss") == 1 and "x1e" not in axis.labelString()
+    window.controls.reset_action.trigger()
+    qtbot.waitUntil(lambda: shown_epoch(window) == 0, timeout=TIMEOUT)
+    assert "x1e" not in axis.labelString()
+
+
+def test_the_loss_plot_can_follow_the_last_epochs_and_crowded_edit_marks_shrink(qtbot, main_window):
+    from playground.panels.loss import FULL_MARKS
+
+    window = main_window
+    panel = window.loss_panel
+    window.controls.step_n_spin.setValue(600)
+    window.controls.step_n_action.trigger()
+    wait_for_epoch(qtbot, window, 600)
+    (x0, x1), _ = panel.view_box.viewRange()
+    assert x0 <= 0 and 600 <= x1 <= 600 * 1.25  # the whole run, with little empty axis
+    panel.set_window(100)
+    assert panel.window_combo.currentText() == "Last 100"
+    (x0, x1), (y0, y1) = panel.view_box.viewRange()
+    assert 495 <= x0 <= 502 and 600 <= x1 <= 605
+    recent = window.loss_history.exact()[1][-100:]
+    assert y1 < 1.0 < max(window.loss_history.exact()[1])  # scaled to the recent losses, not epoch 1's 41
+    assert y0 <= recent.min() and recent.max() <= y1
+    for epoch in range(520, 600, 2):  # many edits: marks become ticks along the bottom
+        panel.mark_edit(epoch)
+    xs, ys = panel.edit_marks.getData()
+    assert len(xs) == 2 * 40 > 2 * FULL_MARKS
+    assert max(ys) - min(ys) < 0.1 * (y1 - y0)
+    with panel.fitted_to_data():  # an exported image shows the epochs drawn, edge to edge
+        (x0, x1), _ = panel.view_box.viewRange()
+        assert x0 >= 495 and x1 <= 606
+    panel.set_window(None)
+    (x0, _x1), _ = panel.view_box.viewRange()
+    assert x0 <= 0

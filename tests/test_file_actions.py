@@ -9,12 +9,13 @@ import json
 import os
 import subprocess
 import sys
+import threading
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
@@ -385,6 +386,45 @@ def test_import_points_from_csv_is_one_undo_step(qtbot, main_window, dialogs, tm
     np.testing.assert_array_equal(window.document.points, original)
     window.redo_action.trigger()
     assert window.document.points.tolist() == expected
+
+
+def test_a_big_csv_is_read_in_the_background_and_the_window_stays_live(
+    qtbot, main_window, dialogs, tmp_path, monkeypatch
+):
+    window = main_window
+    original = window.document.points
+    rng = np.random.default_rng(5)
+    points = np.column_stack([rng.uniform(-5, 5, 100_000), rng.uniform(-5, 5, 100_000)])
+    path = tmp_path / "big.csv"
+    io.export_points_csv(path, points)
+    assert path.stat().st_size > file_actions.BACKGROUND_READ_BYTES
+    # The read cannot end before the GUI thread has handled an event: it runs elsewhere meanwhile.
+    gui_turn = threading.Event()
+    readers = []
+    real_read = file_actions.read_points_csv
+
+    def read(p):
+        readers.append(threading.get_ident())
+        assert gui_turn.wait(20)
+        return real_read(p)
+
+    monkeypatch.setattr(file_actions, "read_points_csv", read)
+    QTimer.singleShot(0, gui_turn.set)
+    with qtbot.waitSignal(window.file_actions.importFinished, timeout=60_000) as blocker:
+        assert window.file_actions.import_points(path)
+        np.testing.assert_array_equal(window.document.points, original)  # still reading
+    assert blocker.args == [True] and readers and readers[0] != threading.get_ident()
+    np.testing.assert_array_equal(window.document.points, points)
+    assert window.data_panel.table_model.rowCount() == 100_000
+    window.undo_action.trigger()  # one undo step, as for a small file
+    np.testing.assert_array_equal(window.document.points, original)
+    bad = tmp_path / "big-bad.csv"
+    bad.write_text(path.read_text() + "oops,1\n")
+    QTimer.singleShot(0, gui_turn.set)
+    with qtbot.waitSignal(window.file_actions.importFinished, timeout=60_000) as blocker:
+        window.file_actions.import_points(bad)
+    assert blocker.args == [False] and "line 100002" in dialogs.errors[-1][1]
+    np.testing.assert_array_equal(window.document.points, original)
 
 
 def test_csv_with_bad_rows_reports_their_line_numbers_and_changes_nothing(qtbot, main_window, dialogs, tmp_path):

@@ -605,3 +605,38 @@ def test_semicolons_get_a_hint_about_the_separator(text, fragment):
     with pytest.raises(io.PointsFormatError) as info:
         io.parse_points_csv(text)
     assert fragment in str(info.value) and "decimal mark" in str(info.value)
+
+
+# ------------------------------------------------------------------------------- the fast path
+
+_NUMBER = st.floats(min_value=-1e30, max_value=1e30, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(st.tuples(_NUMBER, _NUMBER), min_size=1, max_size=30),
+    separator=st.sampled_from([",", ", ", " ", "\t", " ,"]),
+    header=st.sampled_from([None, "x,y", "x y", "# points\nx,y"]),
+    blank=st.booleans(),
+    formatter=st.sampled_from([repr, lambda v: f"{v:.3g}", lambda v: f"{v:e}"]),
+)
+def test_well_formed_files_parse_the_same_fast_and_row_by_row(rows, separator, header, blank, formatter):
+    lines = [f"{formatter(x)}{separator}{formatter(y)}" for x, y in rows]
+    if blank:
+        lines.insert(len(lines) // 2, "")
+    if header:
+        lines.insert(0, header)
+    text = "\n".join(lines) + "\n"
+    fast = io._parse_clean_points(text)
+    slow = io._parse_rows(text)
+    assert fast is not None  # well formed: NumPy reads it
+    np.testing.assert_array_equal(fast, slow)
+    np.testing.assert_array_equal(io.parse_points_csv(text), slow)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["1,2\n3,nan\n", "1,2\n3,4,5\n", "1,2\n3\n", "1,2\nx,4\n", "1,2\n1e39,0\n", "x,y\n", "1 2 3\n", ""],
+)
+def test_files_with_problems_go_to_the_row_by_row_parser(text):
+    assert io._parse_clean_points(text) is None

@@ -24,6 +24,7 @@ import engine
 from engine import ops
 from engine.autograd import GradcheckError, gradcheck
 from engine.function import Function
+from engine.nn import functional as F
 
 SETTINGS = settings(
     max_examples=30,
@@ -838,6 +839,74 @@ def _mlp(x, w1, b1, w2, y):
     return ((hidden @ w2 - y) ** 2).mean()
 
 
+# second derivatives: the gradient, computed with create_graph=True, is itself gradient-checked ----------
+
+
+def _spread(x):
+    """``x`` flattened with its elements kept apart (no ties at a max or min)."""
+    return x.reshape(-1) * 0.1 + engine.arange(x.numel(), dtype=engine.float64)
+
+
+SECOND_ORDER = {
+    "cube": (lambda x: x**3, values()),
+    "tanh": (lambda x: x.tanh(), values()),
+    "sigmoid": (lambda x: x.sigmoid(), values()),
+    "exp": (lambda x: x.exp(), values(-2.0, 2.0)),
+    "log": (lambda x: x.log(), positive()),
+    "sqrt": (lambda x: x.sqrt(), positive()),
+    "sin and cos": (lambda x: x.sin() * x.cos(), values()),
+    "division": (lambda x: x / (x * x + 1) - 2.0 / (x * x + 1), values()),
+    "reciprocal and rsub": (lambda x: (1 - x).reciprocal(), away_from([1.0], gap=0.3)),
+    "powers": (lambda x: x**x + 2.0**x, positive()),
+    "relu, abs and clamp": (lambda x: x.relu() * x + x.abs() * x + x.clamp(-1, 1) * x, away_from([-1.0, 0.0, 1.0])),
+    "maximum": (lambda x: engine.maximum(x, x * x), away_from([0.0, 1.0])),
+    "sum and mean over a dim": (lambda x: (x.reshape(1, -1) ** 2).sum(1) * x.reshape(-1, 1).mean(0), values()),
+    "max and min": (lambda x: _spread(x).max() * x + _spread(x).reshape(1, -1).min(1).values * x, values()),
+    "matrix products": (lambda x: x.reshape(-1, 1) @ x.reshape(1, -1) @ x.reshape(-1, 1).tanh(), values()),
+    "transpose and expand": (lambda x: x.reshape(-1, 1).T.expand(2, -1) ** 2, values()),
+    "indexing": (lambda x: x.reshape(-1)[0] * x + x.reshape(-1)[:1] * x + x.reshape(-1)[[0, 0]].sum() * x, values()),
+    "cat and stack": (
+        lambda x: engine.cat([x.reshape(-1), x.reshape(-1) ** 2]).sum() * engine.stack([x, x * x]),
+        values(),
+    ),
+    "where": (lambda x: engine.where(x > 0, x * x, x**3), away_from([0.0])),
+    "mse and huber": (
+        lambda x: F.mse_loss(x * x, x.tanh()) + F.huber_loss(x * x, x, reduction="sum", delta=0.5) * x,
+        away_from([0.0, 0.5, 1.0, 1.5, -0.5]),
+    ),
+    "binary cross-entropy": (
+        lambda x: (
+            F.binary_cross_entropy(x.sigmoid(), (x * 0.5).sigmoid())
+            + F.binary_cross_entropy_with_logits(x, x.sigmoid(), reduction="sum") * x
+        ),
+        values(),
+    ),
+}
+
+
+def _second_derivative(a, f):
+    with engine.enable_grad():
+        (g,) = engine.autograd.grad(SECOND_ORDER[f][0](a).sum(), a, create_graph=True)
+    return g
+
+
+def _second_order_names():
+    """The grad_fn names that the gradients computed with create_graph may contain (for the case's check)."""
+    names = set()
+    for f in SECOND_ORDER:
+        for shape in [(), (3,), (2, 2)]:
+            x = engine.tensor(np.full(shape, 0.7), dtype=engine.float64, requires_grad=True)
+            names |= _grad_fn_names(_second_derivative(x, f))
+    return names
+
+
+def second_order_input():
+    def draw_for(f):
+        return st.tuples(st.tuples(array(SHAPES, SECOND_ORDER[f][1])), st.just({"f": f}))
+
+    return st.sampled_from(sorted(SECOND_ORDER)).flatmap(draw_for)
+
+
 # --------------------------------------------------------------------------------------------- tests
 
 
@@ -855,6 +924,9 @@ def _grad_fn_names(out):
         names.add(type(node).__name__)
         stack.extend(n for n, _ in node.next_functions)
     return names
+
+
+case("second derivative (create_graph)", second_order_input(), _second_order_names())(_second_derivative)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])

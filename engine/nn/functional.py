@@ -212,33 +212,7 @@ def _formulas(input_grad, target_grad):
 # ---------------------------------------------------------------------------------- fused losses
 
 
-class _DifferenceLoss(Function):
-    """A loss of ŷ − y: subclasses save the difference and give its gradient ``_grad(diff, grad)``."""
-
-    def backward(self, grad):
-        (diff,) = self.saved_tensors
-        g = self._grad(diff, grad)
-        need_input, need_target = self.needs_input_grad
-        return (g if need_input else None), (-g if need_target else None)
-
-    def local_grads(self, input, target):
-        g = self._grad(input - target, np.ones((), dtype=np.result_type(input, target)))
-        return g, -g
-
-
-class _BinaryLoss(Function):
-    """A loss of a probability (or logit) and a 0/1 target: subclasses give ``_grads(x, y, grad, ...)``."""
-
-    def backward(self, grad):
-        x, y = self.saved_tensors
-        return self._grads(x, y, grad, *self.needs_input_grad)
-
-    def local_grads(self, input, target):
-        gx, gy = self._grads(input, target, np.ones((), dtype=input.dtype))
-        return np.broadcast_to(gx, input.shape).copy(), np.broadcast_to(gy, input.shape).copy()
-
-
-class MseLossBackward0(_DifferenceLoss):
+class MseLossBackward0(Function):
     """Mean squared error (ŷ − y)² in one node, reduced by mean, sum or not at all.
 
     Local gradients shown: 2(ŷᵢ − yᵢ)/n for each prediction (−2(ŷᵢ − yᵢ)/n for each target); without
@@ -251,16 +225,20 @@ class MseLossBackward0(_DifferenceLoss):
     def forward(self, input, target, reduction="mean"):
         self.reduction = reduction
         self.formula = self.FORMULAS[reduction]
+        self.save_for_backward(input, target)
         diff = input - target
-        self.save_for_backward(diff)
         return _reduce(diff * diff, reduction)
 
-    def _grad(self, diff, grad):
+    def backward(self, grad):
         # PyTorch's mse_backward kernel: (norm · (x − y)) · grad, norm = 2/n or 2, in the input's dtype.
-        return (_norm(self.reduction, diff.size, diff.dtype, 2.0) * diff) * grad
+        x, y = self.saved_tensors
+        diff = x - y
+        g = (_norm(self.reduction, _numel(diff), _dtype(diff), 2.0) * diff) * grad
+        need_input, need_target = self.needs_input_grad
+        return (g if need_input else None), (-g if need_target else None)
 
 
-class HuberLossBackward0(_DifferenceLoss):
+class HuberLossBackward0(Function):
     """Huber loss: ½(ŷ − y)² where |ŷ − y| < δ, else δ(|ŷ − y| − ½δ); one node.
 
     Local gradients shown: (ŷᵢ − yᵢ) inside the band, ±δ outside it, divided by n for ``mean``.
@@ -272,27 +250,32 @@ class HuberLossBackward0(_DifferenceLoss):
     def forward(self, input, target, reduction="mean", delta=1.0):
         self.reduction, self.delta = reduction, delta
         self.formula = self.FORMULAS[reduction]
+        self.save_for_backward(input, target)
         diff = input - target
-        self.save_for_backward(diff)
         t = diff.dtype.type
         half, d = t(0.5), t(delta)
         z = np.abs(diff)
         loss = np.where(z < d, half * z * z, d * (z - half * d))
         return _reduce(loss, self.reduction)
 
-    def _grad(self, x, grad):
+    def backward(self, grad):
         # PyTorch's huber_backward kernel, branch by branch.
-        t = x.dtype.type
-        norm, d = _norm(self.reduction, x.size, x.dtype), t(self.delta)
+        x, y = self.saved_tensors
+        diff = x - y
+        t = _dtype(diff).type
+        norm, d = _norm(self.reduction, _numel(diff), _dtype(diff)), t(self.delta)
         outer = (norm * grad) * d
-        return np.where(x <= -d, -outer, np.where(x >= d, outer, (norm * x) * grad)).astype(x.dtype, copy=False)
+        v = ops.value(diff)
+        g = ops.where(v <= -d, -outer, ops.where(v >= d, outer, (norm * diff) * grad))
+        need_input, need_target = self.needs_input_grad
+        return (g if need_input else None), (-g if need_target else None)
 
     @property
     def label(self):
         return f"Huber δ={ops._number(self.delta)}"
 
 
-class BinaryCrossEntropyBackward0(_BinaryLoss):
+class BinaryCrossEntropyBackward0(Function):
     """Binary cross-entropy −[y·ln p + (1 − y)·ln(1 − p)] of probabilities p, one node.
 
     Each log is floored at −100, as in PyTorch, so p = 0 or 1 gives a large finite loss. Local
@@ -308,28 +291,29 @@ class BinaryCrossEntropyBackward0(_BinaryLoss):
         self.formula = self.FORMULAS[reduction]
         self.save_for_backward(input, target)
         t = input.dtype.type
-        with np.errstate(divide="ignore"):
-            loss = (target - t(1)) * np.maximum(np.log1p(-input), t(-100)) - target * np.maximum(np.log(input), t(-100))
+        loss = (target - t(1)) * np.maximum(np.log1p(-input), t(-100)) - target * np.maximum(np.log(input), t(-100))
         if weight is not None:
             loss = loss * weight
         return _reduce(loss, reduction)
 
-    def _grads(self, x, y, grad, need_input=True, need_target=True):
-        t = x.dtype.type
+    def backward(self, grad):
+        x, y = self.saved_tensors
+        need_input, need_target = self.needs_input_grad
+        t = _dtype(x).type
+        n = t(_numel(x))
         gx = gy = None
         if need_input:
-            gx = grad * (x - y) / np.maximum((t(1) - x) * x, t(_BCE_EPSILON))
+            gx = grad * (x - y) / ops.maximum((t(1) - x) * x, _BCE_EPSILON)
             if self.weight is not None:
                 gx = gx * self.weight
             if self.reduction == "mean":
-                gx = gx / t(x.size)
+                gx = gx / n
         if need_target:
-            with np.errstate(divide="ignore"):
-                gy = -np.log(x / (t(1) - x)) * grad  # −logit(x), as PyTorch computes it
+            gy = -ops.log(x / (t(1) - x)) * grad  # −logit(x), as PyTorch computes it
             if self.weight is not None:
                 gy = gy * self.weight
             if self.reduction == "mean":
-                gy = gy / t(x.size)
+                gy = gy / n
         return gx, gy
 
 
@@ -338,7 +322,14 @@ def _log_sigmoid(x):
     return np.minimum(x, x.dtype.type(0)) - np.log1p(np.exp(-np.abs(x)))
 
 
-class BinaryCrossEntropyWithLogitsBackward0(_BinaryLoss):
+def _log_sigmoid_any(x):
+    """ln σ(x) of an array or a Tensor (for the target's gradient, which may record history)."""
+    if isinstance(x, (np.ndarray, np.generic)):
+        return _log_sigmoid(np.asarray(x))
+    return -(ops.exp(-x) + 1).log()
+
+
+class BinaryCrossEntropyWithLogitsBackward0(Function):
     """Binary cross-entropy of logits z (probabilities σ(z)), computed stably in one node.
 
     Local gradients shown: σ(zᵢ) − yᵢ for each logit (−zᵢ for each target), times the weight and
@@ -361,11 +352,14 @@ class BinaryCrossEntropyWithLogitsBackward0(_BinaryLoss):
             loss = loss * weight
         return _reduce(loss, reduction)
 
-    def _grads(self, x, y, grad, need_input=True, need_target=True):
-        t = x.dtype.type
+    def backward(self, grad):
+        x, y = self.saved_tensors
+        need_input, need_target = self.needs_input_grad
+        t = _dtype(x).type
+        n = t(_numel(x))
         gx = gy = None
         if need_input:
-            sig = ops.sigmoid_array(x)
+            sig = ops.sigmoid_array(x) if isinstance(x, (np.ndarray, np.generic)) else x.sigmoid()
             if self.pos_weight is not None:
                 wy = self.pos_weight * y
                 gx = (wy + t(1) - y) * sig - wy
@@ -375,18 +369,26 @@ class BinaryCrossEntropyWithLogitsBackward0(_BinaryLoss):
             if self.weight is not None:
                 gx = gx * self.weight
             if self.reduction == "mean":
-                gx = gx / t(x.size)
+                gx = gx / n
         if need_target:
             if self.pos_weight is not None:
-                gy = _log_sigmoid(-x) - _log_sigmoid(x) * self.pos_weight
+                gy = _log_sigmoid_any(-x) - _log_sigmoid_any(x) * self.pos_weight
             else:
                 gy = -x
             gy = gy * grad
             if self.weight is not None:
                 gy = gy * self.weight
             if self.reduction == "mean":
-                gy = gy / t(x.size)
+                gy = gy / n
         return gx, gy
+
+
+def _numel(x):
+    return ops.value(x).size
+
+
+def _dtype(x):
+    return ops.value(x).dtype
 
 
 # ------------------------------------------------------------------------------- loss functions

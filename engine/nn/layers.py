@@ -2,6 +2,7 @@
 
 import math
 from collections import OrderedDict
+from typing import Any
 
 import numpy as np
 
@@ -32,7 +33,9 @@ class Linear(Module):
     bias : Parameter, shape (out_features,), or None
     """
 
-    def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
+    def __init__(
+        self, in_features: int, out_features: int, bias: bool = True, device: Any = None, dtype: Any = None
+    ) -> None:
         super().__init__()
         for name, value in (("in_features", in_features), ("out_features", out_features)):
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
@@ -47,35 +50,35 @@ class Linear(Module):
             self.register_parameter("bias", None)
         self.reset_parameters()
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         """Draw fresh initial values (PyTorch's default initialisation)."""
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
             bound = 1 / math.sqrt(self.in_features) if self.in_features > 0 else 0
             init.uniform_(self.bias, -bound, bound)
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return F.linear(input, self.weight, self.bias)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
 
 
 class _ModuleSequence(Module):
     """What Sequential and ModuleList share: numbered sub-modules, in order."""
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self._modules)
 
     def __iter__(self):
         return iter(self._modules.values())
 
-    def append(self, module):
+    def append(self, module: Module) -> Any:
         """Add ``module`` at the end; returns self."""
         self.add_module(str(len(self)), module)
         return self
 
-    def extend(self, modules):
+    def extend(self, modules: Any) -> Any:
         for module in modules:
             self.append(module)
         return self
@@ -87,7 +90,7 @@ class Sequential(_ModuleSequence):
     ``Sequential(OrderedDict(name=module, ...))`` names them instead.
     """
 
-    def __init__(self, *args):
+    def __init__(self, *args: Any) -> None:
         super().__init__()
         if len(args) == 1 and isinstance(args[0], OrderedDict):
             for key, module in args[0].items():
@@ -96,7 +99,7 @@ class Sequential(_ModuleSequence):
             for index, module in enumerate(args):
                 self.add_module(str(index), module)
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         for module in self._modules.values():
             input = module(input)
         return input
@@ -128,7 +131,7 @@ class Sequential(_ModuleSequence):
         for i, module in enumerate(modules):
             self.add_module(str(i), module)
 
-    def insert(self, index, module):
+    def insert(self, index: int, module: Module) -> Any:
         if not isinstance(module, Module):
             raise AssertionError(f"module should be of type: {Module}")
         n = len(self._modules)
@@ -148,7 +151,7 @@ class Sequential(_ModuleSequence):
 class ModuleList(_ModuleSequence):
     """A list of sub-modules that are registered (``torch.nn.ModuleList``)."""
 
-    def __init__(self, modules=None):
+    def __init__(self, modules: Any = None) -> None:
         super().__init__()
         if modules is not None:
             self.extend(modules)
@@ -171,51 +174,51 @@ class ModuleList(_ModuleSequence):
 class ReLU(Module):
     """max(x, 0) elementwise (``torch.nn.ReLU``). ``inplace`` is accepted; the result is always a new tensor."""
 
-    def __init__(self, inplace=False):
+    def __init__(self, inplace: bool = False) -> None:
         super().__init__()
         self.inplace = inplace
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return input.relu()
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return "inplace=True" if self.inplace else ""
 
 
 class Tanh(Module):
     """tanh elementwise (``torch.nn.Tanh``)."""
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return input.tanh()
 
 
 class Sigmoid(Module):
     """The logistic function 1 / (1 + e⁻ˣ) elementwise (``torch.nn.Sigmoid``)."""
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return input.sigmoid()
 
 
 class Identity(Module):
     """Returns its input unchanged; any constructor arguments are ignored (``torch.nn.Identity``)."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__()
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return input
 
 
 class Flatten(Module):
     """Flattens dimensions ``start_dim`` to ``end_dim`` into one (``torch.nn.Flatten``)."""
 
-    def __init__(self, start_dim=1, end_dim=-1):
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
         super().__init__()
         self.start_dim = start_dim
         self.end_dim = end_dim
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return input.flatten(self.start_dim, self.end_dim)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"

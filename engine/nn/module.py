@@ -6,7 +6,11 @@ them, and prints itself as PyTorch does. Registered parameters and sub-modules a
 instance ``__dict__``, so ``self.weight`` in ``forward`` is an ordinary attribute lookup.
 """
 
+from __future__ import annotations
+
 from collections import OrderedDict, namedtuple
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -37,7 +41,7 @@ class Parameter(Tensor):
     requires_grad : bool, default True
     """
 
-    def __init__(self, data=None, requires_grad=True):
+    def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
         if data is None:
             array = np.zeros((0,), dtype=np.float32)
         elif isinstance(data, Tensor):
@@ -107,10 +111,10 @@ class Module:
         d["_non_persistent_buffers"] = set()
         d["_modules"] = {}
 
-    def forward(self, *args, **kwargs):
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.forward(*args, **kwargs)
 
     # ------------------------------------------------------------------------------ registration
@@ -198,7 +202,7 @@ class Module:
         if hasattr(self, name) and name not in self.__dict__[registry]:
             raise KeyError(f"attribute '{name}' already exists")
 
-    def register_parameter(self, name, param):
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Add a parameter (or ``None``) under ``name``."""
         self._check_name(name, "parameter", "_parameters")
         if param is not None:
@@ -216,7 +220,7 @@ class Module:
         self.__dict__["_parameters"][name] = param
         self.__dict__[name] = param
 
-    def register_buffer(self, name, tensor, persistent=True):
+    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
         """Add a tensor that is saved in the state dict (if ``persistent``) but is not a parameter."""
         self._check_name(name, "buffer", "_buffers")
         if tensor is not None and not isinstance(tensor, Tensor):
@@ -231,7 +235,7 @@ class Module:
             d["_non_persistent_buffers"].add(name)
         d[name] = tensor
 
-    def add_module(self, name, module):
+    def add_module(self, name: str, module: Module | None) -> None:
         """Add a child module (or ``None``) under ``name``."""
         if not isinstance(module, Module) and module is not None:
             raise TypeError(f"{_typename(module)} is not a Module subclass")
@@ -242,7 +246,9 @@ class Module:
     register_module = add_module
 
     # ----------------------------------------------------------------------------------- walking
-    def named_modules(self, memo=None, prefix="", remove_duplicate=True):
+    def named_modules(
+        self, memo: set | None = None, prefix: str = "", remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Module]]:
         """``(name, module)`` for this module (name ``""``) and every module below it."""
         if memo is None:
             memo = set()
@@ -256,12 +262,12 @@ class Module:
                 continue
             yield from module.named_modules(memo, prefix + ("." if prefix else "") + name, remove_duplicate)
 
-    def modules(self):
+    def modules(self) -> Iterator[Module]:
         """This module and every module below it."""
         for _, module in self.named_modules():
             yield module
 
-    def named_children(self):
+    def named_children(self) -> Iterator[tuple[str, Module]]:
         """``(name, module)`` for the direct sub-modules."""
         seen = set()
         for name, module in self._modules.items():
@@ -269,7 +275,7 @@ class Module:
                 seen.add(module)
                 yield name, module
 
-    def children(self):
+    def children(self) -> Iterator[Module]:
         for _, module in self.named_children():
             yield module
 
@@ -278,7 +284,7 @@ class Module:
         if recurse:
             walk = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
         else:
-            walk = [(prefix, self)]
+            walk = iter([(prefix, self)])
         for module_prefix, module in walk:
             for name, value in module.__dict__[registry].items():
                 if value is None or (remove_duplicate and id(value) in seen):
@@ -287,23 +293,27 @@ class Module:
                     seen.add(id(value))
                 yield module_prefix + ("." if module_prefix else "") + name, value
 
-    def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
+    def named_parameters(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Parameter]]:
         """``(name, parameter)`` pairs with PyTorch's dotted names (``"weight"``, ``"0.bias"``)."""
         return self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
-    def parameters(self, recurse=True):
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         """The parameters of this module and (with ``recurse``) of every module below it."""
         for _, param in self.named_parameters(recurse=recurse):
             yield param
 
-    def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
+    def named_buffers(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Tensor]]:
         return self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
-    def buffers(self, recurse=True):
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
         for _, buf in self.named_buffers(recurse=recurse):
             yield buf
 
-    def get_parameter(self, target):
+    def get_parameter(self, target: str) -> Parameter:
         """The parameter named ``target`` (``"0.weight"``)."""
         module_path, _, name = target.rpartition(".")
         module = self.get_submodule(module_path)
@@ -311,7 +321,7 @@ class Module:
             raise AttributeError(f"`{name}` is not an nn.Parameter")
         return module._parameters[name]
 
-    def get_submodule(self, target):
+    def get_submodule(self, target: str) -> Module:
         """The sub-module named ``target`` (``"0"``, ``"encoder.0"``; ``""`` is this module)."""
         module = self
         if target == "":
@@ -323,7 +333,7 @@ class Module:
             module = child
         return module
 
-    def apply(self, fn):
+    def apply(self, fn: Callable[[Module], Any]) -> Module:
         """Call ``fn`` on every sub-module (children first) and on this module; returns self."""
         for module in self.children():
             module.apply(fn)
@@ -339,7 +349,7 @@ class Module:
                 state[name] = b
         return state
 
-    def state_dict(self, destination=None, prefix="", keep_vars=False):
+    def state_dict(self, destination: dict | None = None, prefix: str = "", keep_vars: bool = False) -> dict:
         """An ordered ``{name: tensor}`` of the parameters and persistent buffers.
 
         The tensors share memory with the module's (detached unless ``keep_vars``), as in PyTorch.
@@ -353,7 +363,7 @@ class Module:
                 module.state_dict(destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars)
         return destination
 
-    def load_state_dict(self, state_dict, strict=True, assign=False):
+    def load_state_dict(self, state_dict: dict, strict: bool = True, assign: bool = False) -> Any:
         """Copy parameters and buffers from ``state_dict`` (``torch.nn.Module.load_state_dict``).
 
         Parameters
@@ -428,7 +438,7 @@ class Module:
         return _IncompatibleKeys(missing, unexpected)
 
     # ------------------------------------------------------------------------------------ modes
-    def train(self, mode=True):
+    def train(self, mode: bool = True) -> Module:
         """Set training mode on this module and every module below it; returns self."""
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")
@@ -436,16 +446,16 @@ class Module:
             module.__dict__["training"] = mode
         return self
 
-    def eval(self):
+    def eval(self) -> Module:
         """Evaluation mode (``train(False)``); returns self."""
         return self.train(False)
 
-    def requires_grad_(self, requires_grad=True):
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
         for p in self.parameters():
             p.requires_grad_(requires_grad)
         return self
 
-    def zero_grad(self, set_to_none=True):
+    def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients of all parameters: to ``None`` (default) or to zeros."""
         for p in self.parameters():
             if p.grad is not None:
@@ -454,7 +464,7 @@ class Module:
                 else:
                     p.grad = Tensor._wrap(np.zeros_like(p.grad._data))
 
-    def to(self, *args, dtype=None, **kwargs):
+    def to(self, *args: Any, dtype: Any = None, **kwargs: Any) -> Module:
         """Convert floating point parameters and buffers to ``dtype`` in place (devices other than the CPU are
         not available); returns self."""
         from .._dtype import dtype as _dtype_cls
@@ -477,21 +487,21 @@ class Module:
                     t.grad = Tensor._wrap(t.grad._data.astype(target))
         return self
 
-    def float(self):
+    def float(self) -> Module:
         from .._dtype import float32
 
         return self.to(float32)
 
-    def double(self):
+    def double(self) -> Module:
         from .._dtype import float64
 
         return self.to(float64)
 
-    def cpu(self):
+    def cpu(self) -> Module:
         return self
 
     # ---------------------------------------------------------------------------------- printing
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         """Extra text inside the parentheses of this module's repr (override in subclasses)."""
         return ""
 

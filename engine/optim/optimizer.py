@@ -12,6 +12,8 @@ import itertools
 import math
 import warnings
 from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -38,19 +40,19 @@ required = _RequiredParameter()
 # ------------------------------------------------------------------ PyTorch's float32 arithmetic
 
 
-def scalar(value, array):
+def scalar(value: float, array: np.ndarray) -> float:
     """A Python number as PyTorch passes it to a kernel for ``array``: rounded to the array's dtype."""
     return float(array.dtype.type(value))
 
 
-def fused_add(y, x, alpha):
+def fused_add(y: np.ndarray, x: np.ndarray, alpha: float) -> np.ndarray:
     """``y + alpha·x`` rounded once to ``y``'s dtype: PyTorch's ``y.add(x, alpha=alpha)`` (a new array)."""
     if y.dtype == _f32:
         return (np.multiply(x, scalar(alpha, y), dtype=_f64) + y).astype(_f32)
     return y + alpha * x
 
 
-def fused_add_(y, x, alpha):
+def fused_add_(y: np.ndarray, x: np.ndarray, alpha: float) -> None:
     """``y.add_(x, alpha=alpha)`` in place, rounded once."""
     if y.dtype == _f32:
         y[...] = np.multiply(x, scalar(alpha, y), dtype=_f64) + y
@@ -58,7 +60,7 @@ def fused_add_(y, x, alpha):
         y += alpha * x
 
 
-def lerp_(start, end, weight):
+def lerp_(start: np.ndarray, end: np.ndarray, weight: float) -> None:
     """``start.lerp_(end, weight)`` in place: PyTorch's two-sided formula as one fused multiply-add."""
     w = scalar(weight, start)
     diff = end - start
@@ -73,7 +75,7 @@ def lerp_(start, end, weight):
         start[...] = end - diff * (1.0 - w)
 
 
-def addcmul_(y, a, b, value):
+def addcmul_(y: np.ndarray, a: np.ndarray, b: np.ndarray, value: float) -> None:
     """``y.addcmul_(a, b, value=value)`` in place: ``(value·a)`` rounded, then one fused multiply-add."""
     va = a * y.dtype.type(value)
     if y.dtype == _f32:
@@ -82,14 +84,14 @@ def addcmul_(y, a, b, value):
         y += va * b
 
 
-def addcdiv_(y, a, b, value):
+def addcdiv_(y: np.ndarray, a: np.ndarray, b: np.ndarray, value: float) -> None:
     """``y.addcdiv_(a, b, value=value)`` in place: ``((value·a) / b)`` then added, each step rounded."""
     q = a * y.dtype.type(value)
     q /= b
     y += q
 
 
-def to_scalar(value):
+def to_scalar(value: Any) -> Any:
     """A hyperparameter as a Python number (one-element tensors are accepted, as in PyTorch)."""
     if isinstance(value, Tensor):
         return value.item()
@@ -139,15 +141,15 @@ class Optimizer:
         first step that sees a gradient for the parameter.
     """
 
-    def __init__(self, params, defaults):
+    def __init__(self, params: Any, defaults: dict) -> None:
         self.defaults = defaults
         if isinstance(params, Tensor):
             raise TypeError(
                 "params argument given to the optimizer should be an iterable of Tensors or dicts, "
                 "but got " + _typename(params)
             )
-        self.state = defaultdict(dict)
-        self.param_groups = []
+        self.state: defaultdict[Any, dict] = defaultdict(dict)
+        self.param_groups: list[dict] = []
         param_groups = list(params)
         if len(param_groups) == 0:
             raise ValueError("optimizer got an empty parameter list")
@@ -169,7 +171,7 @@ class Optimizer:
     def _check_group(self, group):
         """Validate a group's hyperparameters (PyTorch's ValueError texts); subclasses override."""
 
-    def add_param_group(self, param_group):
+    def add_param_group(self, param_group: dict) -> None:
         """Add a group of parameters with its own hyperparameters (defaults fill the rest)."""
         if not isinstance(param_group, dict):
             raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
@@ -210,7 +212,7 @@ class Optimizer:
                 "cause an error; see github.com/pytorch/pytorch/issues/40967 for more information",
                 stacklevel=3,
             )
-        seen = set()
+        seen: set[int] = set()
         for group in self.param_groups:
             seen.update(id(p) for p in group["params"])
             if ("param_names" in param_group) != ("param_names" in group):
@@ -225,7 +227,7 @@ class Optimizer:
         self.param_groups.append(param_group)
 
     # ------------------------------------------------------------------------------- stepping
-    def zero_grad(self, set_to_none=True):
+    def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients of all optimized parameters: to ``None`` (default) or to zeros."""
         for group in self.param_groups:
             for p in group["params"]:
@@ -235,7 +237,7 @@ class Optimizer:
                     else:
                         p.grad = Tensor._wrap(np.zeros_like(p.grad._data))
 
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update the parameters once from their gradients; ``closure`` re-evaluates and returns the loss."""
         raise NotImplementedError
 
@@ -256,7 +258,7 @@ class Optimizer:
         """The state keys every started parameter of ``group`` must have (subclasses override)."""
         return ()
 
-    def state_dict(self):
+    def state_dict(self) -> dict:
         """The optimizer's state as plain, JSON-able data (``torch.optim.Optimizer.state_dict``).
 
         Returns
@@ -266,7 +268,7 @@ class Optimizer:
             a number); ``"param_groups"``: the groups' hyperparameters with ``"params"`` as lists
             of indices. Parameters are numbered across groups in order, as PyTorch numbers them.
         """
-        index_of = {}
+        index_of: dict[int, int] = {}
         groups = []
         start = 0
         for group in self.param_groups:
@@ -282,7 +284,7 @@ class Optimizer:
                 state[index_of[id(p)]] = {k: _plain(v) for k, v in values.items()}
         return {"state": state, "param_groups": groups}
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: dict) -> None:
         """Restore a :meth:`state_dict` (also one that went through JSON).
 
         Everything is checked before anything changes: the number and sizes of the groups, the
@@ -330,7 +332,7 @@ class Optimizer:
         if not isinstance(saved_state, dict):
             raise ValueError("'state' must be a dict of parameter index to state")
         group_of = {id(p): g for g in new_groups for p in g["params"]}
-        state = defaultdict(dict)
+        state: defaultdict[Any, dict] = defaultdict(dict)
         for key, values in saved_state.items():
             index = _index(key)
             if index not in id_map:
@@ -399,6 +401,19 @@ class _FlatGroup:
     parameter. The per-parameter state tensors are views into the flat buffers, so ``optimizer.state``
     stays live; the parameters themselves are copied in and written back in place each step.
     """
+
+    buffers: dict
+    dtype: np.dtype
+    entries: list
+    grad_flat: np.ndarray
+    ids: tuple
+    keys: tuple
+    param_flat: np.ndarray
+    params: list
+    size: int
+    slices: list
+    state_tensors: list
+    steps: np.ndarray
 
     __slots__ = (
         "buffers",
@@ -493,6 +508,7 @@ class _FlatGroup:
         for p, sl in zip(self.params, self.slices):
             d = p._data
             d[...] = flat[sl].reshape(d.shape)
+            p._version += 1  # an in-place update, as PyTorch counts it
 
 
 class FlatStateOptimizer(Optimizer):
@@ -500,6 +516,20 @@ class FlatStateOptimizer(Optimizer):
     the parameter. Subclasses give ``_initial_state(p, group)``, ``_state_keys(group)``,
     ``_hyperparameters(group)`` and ``_update(d, g, buffers, step, hyper)``, which updates the
     parameter values ``d`` and the state arrays in place."""
+
+    def _state_keys(self, group: dict) -> tuple:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _initial_state(self, p: Tensor, group: dict) -> dict:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _hyperparameters(self, group: dict) -> tuple:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _update(
+        self, d: np.ndarray, g: np.ndarray, buffers: dict, step: float, hyper: tuple
+    ) -> None:  # pragma: no cover
+        raise NotImplementedError
 
     def _required_state(self, group):
         return ("step",) + self._state_keys(group)
@@ -514,7 +544,7 @@ class FlatStateOptimizer(Optimizer):
                 entry.setdefault(k, v)
         return entry
 
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Perform one update of every parameter that has a gradient; returns the closure's loss if given."""
         loss = self._closure_loss(closure) if closure is not None else None
         flats = self.__dict__.setdefault("_flat_groups", {})
@@ -542,9 +572,10 @@ class FlatStateOptimizer(Optimizer):
                 count += 1
                 buffers = {k: entry[k]._data for k in keys}
                 self._update(p._data, p.grad._data, buffers, float(count), hyper)
+                p._version += 1
         return loss
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: dict) -> None:
         super().load_state_dict(state_dict)
         self.__dict__.pop("_flat_groups", None)
 

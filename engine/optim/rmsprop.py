@@ -1,5 +1,7 @@
 """RMSprop, with PyTorch's update rule and its float32 rounding."""
 
+from typing import Any
+
 import numpy as np
 
 from ..tensor import Tensor
@@ -35,18 +37,18 @@ class RMSprop(FlatStateOptimizer):
 
     def __init__(
         self,
-        params,
-        lr=1e-2,
-        alpha=0.99,
-        eps=1e-8,
-        weight_decay=0,
-        momentum=0,
-        centered=False,
-        capturable=False,
-        foreach=None,
-        maximize=False,
-        differentiable=False,
-    ):
+        params: Any,
+        lr: float = 1e-2,
+        alpha: float = 0.99,
+        eps: float = 1e-8,
+        weight_decay: float = 0,
+        momentum: float = 0,
+        centered: bool = False,
+        capturable: bool = False,
+        foreach: bool | None = None,
+        maximize: bool = False,
+        differentiable: bool = False,
+    ) -> None:
         if isinstance(lr, Tensor) and lr.numel() != 1:
             raise ValueError("Tensor lr must be 1-element")
         if not lr >= 0.0:
@@ -87,7 +89,7 @@ class RMSprop(FlatStateOptimizer):
                 raise ValueError(f"Invalid {label}: {group[key]}")
 
     def _state_keys(self, group):
-        keys = ("square_avg",)
+        keys: tuple[str, ...] = ("square_avg",)
         if group["momentum"] > 0:
             keys += ("momentum_buffer",)
         if group["centered"]:

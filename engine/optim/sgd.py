@@ -1,5 +1,8 @@
 """Stochastic gradient descent with momentum, dampening, Nesterov momentum and weight decay."""
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 from ..tensor import Tensor
@@ -37,18 +40,18 @@ class SGD(Optimizer):
 
     def __init__(
         self,
-        params,
-        lr=1e-3,
-        momentum=0,
-        dampening=0,
-        weight_decay=0,
-        nesterov=False,
+        params: Any,
+        lr: float = 1e-3,
+        momentum: float = 0,
+        dampening: float = 0,
+        weight_decay: float = 0,
+        nesterov: bool = False,
         *,
-        maximize=False,
-        foreach=None,
-        differentiable=False,
-        fused=None,
-    ):
+        maximize: bool = False,
+        foreach: bool | None = None,
+        differentiable: bool = False,
+        fused: bool | None = None,
+    ) -> None:
         if isinstance(lr, Tensor) and lr.numel() != 1:
             raise ValueError("Tensor lr must be 1-element")
         if lr < 0.0:
@@ -84,7 +87,7 @@ class SGD(Optimizer):
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
 
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Perform one update of every parameter that has a gradient; returns the closure's loss if given."""
         loss = self._closure_loss(closure) if closure is not None else None
         state = self.state
@@ -105,6 +108,7 @@ class SGD(Optimizer):
                         d[...] = np.multiply(g._data, step32, dtype=_f64) + d
                     else:
                         d -= lr * g._data
+                    p._version += 1  # an in-place update, as PyTorch counts it
                 continue
             dampening = group["dampening"]
             nesterov = group["nesterov"]
@@ -129,4 +133,5 @@ class SGD(Optimizer):
                         fused_add_(b, g, 1 - dampening)
                     g = fused_add(g, buf._data, momentum) if nesterov else buf._data
                 fused_add_(d, g, -lr)
+                p._version += 1
         return loss

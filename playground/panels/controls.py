@@ -6,14 +6,21 @@ from PySide6.QtCore import QObject, QSignalBlocker, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QComboBox, QLabel, QMenu, QSpinBox, QStyle, QToolBar, QWidget
 
-from playground.worker import RUNNING
+from playground.worker import GRADUAL, GRADUAL_DOUBLING_SECONDS, GRADUAL_START, RUNNING
 
-#: Speed limits offered, in epochs per second (0 = unlimited).
-SPEED_LIMITS = (0, 1, 2, 5, 10, 30, 100, 1000)
+#: Speed limits offered, in epochs per second (0 = unlimited; GRADUAL, the default, rises).
+SPEED_LIMITS = (GRADUAL, 0, 1, 2, 5, 10, 30, 100, 1000)
+DEFAULT_SPEED_LIMIT = GRADUAL
+GRADUAL_TIP = (
+    f"Gradual: starts at {GRADUAL_START:.0f} epochs/s, slow enough to watch each step, and doubles every "
+    f"{GRADUAL_DOUBLING_SECONDS:g} s until training runs unlimited."
+)
 
 
 def speed_text(limit: float) -> str:
-    if limit <= 0:
+    if limit < 0:
+        return "Gradual"
+    if limit == 0:
         return "Unlimited"
     return f"{limit:,.0f} epoch/s" if limit == 1 else f"{limit:,.0f} epochs/s"
 
@@ -80,7 +87,9 @@ class TrainingControls(QObject):
         self.speed_combo = QComboBox()
         for limit in SPEED_LIMITS:
             self.speed_combo.addItem(speed_text(limit), limit)
-        self.speed_combo.setToolTip("Speed limit: at most this many epochs per second while playing")
+            if limit == GRADUAL:
+                self.speed_combo.setItemData(self.speed_combo.count() - 1, GRADUAL_TIP, Qt.ItemDataRole.ToolTipRole)
+        self.speed_combo.setToolTip("Speed limit: at most this many epochs per second while playing.\n" + GRADUAL_TIP)
         self.speed_combo.setStatusTip("Slow training down to watch each step, or let it run unlimited.")
         self.speed_combo.currentIndexChanged.connect(self._speed_chosen)
 
@@ -92,10 +101,13 @@ class TrainingControls(QObject):
             action = QAction(speed_text(limit), self.speed_group)
             action.setCheckable(True)
             action.setData(limit)
-            action.setStatusTip(
-                f"Limit training to {speed_text(limit).lower()}." if limit else "Train as fast as possible."
-            )
-            action.setChecked(limit == 0)
+            if limit == GRADUAL:
+                action.setStatusTip(GRADUAL_TIP)
+            elif limit == 0:
+                action.setStatusTip("Train as fast as possible.")
+            else:
+                action.setStatusTip(f"Limit training to {speed_text(limit).lower()}.")
+            action.setChecked(limit == DEFAULT_SPEED_LIMIT)
             self.speed_menu.addAction(action)
         self.speed_group.triggered.connect(lambda action: self.set_speed_limit(action.data()))
 
@@ -103,6 +115,13 @@ class TrainingControls(QObject):
         self.toolbar.setObjectName("training_toolbar")
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.toolbar.addAction(self.play_action)
+        # As wide as its widest text: the toolbar must not shift when Play turns into Pause.
+        play_button = self.toolbar.widgetForAction(self.play_action)
+        widths = []
+        for text in ("&Pause", "&Play"):
+            self.play_action.setText(text)
+            widths.append(play_button.sizeHint().width())
+        play_button.setMinimumWidth(max(widths))
         self.toolbar.addAction(self.step_action)
         self.toolbar.addSeparator()
         self.toolbar.addAction(self.step_n_action)
@@ -123,6 +142,7 @@ class TrainingControls(QObject):
         self.menu.addMenu(self.speed_menu)
 
         controller.stateChanged.connect(self._state_changed)
+        controller.set_speed_limit(DEFAULT_SPEED_LIMIT)  # the combo shows it already
 
     # ----------------------------------------------------------------- public
     def speed_limit(self) -> float:

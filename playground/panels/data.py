@@ -27,7 +27,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QPen
+from PySide6.QtGui import QColor, QGuiApplication, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGraphicsItem,
@@ -39,7 +39,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from playground.background import BackgroundJob
 from playground.document import InvalidPointError
+from playground.io import PointsFormatError, parse_points_csv
 from playground.models import CurveModel
 
 _ROOT = QModelIndex()  # the invisible root: these tables have no children
@@ -49,12 +51,19 @@ SELECTED_COLOR = QColor(255, 127, 14)
 SAMPLE_COLOR = QColor(214, 39, 40)
 CURVE_COLOR = QColor(44, 160, 44)
 HIT_RADIUS_PX = 9.0
+#: Pasted text longer than this is parsed in the background.
+BACKGROUND_PASTE_CHARS = 256 * 1024
 CURVE_SAMPLES = 400
 
 
 def format_number(value: float) -> str:
     """A short, exact-enough text for a coordinate."""
     return f"{value:.6g}"
+
+
+def format_exact(value: float) -> str:
+    """Every digit needed to read the coordinate back exactly."""
+    return repr(float(value))
 
 
 class PointsItem(pg.ScatterPlotItem):
@@ -74,6 +83,29 @@ class PointsItem(pg.ScatterPlotItem):
         self._panel = panel
         self.setAcceptHoverEvents(True)
         self.setZValue(10)
+
+    def show_points(self, points: np.ndarray) -> None:
+        """Draw ``points`` in a few milliseconds, however many there are.
+
+        pyqtgraph prepares each new spot in Python (half a second for 100,000). Every point here
+        looks the same, so one spot is prepared and its record copied for the others; when only
+        positions change (a drag, a table edit, an undo) they are written in place.
+        """
+        points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+        if len(points) != len(self.data):
+            if len(points) == 0:
+                self.setData(pos=points)
+                return
+            self.setData(pos=points[:1])
+            self.data = np.repeat(self.data[:1], len(points))
+        self.data["x"] = points[:, 0]
+        self.data["y"] = points[:, 1]
+        # What ScatterPlotItem.setData does after new data, minus preparing the (identical) spots.
+        self.prepareGeometryChange()
+        self.informViewBoundsChanged()
+        self.bounds = [None, None]
+        self.invalidate()
+        self.sigPlotChanged.emit(self)
 
     def point_at(self, scene_pos) -> int | None:
         """Index of the point nearest to ``scene_pos`` within the hit radius, or None."""
@@ -303,6 +335,7 @@ class DataPanel(QWidget):
         self._drag = None
         self._snapshot = None
         self._curve_model = CurveModel()  # the trained model itself, on the snapshot's parameters
+        self._pasting = None  # the background job reading a large paste
         self._curve_xs = np.empty(0)
         self._curve_ys = np.empty(0)
 
@@ -328,6 +361,8 @@ class DataPanel(QWidget):
         self.fitted_curve.setZValue(5)
         self.view_box.addItem(self.fitted_curve, ignoreBounds=True)
         self.points_item = PointsItem(self)
+        # Drawn from a cache: the fitted curve changes every frame, the points seldom.
+        self.points_item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.view_box.addItem(self.points_item)
         self.selection_item = pg.ScatterPlotItem(
             size=13, pen=pg.mkPen(QColor(150, 70, 0), width=1.5), brush=pg.mkBrush(SELECTED_COLOR), pxMode=True
@@ -414,6 +449,47 @@ class DataPanel(QWidget):
             self._selected = np.empty(0, dtype=np.int64)
             self._document.delete_points(indices)
 
+    def copy_points(self) -> int:
+        """Put the selected points (all of them if none is selected) on the clipboard, one
+        tab-separated x, y row each, as spreadsheets paste them. Returns how many."""
+        points = self.points[self._selected] if len(self._selected) else self.points
+        QGuiApplication.clipboard().setText(
+            "".join(f"{format_exact(x)}\t{format_exact(y)}\n" for x, y in points.tolist())
+        )
+        return len(points)
+
+    def paste_points(self) -> bool:
+        """Add the points of the clipboard's text (rows of x and y, as a spreadsheet or a CSV file
+        has them) as one undo step and select them. A large text is read in the background.
+        Returns False, with a message, when the clipboard holds no points."""
+        text = QGuiApplication.clipboard().text()
+        if not text.strip():
+            self.message.emit("The clipboard holds no text to paste as points.")
+            return False
+        if len(text) <= BACKGROUND_PASTE_CHARS:
+            try:
+                self._add_pasted(parse_points_csv(text))
+            except PointsFormatError as exc:
+                self._paste_failed(exc)
+                return False
+            return True
+        job = BackgroundJob(lambda: parse_points_csv(text), self)
+        job.finished.connect(self._add_pasted)
+        job.failed.connect(self._paste_failed)
+        self._pasting = job  # kept until it reports
+        self.message.emit("Reading the pasted points…")
+        job.start()
+        return True
+
+    def _add_pasted(self, points) -> None:
+        start = len(self.points)
+        self._document.add_points(points)
+        self.set_selection(range(start, start + len(points)))
+        self.message.emit(f"Pasted {len(points):,} point{'s' if len(points) != 1 else ''} (Ctrl+Z undoes)")
+
+    def _paste_failed(self, exc) -> None:
+        self.message.emit(f"The clipboard's text is not a list of points: {exc}")
+
     def highlight_sample(self, index: int | None) -> None:
         """Ring the point ``index`` (the sample shown elsewhere, e.g. in the graph view); None clears."""
         self._sample = index if index is not None and 0 <= index < len(self.points) else None
@@ -458,7 +534,7 @@ class DataPanel(QWidget):
     def _points_changed(self, points: np.ndarray) -> None:
         count_changed = len(points) != len(self.points)
         self.points = np.asarray(points)
-        self.points_item.setData(pos=self.points)
+        self.points_item.show_points(self.points)
         n = len(self.points)
         if len(self._selected) and self._selected.max() >= n:
             self._selected = self._selected[self._selected < n]

@@ -88,7 +88,11 @@ class LearningRateControl(QWidget):
         self.slider.setToolTip("Learning rate, on a log scale from 0.00001 to 10")
         self.slider.setStatusTip("Drag to change the learning rate; it applies at the next step, without a reset.")
         self.edit = QLineEdit()
-        self.edit.setValidator(QDoubleValidator(LR_MIN, LR_MAX, 12, self.edit))
+        # Any number may be typed: one out of range gets a message (a range in the validator would
+        # swallow the Enter key without a word).
+        validator = QDoubleValidator(self.edit)
+        validator.setNotation(QDoubleValidator.Notation.ScientificNotation)
+        self.edit.setValidator(validator)
         self.edit.setMaximumWidth(80)
         self.edit.setToolTip("Learning rate (type a value from 1e-05 to 10 and press Enter)")
         self.edit.setStatusTip("Type an exact learning rate and press Enter.")
@@ -99,6 +103,8 @@ class LearningRateControl(QWidget):
         self._value = 0.001
         self.slider.valueChanged.connect(self._slider_moved)
         self.edit.editingFinished.connect(self._text_entered)
+        # Enter hands the keyboard back to the window, so that Space plays again.
+        self.edit.returnPressed.connect(self.edit.clearFocus)
         self.set_value(self._value)
 
     def value(self) -> float:
@@ -126,7 +132,10 @@ class LearningRateControl(QWidget):
             self.edit.setText(format_lr(self._value))
             return
         if not (math.isfinite(lr) and LR_MIN <= lr <= LR_MAX):
-            self.rejected.emit(f"The learning rate must be between {LR_MIN:g} and {LR_MAX:g}.")
+            self.rejected.emit(
+                f"The learning rate must be between {LR_MIN:g} and {LR_MAX:g}; {text} is out of range, "
+                f"so it stays at {format_lr(self._value)}."
+            )
             self.edit.setText(format_lr(self._value))
             return
         if lr == self._value:

@@ -12,6 +12,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
+from playground.models import OPTIMIZERS
+
 _ROOT = QModelIndex()  # the invisible root: these tables have no children
 
 VALUE_ROLE = Qt.ItemDataRole.UserRole  # the exact float of a cell
@@ -138,7 +140,9 @@ class ParametersPanel(QWidget):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.setToolTip("Each parameter's value and the gradient of the loss with respect to it")
         self.table.setStatusTip("Parameters and their gradients from the last step (hover for the exact value).")
-        self.caption = QLabel("Each step: p ← p − lr · ∂L/∂p (for SGD)")
+        self.caption = QLabel()
+        self.caption.setToolTip("How the optimizer changes each parameter p at each step; g = ∂L/∂p")
+        self._optimizer = None
         self.caption.setWordWrap(True)
         self.caption.setStyleSheet("color: #555;")
         layout = QVBoxLayout(self)
@@ -148,6 +152,14 @@ class ParametersPanel(QWidget):
 
     def show_snapshot(self, snapshot) -> None:
         self.model.set_parameters(snapshot.params, snapshot.grads)
+        self.show_update_rule(snapshot.config.optimizer)
+
+    def show_update_rule(self, optimizer: str) -> None:
+        """Say how ``optimizer`` (a key of :data:`playground.models.OPTIMIZERS`) updates each parameter."""
+        if optimizer != self._optimizer:
+            self._optimizer = optimizer
+            choice = OPTIMIZERS[optimizer]
+            self.caption.setText(f"Each step, {choice.title}: {choice.rule}   (g = ∂L/∂p)")
 
     def value_of(self, name: str) -> float:
         """The value shown for ``name``."""
