@@ -219,7 +219,7 @@ class MainWindow(QMainWindow):
             [self.model_dock, self.data_dock], [round(width * 0.28), round(width * 0.72)], Qt.Orientation.Horizontal
         )
         self.resizeDocks(
-            [self.data_dock, self.loss_dock], [round(height * 0.58), round(height * 0.34)], Qt.Orientation.Vertical
+            [self.data_dock, self.loss_dock], [round(height * 0.5), round(height * 0.42)], Qt.Orientation.Vertical
         )
         self.resizeDocks(
             [self.model_dock, self.parameters_dock],
@@ -573,7 +573,7 @@ class MainWindow(QMainWindow):
         self.data_panel.show_snapshot(snapshot)
         self._pending_snapshot = snapshot
         due = time.perf_counter() - self._secondary_shown_at >= 1.0 / SECONDARY_RATE
-        if due or not self.training.running:
+        if due or snapshot.last or not self.training.running:
             self._show_secondary()
         elif not self._secondary_timer.isActive():
             self._secondary_timer.start(int(2000 / SECONDARY_RATE))  # in case no snapshot follows

@@ -349,7 +349,7 @@ OPTIMIZERS = {
         "Adam",
         lambda c: {"lr": c.lr, "betas": (c.beta1, c.beta2)},
         ("beta1", "beta2"),
-        "m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  p ← p − lr·m̂/(√v̂ + ε)",
+        "m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  p ← p − lr·m/(√v + ε), m and v bias-corrected",
     ),
     "rmsprop": OptimizerChoice(
         "RMSprop",

@@ -82,6 +82,8 @@ class Snapshot:
     n_points : int
     trace : object
         An ``engine.graph`` trace of the selected sample or batch, when a view asks for one.
+    last : bool
+        Training stopped after this snapshot (a run or a step ended): show it in full at once.
     """
 
     epoch: int
@@ -95,6 +97,7 @@ class Snapshot:
     config: Config
     n_points: int
     trace: object = None
+    last: bool = False
 
     def followed_by(self, later: Snapshot) -> Snapshot:
         """``later``, carrying the new losses of both (for a reader that skips this one)."""

@@ -152,8 +152,7 @@ class TrainingWorker(QObject):
         except (ValueError, TypeError) as exc:
             self.errored.emit(ConfigRejected(f"Could not set up training: {exc}"))
             return
-        self._emit_snapshot()
-        self._set_state(PAUSED)
+        self._settle(PAUSED)
 
     @Slot(object)
     def set_points(self, points):
@@ -176,10 +175,12 @@ class TrainingWorker(QObject):
 
     @Slot()
     def pause(self):
+        state = DIVERGED if self._trainer is not None and self._trainer.diverged else PAUSED
         if self.running:
             self._stop_running()
-            self._emit_snapshot()
-        self._set_state(DIVERGED if self._trainer is not None and self._trainer.diverged else PAUSED)
+            self._settle(state)
+        else:
+            self._set_state(state)
 
     @Slot(int)
     def step(self, epochs=1):
@@ -192,8 +193,7 @@ class TrainingWorker(QObject):
         if epochs == 1:
             if not self._check_can_train() or not self._step_guarded():
                 return
-            self._emit_snapshot()
-            self._set_state(DIVERGED if self._trainer.diverged else PAUSED)
+            self._settle(DIVERGED if self._trainer.diverged else PAUSED)
         else:
             self._start_running(epochs)
 
@@ -205,8 +205,7 @@ class TrainingWorker(QObject):
         self._apply_pending()
         self._trainer.reset()
         self._tracer.refresh()
-        self._emit_snapshot()
-        self._set_state(PAUSED)
+        self._settle(PAUSED)
 
     @Slot(float)
     def set_speed_limit(self, epochs_per_second):
@@ -264,8 +263,7 @@ class TrainingWorker(QObject):
         self._trainer = trainer
         self._mark = None
         self._tracer.refresh()
-        self._emit_snapshot()
-        self._set_state(DIVERGED if trainer.diverged else PAUSED)
+        self._settle(DIVERGED if trainer.diverged else PAUSED)
 
     @Slot(int)
     def frame_drawn(self, received):
@@ -303,6 +301,11 @@ class TrainingWorker(QObject):
     def _set_state(self, state):
         self._state = state
         self.stateChanged.emit(state)
+
+    def _settle(self, state):
+        """End in ``state``, after a last snapshot that says training has stopped."""
+        self._emit_snapshot(last=True)
+        self._set_state(state)
 
     def _apply_pending(self) -> bool:
         """Apply the newest points and configuration; True if the configuration changed."""
@@ -342,8 +345,7 @@ class TrainingWorker(QObject):
             crashed.__cause__ = exc
             exc = crashed
         self.errored.emit(exc)
-        self._emit_snapshot()
-        self._set_state(PAUSED)
+        self._settle(PAUSED)
 
     def _step_guarded(self) -> bool:
         try:
@@ -434,8 +436,7 @@ class TrainingWorker(QObject):
             self._timer.setInterval(0)  # the gradual pace has become unlimited
         if diverged or finished:
             self._stop_running()
-            self._emit_snapshot()
-            self._set_state(DIVERGED if diverged else PAUSED)
+            self._settle(DIVERGED if diverged else PAUSED)
             return
         now = time.perf_counter()
         if now - self._last_emit >= 1.0 / MAX_SNAPSHOTS_PER_SECOND and (
@@ -448,7 +449,7 @@ class TrainingWorker(QObject):
             self._timer.stop()
             self._frame_timeout.start()
 
-    def _emit_snapshot(self):
+    def _emit_snapshot(self, last=False):
         trainer = self._trainer
         if trainer is None:
             return
@@ -461,6 +462,8 @@ class TrainingWorker(QObject):
                 trace = None
             if trace is not None:
                 snapshot = dataclasses.replace(snapshot, trace=trace)
+        if last:
+            snapshot = dataclasses.replace(snapshot, last=True)
         self._last_emit = time.perf_counter()
         self._sent += 1
         self.snapshotReady.emit(snapshot)
@@ -556,6 +559,12 @@ class TrainingController(QObject):
         worker.snapshotReady.connect(self._snapshot_arrived)
         worker.stateChanged.connect(self._state_arrived)
         worker.errored.connect(self.errored)
+        # A slot of this object, so the reply is queued to the GUI thread and arrives inside the
+        # waiting event loop (a plain function would run in the training thread and could quit
+        # the loop before it starts).
+        worker.stateDictReady.connect(self._state_dict_arrived)
+        self._state_replies: list = []
+        self._state_loop: QEventLoop | None = None
         self._thread.start()
 
     # ----------------------------------------------------------------- commands
@@ -626,22 +635,24 @@ class TrainingController(QObject):
         if not self.thread_running:
             return None
         loop = QEventLoop()
-        reply = []
-
-        def arrived(state):
-            reply.append(state)
-            loop.quit()
-
-        self._worker.stateDictReady.connect(arrived)
+        self._state_replies = []
+        self._state_loop = loop
         deadline = QTimer()
         deadline.setSingleShot(True)
         deadline.timeout.connect(loop.quit)
         deadline.start(int(timeout * 1000))
         self._stateRequested.emit()
-        loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
-        deadline.stop()
-        self._worker.stateDictReady.disconnect(arrived)
-        return reply[0] if reply else None
+        try:
+            loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+        finally:
+            deadline.stop()
+            self._state_loop = None
+        return self._state_replies[0] if self._state_replies else None
+
+    def _state_dict_arrived(self, state):
+        if self._state_loop is not None:
+            self._state_replies.append(state)
+            self._state_loop.quit()
 
     def shutdown(self):
         """Stop the training thread and wait for it. Safe to call more than once."""

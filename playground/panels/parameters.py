@@ -13,6 +13,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from playground.models import OPTIMIZERS
+from playground.panels.numbers import NUMBER_ROLE, FittingNumberDelegate
 
 _ROOT = QModelIndex()  # the invisible root: these tables have no children
 
@@ -109,7 +110,7 @@ class ParametersModel(QAbstractTableModel):
         number = float(self._values[row] if column == 1 else self._grads[row])
         if role == Qt.ItemDataRole.DisplayRole:
             return format_value(number)
-        if role == VALUE_ROLE:
+        if role in (VALUE_ROLE, NUMBER_ROLE):
             return number
         if role == Qt.ItemDataRole.ToolTipRole:
             return repr(number)
@@ -130,6 +131,7 @@ class ParametersPanel(QWidget):
         self.model = ParametersModel(self)
         self.table = QTableView()
         self.table.setModel(self.model)
+        self.table.setItemDelegate(FittingNumberDelegate(self.table))
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
