@@ -15,6 +15,7 @@ values at the cost of a few large array operations.
 from __future__ import annotations
 
 import contextlib
+from typing import Any
 
 from .nn.layers import Linear
 from .nn.module import Module
@@ -60,7 +61,7 @@ def _owner(module, name):
 
 def _tied_names(module):
     """Every name of a parameter or buffer shared under several names: name -> all its names."""
-    names_of = {}
+    names_of: dict[int, list[str]] = {}
     for members in (module.named_parameters, module.named_buffers):
         for name, value in members(remove_duplicate=False):
             names_of.setdefault(id(value), []).append(name)
@@ -76,7 +77,7 @@ def _reparametrized(module, tensors, strict, tie_weights):
             raise TypeError(f"{value!r} is not an instance of torch.Tensor")
     if tie_weights:
         tied = _tied_names(module)
-        extra = {}
+        extra: dict[str, Any] = {}
         for name, value in tensors.items():
             for other in tied.get(name, ()):
                 if other in tensors and tensors[other] is not value:
@@ -258,7 +259,8 @@ def stacked_call(module, stacked, args=None, kwargs=None):
     # nn.Linear layers with a stacked weight or bias are swapped for a batched equivalent; every
     # other stacked tensor stands in for its parameter, as in functional_call.
     linears = {name: m for name, m in module.named_modules() if isinstance(m, Linear)}
-    layers, plain = {}, {}
+    layers: dict[str, dict[str, Any]] = {}
+    plain: dict[str, Any] = {}
     for name, value in stacked.items():
         owner, _, leaf = name.rpartition(".")
         if owner in linears and leaf in ("weight", "bias"):
@@ -287,9 +289,9 @@ def stacked_call(module, stacked, args=None, kwargs=None):
                 d["_modules"][leaf] = layer
                 d[leaf] = attribute
     if not isinstance(out, Tensor) or out.dim() == 0 or out.shape[0] != size:
-        shape = tuple(out.shape) if isinstance(out, Tensor) else type(out).__name__
+        got: object = tuple(out.shape) if isinstance(out, Tensor) else type(out).__name__
         raise ValueError(
-            f"stacked_call: the forward pass gave {shape}, not one output per member of the stack of {size}; "
+            f"stacked_call: the forward pass gave {got}, not one output per member of the stack of {size}; "
             "it must broadcast over a leading stack dimension"
         )
     return out

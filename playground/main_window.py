@@ -57,6 +57,8 @@ from playground.worker import DIVERGED, PAUSED, RUNNING, TrainingController
 DEFAULT_SIZE = (1400, 900)
 #: Room left around the window on a small screen for its frame and title bar (pixels).
 SCREEN_MARGIN = (16, 48)
+#: Below this window width the Landscape dock is a tab beside Loss and Graph, not a column beside Data.
+LANDSCAPE_BESIDE_DATA_WIDTH = 1100
 STATE_VERSION = 1
 #: How often the loss plot, the parameter table and the status bar follow training (per second).
 SECONDARY_RATE = 5
@@ -249,6 +251,28 @@ class MainWindow(QMainWindow):
         self._connect()
 
         width, height = self._fit_to_screen()
+        if width < LANDSCAPE_BESIDE_DATA_WIDTH:
+            self.lay_out_docks(width, height)
+            self.layout().activate()  # the smaller minimum size, before resizing to the screen
+            width, height = self._fit_to_screen()
+        self.lay_out_docks(width, height)
+        self.loss_dock.raise_()
+        self.model_dock.raise_()
+        self._default_state = self.saveState(STATE_VERSION)
+        self._update_title()
+        self._points_changed(self.document.points)
+        self._restore_settings()
+        self.file_actions = FileActions(self)  # File menu, window title, unsaved-changes guard
+        self.data_panel.plot_widget.setFocus()
+
+    def lay_out_docks(self, width: int, height: int) -> None:
+        """Arrange the docks for a window of ``width`` × ``height``: the Landscape beside the Data
+        plot on a wide window, a tab beside Loss and Graph on a narrow one."""
+        landscape_beside = width >= LANDSCAPE_BESIDE_DATA_WIDTH
+        if landscape_beside:
+            self.splitDockWidget(self.data_dock, self.landscape_dock, Qt.Orientation.Horizontal)
+        else:
+            self.tabifyDockWidget(self.loss_dock, self.landscape_dock)
         self.resizeDocks(
             [self.model_dock, self.data_dock], [round(width * 0.28), round(width * 0.72)], Qt.Orientation.Horizontal
         )
@@ -260,17 +284,13 @@ class MainWindow(QMainWindow):
             [round(height * 0.41), round(height * 0.51)],
             Qt.Orientation.Vertical,
         )
-        self.resizeDocks(
-            [self.data_dock, self.landscape_dock], [round(width * 0.39), round(width * 0.33)], Qt.Orientation.Horizontal
-        )
+        if landscape_beside:
+            self.resizeDocks(
+                [self.data_dock, self.landscape_dock],
+                [round(width * 0.39), round(width * 0.33)],
+                Qt.Orientation.Horizontal,
+            )
         self.loss_dock.raise_()
-        self.model_dock.raise_()
-        self._default_state = self.saveState(STATE_VERSION)
-        self._update_title()
-        self._points_changed(self.document.points)
-        self._restore_settings()
-        self.file_actions = FileActions(self)  # File menu, window title, unsaved-changes guard
-        self.data_panel.plot_widget.setFocus()
 
     def _fit_to_screen(self) -> tuple[int, int]:
         """Open at the default size, or smaller to fit the screen's free area, centred on it."""

@@ -132,6 +132,7 @@ def make_main_window(qtbot, tmp_path, fast_pyqtgraph_mouse):
         window = MainWindow(preset=preset, settings=settings)
         qtbot.addWidget(window)
         window.resize(1400, 900)
+        window.lay_out_docks(1400, 900)  # as the window opens on a screen of that size
         window.show()
         qtbot.waitExposed(window)
         qtbot.waitUntil(lambda: window.training.latest is not None and window.parameters_panel.model.rowCount() > 0)

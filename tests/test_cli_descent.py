@@ -148,7 +148,9 @@ def test_landscape_exit_statuses_follow_playground_train(tmp_path, capsys):
     assert status == 1 and "diverged at epoch" in capsys.readouterr().out
     folder = tmp_path / "taken.csv"
     folder.mkdir()
-    assert cli.main(["landscape", "--preset", "linear-regression", "--epochs", "1", "--out", str(folder)]) == 1
+    assert (
+        cli.main(["landscape", "--preset", "linear-regression", "--epochs", "1", "--out", str(folder)]) == 2
+    )  # checked before training
 
 
 # ------------------------------------------------------------------------------------ --stop-when
