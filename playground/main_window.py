@@ -57,8 +57,9 @@ from playground.worker import DIVERGED, PAUSED, RUNNING, TrainingController
 DEFAULT_SIZE = (1400, 900)
 #: Room left around the window on a small screen for its frame and title bar (pixels).
 SCREEN_MARGIN = (16, 48)
-#: Below this window width the Landscape dock is a tab beside Loss and Graph, not a column beside Data.
-LANDSCAPE_BESIDE_DATA_WIDTH = 1100
+#: Below this window width (a 1280-pixel screen) the Landscape dock is a tab beside Loss and Graph,
+#: not a column beside Data, which would leave the Data table too narrow to read.
+LANDSCAPE_BESIDE_DATA_WIDTH = 1340
 STATE_VERSION = 1
 #: How often the loss plot, the parameter table and the status bar follow training (per second).
 SECONDARY_RATE = 5
@@ -926,6 +927,9 @@ class MainWindow(QMainWindow):
         """Restore the docks' original arrangement."""
         self.restoreState(self._default_state, STATE_VERSION)
 
+    def _dock_names(self) -> str:
+        return ",".join(sorted(dock.objectName() for dock in self.docks))
+
     def _restore_settings(self) -> None:
         settings = self._settings
         if settings is None:
@@ -934,7 +938,13 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         state = settings.value("main_window/state")
-        if isinstance(state, QByteArray) and not state.isEmpty():
+        # A layout saved with other docks (an earlier version) would leave the new ones floating
+        # over the others: it is restored only when the docks are the same.
+        if (
+            isinstance(state, QByteArray)
+            and not state.isEmpty()
+            and settings.value("main_window/docks") == self._dock_names()
+        ):
             self.restoreState(state, STATE_VERSION)
         self.loss_panel.set_log_scale(_as_bool(settings.value("loss/log_scale", False)))
         with contextlib.suppress(TypeError, ValueError):
@@ -948,6 +958,7 @@ class MainWindow(QMainWindow):
             return
         settings.setValue("main_window/geometry", self.saveGeometry())
         settings.setValue("main_window/state", self.saveState(STATE_VERSION))
+        settings.setValue("main_window/docks", self._dock_names())
         settings.setValue("loss/log_scale", self.loss_panel.log_scale)
         settings.setValue("training/speed_limit", self.controls.speed_limit())
         settings.setValue("training/step_n", self.controls.step_n_spin.value())

@@ -410,6 +410,22 @@ def test_layout_and_choices_are_kept_in_settings(qtbot, make_main_window, tmp_pa
     assert again.controls.step_n_spin.value() == 250
 
 
+def test_a_layout_saved_with_other_docks_is_not_restored(qtbot, make_main_window, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    path = tmp_path / "older.ini"
+    window = make_main_window(settings_path=path)
+    window.parameters_dock.toggleViewAction().trigger()
+    window.close()
+    # The same layout, as a version with fewer docks would have saved it.
+    settings = QSettings(str(path), QSettings.Format.IniFormat)
+    settings.setValue("main_window/docks", "data_dock,loss_dock,model_dock,parameters_dock")
+    settings.sync()
+    again = make_main_window(settings_path=path)
+    assert again.parameters_dock.isVisible()  # the default layout, not the saved one
+    assert again.race_dock in again.tabifiedDockWidgets(again.model_dock)
+
+
 def test_undo_redo_shortcuts(qtbot, main_window):
     window = main_window
     assert window.undo_action.shortcut().toString() == "Ctrl+Z"
