@@ -183,10 +183,18 @@ def _screenshot(args) -> int:
     window = MainWindow(preset=args.preset, settings=None)
     width, height = args.size or (1400, 900)
     window.resize(width, height)
+    window.lay_out_docks(width, height)  # as on a screen of that size
     window.show()
     app.processEvents()
     ok = _train_at_start(window, args.epochs, timeout_ms=10 * 60 * 1000)
-    # Let the last snapshot reach every panel and the layout settle before grabbing.
+    # Let the last snapshot reach every panel, the landscape's surface catch up (a few seconds at
+    # most) and the layout settle before grabbing.
+    for _ in range(100):
+        loop = QEventLoop()
+        QTimer.singleShot(50, loop.quit)
+        loop.exec()
+        if window.landscape_panel.settled:
+            break
     loop = QEventLoop()
     QTimer.singleShot(150, loop.quit)
     loop.exec()
@@ -211,6 +219,7 @@ def _run(args) -> int:
     window = MainWindow(preset=args.preset, settings=QSettings())
     if args.size:
         window.resize(*args.size)
+        window.lay_out_docks(*args.size)
     window.show()
     if args.epochs:
         window.training.step(args.epochs)

@@ -407,6 +407,7 @@ class DataPanel(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.plot_widget)
         splitter.addWidget(self.table)
+        self.table.setMinimumWidth(150)  # "-3.12439" in both columns, not "-3.…"
         splitter.setStretchFactor(0, 4)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([800, 210])

@@ -334,6 +334,11 @@ class LandscapePanel(QWidget):
         self._request_gradient()
         self._draw_arrow()
 
+    @property
+    def settled(self) -> bool:
+        """Nothing is being computed: the surface shown is the last one asked for (or none is wanted)."""
+        return not self._active or self._requested is None or self._surface_key == self._requested
+
     def show_grid(self, result) -> None:
         """A surface from the landscape thread (drawn if it is still about what is shown)."""
         if result.key != self._requested or result.surface is None:

@@ -303,8 +303,8 @@ class RaceLossCurves:
             self._timer.start(int(1000 / self.RATE))
 
     def curves(self) -> list:
-        """(epochs, losses) of each challenger's curve as drawn."""
-        return [item.getData() for item in self._items[: self._count]]
+        """(epochs, losses) of each challenger's curve as drawn (empty before the first drawing)."""
+        return [_drawn(item) for item in self._items[: self._count]]
 
     def draw(self) -> None:
         self._drawn_at = time.perf_counter()
@@ -366,8 +366,8 @@ class RaceFitCurves:
             self._timer.start(int(1000 / self.RATE))
 
     def curves(self) -> list:
-        """(xs, ys) of each challenger's fitted curve as drawn."""
-        return [item.getData() for item in self._items[: len(self._runs)]]
+        """(xs, ys) of each challenger's fitted curve as drawn (empty before the first drawing)."""
+        return [_drawn(item) for item in self._items[: len(self._runs)]]
 
     def _draw(self, *args) -> None:
         self._drawn_at = time.perf_counter()
@@ -401,3 +401,9 @@ def _color(colors, i) -> QColor:
 
 def _pen(color):
     return pg.mkPen(color, width=2, style=Qt.PenStyle.DashLine)
+
+
+def _drawn(item) -> tuple:
+    """A plot item's data as drawn: two arrays, empty if it was never given any."""
+    xs, ys = item.getData()
+    return (np.empty(0) if xs is None else xs), (np.empty(0) if ys is None else ys)
