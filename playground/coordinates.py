@@ -8,6 +8,7 @@ space (``hidden1.weight[0,0]``) or with a single flat (row-major) index (``hidde
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -47,9 +48,9 @@ class Coordinate:
         """How the app spells it (see :func:`element_name`)."""
         return element_name(self.name, self.shape, self.index)
 
-    @property
+    @functools.cached_property
     def flat(self) -> int:
-        """The entry's position in the parameter's flattened values."""
+        """The entry's position in the parameter's flattened values (read after every epoch)."""
         return int(np.ravel_multi_index(self.index, self.shape)) if self.shape else 0
 
     def value(self, params: dict) -> float:

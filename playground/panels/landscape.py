@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import hashlib
 import math
+import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -62,6 +63,10 @@ def _params_key(params, coordinates) -> str:
         digest.update(name.encode())
         digest.update(a.tobytes())
     return digest.hexdigest()
+
+
+#: How often the landscape follows a running training (frames per second).
+FRAME_RATE = 20
 
 
 class LandscapeViewBox(pg.ViewBox):
@@ -218,6 +223,12 @@ class LandscapePanel(QWidget):
         self.legend = pg.LegendItem(offset=(8, 8), labelTextColor=(30, 30, 30), brush=pg.mkBrush(255, 255, 255, 210))
         self.legend.setParentItem(self.view_box)
         self.legend.hide()
+        self._legend_labels: tuple = ()
+        self._pending = None
+        self._shown_at = 0.0
+        self._frame_timer = QTimer(self)
+        self._frame_timer.setSingleShot(True)
+        self._frame_timer.timeout.connect(self._show_pending)
         self.hint = pg.TextItem("", color=(90, 90, 90), anchor=(0.5, 0.5))
         self.view_box.addItem(self.hint, ignoreBounds=True)
         self._path_items = []  # per run: (halo, path, start, current)
@@ -315,7 +326,24 @@ class LandscapePanel(QWidget):
         self._request_gradient()
 
     def show_snapshot(self, snapshot) -> None:
-        """Follow training: the current point, the paths, and a new surface when the others moved."""
+        """Follow training: the current point, the paths, and a new surface when the others moved.
+
+        While training runs, at most ``FRAME_RATE`` times a second (the newest snapshot is drawn a
+        little later at most); the last snapshot of a run, and every edit's, at once.
+        """
+        self._pending = snapshot
+        wait = 1.0 / FRAME_RATE - (time.perf_counter() - self._shown_at)
+        if snapshot.last or wait <= 0 or snapshot.descent is None or snapshot.descent.viewing is not None:
+            self._show_pending()
+        elif not self._frame_timer.isActive():
+            self._frame_timer.start(max(1, int(wait * 1000)))
+
+    def _show_pending(self) -> None:
+        self._frame_timer.stop()
+        snapshot, self._pending = self._pending, None
+        if snapshot is None:
+            return
+        self._shown_at = time.perf_counter()
         self._snapshot = snapshot
         layout = tuple((name, tuple(np.shape(v))) for name, v in snapshot.params.items())
         if layout != self._layout:
@@ -572,13 +600,13 @@ class LandscapePanel(QWidget):
             if here is not None and one_d:
                 here = (here[0], self._curve_at(np.array([here[0]]))[0])
             _mark(current, here)
-        self.legend.clear()
-        if len(runs) > 1:
-            for run, items in zip(runs, self._path_items):
-                self.legend.addItem(items[1], run.label)
-            self.legend.show()
-        else:
-            self.legend.hide()
+        labels = tuple(run.label for run in runs) if len(runs) > 1 else ()
+        if labels != self._legend_labels:  # rebuilt only when the racers change (it re-lays out)
+            self._legend_labels = labels
+            self.legend.clear()
+            for label, items in zip(labels, self._path_items):
+                self.legend.addItem(items[1], label)
+            self.legend.setVisible(bool(labels))
 
     def _draw_arrow(self) -> None:
         here = self._current()
