@@ -13,26 +13,58 @@ import os as _os
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     _os.environ.setdefault(_var, "1")
 
+import math as _math
+
 from . import _memory
 
 _memory.keep_freed_memory()  # a training step's temporaries stay mapped for the next step
 
-from . import _dtype, autograd, graph
+from . import _dtype, autograd, graph, return_types
+from . import api as _api
 from . import creation as _creation
 from . import functional as _functional
-from ._dtype import dtype, float16, float32, float64, get_default_dtype, int32, int64, set_default_dtype, uint8
+from ._device import device, get_default_device, set_default_device
+from ._dtype import (
+    dtype,
+    finfo,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    iinfo,
+    int8,
+    int16,
+    int32,
+    int64,
+    set_default_dtype,
+    uint8,
+)
+from ._formatting import set_printoptions
+from .api import *  # noqa: F403
 from .creation import *  # noqa: F403
 from .functional import *  # noqa: F403
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
+from .serialization import load, save
 from .tensor import Size, Tensor, as_tensor, from_numpy, tensor, tensor_from_array
 
 half = float16
 float = float32
 double = float64
+short = int16
 int = int32
 long = int64
 bool = _dtype.bool_
+
+pi = _math.pi
+e = _math.e
+inf = _math.inf
+nan = _math.nan
+newaxis = None
+
+# Code written for PyTorch imports the engine as ``torch``; its classes print under PyTorch's names.
+for _cls in (Tensor, Size, dtype, device, Generator):
+    _cls.__module__ = "torch"
 
 __version__ = "0.1.0"
 
@@ -44,36 +76,53 @@ __all__ = [
     "autograd",
     "bool",
     "default_generator",
+    "device",
     "double",
     "dtype",
+    "e",
     "enable_grad",
+    "finfo",
     "float",
     "float16",
     "float32",
     "float64",
     "from_numpy",
+    "get_default_device",
     "get_default_dtype",
     "get_rng_state",
     "graph",
     "half",
+    "iinfo",
+    "inf",
     "inference_mode",
     "initial_seed",
     "int",
+    "int8",
+    "int16",
     "int32",
     "int64",
     "is_grad_enabled",
+    "load",
     "long",
     "manual_seed",
+    "nan",
+    "newaxis",
     "no_grad",
+    "pi",
+    "return_types",
+    "save",
     "seed",
+    "set_default_device",
     "set_default_dtype",
     "set_grad_enabled",
+    "set_printoptions",
     "set_rng_state",
+    "short",
     "tensor",
     "tensor_from_array",
     "uint8",
 ]
-__all__ += _creation.__all__ + _functional.__all__
+__all__ += _creation.__all__ + _functional.__all__ + _api.__all__
 
 
 def _lazy(name):
@@ -83,7 +132,9 @@ def _lazy(name):
 
 
 def __getattr__(name):
-    # engine.nn, engine.optim and engine.utils load on first use, as attributes of the package.
-    if name in ("nn", "optim", "utils"):
+    # Sub-packages load on first use, as attributes of the package; PyTorch's other names say they are missing.
+    if name in ("nn", "optim", "utils", "func", "cuda", "accelerator", "backends", "linalg"):
         return _lazy(name)
-    raise AttributeError(f"module 'engine' has no attribute {name!r}")
+    from ._missing import module_attribute
+
+    raise module_attribute("torch", name)

@@ -1,4 +1,7 @@
-"""Data types, named and printed as PyTorch names them (``engine.float32`` ...)."""
+"""Data types, named and printed as PyTorch names and prints them (``torch.float32`` ...).
+
+The engine is imported as ``torch`` by the code it runs, so its types print under that name.
+"""
 
 import builtins
 
@@ -7,11 +10,15 @@ import numpy as np
 __all__ = [
     "bool_",
     "dtype",
+    "finfo",
     "float16",
     "float32",
     "float64",
     "from_numpy_dtype",
     "get_default_dtype",
+    "iinfo",
+    "int8",
+    "int16",
     "int32",
     "int64",
     "set_default_dtype",
@@ -21,18 +28,20 @@ __all__ = [
 
 
 class dtype:
-    """A tensor element type, mirroring ``torch.dtype``."""
+    """A tensor element type, mirroring ``torch.dtype`` (``repr`` is ``torch.float32``)."""
 
-    __slots__ = ("is_floating_point", "itemsize", "name", "numpy")
+    __slots__ = ("is_complex", "is_floating_point", "is_signed", "itemsize", "name", "numpy")
 
     def __init__(self, name, numpy_type, is_floating_point):
         self.name = name
         self.numpy = np.dtype(numpy_type)
         self.is_floating_point = is_floating_point
+        self.is_complex = False
+        self.is_signed = self.numpy.kind in "fi"
         self.itemsize = self.numpy.itemsize
 
     def __repr__(self):
-        return f"engine.{self.name}"
+        return f"torch.{self.name}"
 
     def __reduce__(self):
         return self.name
@@ -42,11 +51,13 @@ float16 = dtype("float16", np.float16, True)
 float32 = dtype("float32", np.float32, True)
 float64 = dtype("float64", np.float64, True)
 uint8 = dtype("uint8", np.uint8, False)
+int8 = dtype("int8", np.int8, False)
+int16 = dtype("int16", np.int16, False)
 int32 = dtype("int32", np.int32, False)
 int64 = dtype("int64", np.int64, False)
 bool_ = dtype("bool", np.bool_, False)
 
-_BY_NUMPY = {d.numpy: d for d in (float16, float32, float64, uint8, int32, int64, bool_)}
+_BY_NUMPY = {d.numpy: d for d in (float16, float32, float64, uint8, int8, int16, int32, int64, bool_)}
 _default = float32
 
 
@@ -84,6 +95,48 @@ def from_numpy_dtype(np_dtype):
         return _BY_NUMPY[np_dtype]
     except KeyError:
         raise TypeError(
-            f"can't convert np.ndarray of type {np_dtype}. The only supported types are: "
-            "float64, float32, float16, int64, int32, uint8, and bool."
+            f"can't convert np.ndarray of type numpy.{np.dtype(np_dtype).type.__name__}. The only supported types are: "
+            "float64, float32, float16, complex64, complex128, int64, int32, int16, int8, uint64, uint32, "
+            "uint16, uint8, and bool."
         ) from None
+
+
+class finfo:
+    """Limits of a floating point type (``torch.finfo``): ``eps``, ``max``, ``min``, ``tiny``, ``resolution``."""
+
+    def __init__(self, type=None):
+        d = type if type is not None else get_default_dtype()
+        if not isinstance(d, dtype) or not d.is_floating_point:
+            raise TypeError(
+                "torch.finfo() requires a floating point input type. Use torch.iinfo to handle 'torch.finfo'"
+            )
+        info = np.finfo(d.numpy)
+        self.bits = int(info.bits)
+        self.eps = float(info.eps)
+        self.max = float(info.max)
+        self.min = float(info.min)
+        self.tiny = self.smallest_normal = float(info.tiny)
+        self.resolution = float(info.resolution)
+        self.dtype = d.name
+
+    def __repr__(self):
+        return (
+            f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, eps={self.eps:g}, "
+            f"smallest_normal={self.smallest_normal:g}, tiny={self.tiny:g}, dtype={self.dtype})"
+        )
+
+
+class iinfo:
+    """Limits of an integer type (``torch.iinfo``): ``min``, ``max``, ``bits``."""
+
+    def __init__(self, type):
+        if not isinstance(type, dtype) or type.is_floating_point or type.numpy.kind == "b":
+            raise TypeError("torch.iinfo() requires an integer input type. Use torch.finfo to handle 'torch.iinfo'")
+        info = np.iinfo(type.numpy)
+        self.bits = int(info.bits)
+        self.min = int(info.min)
+        self.max = int(info.max)
+        self.dtype = type.name
+
+    def __repr__(self):
+        return f"iinfo(min={float(self.min):g}, max={float(self.max):g}, dtype={self.dtype})"

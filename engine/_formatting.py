@@ -4,10 +4,56 @@ import math
 
 import numpy as np
 
-PRECISION = 4
-THRESHOLD = 1000
-EDGEITEMS = 3
-LINEWIDTH = 80
+
+class _PrintOptions:
+    """PyTorch's ``PRINT_OPTS``: what ``set_printoptions`` changes."""
+
+    precision = 4
+    threshold = 1000
+    edgeitems = 3
+    linewidth = 80
+    sci_mode = None
+
+
+OPTS = _PrintOptions()
+_PROFILES: dict[str, dict[str, float]] = {
+    "default": {"precision": 4, "threshold": 1000, "edgeitems": 3, "linewidth": 80},
+    "short": {"precision": 2, "threshold": 1000, "edgeitems": 2, "linewidth": 80},
+    "full": {"precision": 4, "threshold": math.inf, "edgeitems": 3, "linewidth": 80},
+}
+
+
+def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None, sci_mode=None):
+    """Set how tensors print (``torch.set_printoptions``).
+
+    Parameters
+    ----------
+    precision : int, optional
+        Digits after the decimal point (default 4).
+    threshold : int, optional
+        Above this many elements a tensor is summarized with ``...`` (default 1000).
+    edgeitems : int, optional
+        Items shown at each end of a summarized dimension (default 3).
+    linewidth : int, optional
+        Characters per line (default 80).
+    profile : {"default", "short", "full"}, optional
+        A preset of the four above.
+    sci_mode : bool, optional
+        Force scientific notation on (True) or off (False); None (the default) chooses as PyTorch does.
+        Like PyTorch, every call sets it, so omitting it resets it to None.
+    """
+    if profile is not None:
+        for key, value in _PROFILES[profile].items():
+            setattr(OPTS, key, value)
+    if precision is not None:
+        OPTS.precision = precision
+    if threshold is not None:
+        OPTS.threshold = threshold
+    if edgeitems is not None:
+        OPTS.edgeitems = edgeitems
+    if linewidth is not None:
+        OPTS.linewidth = linewidth
+    OPTS.sci_mode = sci_mode
 
 
 class _Formatter:
@@ -21,24 +67,23 @@ class _Formatter:
             for v in flat:
                 self.max_width = max(self.max_width, len(_plain(v)))
             return
+        precision = OPTS.precision
         finite = flat[np.isfinite(flat) & (flat != 0)].astype(np.float64)
         if finite.size == 0:
             return  # only nan / inf / 0: PyTorch pads nothing
         absolute = np.abs(finite)
         lo, hi = absolute.min(), absolute.max()
         self.int_mode = bool(np.all(finite == np.ceil(finite)))
-        if self.int_mode:
-            if hi / lo > 1000.0 or hi > 1.0e8:
-                self.sci_mode = True
-                width = max(len(f"{v:.{PRECISION}e}") for v in finite)
-            else:
-                width = max(len(f"{v:.0f}") + 1 for v in finite)
+        if OPTS.sci_mode is None:
+            self.sci_mode = bool(hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4)
         else:
-            if hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4:
-                self.sci_mode = True
-                width = max(len(f"{v:.{PRECISION}e}") for v in finite)
-            else:
-                width = max(len(f"{v:.{PRECISION}f}") for v in finite)
+            self.sci_mode = OPTS.sci_mode
+        if self.sci_mode:
+            width = max(len(f"{v:.{precision}e}") for v in finite)
+        elif self.int_mode:
+            width = max(len(f"{v:.0f}") + 1 for v in finite)
+        else:
+            width = max(len(f"{v:.{precision}f}") for v in finite)
         self.max_width = max(self.max_width, width)
 
     @staticmethod
@@ -51,14 +96,15 @@ class _Formatter:
         return self.max_width
 
     def format(self, value):
+        precision = OPTS.precision
         if self.floating:
             v = float(value)
             if self.sci_mode:
-                s = f"{v:{self.max_width}.{PRECISION}e}"
+                s = f"{v:{self.max_width}.{precision}e}"
             elif self.int_mode:
                 s = self._fixed_int(v)
             else:
-                s = f"{v:.{PRECISION}f}"
+                s = f"{v:.{precision}f}"
         else:
             s = _plain(value)
         return (self.max_width - len(s)) * " " + s
@@ -71,13 +117,14 @@ def _plain(v):
 
 
 def _vector_str(values, indent, formatter, summarize):
+    edgeitems = OPTS.edgeitems
     element_length = formatter.width() + 2
-    elements_per_line = max(1, math.floor((LINEWIDTH - indent) / element_length))
-    if summarize and values.shape[0] > 2 * EDGEITEMS:
+    elements_per_line = max(1, math.floor((OPTS.linewidth - indent) / element_length))
+    if summarize and values.shape[0] > 2 * edgeitems:
         data = (
-            [formatter.format(v) for v in values[:EDGEITEMS]]
+            [formatter.format(v) for v in values[:edgeitems]]
             + [" ..."]
-            + [formatter.format(v) for v in values[-EDGEITEMS:]]
+            + [formatter.format(v) for v in values[-edgeitems:]]
         )
     else:
         data = [formatter.format(v) for v in values]
@@ -86,18 +133,19 @@ def _vector_str(values, indent, formatter, summarize):
 
 
 def _tensor_str(values, indent, formatter, summarize):
+    edgeitems = OPTS.edgeitems
     dim = values.ndim
     if dim == 0:
         return formatter.format(values)
     if dim == 1:
         return _vector_str(values, indent, formatter, summarize)
-    if summarize and values.shape[0] > 2 * EDGEITEMS:
+    if summarize and values.shape[0] > 2 * edgeitems:
         slices = (
-            [_tensor_str(values[i], indent + 1, formatter, summarize) for i in range(EDGEITEMS)]
+            [_tensor_str(values[i], indent + 1, formatter, summarize) for i in range(edgeitems)]
             + ["..."]
             + [
                 _tensor_str(values[i], indent + 1, formatter, summarize)
-                for i in range(len(values) - EDGEITEMS, len(values))
+                for i in range(len(values) - edgeitems, len(values))
             ]
         )
     else:
@@ -107,10 +155,11 @@ def _tensor_str(values, indent, formatter, summarize):
 
 def _summarized(values):
     """The elements printing shows, for choosing the number format."""
+    edgeitems = OPTS.edgeitems
     if values.ndim == 0:
         return values.reshape(1)
-    if values.shape[0] > 2 * EDGEITEMS:
-        values = np.concatenate([values[:EDGEITEMS], values[-EDGEITEMS:]])
+    if values.shape[0] > 2 * edgeitems:
+        values = np.concatenate([values[:edgeitems], values[-edgeitems:]])
     if values.ndim == 1:
         return values
     return np.concatenate([_summarized(v).reshape(-1) for v in values])
@@ -124,7 +173,7 @@ def tensor_repr(t):
     prefix = "tensor("
     indent = len(prefix)
     suffixes = []
-    summarize = values.size > THRESHOLD
+    summarize = values.size > OPTS.threshold
     default_float = get_default_dtype().numpy
     show_dtype = not (values.dtype == default_float or values.dtype == np.int64 or values.dtype == np.bool_)
     if values.size == 0:
@@ -145,7 +194,7 @@ def tensor_repr(t):
     # PyTorch's _add_suffixes, including its count of the last line's length.
     last_line_len = len(out) - out.rfind("\n") + 1
     for s in suffixes:
-        if last_line_len + len(s) + 2 > LINEWIDTH:
+        if last_line_len + len(s) + 2 > OPTS.linewidth:
             out += ",\n" + " " * indent + s
             last_line_len = indent + len(s)
         else:

@@ -628,7 +628,7 @@ def _as_tuple(x: Any) -> tuple | None:
 
 
 def _shape_text(shape: tuple) -> str:
-    return f"engine.Size({list(shape)})"
+    return f"torch.Size({list(shape)})"  # as the engine prints a shape (engine.Size)
 
 
 def _root_grads(outputs: tuple, grad_outputs: tuple | None, create_graph: bool) -> tuple[list, list]:

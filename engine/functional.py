@@ -5,10 +5,17 @@ from typing import Any
 import numpy as np
 
 from . import ops
-from .tensor import Tensor, _normalize_dim, _operand, dot, matmul, maximum, minimum, mm, mv
+from .tensor import Tensor, _normalize_dim, _operand
+from .tensor import dot as _dot
+from .tensor import matmul as _matmul
+from .tensor import maximum as _maximum
+from .tensor import minimum as _minimum
+from .tensor import mm as _mm
+from .tensor import mv as _mv
 
 __all__ = [
     "abs",
+    "absolute",
     "add",
     "allclose",
     "argmax",
@@ -18,13 +25,16 @@ __all__ = [
     "clip",
     "clone",
     "concat",
+    "concatenate",
     "cos",
     "detach",
     "div",
+    "divide",
     "dot",
     "equal",
     "exp",
     "flatten",
+    "ger",
     "is_tensor",
     "isfinite",
     "isnan",
@@ -37,12 +47,15 @@ __all__ = [
     "minimum",
     "mm",
     "mul",
+    "multiply",
     "mv",
     "neg",
+    "negative",
     "numel",
     "outer",
     "permute",
     "pow",
+    "reciprocal",
     "relu",
     "reshape",
     "sigmoid",
@@ -52,178 +65,297 @@ __all__ = [
     "squeeze",
     "stack",
     "sub",
+    "subtract",
     "sum",
     "t",
     "tanh",
     "transpose",
     "unsqueeze",
+    "vdot",
     "where",
 ]
 
 
-def _t(x):
+def _t(x, name="input", function=""):
     if not isinstance(x, Tensor):
+        if function:
+            raise TypeError(f"{function}(): argument '{name}' (position 1) must be Tensor, not {type(x).__name__}")
         raise TypeError(f"expected Tensor as element 0 in argument 0, but got {type(x).__name__}")
     return x
 
 
-def add(a: Any, b: Any, alpha: float = 1) -> Tensor:
-    return _t(a).add(b, alpha=alpha)
+def _out(result, out):
+    """Write ``result`` into ``out`` (PyTorch's ``out=``) and return it; or return ``result``."""
+    if out is None:
+        return result
+    out._data = result._data if out._data.dtype == result._data.dtype else result._data.astype(out._data.dtype)
+    return out
 
 
-def sub(a: Any, b: Any, alpha: float = 1) -> Tensor:
-    return _t(a).sub(b, alpha=alpha)
+def add(input: Any, other: Any, *, alpha: Any = 1, out: Any = None) -> Tensor:
+    """``input + alpha·other`` (``torch.add``)."""
+    if not isinstance(input, Tensor):
+        return _out(other.__radd__(input) if alpha == 1 else other * alpha + input, out)
+    return _out(input.add(other, alpha=alpha), out)
 
 
-def mul(a: Any, b: Any) -> Tensor:
-    return _t(a) * b if isinstance(a, Tensor) else b * a
+def sub(input: Any, other: Any, *, alpha: Any = 1, out: Any = None) -> Tensor:
+    """``input − alpha·other`` (``torch.sub``)."""
+    return _out(_t(input).sub(other, alpha=alpha), out)
 
 
-def div(a: Any, b: Any) -> Tensor:
-    return _t(a) / b
+subtract = sub
 
 
-def neg(a: Any) -> Tensor:
-    return -_t(a)
+def mul(input: Any, other: Any, *, out: Any = None) -> Tensor:
+    """Elementwise product (``torch.mul``)."""
+    return _out(input * other if isinstance(input, Tensor) else other * input, out)
 
 
-def pow(a: Any, exponent: Any) -> Tensor:
-    return a**exponent
+multiply = mul
 
 
-def exp(a: Any) -> Tensor:
-    return _t(a).exp()
+def div(input: Any, other: Any, *, rounding_mode: Any = None, out: Any = None) -> Tensor:
+    """Elementwise quotient; ``rounding_mode`` "trunc" or "floor" rounds it (``torch.div``)."""
+    result = _t(input).div(other, rounding_mode=rounding_mode)
+    return _out(result, out)
 
 
-def log(a: Any) -> Tensor:
-    return _t(a).log()
+divide = div
 
 
-def sqrt(a: Any) -> Tensor:
-    return _t(a).sqrt()
+def neg(input: Any, *, out: Any = None) -> Tensor:
+    return _out(-_t(input), out)
 
 
-def tanh(a: Any) -> Tensor:
-    return _t(a).tanh()
+negative = neg
 
 
-def sigmoid(a: Any) -> Tensor:
-    return _t(a).sigmoid()
+def pow(input: Any, exponent: Any, *, out: Any = None) -> Tensor:
+    """``input ** exponent``; either may be a number (``torch.pow``)."""
+    if not isinstance(input, Tensor):
+        return _out(exponent.__rpow__(input), out)
+    return _out(input**exponent, out)
 
 
-def relu(a: Any) -> Tensor:
-    return _t(a).relu()
+def exp(input: Any, *, out: Any = None) -> Tensor:
+    return _out(_t(input).exp(), out)
 
 
-def abs(a: Any) -> Tensor:
-    return _t(a).abs()
+def log(input: Any, *, out: Any = None) -> Tensor:
+    return _out(_t(input).log(), out)
 
 
-def sin(a: Any) -> Tensor:
-    return _t(a).sin()
+def sqrt(input: Any, *, out: Any = None) -> Tensor:
+    return _out(_t(input).sqrt(), out)
 
 
-def cos(a: Any) -> Tensor:
-    return _t(a).cos()
+def tanh(input: Any, *, out: Any = None) -> Tensor:
+    return _out(_t(input).tanh(), out)
 
 
-def square(a: Any) -> Tensor:
-    return _t(a).square()
+def sigmoid(input: Any, *, out: Any = None) -> Tensor:
+    return _out(_t(input).sigmoid(), out)
 
 
-def clamp(a: Any, min: Any = None, max: Any = None) -> Tensor:
-    return _t(a).clamp(min, max)
+def relu(input: Any) -> Tensor:
+    return _t(input).relu()
+
+
+def abs(input: Any, *, out: Any = None) -> Tensor:
+    return _out(_t(input).abs(), out)
+
+
+absolute = abs
+
+
+def sin(input: Any, *, out: Any = None) -> Tensor:
+    return _out(_t(input).sin(), out)
+
+
+def cos(input: Any, *, out: Any = None) -> Tensor:
+    return _out(_t(input).cos(), out)
+
+
+def square(input: Any, *, out: Any = None) -> Tensor:
+    return _out(_t(input).square(), out)
+
+
+def reciprocal(input, *, out=None):
+    return _out(_t(input).reciprocal(), out)
+
+
+def clamp(input: Any, min: Any = None, max: Any = None, *, out: Any = None) -> Tensor:
+    """Limit values to ``[min, max]`` (``torch.clamp``)."""
+    return _out(_t(input).clamp(min, max), out)
 
 
 clip = clamp
 
 
-def sum(a: Any, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
-    return _t(a).sum(dim, keepdim, dtype=dtype)
+def sum(
+    input: Any,
+    dim: Any = None,
+    keepdim: bool = False,
+    *,
+    dtype: Any = None,
+    axis: Any = None,
+    keepdims: Any = None,
+    out: Any = None,
+) -> Tensor:
+    """Sum of all elements, or over ``dim`` (``torch.sum``)."""
+    return _out(_t(input).sum(dim, keepdim, dtype=dtype, axis=axis, keepdims=keepdims), out)
 
 
-def mean(a: Any, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
-    return _t(a).mean(dim, keepdim, dtype=dtype)
+def mean(
+    input: Any,
+    dim: Any = None,
+    keepdim: bool = False,
+    *,
+    dtype: Any = None,
+    axis: Any = None,
+    keepdims: Any = None,
+    out: Any = None,
+) -> Tensor:
+    """Mean of all elements, or over ``dim`` (``torch.mean``)."""
+    return _out(_t(input).mean(dim, keepdim, dtype=dtype, axis=axis, keepdims=keepdims), out)
 
 
-def max(a: Any, dim: Any = None, keepdim: bool = False) -> Any:
-    return _t(a).max(dim, keepdim)
+def max(
+    input: Any,
+    dim: Any = None,
+    keepdim: bool = False,
+    *,
+    other: Any = None,
+    axis: Any = None,
+    keepdims: Any = None,
+    out: Any = None,
+) -> Any:
+    """The largest element; with ``dim``, ``(values, indices)``; with a tensor, the elementwise maximum."""
+    if other is not None:
+        return _out(maximum(input, other), out)
+    return _t(input).max(dim, keepdim, axis=axis, keepdims=keepdims)
 
 
-def min(a: Any, dim: Any = None, keepdim: bool = False) -> Any:
-    return _t(a).min(dim, keepdim)
+def min(
+    input: Any,
+    dim: Any = None,
+    keepdim: bool = False,
+    *,
+    other: Any = None,
+    axis: Any = None,
+    keepdims: Any = None,
+    out: Any = None,
+) -> Any:
+    """The smallest element; with ``dim``, ``(values, indices)``; with a tensor, the elementwise minimum."""
+    if other is not None:
+        return _out(minimum(input, other), out)
+    return _t(input).min(dim, keepdim, axis=axis, keepdims=keepdims)
 
 
-def argmax(a: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
-    return _t(a).argmax(dim, keepdim)
+def argmax(input: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
+    return _t(input).argmax(dim, keepdim, axis=axis, keepdims=keepdims)
 
 
-def argmin(a: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
-    return _t(a).argmin(dim, keepdim)
+def argmin(input: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
+    return _t(input).argmin(dim, keepdim, axis=axis, keepdims=keepdims)
 
 
-def reshape(a: Any, shape: Any) -> Tensor:
-    return _t(a).reshape(shape)
+def reshape(input: Any, shape: Any) -> Tensor:
+    return _t(input).reshape(shape)
 
 
-def flatten(a: Any, start_dim: int = 0, end_dim: int = -1) -> Tensor:
-    return _t(a).flatten(start_dim, end_dim)
+def flatten(input: Any, start_dim: Any = 0, end_dim: Any = -1) -> Tensor:
+    return _t(input).flatten(start_dim, end_dim)
 
 
-def squeeze(a: Any, dim: Any = None) -> Tensor:
-    return _t(a).squeeze(dim)
+def squeeze(input: Any, dim: Any = None) -> Tensor:
+    return _t(input).squeeze(dim)
 
 
-def unsqueeze(a: Any, dim: Any) -> Tensor:
-    return _t(a).unsqueeze(dim)
+def unsqueeze(input: Any, dim: Any) -> Tensor:
+    return _t(input).unsqueeze(dim)
 
 
-def transpose(a: Any, dim0: int, dim1: int) -> Tensor:
-    return _t(a).transpose(dim0, dim1)
+def transpose(input: Any, dim0: Any, dim1: Any) -> Tensor:
+    return _t(input).transpose(dim0, dim1)
 
 
-def permute(a: Any, dims: Any) -> Tensor:
-    return _t(a).permute(dims)
+def permute(input: Any, dims: Any) -> Tensor:
+    return _t(input).permute(dims)
 
 
-def t(a: Any) -> Tensor:
-    return _t(a).t()
+def t(input: Any) -> Tensor:
+    return _t(input).t()
 
 
-def clone(a: Any) -> Tensor:
-    return _t(a).clone()
+def clone(input: Any, *, memory_format: Any = None) -> Tensor:
+    return _t(input).clone()
 
 
-def detach(a: Any) -> Tensor:
-    return _t(a).detach()
+def detach(input: Any) -> Tensor:
+    return _t(input).detach()
 
 
-def numel(a: Any) -> int:
-    return _t(a).numel()
+def numel(input: Any) -> int:
+    return _t(input).numel()
 
 
-def isnan(a: Any) -> Tensor:
-    return _t(a).isnan()
+def isnan(input: Any) -> Tensor:
+    return _t(input).isnan()
 
 
-def isfinite(a: Any) -> Tensor:
-    return _t(a).isfinite()
+def isfinite(input: Any) -> Tensor:
+    return _t(input).isfinite()
 
 
-def allclose(a: Any, b: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
-    return _t(a).allclose(b, rtol, atol, equal_nan)
+def allclose(input: Any, other: Any, rtol: Any = 1e-05, atol: Any = 1e-08, equal_nan: bool = False) -> bool:
+    return _t(input).allclose(other, rtol, atol, equal_nan)
 
 
-def equal(a: Any, b: Any) -> bool:
-    return _t(a).equal(b)
+def equal(input: Any, other: Any) -> bool:
+    return _t(input).equal(other)
 
 
 def is_tensor(obj: Any) -> bool:
     return isinstance(obj, Tensor)
 
 
-def outer(a: Any, b: Any) -> Tensor:
-    return _t(a).unsqueeze(1) * _t(b).unsqueeze(0)
+def outer(input: Any, vec2: Any, *, out: Any = None) -> Tensor:
+    """The outer product of two vectors (``torch.outer``)."""
+    return _out(_t(input).unsqueeze(1) * _t(vec2).unsqueeze(0), out)
+
+
+ger = outer
+
+
+def matmul(input, other, *, out=None):
+    """Matrix product with PyTorch's rules for 1-D, 2-D and batched operands (``torch.matmul``)."""
+    return _out(_matmul(input, other), out)
+
+
+def mm(input, mat2, *, out=None):
+    """Matrix product of two 2-D tensors (``torch.mm``)."""
+    return _out(_mm(input, mat2), out)
+
+
+def mv(input, vec, *, out=None):
+    return _out(_mv(input, vec), out)
+
+
+def dot(input, tensor, *, out=None):
+    return _out(_dot(input, tensor), out)
+
+
+vdot = dot
+
+
+def maximum(input, other, *, out=None):
+    return _out(_maximum(input, other), out)
+
+
+def minimum(input, other, *, out=None):
+    return _out(_minimum(input, other), out)
 
 
 def _same_dtype(tensors):
@@ -235,9 +367,13 @@ def _same_dtype(tensors):
     return tensors
 
 
-def cat(tensors: Any, dim: Any = 0) -> Tensor:
-    """Concatenate along an existing dimension (``CatBackward0``)."""
-    tensors = _same_dtype(tensors)
+def cat(tensors: Any, dim: Any = 0, *, axis: Any = None, out: Any = None) -> Tensor:
+    """Concatenate along an existing dimension (``torch.cat``; grad_fn ``CatBackward0``)."""
+    if axis is not None:
+        dim = axis
+    if out is not None:
+        return _out(cat(tensors, dim), out)
+    tensors = [x for x in _same_dtype(tensors) if not (x.ndim == 1 and x.numel() == 0)] or _same_dtype(tensors)
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     d = _normalize_dim(dim, tensors[0].ndim)
@@ -254,11 +390,13 @@ def cat(tensors: Any, dim: Any = 0) -> Tensor:
     return ops.CatBackward0.apply(*tensors, dim=d)
 
 
-concat = cat
+concat = concatenate = cat
 
 
-def stack(tensors: Any, dim: Any = 0) -> Tensor:
-    """Stack along a new dimension (``StackBackward0``)."""
+def stack(tensors: Any, dim: Any = 0, *, out: Any = None) -> Tensor:
+    """Stack along a new dimension (``torch.stack``; grad_fn ``StackBackward0``)."""
+    if out is not None:
+        return _out(stack(tensors, dim), out)
     tensors = _same_dtype(tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
@@ -272,8 +410,12 @@ def stack(tensors: Any, dim: Any = 0) -> Tensor:
     return ops.StackBackward0.apply(*tensors, dim=d)
 
 
-def where(condition: Any, a: Any = None, b: Any = None) -> Any:
-    """Elements of ``a`` where ``condition`` holds, else of ``b`` (``WhereBackward0``)."""
+def where(condition: Any, input: Any = None, other: Any = None, *, out: Any = None) -> Any:
+    """Elements of ``input`` where ``condition`` holds, else of ``other`` (``torch.where``; grad_fn
+    ``WhereBackward0``); with only a condition, the indices where it holds."""
+    if out is not None:
+        return _out(where(condition, input, other), out)
+    a, b = input, other
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if a is None and b is None:
         return tuple(Tensor._wrap(i) for i in np.nonzero(cond))

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _dtype, ops
+from . import _device, _dtype, ops, return_types
 from ._dtype import bool_, float32, float64, from_numpy_dtype, get_default_dtype, int64, to_numpy_dtype
 from .function import AccumulateGrad, RemovableHandle, register_tensor_hook
 from .function import backward as _backward
@@ -41,10 +41,10 @@ _NUMBER = (builtins.bool, builtins.int, builtins.float, np.number, np.bool_)
 
 
 class Size(tuple):
-    """A tensor's shape: a tuple that prints as ``engine.Size([4, 1])``."""
+    """A tensor's shape: a tuple that prints as ``torch.Size([4, 1])``, as ``torch.Size`` does."""
 
     def __repr__(self):
-        return f"engine.Size({list(self)})"
+        return f"torch.Size({list(self)})"
 
     __str__ = __repr__
 
@@ -79,8 +79,10 @@ class Tensor:
     _plain_type: type[Tensor]  # the class op results are made of (set below: Tensor itself)
     __array_ufunc__ = None  # ndarray ⊕ Tensor defers to Tensor's reflected operators
     __array_priority__ = 1000
-    device = "cpu"
+    device = _device.CPU
     is_cuda = False
+    is_mps = False
+    is_cpu = True
 
     def __init__(self, *args: Any, dtype: Any = None, requires_grad: builtins.bool = False) -> None:
         # torch.Tensor(data) or torch.Tensor(d0, d1, ...): float tensors of the default dtype.
@@ -314,27 +316,48 @@ class Tensor:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
         return self._data if dtype is None else self._data.astype(dtype)
 
-    def to(self, *args: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
-        """Convert to another dtype (devices other than "cpu" are not available)."""
+    def to(
+        self,
+        *args: Any,
+        dtype: Any = None,
+        device: Any = None,
+        non_blocking: builtins.bool = False,
+        copy: builtins.bool = False,
+        memory_format: Any = None,
+    ) -> Tensor:
+        """This tensor in another dtype (``torch.Tensor.to``); itself if nothing changes.
+
+        Accepts PyTorch's forms: ``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other)`` and the
+        keywords. The only device that holds tensors is the CPU; others raise PyTorch's error for a build
+        without them.
+        """
         for a in args:
             if isinstance(a, (_dtype.dtype, np.dtype)) or a in (builtins.float, builtins.int, builtins.bool):
                 dtype = a
             elif isinstance(a, Tensor):
                 dtype = a.dtype
-            elif a not in ("cpu", None):
-                raise RuntimeError(f"device {a!r} is not available: this engine runs on the CPU")
+            else:
+                device = a
+        if device is not None:
+            _device.check(device)
         if dtype is None:
-            return self
+            return self.clone() if copy else self
         target = to_numpy_dtype(dtype)
         if target == self._data.dtype:
-            return self
+            return self.clone() if copy else self
         if self._requires_grad and target.kind == "f":
             return ops.ToCopyBackward0.apply(self, dtype=target)
         return Tensor._wrap(self._data.astype(target))
 
-    def type(self, dtype: Any = None) -> Any:
+    def type(self, dtype: Any = None, non_blocking: builtins.bool = False, **kwargs: Any) -> Any:
+        """The type name (``"torch.FloatTensor"``) or, given a dtype or such a name, a converted tensor."""
         if dtype is None:
-            return f"engine.{_TYPE_NAMES.get(self._data.dtype, 'Tensor')}"
+            return f"torch.{_TYPE_NAMES.get(self._data.dtype, 'Tensor')}"
+        if isinstance(dtype, str):
+            by_name = {f"torch.{name}": np_dtype for np_dtype, name in _TYPE_NAMES.items()}
+            if dtype not in by_name:
+                raise ValueError(f"invalid type: '{dtype}'")
+            dtype = by_name[dtype]
         return self.to(dtype)
 
     def float(self) -> Tensor:
@@ -355,11 +378,23 @@ class Tensor:
     def type_as(self, other: Any) -> Tensor:
         return self.to(other.dtype)
 
-    def cpu(self) -> Tensor:
+    def cpu(self, memory_format: Any = None) -> Tensor:
+        """This tensor (it is on the CPU already)."""
         return self
 
-    def contiguous(self) -> Tensor:
-        return self
+    def cuda(self, device=None, non_blocking=False, memory_format=None):
+        """PyTorch's error for a build without CUDA: the engine computes on the CPU."""
+        _device.check("cuda")
+
+    def get_device(self):
+        """-1: the tensor is on the CPU (``torch.Tensor.get_device``)."""
+        return -1
+
+    def contiguous(self, memory_format: Any = None) -> Tensor:
+        """This tensor if its elements are laid out in row-major order, else a row-major copy (``CloneBackward0``)."""
+        if self._data.flags.c_contiguous:
+            return self
+        return ops.CloneBackward0.apply(self)
 
     def is_contiguous(self) -> builtins.bool:
         return builtins.bool(self._data.flags.c_contiguous)
@@ -553,6 +588,12 @@ class Tensor:
 
     __hash__ = object.__hash__
 
+    def __getattr__(self, name):
+        # Reached only when an attribute is not found: PyTorch's names the engine lacks say so.
+        from ._missing import tensor_attribute
+
+        raise tensor_attribute(name)
+
     def __getitem__(self, index: Any) -> Tensor:
         index = _index_arrays(index)
         try:
@@ -635,12 +676,16 @@ class Tensor:
         other = _operand(other, self)
         if other is NotImplemented:
             return NotImplemented
+        if self._data.dtype.kind == "f" or other._data.dtype.kind == "f":
+            return _binary(ops.RemainderBackward0, self, other)
         return _integer_division(np.remainder, "remainder_cpu", self, other)
 
     def __rmod__(self, other: Any) -> Tensor:
         other = _operand(other, self)
         if other is NotImplemented:
             return NotImplemented
+        if self._data.dtype.kind == "f" or other._data.dtype.kind == "f":
+            return _binary(ops.RemainderBackward0, other, self)
         return _integer_division(np.remainder, "remainder_cpu", other, self)
 
     def __neg__(self) -> Tensor:
@@ -741,12 +786,6 @@ class Tensor:
     def isfinite(self) -> Tensor:
         return Tensor._wrap(np.asarray(np.isfinite(self._data)))
 
-    def all(self) -> Tensor:
-        return Tensor._wrap(np.asarray(np.all(self._data)))
-
-    def any(self) -> Tensor:
-        return Tensor._wrap(np.asarray(np.any(self._data)))
-
     # named arithmetic
     def add(self, other: Any, alpha: builtins.float = 1) -> Tensor:
         if alpha == 1:
@@ -768,8 +807,22 @@ class Tensor:
 
     multiply = mul
 
-    def div(self, other: Any) -> Tensor:
-        return self / other
+    def div(self, other: Any, *, rounding_mode: Any = None) -> Tensor:
+        """``self / other``; ``rounding_mode`` "trunc" or "floor" rounds the quotient (``torch.div``)."""
+        if rounding_mode is None:
+            return self / other
+        if rounding_mode == "floor":
+            return self // other
+        if rounding_mode == "trunc":
+            quotient = self / other
+            if self._data.dtype.kind != "f" and _operand(other, self)._data.dtype.kind != "f":
+                return Tensor._wrap(
+                    np.trunc(quotient._data).astype(np.result_type(self._data, _operand(other, self)._data))
+                )
+            return quotient.trunc()
+        raise RuntimeError(
+            f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'"
+        )
 
     divide = div
 
@@ -790,14 +843,14 @@ class Tensor:
     def matmul(self, other: Any) -> Tensor:
         return matmul(self, other)
 
-    def mm(self, other: Any) -> Tensor:
-        return mm(self, other)
+    def mm(self, mat2: Any) -> Tensor:
+        return mm(self, mat2)
 
-    def mv(self, other: Any) -> Tensor:
-        return mv(self, other)
+    def mv(self, vec: Any) -> Tensor:
+        return mv(self, vec)
 
-    def dot(self, other: Any) -> Tensor:
-        return dot(self, other)
+    def dot(self, tensor: Any) -> Tensor:
+        return dot(self, tensor)
 
     def maximum(self, other: Any) -> Tensor:
         return maximum(self, other)
@@ -848,77 +901,102 @@ class Tensor:
 
     clip = clamp
 
-    def sign(self) -> Tensor:
-        return Tensor._wrap(np.sign(self._data))
-
-    def floor(self) -> Tensor:
-        return Tensor._wrap(np.floor(self._data))
-
-    def round(self) -> Tensor:
-        return Tensor._wrap(np.round(self._data))
-
     # -------------------------------------------------------------------------------- reductions
-    def sum(self, dim: Any = None, keepdim: builtins.bool = False, dtype: Any = None) -> Tensor:
+    def sum(
+        self,
+        dim: Any = None,
+        keepdim: builtins.bool = False,
+        dtype: Any = None,
+        *,
+        axis: Any = None,
+        keepdims: Any = None,
+    ) -> Tensor:
         """Sum of all elements, or over ``dim`` (an int or a tuple of ints)."""
+        if axis is not None or keepdims is not None:
+            dim, keepdim = _numpy_aliases(dim, keepdim, axis, keepdims)
         a = self.to(dtype) if dtype is not None else self
         if a._data.dtype.kind in "biu":
             a = a.to(int64)
-        if dim is None:
+        if dim is None or dim == () or dim == []:
             return ops.SumBackward0.apply(a)
         return ops.SumBackward1.apply(a, dim=_normalize_dims(dim, a._data.ndim), keepdim=keepdim)
 
-    def mean(self, dim: Any = None, keepdim: builtins.bool = False, dtype: Any = None) -> Tensor:
+    def mean(
+        self,
+        dim: Any = None,
+        keepdim: builtins.bool = False,
+        dtype: Any = None,
+        *,
+        axis: Any = None,
+        keepdims: Any = None,
+    ) -> Tensor:
         """Mean of all elements, or over ``dim``; floating point tensors only, as in PyTorch."""
+        if axis is not None or keepdims is not None:
+            dim, keepdim = _numpy_aliases(dim, keepdim, axis, keepdims)
         a = self.to(dtype) if dtype is not None else self
         if a._data.dtype.kind != "f":
             raise RuntimeError(
                 "mean(): could not infer output dtype. Input dtype must be either a floating point "
                 f"or complex dtype. Got: {_SCALAR_NAMES.get(a._data.dtype, a._data.dtype.name)}"
             )
-        if dim is None:
+        if dim is None or dim == () or dim == []:
             return ops.MeanBackward0.apply(a)
         return ops.MeanBackward1.apply(a, dim=_normalize_dims(dim, a._data.ndim), keepdim=keepdim)
 
-    def max(self, dim: Any = None, keepdim: builtins.bool = False) -> Any:
-        """The largest element; with ``dim``, ``(values, indices)`` along it."""
+    def max(self, dim: Any = None, keepdim: builtins.bool = False, *, axis: Any = None, keepdims: Any = None) -> Any:
+        """The largest element; with ``dim``, ``torch.return_types.max(values, indices)`` along it."""
         if isinstance(dim, Tensor):
             return maximum(self, dim)
-        return self._extreme(dim, keepdim, ops.MaxBackward1, ops.MaxBackward0, np.argmax)
+        if axis is not None or keepdims is not None:
+            dim, keepdim = _numpy_aliases(dim, keepdim, axis, keepdims)
+        return self._extreme(dim, keepdim, ops.MaxBackward1, ops.MaxBackward0, np.argmax, return_types.max)
 
-    def min(self, dim: Any = None, keepdim: builtins.bool = False) -> Any:
-        """The smallest element; with ``dim``, ``(values, indices)`` along it."""
+    def min(self, dim: Any = None, keepdim: builtins.bool = False, *, axis: Any = None, keepdims: Any = None) -> Any:
+        """The smallest element; with ``dim``, ``torch.return_types.min(values, indices)`` along it."""
         if isinstance(dim, Tensor):
             return minimum(self, dim)
-        return self._extreme(dim, keepdim, ops.MinBackward1, ops.MinBackward0, np.argmin)
+        if axis is not None or keepdims is not None:
+            dim, keepdim = _numpy_aliases(dim, keepdim, axis, keepdims)
+        return self._extreme(dim, keepdim, ops.MinBackward1, ops.MinBackward0, np.argmin, return_types.min)
 
-    def _extreme(self, dim, keepdim, whole_op, dim_op, arg):
+    def _extreme(self, dim, keepdim, whole_op, dim_op, arg, result_type):
         if dim is None:
             return whole_op.apply(self)
         d = _normalize_dim(dim, self._data.ndim)
         values = dim_op.apply(self, dim=d, keepdim=keepdim)
         indices = np.asarray(arg(self._data, axis=d))
-        return _MinMax(values, Tensor._wrap(np.expand_dims(indices, d) if keepdim else indices))
+        return result_type(values, Tensor._wrap(np.expand_dims(indices, d) if keepdim else indices))
 
-    def argmax(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
+    def argmax(
+        self, dim: Any = None, keepdim: builtins.bool = False, *, axis: Any = None, keepdims: Any = None
+    ) -> Tensor:
+        """The index of the largest element (of the flattened tensor, or along ``dim``)."""
+        if axis is not None or keepdims is not None:
+            dim, keepdim = _numpy_aliases(dim, keepdim, axis, keepdims)
         if dim is None:
             return Tensor._wrap(np.asarray(np.argmax(self._data)))
         return Tensor._wrap(np.asarray(np.argmax(self._data, axis=_normalize_dim(dim, self.ndim), keepdims=keepdim)))
 
-    def argmin(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
+    def argmin(
+        self, dim: Any = None, keepdim: builtins.bool = False, *, axis: Any = None, keepdims: Any = None
+    ) -> Tensor:
+        """The index of the smallest element (of the flattened tensor, or along ``dim``)."""
+        if axis is not None or keepdims is not None:
+            dim, keepdim = _numpy_aliases(dim, keepdim, axis, keepdims)
         if dim is None:
             return Tensor._wrap(np.asarray(np.argmin(self._data)))
         return Tensor._wrap(np.asarray(np.argmin(self._data, axis=_normalize_dim(dim, self.ndim), keepdims=keepdim)))
 
-    def norm(self) -> Tensor:
-        return (self * self).sum().sqrt()
-
     # ------------------------------------------------------------------------------------ shapes
-    def reshape(self, *shape: Any) -> Tensor:
-        shape = _shape_arg(shape)
+    def reshape(self, *shape: Any, **kwargs: Any) -> Tensor:
+        shape = _shape_arg(shape) if shape or "shape" not in kwargs else tuple(kwargs["shape"])
         return ops.ViewBackward0.apply(self, shape=_resolve_shape(shape, self._data.size))
 
-    def view(self, *shape: Any) -> Tensor:
-        shape = _shape_arg(shape)
+    def view(self, *shape: Any, **kwargs: Any) -> Tensor:
+        if "dtype" in kwargs or (len(shape) == 1 and isinstance(shape[0], _dtype.dtype)):
+            # Reinterpret the bits as another dtype of the same size (``Tensor.view(dtype)``).
+            return Tensor._wrap(self._data.view(to_numpy_dtype(kwargs.get("dtype", shape[0] if shape else None))))
+        shape = _shape_arg(shape) if shape or "size" not in kwargs else tuple(kwargs["size"])
         if self._data.ndim > 1 and not self._data.flags.c_contiguous and self._data.size > 1:
             raise RuntimeError(
                 "view size is not compatible with input tensor's size and stride (at least one "
@@ -954,8 +1032,8 @@ class Tensor:
         axes[d0], axes[d1] = axes[d1], axes[d0]
         return ops.TransposeBackward0.apply(self, axes=tuple(axes))
 
-    def permute(self, *dims: Any) -> Tensor:
-        dims = _shape_arg(dims)
+    def permute(self, *dims: Any, **kwargs: Any) -> Tensor:
+        dims = _shape_arg(dims) if dims or "dims" not in kwargs else tuple(kwargs["dims"])
         n = self._data.ndim
         return ops.PermuteBackward0.apply(self, axes=tuple(_normalize_dim(d, n) for d in dims))
 
@@ -972,8 +1050,8 @@ class Tensor:
         new = tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1))
         return ops.SqueezeBackward1.apply(self, shape=new)
 
-    def expand(self, *sizes: Any) -> Tensor:
-        sizes = _shape_arg(sizes)
+    def expand(self, *sizes: Any, **kwargs: Any) -> Tensor:
+        sizes = _shape_arg(sizes) if sizes or "size" not in kwargs else tuple(kwargs["size"])
         lead = len(sizes) - self._data.ndim
         shape = tuple(self._data.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
         return ops.ExpandBackward0.apply(self, shape=shape)
@@ -981,51 +1059,34 @@ class Tensor:
     def expand_as(self, other: Any) -> Tensor:
         return self.expand(other.shape)
 
-    def split(self, split_size: builtins.int, dim: Any = 0) -> tuple[Tensor, ...]:
-        d = _normalize_dim(dim, self._data.ndim)
-        n = self._data.shape[d]
-        out = []
-        for start in range(0, n, split_size):
-            index = (slice(None),) * d + (slice(start, start + split_size),)
-            out.append(self[index])
-        return tuple(out)
-
 
 # ---------------------------------------------------------------------------------------- helpers
 
 _TYPE_NAMES = {
+    np.dtype(np.float16): "HalfTensor",
     np.dtype(np.float32): "FloatTensor",
     np.dtype(np.float64): "DoubleTensor",
-    np.dtype(np.int64): "LongTensor",
+    np.dtype(np.uint8): "ByteTensor",
+    np.dtype(np.int8): "CharTensor",
+    np.dtype(np.int16): "ShortTensor",
     np.dtype(np.int32): "IntTensor",
+    np.dtype(np.int64): "LongTensor",
     np.dtype(np.bool_): "BoolTensor",
 }
 _SCALAR_NAMES = {
     np.dtype(np.int64): "Long",
     np.dtype(np.int32): "Int",
+    np.dtype(np.int16): "Short",
+    np.dtype(np.int8): "Char",
     np.dtype(np.bool_): "Bool",
     np.dtype(np.uint8): "Byte",
+    np.dtype(np.float16): "Half",
     np.dtype(np.float32): "Float",
     np.dtype(np.float64): "Double",
 }
 
 
 Tensor._plain_type = Tensor  # the class op results are made of (never a subclass such as Parameter)
-
-
-class _MinMax(tuple):
-    """``(values, indices)`` as returned by ``max(dim)`` and ``min(dim)``."""
-
-    def __new__(cls, values, indices):
-        return tuple.__new__(cls, (values, indices))
-
-    @property
-    def values(self):
-        return self[0]
-
-    @property
-    def indices(self):
-        return self[1]
 
 
 def _category(dt):
@@ -1128,6 +1189,11 @@ def _binary(op, a, b, **attrs):
             except ValueError:
                 _raise_broadcast_error(a, b)
         raise
+
+
+def _numpy_aliases(dim, keepdim, axis, keepdims):
+    """PyTorch's NumPy-style keyword aliases: ``axis`` for ``dim``, ``keepdims`` for ``keepdim``."""
+    return (axis if dim is None else dim), (builtins.bool(keepdims) if keepdims is not None else keepdim)
 
 
 def _normalize_dim(dim, ndim):
@@ -1370,11 +1436,19 @@ def _array_from(data, dtype=None):
     return arr if arr.flags.c_contiguous else np.ascontiguousarray(arr)
 
 
-def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: builtins.bool = False) -> Tensor:
+def tensor(
+    data: Any,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: builtins.bool = False,
+    pin_memory: builtins.bool = False,
+) -> Tensor:
     """Make a tensor from a number, a nested sequence, an ndarray or a tensor (``torch.tensor``).
 
     Python floats give float32 (the default dtype), ints int64 and bools bool; arrays keep their dtype.
     """
+    if device is not None or not _device.default_is_cpu():
+        _device.check(device)
     t = Tensor._wrap(_array_from(data, dtype))
     if requires_grad:
         t._require_grad_at_creation()
@@ -1383,6 +1457,8 @@ def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: buil
 
 def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     """Like :func:`tensor`, but shares memory with an ndarray of a matching dtype."""
+    if device is not None:
+        _device.check(device)
     if isinstance(data, Tensor) and (dtype is None or to_numpy_dtype(dtype) == data._data.dtype):
         return data
     if isinstance(data, np.ndarray) and (dtype is None or to_numpy_dtype(dtype) == data.dtype):

@@ -1,6 +1,6 @@
 """Command line entry point: ``playground [--preset NAME] [--epochs N] [--screenshot FILE.png] [--size WxH]``.
 
-``playground train ...`` and ``playground presets`` are the headless command line
+``playground train ...``, ``playground landscape ...`` and ``playground presets`` are the headless command line
 (:mod:`playground.cli`); they are dispatched before anything imports Qt.
 """
 
@@ -10,9 +10,52 @@ import argparse
 import os
 import sys
 
-HEADLESS_COMMANDS = ("train", "presets")
+HEADLESS_COMMANDS = ("train", "landscape", "presets")
 ORGANIZATION = "Gradient Playground"
 APPLICATION = "playground"
+#: Libraries Qt's X11 platform plugin needs beyond X itself, and the Debian/Ubuntu packages that
+#: have them (a minimal system lacks some; Qt then aborts with a message about its plugin).
+XCB_LIBRARIES = {
+    "xcb-cursor": "libxcb-cursor0",
+    "xcb-icccm": "libxcb-icccm4",
+    "xcb-keysyms": "libxcb-keysyms1",
+    "xcb-image": "libxcb-image0",
+    "xcb-render-util": "libxcb-render-util0",
+    "xcb-shape": "libxcb-shape0",
+    "xcb-xkb": "libxcb-xkb1",
+    "xkbcommon-x11": "libxkbcommon-x11-0",
+}
+
+
+def display_problem(environ=None, find_library=None, platform=None) -> str:
+    """Why a window cannot open here, in a sentence with the remedy; empty if nothing is known to be wrong.
+
+    Checked before Qt starts, because Qt aborts the process on these problems.
+    """
+    import ctypes.util
+
+    environ = os.environ if environ is None else environ
+    find_library = ctypes.util.find_library if find_library is None else find_library
+    platform = sys.platform if platform is None else platform
+    if not platform.startswith("linux"):
+        return ""
+    chosen = environ.get("QT_QPA_PLATFORM", "")
+    if chosen and not chosen.startswith("xcb"):
+        return ""  # offscreen, wayland, …: Qt's own choice
+    if not chosen and environ.get("WAYLAND_DISPLAY"):
+        return ""
+    if not environ.get("DISPLAY"):
+        return (
+            "there is no display to open a window on (DISPLAY is not set). Run it in a desktop session, "
+            "or without a window: 'playground --screenshot FILE.png' or 'playground train --help'."
+        )
+    missing = [package for library, package in XCB_LIBRARIES.items() if find_library(library) is None]
+    if missing:
+        return (
+            f"the window needs system libraries that are missing: {', '.join(missing)}. "
+            f"On Debian or Ubuntu: sudo apt-get install {' '.join(missing)}"
+        )
+    return ""
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -79,6 +122,10 @@ def main(argv=None) -> int:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     if args.screenshot:
         return _screenshot(args)
+    problem = display_problem()
+    if problem:
+        print(f"playground: {problem}", file=sys.stderr)
+        return 1
     return _run(args)
 
 
@@ -108,19 +155,22 @@ def _train_at_start(window, epochs: int, timeout_ms: int | None = None) -> bool:
     loop = QEventLoop()
     done = {"ok": False}
 
-    def state_changed(state):
+    def check(*_args):
         snapshot = window.training.latest
-        if state != "running" and snapshot is not None and (snapshot.epoch >= epochs or snapshot.diverged):
+        if not window.training.running and snapshot is not None and (snapshot.epoch >= epochs or snapshot.diverged):
             done["ok"] = True
             loop.quit()
 
-    window.training.stateChanged.connect(state_changed)
+    # A run's end arrives as its state, then its last snapshot.
+    window.training.stateChanged.connect(check)
+    window.training.snapshotReady.connect(check)
     window.training.errored.connect(lambda _error: loop.quit())
     if timeout_ms:
         QTimer.singleShot(timeout_ms, loop.quit)
     window.training.step(epochs)
     loop.exec()
-    window.training.stateChanged.disconnect(state_changed)
+    window.training.stateChanged.disconnect(check)
+    window.training.snapshotReady.disconnect(check)
     return done["ok"]
 
 
@@ -133,10 +183,18 @@ def _screenshot(args) -> int:
     window = MainWindow(preset=args.preset, settings=None)
     width, height = args.size or (1400, 900)
     window.resize(width, height)
+    window.lay_out_docks(width, height)  # as on a screen of that size
     window.show()
     app.processEvents()
     ok = _train_at_start(window, args.epochs, timeout_ms=10 * 60 * 1000)
-    # Let the last snapshot reach every panel and the layout settle before grabbing.
+    # Let the last snapshot reach every panel, the landscape's surface catch up (a few seconds at
+    # most) and the layout settle before grabbing.
+    for _ in range(100):
+        loop = QEventLoop()
+        QTimer.singleShot(50, loop.quit)
+        loop.exec()
+        if window.landscape_panel.settled:
+            break
     loop = QEventLoop()
     QTimer.singleShot(150, loop.quit)
     loop.exec()
@@ -161,6 +219,7 @@ def _run(args) -> int:
     window = MainWindow(preset=args.preset, settings=QSettings())
     if args.size:
         window.resize(*args.size)
+        window.lay_out_docks(*args.size)
     window.show()
     if args.epochs:
         window.training.step(args.epochs)

@@ -177,3 +177,29 @@ class ReplaceDocumentCommand(QUndoCommand):
     def undo(self):
         self._document._apply_config(self._old[1])
         self._document._apply_points(self._old[0].copy())
+
+
+class TrainOnFromEpochCommand(QUndoCommand):
+    """Training went on from an earlier epoch, setting the later ones aside.
+
+    The training thread has already done it when this is pushed; undo brings the later epochs back
+    (setting aside the new ones), redo swaps again. ``training`` is the
+    :class:`~playground.worker.TrainingController`; ``branch`` names the epochs set aside.
+    """
+
+    def __init__(self, training, branch: int, epoch: int, dropped: int, parent=None):
+        super().__init__(
+            f"Train on from epoch {epoch:,} ({dropped:,} later epoch{'s' if dropped != 1 else ''} set aside)", parent
+        )
+        self._training = training
+        self._branch = branch
+        self._done = True  # push() calls redo(): the first one has happened already
+
+    def redo(self):
+        if self._done:
+            self._done = False
+            return
+        self._training.swap_branch(self._branch)
+
+    def undo(self):
+        self._training.swap_branch(self._branch)

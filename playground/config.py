@@ -16,13 +16,15 @@ import numpy as np
 
 from playground.models import ACTIVATIONS, LOSSES, MODELS, OPTIMIZERS
 
-__all__ = ["MAX_COORDINATE", "MAX_DEGREE", "MAX_HIDDEN_LAYERS", "MAX_HIDDEN_UNITS", "Config", "check_int"]
+__all__ = ["MAX_COORDINATE", "MAX_DEGREE", "MAX_HIDDEN_LAYERS", "MAX_HIDDEN_UNITS", "MIN_LR", "Config", "check_int"]
 
 MAX_DEGREE = 9
 #: Largest point coordinate: the engine trains in float32.
 MAX_COORDINATE = float(np.finfo(np.float32).max)
 MAX_HIDDEN_LAYERS = 3
 MAX_HIDDEN_UNITS = 64
+#: Smallest learning rate: a smaller one rounds to 0 in float32, where the engine trains, and trains nothing.
+MIN_LR = float(np.finfo(np.float32).smallest_subnormal)
 
 
 def check_int(name, value, low, high=None):
@@ -123,7 +125,7 @@ class Config:
         neuron with 0/1 targets) or sum of squared errors.
     optimizer : {"sgd", "momentum", "nesterov", "adam", "rmsprop", "adagrad"}
     lr : float
-        Learning rate, greater than 0.
+        Learning rate, at least :data:`MIN_LR` (smaller ones are 0 in float32).
     momentum : float
         Momentum of "momentum" and "nesterov", in [0, 1).
     beta1, beta2 : float
@@ -171,6 +173,11 @@ class Config:
         put(self, "loss", _choice("loss", self.loss, LOSSES))
         put(self, "optimizer", _choice("optimizer", self.optimizer, OPTIMIZERS))
         put(self, "lr", _float("lr", self.lr, 0.0, None, low_open=True))
+        if np.float32(self.lr) == 0:
+            raise ValueError(
+                f"lr must be at least {MIN_LR:.2g}, not {self.lr!r}: a smaller learning rate is 0 in "
+                "float32, the precision the engine trains in, and would change nothing"
+            )
         put(self, "momentum", _float("momentum", self.momentum, 0.0, 1.0, high_open=True))
         put(self, "beta1", _float("beta1", self.beta1, 0.0, 1.0, high_open=True))
         put(self, "beta2", _float("beta2", self.beta2, 0.0, 1.0, high_open=True))

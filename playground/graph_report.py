@@ -55,14 +55,14 @@ def chain_rule_rows(trace, node_id, gradients=None):
     ``gradients`` maps node ids to the gradients known so far (the stepper's); by default the engine's.
     """
     rows = []
-    for i, edge in enumerate(trace.edges):
+    for edge in trace.edges:
         if edge.source != node_id:
             continue
         if gradients is None:
             upstream = trace.nodes[edge.target].grad
         else:
             upstream = gradients.get(edge.target)
-        contribution = trace.contributions[i] if i < len(trace.contributions) else None
+        contribution = edge.contribution
         rows.append((edge, upstream, edge.local_grad, contribution))
     return rows
 
@@ -113,9 +113,11 @@ def chain_rule_html(trace, node_id, rows, total):
     if not rows:
         return ""
     lines = [
-        "<p><b>Chain rule</b>: ∂L/∂node = Σ over its uses of upstream ∂L/∂use × local ∂use/∂node</p>",
+        "<p><b>Chain rule</b>: ∂L/∂node = Σ over its uses of upstream ∂L/∂use × local ∂use/∂node "
+        "(the product is each use's contribution)</p>",
         "<table cellspacing='0' cellpadding='3' border='1' style='border-collapse:collapse'>",
-        "<tr><th>use</th><th>upstream ∂L/∂use</th><th>local</th><th>contribution</th></tr>",
+        "<tr><th style='white-space:nowrap'>use</th><th style='white-space:nowrap'>upstream ∂L/∂use</th>"
+        "<th style='white-space:nowrap'>local</th><th style='white-space:nowrap'>product</th></tr>",
     ]
     for edge, upstream, local, contribution in rows:
         lines.append(

@@ -1,44 +1,66 @@
 """Files: parameter and loss-curve exports, point CSVs, sessions and PyTorch scripts.
 
 Qt-free, used by the app's File menu and by ``playground train``. Every file is
-written atomically (a temporary file beside the target, then ``os.replace``), so a
-failed save never leaves a half-written file; every reader raises one clear error
-type (:class:`PointsFormatError`, :class:`SessionError`) for anything it cannot use,
-and returns new objects, so a failed open changes nothing. Nothing is pickled.
+written atomically (a hidden temporary file ``.NAME.XXXXXXXX.tmp`` beside the target,
+then ``os.replace``), so a failed save never leaves a half-written file. Saving over a
+symbolic link writes the file it points to, and saving over a file keeps its
+permissions. A temporary file left by a save that was killed is removed by the next save
+to the same target once it is a minute old (younger ones may belong to a save in
+progress). Every reader raises one clear error type (:class:`PointsFormatError`,
+:class:`SessionError`) for anything it cannot use, and returns new objects, so a failed
+open changes nothing. Nothing is pickled.
+
+JSON files are standard JSON. A number that is not finite (the loss of a diverged run,
+its parameters and gradients) is written as one of the strings ``"NaN"``, ``"Infinity"``,
+``"-Infinity"`` (as Protocol Buffers' JSON mapping does), and read back as that float.
+Sessions written by earlier versions, with the bare tokens ``NaN`` and ``Infinity``,
+still open.
 
 Formats
 -------
 parameters (.json)
     ``{"format": "gradient-playground-parameters", "version": 1, "model": {...},
     "loss": ..., "optimizer": {...}, "batch_size": ..., "seed": ..., "epoch": ...,
-    "final_loss": ..., "parameters": {name: {"shape": [...], "values": nested lists}}}``
+    "final_loss": ..., "parameters": {name: {"shape": [...], "values": nested lists}}}``;
+    ``final_loss`` is null before the first epoch; ``final_loss`` and the values may be
+    ``"NaN"``, ``"Infinity"`` or ``"-Infinity"`` after a divergence.
 parameters (.csv)
-    ``name,index,value`` with the flat (row-major) index of each value.
+    ``parameter,value``, one row per entry, spelled as the app spells it everywhere: ``b`` for a
+    one-element parameter, ``"w[1, 0]"`` for an entry of a matrix (quoted, as CSV quotes a comma).
 parameters (.npz)
     One float32 array per parameter; readable with ``numpy.load(allow_pickle=False)``.
 loss curve (.csv)
     ``epoch,loss``, epoch counted from 1.
 points (.csv)
     Two columns, x and y, comma or whitespace separated, optional header row;
-    ``#`` starts a comment line.
+    ``#`` starts a comment line. (Semicolons are not separators: rows that hold one get
+    a hint to save the file with commas and decimal points.)
 session (.json)
     ``{"format": "gradient-playground-session", "version": 1, "points": [[x, y], ...],
-    "trainer": Trainer.state_dict(), "app": {...}}``.
+    "trainer": Trainer.state_dict(), "app": {...}}``. The points are finite; any
+    number of the trainer state may be ``"NaN"``, ``"Infinity"`` or ``"-Infinity"``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import csv
+import errno
+import io as io_module
 import json
 import math
 import os
+import re
+import stat
 import tempfile
+import time
 import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from playground.config import MAX_COORDINATE, Config
+from playground.coordinates import element_name
 from playground.models import MODELS, OPTIMIZERS
 from playground.torch_export import torch_script
 from playground.trainer import Snapshot, Trainer
@@ -51,6 +73,7 @@ __all__ = [
     "PointsFormatError",
     "Session",
     "SessionError",
+    "check_writable",
     "export_loss_csv",
     "export_parameters",
     "export_points_csv",
@@ -72,6 +95,12 @@ SESSION_FORMAT = "gradient-playground-session"
 SESSION_VERSION = 1
 PARAMETER_EXTENSIONS = (".json", ".csv", ".npz")
 MAX_REPORTED_ROWS = 10
+#: A temporary file of a save is left behind only if the save was killed; one older than this
+#: (seconds) cannot belong to a save in progress, and the next save to its target removes it.
+STALE_TEMP_SECONDS = 60.0
+_TEMP_SUFFIX = ".tmp"
+_TEMP_RANDOM = "[a-z0-9_]{8}"  # tempfile.mkstemp's random part
+_NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 #: Rows NumPy parses at a time (a few milliseconds).
 PARSE_CHUNK = 4096
 
@@ -114,23 +143,95 @@ def _atomic_write(path, write, error=None):
         raise (error or PlaygroundFileError)(f"cannot write {os.fspath(path)}: {exc.strerror or exc}") from exc
 
 
-def _write_replacing(path, write):
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, temp = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
+def _target(path):
+    """The file that writing ``path`` replaces (symbolic links followed) and its status (None if absent)."""
+    target = os.path.realpath(path)
     try:
-        # mkstemp makes the file private; give it the permissions any newly created file would have.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temp, 0o666 & ~umask)
+        status = os.stat(target)
+    except FileNotFoundError:
+        return target, None
+    if stat.S_ISDIR(status.st_mode):
+        raise IsADirectoryError(errno.EISDIR, "it is a folder")
+    if not stat.S_ISREG(status.st_mode):
+        raise OSError(errno.EINVAL, "it is not a regular file")
+    return target, status
+
+
+def _temp_file(target):
+    """A new, empty, private temporary file beside ``target``: (descriptor, path)."""
+    folder, name = os.path.split(target)
+    return tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=_TEMP_SUFFIX)
+
+
+def _remove_stale_temp_files(target):
+    """Remove the temporary files of ``target`` that killed saves left behind (see STALE_TEMP_SECONDS)."""
+    folder, name = os.path.split(target)
+    pattern = re.compile(re.escape(f".{name}.") + _TEMP_RANDOM + re.escape(_TEMP_SUFFIX))
+    now = time.time()
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            if not pattern.fullmatch(entry.name):
+                continue
+            with contextlib.suppress(OSError):
+                status = entry.stat(follow_symlinks=False)
+                if stat.S_ISREG(status.st_mode) and now - status.st_mtime > STALE_TEMP_SECONDS:
+                    os.unlink(entry.path)
+
+
+def _new_file_mode():
+    # mkstemp makes the file private; a new file gets the permissions any newly created file would have.
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _write_replacing(path, write):
+    target, existing = _target(path)
+    _remove_stale_temp_files(target)
+    fd, temp = _temp_file(target)
+    try:
         with os.fdopen(fd, "wb") as f:
             write(f)
             f.flush()
+            if existing is None:
+                os.fchmod(f.fileno(), _new_file_mode())
+            else:  # the file replaced keeps its permissions and, where allowed, its owner
+                os.fchmod(f.fileno(), stat.S_IMODE(existing.st_mode))
+                if (existing.st_uid, existing.st_gid) != (os.geteuid(), os.getegid()):
+                    with contextlib.suppress(OSError):
+                        os.fchown(f.fileno(), existing.st_uid, existing.st_gid)
             os.fsync(f.fileno())
-        os.replace(temp, path)
+        os.replace(temp, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
+
+
+def check_writable(path):
+    """Check that a file could be saved to ``path`` now, leaving nothing behind.
+
+    Follows symbolic links as saving does, and creates and removes a temporary file in the
+    folder, so what the operating system would refuse (a read-only folder or file system,
+    missing permissions) is found before any work is done. An existing file is neither
+    touched nor required to be writable: saving replaces it, keeping its permissions.
+
+    Raises
+    ------
+    PlaygroundFileError
+        Saying why not, in one line: the folder does not exist, the path is a folder or not
+        a regular file, or the folder cannot be written.
+    """
+    path = os.fspath(path)
+    try:
+        target, _ = _target(path)
+        if not os.path.isdir(os.path.dirname(target)):
+            raise FileNotFoundError(errno.ENOENT, "its folder does not exist")
+        fd, temp = _temp_file(target)
+        os.close(fd)
+        os.unlink(temp)
+    except OSError as exc:
+        raise PlaygroundFileError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
 def _read_bytes(path, error):
@@ -146,9 +247,44 @@ def _write_text(path, text, error=None):
     _atomic_write(path, lambda f: f.write(text.encode("utf-8")), error)
 
 
-def _json_float(value):
+def _json_number(value):
+    """A float as standard JSON: itself if finite, else "NaN", "Infinity" or "-Infinity"."""
     value = float(value)
-    return value if math.isfinite(value) else None
+    if math.isfinite(value):
+        return value
+    return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+
+
+def _json_numbers(value):
+    """``value`` (JSON-able data) with every non-finite float written as :func:`_json_number` does."""
+    if isinstance(value, float):
+        return value if value - value == 0.0 else _json_number(value)
+    if isinstance(value, (list, tuple)):
+        kinds = set(map(type, value))  # a long loss history takes the short ways below
+        if kinds <= {float, int}:
+            if math.isfinite(sum(value)):  # (a sum that overflows takes the long way)
+                return list(value)
+            return [v if v - v == 0.0 else _json_number(v) for v in value]
+        return [_json_numbers(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _json_numbers(v) for k, v in value.items()}
+    return value
+
+
+def _numbers_from_json(value):
+    """The inverse of :func:`_json_numbers`: "NaN", "Infinity" and "-Infinity" become floats again."""
+    if isinstance(value, str):
+        return _NON_FINITE.get(value, value)
+    if isinstance(value, list):
+        kinds = set(map(type, value))
+        if kinds <= {float, int}:
+            return value
+        if kinds <= {float, int, str}:
+            return [_NON_FINITE.get(v, v) if type(v) is str else v for v in value]
+        return [_numbers_from_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _numbers_from_json(v) for k, v in value.items()}
+    return value
 
 
 def _float_text(value):
@@ -182,20 +318,23 @@ def parameters_document(snapshot: Snapshot) -> dict:
         "batch_size": config.batch_size,
         "seed": config.seed,
         "epoch": snapshot.epoch,
-        "final_loss": _json_float(snapshot.loss),
+        "final_loss": _json_number(snapshot.loss) if snapshot.epoch else None,
         "parameters": {
-            name: {"shape": list(np.shape(value)), "values": np.asarray(value).tolist()}
+            name: {"shape": list(np.shape(value)), "values": _json_numbers(np.asarray(value).tolist())}
             for name, value in snapshot.params.items()
         },
     }
 
 
 def _parameters_csv(snapshot):
-    lines = ["name,index,value"]
+    out = io_module.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["parameter", "value"])
     for name, value in snapshot.params.items():
-        for index, v in enumerate(np.asarray(value).reshape(-1).tolist()):
-            lines.append(f"{name},{index},{_float_text(v)}")
-    return "\n".join(lines) + "\n"
+        value = np.asarray(value)
+        for index in np.ndindex(*value.shape):
+            writer.writerow([element_name(name, value.shape, index), _float_text(float(value[index]))])
+    return out.getvalue()
 
 
 def export_parameters(path, snapshot: Snapshot):
@@ -246,6 +385,9 @@ def export_loss_csv(path, loss_history):
 # ----------------------------------------------------------------------------------------
 # Points
 # ----------------------------------------------------------------------------------------
+
+
+_SEPARATOR_HINT = "separate x and y with a comma or spaces, and use a point as the decimal mark, as in 1.5,2.5"
 
 
 def _number(field_text):
@@ -300,6 +442,7 @@ def _parse_rows(text) -> np.ndarray:
     """Points row by row, collecting every problem with its line number (see :func:`parse_points_csv`)."""
     rows, problems = [], []
     first_row = True
+    semicolons = False  # an unread row holds one: the file is probably "x;y" or "1,5;2,5" (decimal commas)
     for number, line in enumerate(text.splitlines(), start=1):
         line = line.strip()
         if not line or line.startswith("#"):
@@ -314,6 +457,7 @@ def _parse_rows(text) -> np.ndarray:
         is_header = first_row and _is_header(fields)
         first_row = False
         if is_header:
+            semicolons = ";" in line
             continue
         if len(fields) != 2:
             problems.append((number, f"expected 2 values (x, y), found {len(fields)}"))
@@ -321,15 +465,21 @@ def _parse_rows(text) -> np.ndarray:
             problems.append((number, "; ".join(reasons)))
         else:
             rows.append(values)
+            continue
+        semicolons = semicolons or ";" in line
     if problems:
         shown = [f"line {n}: {why}" for n, why in problems[:MAX_REPORTED_ROWS]]
         more = len(problems) - MAX_REPORTED_ROWS
         if more > 0:
             shown.append(f"and {more} more row{'s' if more > 1 else ''}")
         noun = "row" if len(problems) == 1 else "rows"
-        raise PointsFormatError(f"{len(problems)} {noun} could not be read: " + "; ".join(shown), problems)
+        message = f"{len(problems)} {noun} could not be read: " + "; ".join(shown)
+        if semicolons:
+            message += f" ({'it holds' if len(problems) == 1 else 'they hold'} semicolons: {_SEPARATOR_HINT})"
+        raise PointsFormatError(message, problems)
     if not rows:
-        raise PointsFormatError("the file holds no points")
+        hint = f" (its first row, read as a header, holds semicolons: {_SEPARATOR_HINT})" if semicolons else ""
+        raise PointsFormatError("the file holds no points" + hint)
     return np.array(rows, dtype=np.float64).reshape(-1, 2)
 
 
@@ -456,7 +606,13 @@ def session_document(points, trainer_or_state, app=None) -> dict:
     trainer_or_state : Trainer or dict
         The trainer, or its :meth:`~Trainer.state_dict` (what the app's worker sends).
     app : dict, optional
-        JSON-able settings of the app to keep with the session.
+        JSON-able settings of the app to keep with the session (finite numbers only).
+
+    Returns
+    -------
+    dict
+        Standard JSON data: non-finite numbers of the trainer state are written as the
+        strings "NaN", "Infinity" and "-Infinity" (see the module docstring).
     """
     points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
     if not np.isfinite(points).all():
@@ -465,7 +621,7 @@ def session_document(points, trainer_or_state, app=None) -> dict:
         "format": SESSION_FORMAT,
         "version": SESSION_VERSION,
         "points": points.tolist(),
-        "trainer": _state_of(trainer_or_state),
+        "trainer": _json_numbers(_state_of(trainer_or_state)),
         "app": dict(app or {}),
     }
 
@@ -480,7 +636,7 @@ def save_session(path, points, trainer_or_state, app=None):
     """
     document = session_document(points, trainer_or_state, app)
     try:
-        text = json.dumps(document, indent=1)
+        text = json.dumps(document, indent=1, allow_nan=False)
     except (TypeError, ValueError) as exc:
         raise SessionError(f"the session cannot be stored: {exc}") from exc
     _write_text(path, text + "\n", SessionError)
@@ -530,7 +686,10 @@ def parse_session(text) -> Session:
     app = document.get("app", {})
     if not isinstance(app, dict):
         raise SessionError("the session's app settings are malformed")
-    state = document.get("trainer")
+    try:
+        state = _numbers_from_json(document.get("trainer"))
+    except RecursionError:
+        raise SessionError("the session's training state is corrupt (nested too deeply)") from None
     if not isinstance(state, dict):
         raise SessionError("the session holds no training state")
     try:
@@ -565,3 +724,44 @@ def load_session(path) -> Session:
 def export_torch_script(path, points, trainer_or_state, epochs=None):
     """Write a PyTorch script that replays the run (see :func:`playground.torch_export.torch_script`)."""
     _write_text(path, torch_script(points, _state_of(trainer_or_state), epochs))
+
+
+# ----------------------------------------------------------------------------------------
+# Loss landscapes
+# ----------------------------------------------------------------------------------------
+
+
+def _csv_line(fields) -> str:
+    """One CSV line; a field with a comma or a quote is quoted."""
+    quoted = (f'"{f.replace(chr(34), chr(34) * 2)}"' if ("," in f or '"' in f) else f for f in fields)
+    return ",".join(quoted) + "\n"
+
+
+def _column(coordinate) -> str:
+    """A coordinate as a column name: as the app spells it, without spaces (``hidden1.weight[0,0]``)."""
+    return coordinate.label.replace(", ", ",")
+
+
+def landscape_csv_text(grid) -> str:
+    """``P1,P2,loss`` rows of a :class:`~playground.landscape.Grid`, P1 varying slowest (``P1,loss`` for one)."""
+    lines = [_csv_line([*(_column(c) for c in grid.coordinates), "loss"])]
+    lines.extend(",".join(_float_text(v) for v in row) + "\n" for row in grid.rows())
+    return "".join(lines)
+
+
+def export_landscape_csv(path, grid):
+    """Write a loss landscape grid (see :func:`landscape_csv_text`)."""
+    _write_text(path, landscape_csv_text(grid))
+
+
+def path_csv_text(coordinates, epochs, values, losses) -> str:
+    """``epoch,P1,P2,loss`` rows: the parameters after each epoch (epoch 0: the start) and the loss there."""
+    lines = [_csv_line(["epoch", *(_column(c) for c in coordinates), "loss"])]
+    for epoch, row, loss in zip(epochs, values, losses):
+        lines.append(",".join([str(int(epoch)), *(_float_text(v) for v in row), _float_text(loss)]) + "\n")
+    return "".join(lines)
+
+
+def export_path_csv(path, coordinates, epochs, values, losses):
+    """Write an optimizer's path (see :func:`path_csv_text`)."""
+    _write_text(path, path_csv_text(coordinates, epochs, values, losses))

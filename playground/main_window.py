@@ -16,7 +16,7 @@ import contextlib
 import math
 import time
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QSettings, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -33,15 +33,23 @@ from PySide6.QtWidgets import (
 import playground.qt_compat  # noqa: F401  (first: PySide6 reference-count guard)
 from playground import APP_TITLE
 from playground.background import BackgroundJob
+from playground.breakpoints import TIPS, TITLES
+from playground.commands import TrainOnFromEpochCommand
 from playground.document import Document
 from playground.file_actions import FileActions
+from playground.landscape import placed_config
+from playground.landscape_worker import LandscapeService
 from playground.loss_history import LossHistory
+from playground.panels.breakpoints import BreakpointMarker, BreakpointsPanel
 from playground.panels.controls import DEFAULT_SPEED_LIMIT, TrainingControls
 from playground.panels.data import DataPanel
 from playground.panels.graph import GraphPanel
+from playground.panels.landscape import LandscapePanel
 from playground.panels.loss import LossPanel
 from playground.panels.model import ModelPanel
 from playground.panels.parameters import ParametersPanel
+from playground.panels.race import RaceFitCurves, RaceLossCurves, RacePanel
+from playground.panels.timeline import EpochMarker, TimelineBar
 from playground.presets import DEFAULT_PRESET, PRESETS, load_preset
 from playground.trainer import TrainingError
 from playground.worker import DIVERGED, PAUSED, RUNNING, TrainingController
@@ -49,6 +57,9 @@ from playground.worker import DIVERGED, PAUSED, RUNNING, TrainingController
 DEFAULT_SIZE = (1400, 900)
 #: Room left around the window on a small screen for its frame and title bar (pixels).
 SCREEN_MARGIN = (16, 48)
+#: Below this window width (a 1280-pixel screen) the Landscape dock is a tab beside Loss and Graph,
+#: not a column beside Data, which would leave the Data table too narrow to read.
+LANDSCAPE_BESIDE_DATA_WIDTH = 1340
 STATE_VERSION = 1
 #: How often the loss plot, the parameter table and the status bar follow training (per second).
 SECONDARY_RATE = 5
@@ -179,6 +190,10 @@ class MainWindow(QMainWindow):
         self.loss_panel = LossPanel(self.loss_history)
         self.parameters_panel = ParametersPanel()
         self.graph_panel = GraphPanel()
+        self.landscape_panel = LandscapePanel()
+        self.landscape = LandscapeService(self)  # the landscape's own thread
+        self.race_panel = RacePanel()
+        self.breakpoints_panel = BreakpointsPanel()
 
         self._build_menus_and_toolbars()
         self.data_dock = self.add_dock(
@@ -211,28 +226,72 @@ class MainWindow(QMainWindow):
             tooltip="The computational graph of the loss, with values and gradients",
             tabify_with=self.loss_dock,
         )
+        self.landscape_dock = self.add_dock(
+            self.landscape_panel,
+            "Landscape",
+            Qt.DockWidgetArea.RightDockWidgetArea,
+            tooltip="The loss over two parameters with the optimizer's path; click to start from there",
+        )
+        self.splitDockWidget(self.data_dock, self.landscape_dock, Qt.Orientation.Horizontal)
+        self.race_dock = self.add_dock(
+            self.race_panel,
+            "Race",
+            Qt.DockWidgetArea.LeftDockWidgetArea,
+            tooltip="Race two to four optimizers from the same start, on the same data",
+            tabify_with=self.model_dock,
+        )
+        self.breakpoints_dock = self.add_dock(
+            self.breakpoints_panel,
+            "Breakpoints",
+            Qt.DockWidgetArea.LeftDockWidgetArea,
+            tooltip="Conditions that pause training by themselves",
+            tabify_with=self.model_dock,
+        )
+        self._build_descent_actions()
         self._build_status_bar()
         self._connect()
 
         width, height = self._fit_to_screen()
-        self.resizeDocks(
-            [self.model_dock, self.data_dock], [round(width * 0.28), round(width * 0.72)], Qt.Orientation.Horizontal
-        )
-        self.resizeDocks(
-            [self.data_dock, self.loss_dock], [round(height * 0.58), round(height * 0.34)], Qt.Orientation.Vertical
-        )
-        self.resizeDocks(
-            [self.model_dock, self.parameters_dock],
-            [round(height * 0.41), round(height * 0.51)],
-            Qt.Orientation.Vertical,
-        )
+        if width < LANDSCAPE_BESIDE_DATA_WIDTH:
+            self.lay_out_docks(width, height)
+            self.layout().activate()  # the smaller minimum size, before resizing to the screen
+            width, height = self._fit_to_screen()
+        self.lay_out_docks(width, height)
         self.loss_dock.raise_()
+        self.model_dock.raise_()
         self._default_state = self.saveState(STATE_VERSION)
         self._update_title()
         self._points_changed(self.document.points)
         self._restore_settings()
         self.file_actions = FileActions(self)  # File menu, window title, unsaved-changes guard
         self.data_panel.plot_widget.setFocus()
+
+    def lay_out_docks(self, width: int, height: int) -> None:
+        """Arrange the docks for a window of ``width`` × ``height``: the Landscape beside the Data
+        plot on a wide window, a tab beside Loss and Graph on a narrow one."""
+        landscape_beside = width >= LANDSCAPE_BESIDE_DATA_WIDTH
+        if landscape_beside:
+            self.splitDockWidget(self.data_dock, self.landscape_dock, Qt.Orientation.Horizontal)
+        else:
+            self.tabifyDockWidget(self.loss_dock, self.landscape_dock)
+        self.resizeDocks(
+            [self.model_dock, self.data_dock], [round(width * 0.28), round(width * 0.72)], Qt.Orientation.Horizontal
+        )
+        self.resizeDocks(
+            [self.data_dock, self.loss_dock], [round(height * 0.5), round(height * 0.42)], Qt.Orientation.Vertical
+        )
+        self.resizeDocks(
+            [self.model_dock, self.parameters_dock],
+            [round(height * 0.41), round(height * 0.51)],
+            Qt.Orientation.Vertical,
+        )
+        if landscape_beside:
+            self.resizeDocks(
+                [self.data_dock, self.landscape_dock],
+                [round(width * 0.39), round(width * 0.33)],
+                Qt.Orientation.Horizontal,
+            )
+        self.loss_dock.raise_()
 
     def _fit_to_screen(self) -> tuple[int, int]:
         """Open at the default size, or smaller to fit the screen's free area, centred on it."""
@@ -541,6 +600,208 @@ class MainWindow(QMainWindow):
         graph.sampleShown.connect(self.data_panel.highlight_sample)
         training.snapshotReady.connect(graph.show_snapshot)
         training.stateChanged.connect(graph.set_training_state)
+        # The Landscape dock: surfaces are computed in their own thread, only while the dock is shown.
+        landscape = self.landscape_panel
+        training.snapshotReady.connect(landscape.show_snapshot)
+        document.pointsChanged.connect(landscape.set_points)
+        landscape.set_points(document.points)
+        landscape.coordinatesChanged.connect(training.set_watched)
+        landscape.gridWanted.connect(self.landscape.request_grid)
+        landscape.gradientWanted.connect(self.landscape.request_gradient)
+        self.landscape.gridReady.connect(landscape.show_grid)
+        self.landscape.gradientReady.connect(landscape.show_gradient)
+        landscape.startPlaced.connect(self._place_start)
+        self.landscape_dock.visibilityChanged.connect(landscape.set_active)
+        # The race and the breakpoints.
+        race = self.race_panel
+        race.set_config(document.config)
+        document.configChanged.connect(race.set_config)
+        race.raceRequested.connect(training.set_race)
+        race.showFitsChanged.connect(self.race_fits.set_visible)
+        for follower in (
+            self.landscape_panel.set_run_colors,
+            self.race_loss_curves.set_colors,
+            self.race_fits.set_colors,
+        ):
+            race.colorsChanged.connect(follower)
+        race.message.connect(self.show_status)
+        training.snapshotReady.connect(self._show_descent)
+        self.timeline_bar.epochRequested.connect(training.view_epoch)
+        training.historyDropped.connect(self._history_dropped)
+        self.breakpoints_panel.breakpointsChanged.connect(training.set_breakpoints)
+        self.breakpoints_panel.breakpointsChanged.connect(self._sync_breakpoint_actions)
+        self.breakpoints_panel.message.connect(self.show_status)
+
+    # ----------------------------------------------------------------- gradient descent: landscape, race, breakpoints
+    def _build_descent_actions(self) -> None:
+        self.race_loss_curves = RaceLossCurves(self.loss_panel)
+        self.race_fits = RaceFitCurves(self.data_panel)
+        self.breakpoint_marker = BreakpointMarker(self.loss_panel)
+        self._shown_hit = None
+
+        def action(text, shortcut, tip, slot, checkable=False):
+            a = QAction(text, self)
+            if shortcut is not None:
+                a.setShortcut(QKeySequence(shortcut))
+            a.setStatusTip(tip)
+            a.setToolTip(tip)
+            a.setCheckable(checkable)
+            (a.toggled if checkable else a.triggered).connect(slot)
+            self.addAction(a)
+            return a
+
+        ctrl_shift = Qt.Modifier.CTRL | Qt.Modifier.SHIFT
+        self.landscape_log_action = action(
+            "Landscape: log &colours",
+            ctrl_shift | Qt.Key.Key_L,
+            "Colour the loss landscape on a logarithmic scale (Ctrl+Shift+L)",
+            self.landscape_panel.set_log_colours,
+            checkable=True,
+        )
+        self.landscape_panel.logColoursChanged.connect(self.landscape_log_action.setChecked)
+        self.landscape_fit_action = action(
+            "Landscape: &follow the path",
+            ctrl_shift | Qt.Key.Key_F,
+            "Zoom the landscape to the optimizer's path and the minimum, and keep following them (Ctrl+Shift+F)",
+            self.landscape_panel.follow,
+        )
+        self.view_menu.insertActions(self.reset_layout_action, [self.landscape_log_action, self.landscape_fit_action])
+        self.view_menu.insertSeparator(self.reset_layout_action)
+
+        menu = self.controls.menu
+        menu.addSeparator()
+        self.start_race_action = action(
+            "Start &race",
+            ctrl_shift | Qt.Key.Key_R,
+            "Race the optimizers checked in the Race panel against the main run, all from the start (Ctrl+Shift+R)",
+            self._start_race,
+        )
+        self.end_race_action = action(
+            "&End race",
+            ctrl_shift | Qt.Key.Key_E,
+            "Stop racing: the main run trains alone again (Ctrl+Shift+E)",
+            self.race_panel.end,
+        )
+        menu.addAction(self.start_race_action)
+        menu.addAction(self.end_race_action)
+        self.breakpoints_menu = menu.addMenu("&Breakpoints")
+        self.breakpoints_menu.setToolTipsVisible(True)
+        self.breakpoint_actions = {}
+        for key, title in TITLES.items():
+            a = action(
+                f"Pause when {title[0].lower()}{title[1:]}",
+                None,
+                TIPS[key],
+                lambda on, key=key: self.breakpoints_panel.set_armed(key, on),
+                checkable=True,
+            )
+            self.breakpoints_menu.addAction(a)
+            self.breakpoint_actions[key] = a
+        self.breakpoints_menu.addSeparator()
+        self.edit_breakpoints_action = action(
+            "&Edit breakpoints…",
+            Qt.Modifier.CTRL | Qt.Key.Key_B,
+            "Show the Breakpoints panel: its thresholds and the last breakpoint that fired (Ctrl+B)",
+            lambda: (self.breakpoints_dock.show(), self.breakpoints_dock.raise_()),
+        )
+        self.breakpoints_menu.addAction(self.edit_breakpoints_action)
+
+        # The timeline: any earlier epoch, and training on from it.
+        style = self.style()
+        self.timeline_bar = TimelineBar(self)
+        self.epoch_marker = EpochMarker(self.loss_panel, self.training.view_epoch)
+        self.back_action = action(
+            "&Back one epoch",
+            Qt.Key.Key_Left,
+            "Show the epoch before the one shown, as it was (Left arrow)",
+            lambda: self.training.view_epoch(self.timeline_bar.shown - 1),
+        )
+        self.back_action.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaSeekBackward))
+        self.first_epoch_action = action(
+            "&First epoch",
+            Qt.Key.Key_Home,
+            "Show the earliest epoch of the run (Home)",
+            lambda: self.training.view_epoch(self.timeline_bar.first),
+        )
+        self.latest_epoch_action = action(
+            "&Latest epoch",
+            Qt.Key.Key_End,
+            "Show the latest epoch again (End)",
+            self.training.view_latest,
+        )
+        self.latest_epoch_action.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaSkipForward))
+        self.resume_action = action(
+            "&Train on from here",
+            ctrl_shift | Qt.Key.Key_Delete,
+            "Make the epoch shown the latest: the later epochs are set aside, Ctrl+Z brings them back (Ctrl+Shift+Delete)",
+            self.training.resume_here,
+        )
+        self.resume_action.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay))
+        self.resume_action.setIconText("Train on from here")
+        forward = QAction(style.standardIcon(QStyle.StandardPixmap.SP_MediaSeekForward), "Forward one epoch", self)
+        forward.setToolTip("Show the next epoch (Right arrow; at the latest epoch it trains one)")
+        forward.triggered.connect(self.controls.step_action.trigger)
+        self.timeline_bar.add_controls(self.back_action, forward, self.latest_epoch_action, self.resume_action)
+        self.addToolBar(Qt.ToolBarArea.BottomToolBarArea, self.timeline_bar)
+        self.timeline_menu = menu.addMenu("Time&line")
+        self.timeline_menu.setToolTipsVisible(True)
+        for a in (self.back_action, self.first_epoch_action, self.latest_epoch_action, self.resume_action):
+            self.timeline_menu.addAction(a)
+
+    def _history_dropped(self, branch: int, epoch: int, dropped: int) -> None:
+        # The training thread went on from an earlier epoch: one undo step brings the later ones back.
+        self.document.undo_stack.push(TrainOnFromEpochCommand(self.training, branch, epoch, dropped))
+        self.show_status(f"Training on from epoch {epoch:,}; the {dropped:,} later epochs are set aside (Ctrl+Z).")
+
+    def _start_race(self) -> None:
+        if not self.race_panel.setups():
+            self.race_dock.show()
+            self.race_dock.raise_()
+        self.race_panel.start()
+
+    def _sync_breakpoint_actions(self, breakpoints) -> None:
+        armed = set(breakpoints.armed())
+        for key, a in self.breakpoint_actions.items():
+            with QSignalBlocker(a):
+                a.setChecked(key in armed)
+
+    def _show_descent(self, snapshot) -> None:
+        """The race's curves and fits, and a breakpoint that fired."""
+        descent = snapshot.descent
+        if descent is None:
+            return
+        self.timeline_bar.show_snapshot(snapshot)
+        self.epoch_marker.show(descent.viewing)
+        self.resume_action.setEnabled(descent.viewing is not None)
+        self.back_action.setEnabled(self.timeline_bar.shown > descent.first)
+        self.race_panel.set_racing(descent.racing, [run.label for run in descent.runs])
+        self.race_loss_curves.show_snapshot(snapshot)
+        self.race_fits.show_snapshot(snapshot)
+        marker = self.breakpoint_marker
+        if marker.hit is not None and (snapshot.history_reset or snapshot.epoch < marker.hit.epoch):
+            marker.clear()
+        hit = descent.hit
+        if hit is not None and (hit.epoch, hit.condition) != self._shown_hit:
+            self._shown_hit = (hit.epoch, hit.condition)
+            marker.show(hit)
+            self.breakpoints_panel.show_hit(hit)
+            self.show_message(hit.message() + " Press Play or Step to go on.", "info", topic="breakpoint")
+        elif hit is None and self._shown_hit is not None and snapshot.epoch != self._shown_hit[0]:
+            self._shown_hit = None
+            self.clear_message("breakpoint")
+
+    def _place_start(self, values, stroke, finished: bool) -> None:
+        """Start training from the point placed on the landscape (a drag is one undo step)."""
+        coordinates = self.landscape_panel.coordinates
+        try:
+            config = placed_config(self.document.config, coordinates, values)
+        except ValueError as exc:
+            self.show_status(f"Cannot start there: {exc}")
+            return
+        where = ", ".join(f"{c.label} = {v:.4g}" for c, v in zip(coordinates, values))
+        self.document.change_config(
+            config, text=f"Start from {where}", merge_key=("landscape-start", stroke) if stroke is not None else None
+        )
 
     def _trace_when_visible(self, visible: bool) -> None:
         self.training.set_trace_mode(self.graph_panel.mode if visible else None)
@@ -573,7 +834,7 @@ class MainWindow(QMainWindow):
         self.data_panel.show_snapshot(snapshot)
         self._pending_snapshot = snapshot
         due = time.perf_counter() - self._secondary_shown_at >= 1.0 / SECONDARY_RATE
-        if due or not self.training.running:
+        if due or snapshot.last or not self.training.running:
             self._show_secondary()
         elif not self._secondary_timer.isActive():
             self._secondary_timer.start(int(2000 / SECONDARY_RATE))  # in case no snapshot follows
@@ -666,6 +927,9 @@ class MainWindow(QMainWindow):
         """Restore the docks' original arrangement."""
         self.restoreState(self._default_state, STATE_VERSION)
 
+    def _dock_names(self) -> str:
+        return ",".join(sorted(dock.objectName() for dock in self.docks))
+
     def _restore_settings(self) -> None:
         settings = self._settings
         if settings is None:
@@ -674,7 +938,13 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         state = settings.value("main_window/state")
-        if isinstance(state, QByteArray) and not state.isEmpty():
+        # A layout saved with other docks (an earlier version) would leave the new ones floating
+        # over the others: it is restored only when the docks are the same.
+        if (
+            isinstance(state, QByteArray)
+            and not state.isEmpty()
+            and settings.value("main_window/docks") == self._dock_names()
+        ):
             self.restoreState(state, STATE_VERSION)
         self.loss_panel.set_log_scale(_as_bool(settings.value("loss/log_scale", False)))
         with contextlib.suppress(TypeError, ValueError):
@@ -688,6 +958,7 @@ class MainWindow(QMainWindow):
             return
         settings.setValue("main_window/geometry", self.saveGeometry())
         settings.setValue("main_window/state", self.saveState(STATE_VERSION))
+        settings.setValue("main_window/docks", self._dock_names())
         settings.setValue("loss/log_scale", self.loss_panel.log_scale)
         settings.setValue("training/speed_limit", self.controls.speed_limit())
         settings.setValue("training/step_n", self.controls.step_n_spin.value())
@@ -701,6 +972,7 @@ class MainWindow(QMainWindow):
                     return
             self.save_settings()
             self.training.shutdown()
+            self.landscape.shutdown()
             BackgroundJob.wait_for_all()  # a file still being read
             self._closed = True
         super().closeEvent(event)

@@ -29,6 +29,7 @@ import numpy as np
 
 import engine as torch
 from engine import nn, optim
+from playground.coordinates import element_name
 
 __all__ = [
     "ACTIVATIONS",
@@ -71,7 +72,7 @@ class Linear(nn.Module):
 
 
 class Polynomial(nn.Module):
-    """ŷ = b + w₁x + w₂x² + … + w_d x^d: a linear model of the powers of x."""
+    """ŷ = b + w[0, 0]·x + w[1, 0]·x² + … + w[d−1, 0]·xᵈ: a linear model of the powers of x."""
 
     def __init__(self, degree, bias=True):
         super().__init__()
@@ -197,6 +198,9 @@ class ModelKind:
     features : callable or None
         ``config -> label`` of the features the model computes from x without gradients (they
         enter its graph as one data leaf, drawn with this label).
+    linear_in_parameters : bool
+        ŷ is a linear function of the parameters (no offset), so under squared error the loss
+        has an exact least-squares minimum.
     """
 
     name: str
@@ -207,6 +211,7 @@ class ModelKind:
     fields: tuple = ()
     probabilities: bool = False
     features: Callable | None = None
+    linear_in_parameters: bool = False
 
     def source(self, config) -> str:
         """The constructor call, as Python source."""
@@ -227,8 +232,20 @@ class LossChoice:
         """The loss adds over the points instead of averaging."""
         return dict(self.options).get("reduction") == "sum"
 
+    @property
+    def squared_error(self) -> bool:
+        """The loss is the mean or the sum of squared errors (least squares minimises it)."""
+        return self.name == "MSELoss"
+
     def build(self):
         return getattr(nn, self.name)(**dict(self.options))
+
+    def build_per_point(self):
+        """The same loss without its reduction (``reduction="none"``): one value per output element.
+
+        Its mean over the points (its sum, when :attr:`summed`) is the loss.
+        """
+        return getattr(nn, self.name)(**{**dict(self.options), "reduction": "none"})
 
     def source(self) -> str:
         return _call_source(f"nn.{self.name}", dict(self.options))
@@ -278,24 +295,32 @@ def _affine(template):
 
 
 def _polynomial_formula(c):
-    terms = ["w₁x", "w₂x²", "w₃x³"][: c.degree]
+    # The weights spelled as the Parameters dock and the exports spell them (w has shape (degree, 1)).
+    terms = [f"{element_name('w', (c.degree, 1), (k, 0))}·{_power(k + 1)}" for k in range(min(c.degree, 3))]
     if c.degree > 3:
-        terms.append(f"… + w_{c.degree}x^{c.degree}")
+        terms.append(f"… + {element_name('w', (c.degree, 1), (c.degree - 1, 0))}·{_power(c.degree)}")
     return "ŷ = " + ("b + " if c.bias else "") + " + ".join(terms)
 
 
 MODELS = {
     "linear": ModelKind(
-        "Linear", "Linear  ŷ = w·x + b", _affine("ŷ = w·x + b"), Linear, lambda c: {"bias": c.bias}, ("bias",)
+        "Linear",
+        "Linear  ŷ = w·x + b",
+        _affine("ŷ = w·x + b"),
+        Linear,
+        lambda c: {"bias": c.bias},
+        ("bias",),
+        linear_in_parameters=True,
     ),
     "polynomial": ModelKind(
         "Polynomial",
-        "Polynomial  ŷ = b + w₁x + … + w_d x^d",
+        "Polynomial  ŷ = b + w[0, 0]·x + … + w[d−1, 0]·xᵈ",
         _polynomial_formula,
         Polynomial,
         lambda c: {"degree": c.degree, "bias": c.bias},
         ("degree", "bias"),
         features=lambda c: "[" + ", ".join(_power(k) for k in range(1, c.degree + 1)) + "]",
+        linear_in_parameters=True,
     ),
     "sigmoid": ModelKind(
         "Sigmoid neuron",
@@ -349,7 +374,7 @@ OPTIMIZERS = {
         "Adam",
         lambda c: {"lr": c.lr, "betas": (c.beta1, c.beta2)},
         ("beta1", "beta2"),
-        "m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  p ← p − lr·m̂/(√v̂ + ε)",
+        "m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  p ← p − lr·m/(√v + ε), m and v bias-corrected",
     ),
     "rmsprop": OptimizerChoice(
         "RMSprop",

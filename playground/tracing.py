@@ -11,9 +11,9 @@ snapshots the graph. Two views:
 Both run on a fresh model holding *copies* of the current parameters, so tracing never touches
 the trainer's gradients or its optimizer and may run on any thread. The result is an
 :class:`engine.graph.Trace` (a :class:`ModelTrace`) with, in addition, what the Graph view needs:
-the groups that draw a Linear layer's matrix product and bias add as one box, the contribution
-of every edge to its source's gradient (upstream × local, as the engine's backward computed it),
-and which leaves are the model's parameters.
+the groups that draw a Linear layer's matrix product and bias add as one box, and which leaves
+are the model's parameters. Each edge carries the contribution it made to its source's gradient,
+as the engine's own backward computed it.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ import numpy as np
 
 import engine
 from engine import nn
-from engine.function import unbroadcast
 from engine.graph import Trace, trace
 from playground.models import MODELS, as_inputs, build_loss, build_model
 
@@ -83,10 +82,6 @@ class ModelTrace(Trace):
     sample : int or None
         The point traced in sample mode.
     groups : tuple of Group
-    contributions : tuple
-        One entry per edge (aligned with ``edges``): the array that edge added to its source's
-        gradient in the backward pass (upstream gradient pushed through the local derivative), or
-        None where no gradient flows (into data).
     parameters : tuple of (int, str, tuple or None)
         ``(node id, parameter name, index)`` for every parameter leaf; ``index`` is the element of
         the parameter a scalar leaf stands for (sample mode), None for the whole parameter.
@@ -101,7 +96,6 @@ class ModelTrace(Trace):
     mode: str = SAMPLE
     sample: int | None = None
     groups: tuple = ()
-    contributions: tuple = ()
     parameters: tuple = ()
     loss_name: str = ""
     model_name: str = ""
@@ -152,10 +146,10 @@ class ModelTrace(Trace):
         if node.kind == "data":
             return None
         total = None
-        for i, edge in enumerate(self.edges):
+        for edge in self.edges:
             if edge.source != node_id:
                 continue
-            c = self.contributions[i] if i < len(self.contributions) else None
+            c = edge.contribution
             if c is None:
                 continue
             total = np.array(c, copy=True) if total is None else total + c
@@ -179,46 +173,6 @@ def _model_with(config, params):
 def _layers(model):
     """``(name, inputs, outputs)`` of each Linear layer, for grouping its ops into one box."""
     return [(name, m.in_features, m.out_features) for name, m in model.named_children() if isinstance(m, nn.Linear)]
-
-
-def _function_of_node(result, loss):
-    """Map the trace's op node ids to the engine's Function objects, walking both graphs from the root."""
-    fns = {result.root: loss.grad_fn}
-    stack = [result.root]
-    while stack:
-        nid = stack.pop()
-        fn = fns[nid]
-        for src, tensor in zip(result.nodes[nid].inputs, fn.inputs):
-            if tensor.grad_fn is not None and src not in fns:
-                fns[src] = tensor.grad_fn
-                stack.append(src)
-    return fns
-
-
-def _contributions(result, loss):
-    """What each edge added to its source's gradient, recomputed with the engine's own backward."""
-    fns = _function_of_node(result, loss)
-    pushed = {}
-    out = []
-    for edge in result.edges:
-        source = result.nodes[edge.source]
-        if source.kind == "data":
-            out.append(None)
-            continue
-        if edge.target not in pushed:
-            fn = fns[edge.target]
-            with np.errstate(all="ignore"):
-                grads = fn.backward(fn.grad)
-            pushed[edge.target] = grads if isinstance(grads, tuple) else (grads,)
-        g = pushed[edge.target][edge.index]
-        if g is None:
-            out.append(None)
-            continue
-        g = np.asarray(g)
-        if g.shape != source.shape:
-            g = unbroadcast(g, source.shape)
-        out.append(np.array(g, copy=True))
-    return tuple(out)
 
 
 def _groups(result, layers):
@@ -277,7 +231,6 @@ def _trace(config, params, points, mode, sample):
         mode=mode,
         sample=sample,
         groups=_groups(result, layers) if layers else (),
-        contributions=_contributions(result, loss),
         parameters=parameters,
         loss_name=config.loss,
         model_name=config.model,

@@ -40,7 +40,7 @@ from playground.models import (
     new_shuffle_rng,
 )
 
-__all__ = ["STATE_FORMAT", "STATE_VERSION", "LossLog", "Snapshot", "Trainer", "TrainingError"]
+__all__ = ["STATE_FORMAT", "STATE_VERSION", "LossLog", "Snapshot", "Trainer", "TrainerState", "TrainingError"]
 
 STATE_FORMAT = "gradient-playground-trainer"
 STATE_VERSION = 1
@@ -82,6 +82,11 @@ class Snapshot:
     n_points : int
     trace : object
         An ``engine.graph`` trace of the selected sample or batch, when a view asks for one.
+    descent : object
+        A :class:`playground.descent.DescentState` (the optimizer's path, the race, a breakpoint
+        that fired), when the training thread records the descent.
+    last : bool
+        Training stopped after this snapshot (a run or a step ended): show it in full at once.
     """
 
     epoch: int
@@ -95,9 +100,13 @@ class Snapshot:
     config: Config
     n_points: int
     trace: object = None
+    descent: object = None
+    last: bool = False
 
     def followed_by(self, later: Snapshot) -> Snapshot:
         """``later``, carrying the new losses of both (for a reader that skips this one)."""
+        if self.descent is not None and later.descent is not None:
+            later = dataclasses.replace(later, descent=self.descent.followed_by(later.descent))
         if later.history_reset:
             return later
         losses = np.concatenate([self.new_losses, later.new_losses])
@@ -158,12 +167,67 @@ class LossLog:
         """Every loss, epoch 1 first (float64, a new array)."""
         return self.since(0)
 
+    def truncated(self, count: int) -> LossLog:
+        """A new log of the first ``count`` losses (it shares this log's blocks, which never change)."""
+        count = max(0, min(int(count), self._count))
+        log = LossLog()
+        kept = 0
+        for block in self._blocks:
+            if kept + len(block) > count:
+                break
+            log._blocks.append(block)
+            kept += len(block)
+        rest = self.since(kept)[: count - kept]
+        log._count = kept
+        for value in rest.tolist():
+            log.append(value)
+        return log
+
     def _flush(self) -> None:
         exact = np.asarray(self._tail, dtype=np.float64)
         compact = exact.astype(np.float32)
         same = (compact == exact) | np.isnan(exact)
         self._blocks.append(compact if same.all() else exact)
         self._tail = []
+
+
+@dataclass(frozen=True, eq=False)
+class TrainerState:
+    """Everything a trainer needs to go on from an epoch bit for bit, kept in memory (see
+    :meth:`Trainer.capture_state`): a keyframe of the run's timeline.
+
+    Attributes
+    ----------
+    epoch : int
+    params, grads : dict
+        Parameter name -> read-only float32 copy (grads: None where there was none).
+    optimizer_state : dict
+        Parameter index -> {name: copied array or number}: momentum buffers, Adam's moments, step counts.
+    shuffle_rng : tuple or None
+        The minibatch shuffle's ``random`` state (None when training on the full batch, which does not draw).
+    config : Config
+    points : np.ndarray
+        The points trained on from this epoch (read-only; shared between states while they do not change).
+    edits : tuple of int
+    """
+
+    epoch: int
+    params: dict
+    grads: dict
+    optimizer_state: dict
+    shuffle_rng: tuple | None
+    config: Config
+    points: np.ndarray
+    edits: tuple
+
+    @property
+    def nbytes(self) -> int:
+        """The memory of its arrays (the points excepted: they are shared)."""
+        total = sum(a.nbytes for a in self.params.values())
+        total += sum(a.nbytes for a in self.grads.values() if a is not None)
+        for entry in self.optimizer_state.values():
+            total += sum(getattr(v, "nbytes", 8) for v in entry.values())
+        return total
 
 
 def _init_values(config, named):
@@ -232,6 +296,8 @@ class Trainer:
         self._points = _as_points(points)
         self._shuffle_rng = new_shuffle_rng(config.seed)
         self._generation = 0  # counts the restarts of the loss history (see Snapshot.mark)
+        self._observers = []  # see add_observer
+        self._halt = False
         self._build_model()
         self._build_optimizer()
         self._load_points()
@@ -357,6 +423,7 @@ class Trainer:
         self._generation += 1
         self._edits = []
         self._initial_params = {name: _read_only(p.detach().numpy()) for name, p in self._named_params}
+        self._notify("reset")
 
     def step(self) -> float:
         """Train exactly one epoch and return its loss.
@@ -374,6 +441,7 @@ class Trainer:
         """
         if self._why_not:
             raise TrainingError(self._why_not)
+        self._halt = False
         with np.errstate(all="ignore"):  # overflow is reported as divergence, not as warnings
             return self._epoch()
 
@@ -390,10 +458,13 @@ class Trainer:
                 LOSSES[self._config.loss].summed,
             )
         self._losses.append(value)
+        for observer in self._observers:
+            if observer.epoch_done(self, value):
+                self._halt = True
         return value
 
     def run(self, epochs: int) -> float:
-        """Train ``epochs`` epochs, stopping early if the loss diverges; return the last loss.
+        """Train ``epochs`` epochs, stopping early if the loss diverges or an observer asks; return the last loss.
 
         Returns NaN if no epoch has been trained yet and ``epochs`` is 0.
 
@@ -407,10 +478,11 @@ class Trainer:
         if epochs and self._why_not:
             raise TrainingError(self._why_not)
         epoch = self._epoch
+        self._halt = False
         with np.errstate(all="ignore"):
             for _ in range(epochs):
                 value = epoch()
-                if value - value != 0.0:  # NaN or infinite
+                if value - value != 0.0 or self._halt:  # NaN or infinite, or a breakpoint
                     break
         return value
 
@@ -423,10 +495,13 @@ class Trainer:
             If ``points`` is not an (N, 2) array of finite numbers.
         """
         points = _as_points(points)
-        if points.shape != self._points.shape or not np.array_equal(points, self._points):
+        changed = points.shape != self._points.shape or not np.array_equal(points, self._points)
+        if changed:
             self._mark_edit()
         self._points = points
         self._load_points()
+        if changed:
+            self._notify("points")
 
     def set_config(self, config: Config):
         """Apply a new configuration.
@@ -457,6 +532,8 @@ class Trainer:
                     group.update(settings(config))
         if config.batch_size != old.batch_size:
             self._load_points()
+        if config != old:
+            self._notify("config")
 
     def snapshot(self, since: tuple | None = None) -> Snapshot:
         """An immutable copy of the current state: parameters, gradients and the new losses.
@@ -679,3 +756,103 @@ class Trainer:
         self._edits = list(edits)
         self._initial_params = {name: _read_only(a) for name, a in initial.items()}
         self._load_points()
+        self._notify("state")
+
+    # -- observers ---------------------------------------------------------------------
+
+    def add_observer(self, observer):
+        """Tell ``observer`` about every epoch and every change, from now on.
+
+        ``observer.epoch_done(trainer, loss)`` runs after each epoch; a true result asks
+        :meth:`run` to stop after it (:attr:`halted` then says so). ``observer.trainer_changed(trainer,
+        what)`` runs after each change: ``"points"``, ``"config"`` (optimizer settings, without a
+        reset), ``"reset"`` (fresh parameters, epoch 0) or ``"state"`` (a loaded state dict).
+        The path recorder, the optimizer race and the breakpoints are observers.
+        """
+        if observer not in self._observers:
+            self._observers.append(observer)
+
+    def remove_observer(self, observer):
+        if observer in self._observers:
+            self._observers.remove(observer)
+
+    @property
+    def halted(self) -> bool:
+        """An observer asked the last :meth:`step` or :meth:`run` to stop (a breakpoint fired)."""
+        return self._halt
+
+    def _notify(self, what):
+        for observer in list(getattr(self, "_observers", ())):
+            observer.trainer_changed(self, what)
+
+    # -- timeline support: keyframes and rewinding ----------------------------------------
+
+    def capture_state(self) -> TrainerState:
+        """The state at the current epoch, in memory, to go on from it later (:meth:`restore_state`).
+
+        Cheaper than :meth:`state_dict`: arrays are copied as they are, nothing becomes JSON.
+        """
+        self._points.flags.writeable = False  # shared by the states captured while these points hold
+        optimizer_state = {}
+        index = 0
+        for group in self._optimizer.param_groups:
+            for p in group["params"]:
+                entry = self._optimizer.state.get(p)
+                if entry:
+                    optimizer_state[index] = {
+                        k: (np.array(v.detach().numpy(), copy=True) if isinstance(v, engine.Tensor) else v)
+                        for k, v in entry.items()
+                    }
+                index += 1
+        return TrainerState(
+            epoch=len(self._losses),
+            params={name: _read_only(p.detach().numpy()) for name, p in self._named_params},
+            grads={name: (None if p.grad is None else _read_only(p.grad.numpy())) for name, p in self._named_params},
+            optimizer_state=optimizer_state,
+            shuffle_rng=self._shuffle_rng.getstate() if self._loader is not None else None,
+            config=self._config,
+            points=self._points,
+            edits=tuple(self._edits),
+        )
+
+    @property
+    def history_mark(self) -> tuple:
+        """What :meth:`snapshot` takes as ``since`` to carry no loss of the history so far."""
+        return (self._generation, len(self._losses))
+
+    def loss_log(self) -> LossLog:
+        """The log of every epoch's loss (owned by the trainer; :meth:`restore_state` replaces it)."""
+        return self._losses
+
+    def losses_until(self, epoch: int) -> LossLog:
+        """A new log of the losses of epochs 1 … ``epoch``."""
+        return self._losses.truncated(epoch)
+
+    def restore_state(self, state: TrainerState, losses: LossLog):
+        """Go back (or forward) to ``state``, with ``losses`` as the loss history up to its epoch.
+
+        The model keeps its shape (a state of this run's timeline); parameters, gradients, the
+        optimizer and its state, the shuffle, the configuration and the points become the
+        state's, so training goes on exactly as it did from that epoch. Observers hear ``"rewind"``.
+        """
+        if len(losses) != state.epoch:
+            raise ValueError(f"the loss history has {len(losses)} epochs, the state is at epoch {state.epoch}")
+        self._config = state.config
+        self._points = state.points
+        with engine.no_grad():
+            for name, p in self._named_params:
+                p.copy_(engine.from_numpy(np.array(state.params[name], copy=True)))
+                grad = state.grads.get(name)
+                p.grad = None if grad is None else engine.from_numpy(np.array(grad, copy=True))
+        self._build_optimizer()
+        if state.optimizer_state:
+            full = self._optimizer.state_dict()  # no state yet: only the groups
+            full["state"] = {i: dict(entry) for i, entry in state.optimizer_state.items()}
+            self._optimizer.load_state_dict(full)
+        if state.shuffle_rng is not None:
+            self._shuffle_rng.setstate(state.shuffle_rng)
+        self._losses = losses
+        self._edits = list(state.edits)
+        self._generation += 1
+        self._load_points()
+        self._notify("rewind")

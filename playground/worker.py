@@ -31,6 +31,7 @@ import time
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QThread, QTimer, Signal, Slot
 
 import playground.qt_compat  # noqa: F401  (first: PySide6 reference-count guard)
+from playground.descent import Descent, still_snapshot
 from playground.tracing import MODES, TraceBuilder
 from playground.trainer import Trainer, TrainingError
 
@@ -102,12 +103,16 @@ class TrainingWorker(QObject):
         :class:`TrainingCrashed`. Its text is a sentence for the user.
     stateDictReady(object)
         Reply to :meth:`request_state`: the trainer's ``state_dict()`` (None without a trainer).
+    historyDropped(int, int, int)
+        Training went on from an earlier epoch: the id of the epochs set aside (for
+        :meth:`swap_branch`), that epoch, and how many epochs were set aside.
     """
 
     snapshotReady = Signal(object)
     stateChanged = Signal(str)
     errored = Signal(object)
     stateDictReady = Signal(object)
+    historyDropped = Signal(int, int, int)
 
     def __init__(self, config, points):
         super().__init__()  # parentless: it is moved to the training thread
@@ -130,6 +135,13 @@ class TrainingWorker(QObject):
         self._tracing = False  # the Graph view is shown: snapshots carry traces
         self._sent = 0  # snapshots sent
         self._mark = None  # the last snapshot's mark: the next carries only the losses after it
+        self._descent = Descent()  # the optimizer's path, the race, the breakpoints, the timeline
+        self._viewing = None  # an earlier epoch shown instead of the latest
+        self._pending_view = None
+        self._view_timer = QTimer(self)
+        self._view_timer.setSingleShot(True)
+        self._view_timer.setInterval(0)
+        self._view_timer.timeout.connect(self._show_view)
         self._awaited = None  # the snapshot count whose frame the worker waits for
         self._timer = QTimer(self)  # children move to the thread with the worker
         self._timer.setInterval(0)
@@ -152,8 +164,8 @@ class TrainingWorker(QObject):
         except (ValueError, TypeError) as exc:
             self.errored.emit(ConfigRejected(f"Could not set up training: {exc}"))
             return
-        self._emit_snapshot()
-        self._set_state(PAUSED)
+        self._descent.attach(self._trainer)
+        self._settle(PAUSED)
 
     @Slot(object)
     def set_points(self, points):
@@ -176,24 +188,33 @@ class TrainingWorker(QObject):
 
     @Slot()
     def pause(self):
+        state = DIVERGED if self._trainer is not None and self._trainer.diverged else PAUSED
         if self.running:
             self._stop_running()
-            self._emit_snapshot()
-        self._set_state(DIVERGED if self._trainer is not None and self._trainer.diverged else PAUSED)
+            self._settle(state)
+        else:
+            self._set_state(state)
 
     @Slot(int)
     def step(self, epochs=1):
-        """Train ``epochs`` epochs: one at once, more in slices that stay interruptible."""
+        """Train ``epochs`` epochs: one at once, more in slices that stay interruptible.
+
+        While an earlier epoch is shown, one step shows the next epoch of the run as it was;
+        more train on from the epoch shown (the later ones are set aside, see ``historyDropped``).
+        """
         if self._trainer is None or epochs < 1:
             return
         if self.running:
             self._stop_running()
+        if self._viewing is not None and epochs == 1:
+            self.view_epoch(self._viewing + 1)
+            return
         self._apply_pending()
+        self._resume_if_viewing()
         if epochs == 1:
             if not self._check_can_train() or not self._step_guarded():
                 return
-            self._emit_snapshot()
-            self._set_state(DIVERGED if self._trainer.diverged else PAUSED)
+            self._settle(DIVERGED if self._trainer.diverged else PAUSED)
         else:
             self._start_running(epochs)
 
@@ -202,11 +223,11 @@ class TrainingWorker(QObject):
         if self._trainer is None:
             return
         self._stop_running()
+        self._viewing = None
         self._apply_pending()
         self._trainer.reset()
         self._tracer.refresh()
-        self._emit_snapshot()
-        self._set_state(PAUSED)
+        self._settle(PAUSED)
 
     @Slot(float)
     def set_speed_limit(self, epochs_per_second):
@@ -263,15 +284,106 @@ class TrainingWorker(QObject):
         self._pending_points = self._pending_config = None
         self._trainer = trainer
         self._mark = None
+        self._viewing = None
+        self._descent.attach(trainer)
         self._tracer.refresh()
-        self._emit_snapshot()
-        self._set_state(DIVERGED if trainer.diverged else PAUSED)
+        self._settle(DIVERGED if trainer.diverged else PAUSED)
 
     @Slot(int)
     def frame_drawn(self, received):
         """The GUI has drawn the ``received``-th snapshot: train on if the worker was waiting for it."""
         if self._awaited is not None and received >= self._awaited:
             self._resume()
+
+    # ----------------------------------------------------------------- the descent (worker thread)
+    @Slot(object)
+    def set_watched(self, coordinates):
+        """Record the optimizer's path over ``coordinates`` (None: the model's first two)."""
+        self._descent.set_watched(coordinates)
+        if not self.running and self._trainer is not None:
+            self._emit_snapshot()
+
+    @Slot(object)
+    def set_race(self, setups):
+        """Race the main run against these :class:`~playground.race.RacerSetup` (empty: no race); all start again."""
+        if self._trainer is None:
+            return
+        self._apply_pending()
+        self._descent.set_race(setups)
+        self._tracer.refresh()
+        self._emit_snapshot()
+
+    @Slot(object)
+    def set_breakpoints(self, breakpoints):
+        """Pause training when one of these :class:`~playground.breakpoints.Breakpoints` fires."""
+        self._descent.set_breakpoints(breakpoints)
+
+    # ----------------------------------------------------------------- the timeline (worker thread)
+    @Slot(int)
+    def view_epoch(self, epoch):
+        """Show an earlier epoch of the run (the latest one: back to training's end); training pauses.
+
+        Only the newest request is served: scrubbing the timeline costs one replay at a time.
+        """
+        if self._trainer is None:
+            return
+        if self.running:
+            self._stop_running()
+            self._set_state(PAUSED)
+        self._pending_view = int(epoch)
+        if not self._view_timer.isActive():
+            self._view_timer.start()
+
+    @Slot()
+    def view_latest(self):
+        """Show the latest epoch again."""
+        self._pending_view = None
+        self._viewing = None
+        if self._trainer is not None and not self.running:
+            self._emit_snapshot()
+
+    @Slot()
+    def resume_here(self):
+        """Make the epoch shown the latest: the epochs after it are set aside (``historyDropped``)."""
+        if self._trainer is None or self._viewing is None:
+            return
+        self._apply_pending()
+        self._resume_if_viewing()
+        self._tracer.refresh()
+        self._settle(PAUSED)
+
+    @Slot(int)
+    def swap_branch(self, branch):
+        """Exchange the epochs after a branch's epoch with those set aside there (undo, redo)."""
+        if self._trainer is None:
+            return
+        self._stop_running()
+        self._viewing = None
+        self._apply_pending()
+        if not self._descent.swap(branch):
+            self.errored.emit(
+                StateRejected("Those epochs cannot come back: training was reset or another session loaded since.")
+            )
+        self._tracer.refresh()
+        self._settle(DIVERGED if self._trainer.diverged else PAUSED)
+
+    def _show_view(self):
+        epoch, self._pending_view = self._pending_view, None
+        if epoch is None or self._trainer is None:
+            return
+        self._apply_pending()
+        tip = self._trainer.epoch
+        epoch = max(self._descent.first, min(epoch, tip))
+        self._viewing = epoch if epoch < tip else None
+        self._tracer.refresh()
+        self._emit_snapshot()
+
+    def _resume_if_viewing(self):
+        if self._viewing is None or self._trainer is None:
+            return
+        epoch, self._viewing = self._viewing, None
+        branch, dropped = self._descent.resume_from(epoch)
+        self.historyDropped.emit(branch, epoch, dropped)
 
     @Slot()
     def stop(self):
@@ -303,6 +415,11 @@ class TrainingWorker(QObject):
     def _set_state(self, state):
         self._state = state
         self.stateChanged.emit(state)
+
+    def _settle(self, state):
+        """End in ``state``, after a last snapshot that says training has stopped."""
+        self._emit_snapshot(last=True)
+        self._set_state(state)
 
     def _apply_pending(self) -> bool:
         """Apply the newest points and configuration; True if the configuration changed."""
@@ -342,8 +459,7 @@ class TrainingWorker(QObject):
             crashed.__cause__ = exc
             exc = crashed
         self.errored.emit(exc)
-        self._emit_snapshot()
-        self._set_state(PAUSED)
+        self._settle(PAUSED)
 
     def _step_guarded(self) -> bool:
         try:
@@ -357,6 +473,7 @@ class TrainingWorker(QObject):
         if self._trainer is None:
             return
         self._apply_pending()
+        self._resume_if_viewing()
         if not self._check_can_train():
             return
         self._remaining = epochs
@@ -409,6 +526,7 @@ class TrainingWorker(QObject):
         done = 0
         finished = False
         diverged = False
+        halted = False
         clock = time.perf_counter
         step = trainer.step
         try:
@@ -417,6 +535,9 @@ class TrainingWorker(QObject):
                 done += 1
                 if loss - loss != 0.0:  # NaN or infinite
                     diverged = True
+                    break
+                if trainer.halted:  # a breakpoint fired
+                    halted = True
                     break
                 if self._remaining is not None:
                     self._remaining -= 1
@@ -432,10 +553,9 @@ class TrainingWorker(QObject):
             self._credit -= done
         elif self._speed_limit < 0:
             self._timer.setInterval(0)  # the gradual pace has become unlimited
-        if diverged or finished:
+        if diverged or finished or halted:
             self._stop_running()
-            self._emit_snapshot()
-            self._set_state(DIVERGED if diverged else PAUSED)
+            self._settle(DIVERGED if diverged else PAUSED)
             return
         now = time.perf_counter()
         if now - self._last_emit >= 1.0 / MAX_SNAPSHOTS_PER_SECOND and (
@@ -448,12 +568,23 @@ class TrainingWorker(QObject):
             self._timer.stop()
             self._frame_timeout.start()
 
-    def _emit_snapshot(self):
+    def _emit_snapshot(self, last=False):
         trainer = self._trainer
         if trainer is None:
             return
-        snapshot = trainer.snapshot(since=self._mark)
-        self._mark = snapshot.mark
+        viewing = self._viewing
+        if viewing is not None and not self._descent.first <= viewing < trainer.epoch:
+            viewing = self._viewing = None  # a reset or an edit ended the view of the past
+        if viewing is not None:
+            # An earlier epoch, replayed on trainers of its own: the history shown stays as it is.
+            views = self._descent.preview(viewing)
+            trainer = views[0]
+            snapshot = still_snapshot(trainer.snapshot(since=trainer.history_mark), self._mark)
+            snapshot = dataclasses.replace(snapshot, descent=self._descent.state(None, views))
+        else:
+            snapshot = trainer.snapshot(since=self._mark)
+            self._mark = snapshot.mark
+            snapshot = dataclasses.replace(snapshot, descent=self._descent.state(self._descent.hit))
         if self._tracing:
             try:
                 trace = self._tracer(trainer, self._selected_sample)
@@ -461,6 +592,8 @@ class TrainingWorker(QObject):
                 trace = None
             if trace is not None:
                 snapshot = dataclasses.replace(snapshot, trace=trace)
+        if last:
+            snapshot = dataclasses.replace(snapshot, last=True)
         self._last_emit = time.perf_counter()
         self._sent += 1
         self.snapshotReady.emit(snapshot)
@@ -508,6 +641,14 @@ class TrainingController(QObject):
     _stateOffered = Signal(object, object, object)
     _frameDrawn = Signal(int)
     _stopRequested = Signal()
+    _watchedOffered = Signal(object)
+    _raceOffered = Signal(object)
+    _breakpointsOffered = Signal(object)
+    _viewOffered = Signal(int)
+    _latestRequested = Signal()
+    _resumeRequested = Signal()
+    _branchOffered = Signal(int)
+    historyDropped = Signal(int, int, int)
 
     def __init__(self, config, points, parent=None):
         super().__init__(parent)
@@ -551,11 +692,25 @@ class TrainingController(QObject):
             (self._stateOffered, worker.load_state),
             (self._frameDrawn, worker.frame_drawn),
             (self._stopRequested, worker.stop),
+            (self._watchedOffered, worker.set_watched),
+            (self._raceOffered, worker.set_race),
+            (self._breakpointsOffered, worker.set_breakpoints),
+            (self._viewOffered, worker.view_epoch),
+            (self._latestRequested, worker.view_latest),
+            (self._resumeRequested, worker.resume_here),
+            (self._branchOffered, worker.swap_branch),
         ):
             signal.connect(slot)
+        worker.historyDropped.connect(self.historyDropped)
         worker.snapshotReady.connect(self._snapshot_arrived)
         worker.stateChanged.connect(self._state_arrived)
         worker.errored.connect(self.errored)
+        # A slot of this object, so the reply is queued to the GUI thread and arrives inside the
+        # waiting event loop (a plain function would run in the training thread and could quit
+        # the loop before it starts).
+        worker.stateDictReady.connect(self._state_dict_arrived)
+        self._state_replies: list = []
+        self._state_loop: QEventLoop | None = None
         self._thread.start()
 
     # ----------------------------------------------------------------- commands
@@ -626,22 +781,54 @@ class TrainingController(QObject):
         if not self.thread_running:
             return None
         loop = QEventLoop()
-        reply = []
-
-        def arrived(state):
-            reply.append(state)
-            loop.quit()
-
-        self._worker.stateDictReady.connect(arrived)
+        self._state_replies = []
+        self._state_loop = loop
         deadline = QTimer()
         deadline.setSingleShot(True)
         deadline.timeout.connect(loop.quit)
         deadline.start(int(timeout * 1000))
         self._stateRequested.emit()
-        loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
-        deadline.stop()
-        self._worker.stateDictReady.disconnect(arrived)
-        return reply[0] if reply else None
+        try:
+            loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+        finally:
+            deadline.stop()
+            self._state_loop = None
+        return self._state_replies[0] if self._state_replies else None
+
+    def _state_dict_arrived(self, state):
+        if self._state_loop is not None:
+            self._state_replies.append(state)
+            self._state_loop.quit()
+
+    # ----------------------------------------------------------------- the descent
+    def set_watched(self, coordinates):
+        """Record the optimizer's path over these parameter coordinates (None: the model's first two)."""
+        self._watchedOffered.emit(tuple(coordinates) if coordinates else None)
+
+    def set_race(self, setups):
+        """Race the main run against these optimizer set-ups (empty: end the race); training starts again."""
+        self._raceOffered.emit(tuple(setups))
+
+    def set_breakpoints(self, breakpoints):
+        """Pause training when one of these breakpoints fires."""
+        self._breakpointsOffered.emit(breakpoints)
+
+    # ----------------------------------------------------------------- the timeline
+    def view_epoch(self, epoch: int):
+        """Show epoch ``epoch`` of the run (an earlier one is replayed exactly; the latest ends the view)."""
+        self._viewOffered.emit(int(epoch))
+
+    def view_latest(self):
+        """Show the latest epoch again."""
+        self._latestRequested.emit()
+
+    def resume_here(self):
+        """Train on from the epoch shown: the later epochs are set aside (``historyDropped`` says which)."""
+        self._resumeRequested.emit()
+
+    def swap_branch(self, branch: int):
+        """Bring back the epochs set aside as ``branch``, setting aside those that replaced them (undo, redo)."""
+        self._branchOffered.emit(int(branch))
 
     def shutdown(self):
         """Stop the training thread and wait for it. Safe to call more than once."""

@@ -79,8 +79,9 @@ class QThreadLeakGuard:
 
 @pytest.fixture(autouse=True)
 def _fail_on_running_qthreads(request, monkeypatch):
-    """Fail a test that leaves a QThread running (only in tests that imported Qt)."""
-    if "PySide6.QtCore" not in sys.modules:
+    """Fail a test that leaves a QThread running (only in tests that run a Qt application: the
+    full collection at teardown would cost every other test a few hundred milliseconds)."""
+    if "PySide6.QtCore" not in sys.modules or not {"qapp", "qtbot"} & set(request.fixturenames):
         yield None
         return
     import playground.qt_compat  # noqa: F401  (PySide6 6.12 on Python 3.11 drops references to None/True)
@@ -131,6 +132,7 @@ def make_main_window(qtbot, tmp_path, fast_pyqtgraph_mouse):
         window = MainWindow(preset=preset, settings=settings)
         qtbot.addWidget(window)
         window.resize(1400, 900)
+        window.lay_out_docks(1400, 900)  # as the window opens on a screen of that size
         window.show()
         qtbot.waitExposed(window)
         qtbot.waitUntil(lambda: window.training.latest is not None and window.parameters_panel.model.rowCount() > 0)

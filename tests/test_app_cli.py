@@ -63,3 +63,29 @@ def test_size_argument_parses_and_refuses():
     for bad in ("1400", "x900", "10x10", "1400x900x3", "wide"):
         with pytest.raises(argparse.ArgumentTypeError):
             _size(bad)
+
+
+def test_a_missing_display_or_x11_library_is_named_before_qt_aborts():
+    from playground.app import XCB_LIBRARIES, display_problem
+
+    found = {library: f"lib{library}.so" for library in XCB_LIBRARIES}
+    x11 = {"DISPLAY": ":0"}
+    assert display_problem(x11, found.get, "linux") == ""
+    missing = display_problem(x11, lambda library: None if library == "xcb-cursor" else found[library], "linux")
+    assert "libxcb-cursor0" in missing and "sudo apt-get install libxcb-cursor0" in missing
+    assert "libxcb-icccm4" not in missing
+    assert "DISPLAY is not set" in display_problem({}, found.get, "linux")
+    assert display_problem({"QT_QPA_PLATFORM": "offscreen"}, lambda library: None, "linux") == ""
+    assert display_problem({"WAYLAND_DISPLAY": "wayland-0"}, lambda library: None, "linux") == ""
+    assert display_problem({}, lambda library: None, "darwin") == ""
+
+
+def test_without_a_display_the_command_says_what_to_do_and_exits_1():
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env["PYTHONPATH"] = str(ROOT)
+    result = subprocess.run(
+        [sys.executable, "-m", "playground"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("playground: there is no display") and "--screenshot" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 
 from playground.document import Document
 from playground.panels.model import LR_MAX, LR_MIN, ModelPanel, describe, lr_to_slider, parameter_count, slider_to_lr
+from playground.panels.parameters import VALUE_ROLE
 from playground.presets import load_preset
 from playground.trainer import Trainer
 from playground.worker import MAX_SNAPSHOTS_PER_SECOND, TrainingWorker
@@ -256,3 +257,37 @@ def test_parameters_panel_lists_every_weight_of_a_network(qtbot, main_window):
         float(snapshot.params[first_weight][3, 0])
     )
     assert not any(math.isnan(model.value(r)) for r in range(model.rowCount()))
+
+
+def test_numbers_in_narrow_columns_lose_digits_not_their_ends():
+    from playground.panels.numbers import fitting_text
+
+    assert fitting_text(-6.923429e-05, lambda t: len(t) <= 20) == "-6.923429e-05"
+    assert fitting_text(-6.923429e-05, lambda t: len(t) <= 9) == "-6.92e-05"
+    assert fitting_text(0.0030634712, lambda t: len(t) <= 7) == "0.00306"
+    short = fitting_text(123456.789, lambda t: len(t) <= 6)
+    assert len(short) <= 6 and abs(float(short) - 123456.789) / 123456.789 < 0.01
+    assert fitting_text(float("nan"), lambda t: False) == "nan"
+
+
+def test_the_parameters_table_fits_its_numbers_to_the_column(qtbot):
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    from playground.panels.parameters import ParametersPanel
+
+    panel = ParametersPanel()
+    qtbot.addWidget(panel)
+    panel.model.set_parameters({"w": np.array([[-6.923429e-05]])}, {"w": np.array([[-1.2345678e-07]])})
+    panel.resize(230, 200)
+    panel.show()
+    qtbot.waitExposed(panel)
+    table = panel.table
+    for column in (1, 2):
+        index = panel.model.index(0, column)
+        option = QStyleOptionViewItem()
+        option.initFrom(table)
+        option.rect = table.visualRect(index)
+        table.itemDelegate().initStyleOption(option, index)
+        width = option.fontMetrics.horizontalAdvance(option.text)
+        assert width <= option.rect.width() and "…" not in option.text
+        assert float(option.text) == pytest.approx(panel.model.data(index, VALUE_ROLE), rel=0.01)

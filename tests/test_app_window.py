@@ -335,7 +335,7 @@ def test_closing_during_play_joins_the_thread(qtbot, main_window):
     assert not window.training.thread_running
 
 
-def test_the_thread_guard_sees_a_running_thread(_fail_on_running_qthreads):
+def test_the_thread_guard_sees_a_running_thread(qapp, _fail_on_running_qthreads):
     from PySide6.QtCore import QThread
 
     guard = _fail_on_running_qthreads
@@ -408,6 +408,22 @@ def test_layout_and_choices_are_kept_in_settings(qtbot, make_main_window, tmp_pa
     assert again.loss_panel.log_scale and again.log_scale_action.isChecked()
     assert again.controls.speed_limit() == 30
     assert again.controls.step_n_spin.value() == 250
+
+
+def test_a_layout_saved_with_other_docks_is_not_restored(qtbot, make_main_window, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    path = tmp_path / "older.ini"
+    window = make_main_window(settings_path=path)
+    window.parameters_dock.toggleViewAction().trigger()
+    window.close()
+    # The same layout, as a version with fewer docks would have saved it.
+    settings = QSettings(str(path), QSettings.Format.IniFormat)
+    settings.setValue("main_window/docks", "data_dock,loss_dock,model_dock,parameters_dock")
+    settings.sync()
+    again = make_main_window(settings_path=path)
+    assert again.parameters_dock.isVisible()  # the default layout, not the saved one
+    assert again.race_dock in again.tabifiedDockWidgets(again.model_dock)
 
 
 def test_undo_redo_shortcuts(qtbot, main_window):
@@ -545,7 +561,7 @@ def test_the_parameters_panel_shows_the_chosen_optimizers_update_rule(qtbot, mai
     assert "p ← p − lr·g" in caption.text()
     window.document.change_config(window.document.config.replace(optimizer="adam"))
     qtbot.waitUntil(lambda: "Adam" in caption.text())
-    assert "β₁" in caption.text() and "√v̂" in caption.text()
+    assert "β₁" in caption.text() and "√v" in caption.text()
 
 
 def test_a_huge_loss_is_labelled_once_without_a_scale_factor(qtbot, main_window):
@@ -590,3 +606,29 @@ def test_the_loss_plot_can_follow_the_last_epochs_and_crowded_edit_marks_shrink(
     panel.set_window(None)
     (x0, _x1), _ = panel.view_box.viewRange()
     assert x0 <= 0
+
+
+def test_the_data_view_shows_the_points_and_the_fit_and_follows_a_drag_to_the_edge(qtbot, main_window, plot_mouse):
+    window = main_window
+    panel = window.data_panel
+    # The tutorial's data lie at y = 3…9; the first fit (w = b = 0) is the line y = 0: both in view.
+    qtbot.waitUntil(lambda: panel.view_box.viewRange()[1][0] < 0)
+    (x0, x1), (y0, y1) = panel.view_box.viewRange()
+    assert x0 < 1 and x1 > 4 and y0 < 0 < 9 < y1
+    window.controls.step_action.trigger()
+    wait_for_epoch(qtbot, window, 1)
+    xs, ys = panel.fitted_curve_data()
+    inside = (xs >= 1) & (xs <= 4)
+    assert y0 <= ys[inside].min() and ys[inside].max() <= y1  # the fit over the points is in sight
+    # Drag the top point up past the top edge: the view widens to keep it in sight.
+    top = window.document.points[3]
+    mouse = plot_mouse(panel.plot_widget)
+    mouse.drag((top[0], top[1]), (top[0], y1 - 0.01 * (y1 - y0)), steps=6)
+    moved = window.document.points[3]
+    (_, _), (_, new_y1) = panel.view_box.viewRange()
+    assert moved[1] > top[1] and moved[1] < new_y1 and new_y1 > y1
+    # Panning by hand stops the following; Fit starts it again.
+    panel.view_box.sigRangeChangedManually.emit([True, True])
+    assert not panel.following
+    window.fit_view_action.trigger()
+    assert panel.following

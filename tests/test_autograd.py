@@ -141,8 +141,8 @@ def test_backward_gradient_of_the_wrong_shape():
     with pytest.raises(
         RuntimeError,
         match=exact(
-            "Mismatch in shape: grad_output[0] has a shape of engine.Size([2]) "
-            "and output[0] has a shape of engine.Size([3])."
+            "Mismatch in shape: grad_output[0] has a shape of torch.Size([2]) "
+            "and output[0] has a shape of torch.Size([3])."
         ),
     ):
         (x * 2).backward(engine.ones(2))
@@ -670,13 +670,13 @@ def test_trace_is_a_snapshot():
         (lambda: engine.tensor(1e-8), "tensor(1.0000e-08)"),
         (lambda: engine.tensor(123456789.0), "tensor(1.2346e+08)"),
         (lambda: engine.tensor(float("inf")), "tensor(inf)"),
-        (lambda: engine.tensor(1.5, dtype=engine.float64), "tensor(1.5000, dtype=engine.float64)"),
+        (lambda: engine.tensor(1.5, dtype=engine.float64), "tensor(1.5000, dtype=torch.float64)"),
         (lambda: engine.tensor([1, 2, 3]), "tensor([1, 2, 3])"),
         (lambda: engine.tensor([-3, 10, 200]), "tensor([ -3,  10, 200])"),
         (lambda: engine.tensor([True, False]), "tensor([ True, False])"),
-        (lambda: engine.ones(2, dtype=engine.int32), "tensor([1, 1], dtype=engine.int32)"),
-        (lambda: engine.tensor([1.5, 2.25], dtype=engine.float64), "tensor([1.5000, 2.2500], dtype=engine.float64)"),
-        (lambda: engine.tensor([0.1, 0.2], dtype=engine.float64) * 3, "tensor([0.3000, 0.6000], dtype=engine.float64)"),
+        (lambda: engine.ones(2, dtype=engine.int32), "tensor([1, 1], dtype=torch.int32)"),
+        (lambda: engine.tensor([1.5, 2.25], dtype=engine.float64), "tensor([1.5000, 2.2500], dtype=torch.float64)"),
+        (lambda: engine.tensor([0.1, 0.2], dtype=engine.float64) * 3, "tensor([0.3000, 0.6000], dtype=torch.float64)"),
         (lambda: engine.tensor([1.0, -2.0]), "tensor([ 1., -2.])"),
         (lambda: engine.tensor([0.5, -0.25]), "tensor([ 0.5000, -0.2500])"),
         (lambda: engine.tensor([0.0, 0.0]), "tensor([0., 0.])"),
@@ -701,7 +701,7 @@ def test_trace_is_a_snapshot():
         (lambda: engine.tensor([0.1, 0.25], requires_grad=True), "tensor([0.1000, 0.2500], requires_grad=True)"),
         (
             lambda: engine.tensor([[1e-3, 2.0], [3.0, 4.5]], dtype=engine.float64, requires_grad=True),
-            "tensor([[1.0000e-03, 2.0000e+00],\n        [3.0000e+00, 4.5000e+00]], dtype=engine.float64, requires_grad=True)",
+            "tensor([[1.0000e-03, 2.0000e+00],\n        [3.0000e+00, 4.5000e+00]], dtype=torch.float64, requires_grad=True)",
         ),
         (
             lambda: engine.arange(12.0, requires_grad=True) * 1.5,
@@ -744,19 +744,19 @@ def test_printing_in_the_tutorials():
     assert f"Epoch: {20:02} - MSE Loss: {loss:.2f}" == "Epoch: 20 - MSE Loss: 21.63"
 
 
-def test_size_prints_under_the_engine_name_and_behaves_as_a_tuple():
+def test_size_prints_under_pytorchs_name_and_behaves_as_a_tuple():
     s = engine.ones(4, 1).shape
-    assert repr(s) == str(s) == "engine.Size([4, 1])"
+    assert repr(s) == str(s) == "torch.Size([4, 1])"
     assert s == (4, 1) and s[0] == 4 and isinstance(s, tuple)
-    assert repr(engine.tensor(5.0).shape) == "engine.Size([])"
-    assert repr(s[1:]) == "engine.Size([1])"
+    assert repr(engine.tensor(5.0).shape) == "torch.Size([])"
+    assert repr(s[1:]) == "torch.Size([1])"
     assert s.numel() == 4
     assert engine.ones(2, 3).size() == (2, 3) and engine.ones(2, 3).size(1) == 3
 
 
-def test_dtypes_print_under_the_engine_name():
-    assert repr(engine.float32) == "engine.float32"
-    assert repr(engine.tensor([1.0], dtype=engine.float64).dtype) == "engine.float64"
+def test_dtypes_print_under_pytorchs_name():
+    assert repr(engine.float32) == str(engine.float32) == "torch.float32"
+    assert repr(engine.tensor([1.0], dtype=engine.float64).dtype) == "torch.float64"
     assert engine.float is engine.float32 and engine.double is engine.float64 and engine.long is engine.int64
 
 

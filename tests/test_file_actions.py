@@ -484,8 +484,8 @@ def test_export_parameters_in_the_chosen_format(qtbot, main_window, dialogs, tmp
         assert document["optimizer"]["name"] == "sgd" and document["optimizer"]["lr"] == 0.001
     elif extension == ".csv":
         lines = path.read_text().splitlines()
-        assert lines[0] == "name,index,value"
-        values = {line.split(",")[0]: float(line.split(",")[2]) for line in lines[1:]}
+        assert lines[0] == "parameter,value"
+        values = {line.split(",")[0]: float(line.split(",")[1]) for line in lines[1:]}
         w, b = values["w"], values["b"]
     else:
         with np.load(path, allow_pickle=False) as archive:

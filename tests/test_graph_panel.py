@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication
 from playground import graph_layout as gl
 from playground.config import Config
 from playground.panels.graph import GraphPanel
+from playground.panels.graph_items import MIN_FIT_ZOOM
 from playground.tracing import BATCH, SAMPLE, trace_trainer
 from playground.trainer import Trainer
 
@@ -221,10 +222,19 @@ def test_clicking_a_node_opens_the_inspector(qtbot, graph_window):
 def test_wheel_zooms_drag_pans_and_fit_shows_everything(qtbot, graph_window):
     panel = graph_window.graph_panel
     view = panel.view
-    view.resize(400, 200)
+    view.resize(900, 320)
     panel.fit_action.trigger()
     visible = view.mapToScene(view.viewport().rect()).boundingRect()
     assert visible.contains(view.sceneRect().adjusted(2, 2, -2, -2))
+    # In a view too small for the whole graph at a readable size, Fit keeps the text legible and
+    # shows the loss, where the backward pass starts.
+    view.resize(260, 120)
+    panel.fit_action.trigger()
+    assert view.zoom == pytest.approx(MIN_FIT_ZOOM)
+    visible = view.mapToScene(view.viewport().rect()).boundingRect()
+    root = panel.node_items[panel.graph_layout.key_for_node(panel.trace.root)]
+    assert visible.contains(root.sceneBoundingRect().center())
+    view.resize(400, 200)
     zoom = view.zoom
     center = QPointF(view.viewport().rect().center())
     event = QWheelEvent(

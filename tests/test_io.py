@@ -1,6 +1,11 @@
 """File formats: parameter and loss exports, point CSVs, sessions; fuzzed readers."""
 
+import csv
 import json
+import math
+import os
+import stat
+import time
 
 import numpy as np
 import pytest
@@ -9,6 +14,8 @@ from hypothesis import strategies as st
 
 from playground import io
 from playground.config import Config
+from playground.coordinates import parse_coordinate
+from playground.models import MODELS
 from playground.presets import load_preset
 from playground.trainer import Trainer
 
@@ -66,13 +73,32 @@ def test_parameters_json_describes_mlp_and_adam(tmp_path, mlp_run):
 def test_parameters_csv(tmp_path, mlp_run):
     path = tmp_path / "p.csv"
     io.export_parameters(path, mlp_run.snapshot())
-    lines = path.read_text().splitlines()
-    assert lines[0] == "name,index,value"
+    with open(path, newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == ["parameter", "value"]
     params = mlp_run.snapshot().params
-    assert len(lines) - 1 == sum(v.size for v in params.values())
-    for line in lines[1:]:
-        name, index, value = line.split(",")
-        assert np.float32(float(value)) == params[name].reshape(-1)[int(index)]
+    shapes = {name: value.shape for name, value in params.items()}
+    assert len(rows) - 1 == sum(v.size for v in params.values())
+    for entry, value in rows[1:]:
+        # Each entry is spelled as the Parameters dock and the landscape spell it, and reads back.
+        coordinate = parse_coordinate(entry, shapes)
+        assert coordinate.label == entry
+        assert np.float32(float(value)) == coordinate.value(params)
+    assert rows[1][0] == "hidden1.weight[0, 0]" and rows[-1][0] == "output.bias"
+
+
+def test_the_polynomial_formula_names_its_weights_as_the_export_does(tmp_path):
+    preset = load_preset("quadratic")
+    config = preset.config.replace(model="polynomial", degree=3)
+    trainer = Trainer(config, preset.points)
+    path = tmp_path / "p.csv"
+    io.export_parameters(path, trainer.snapshot())
+    with open(path, newline="") as f:
+        names = [row[0] for row in list(csv.reader(f))[1:]]
+    assert names == ["w[0, 0]", "w[1, 0]", "w[2, 0]", "b"]
+    formula = MODELS["polynomial"].formula(config)
+    assert all(name in formula for name in names)
+    assert "₁" not in formula
 
 
 def test_parameters_npz_loads_without_pickle(tmp_path, tutorial_run, mlp_run):
@@ -99,6 +125,40 @@ def test_unknown_parameter_format_writes_nothing(tmp_path, tutorial_run):
 def test_unwritable_target_raises_a_file_error(tmp_path, tutorial_run):
     with pytest.raises(io.PlaygroundFileError, match="cannot write"):
         io.export_parameters(tmp_path / "missing" / "p.json", tutorial_run.snapshot())
+
+
+def _strict_json(text):
+    """Standard JSON only: the bare tokens NaN, Infinity and -Infinity are refused."""
+
+    def refuse(token):
+        raise ValueError(f"not standard JSON: {token}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+@pytest.fixture(scope="module")
+def overflowed_run():
+    """A run whose learning rate overflows everything: the loss ends in NaN, the parameters hold ±inf."""
+    preset = load_preset("quadratic")
+    trainer = Trainer(preset.config.replace(lr=1e38), preset.points)
+    trainer.run(5)
+    params = np.concatenate([v.ravel() for v in trainer.snapshot().params.values()])
+    assert np.isnan(trainer.loss_history[-1]) and np.isposinf(params).any() and np.isneginf(params).any()
+    return trainer
+
+
+def test_parameters_json_is_standard_json_when_values_are_not_finite(tmp_path, overflowed_run):
+    path = tmp_path / "p.json"
+    snapshot = overflowed_run.snapshot()
+    io.export_parameters(path, snapshot)
+    doc = _strict_json(path.read_text())
+    assert doc["final_loss"] == "NaN"
+    for name, value in snapshot.params.items():
+        expected = [[{math.inf: "Infinity", -math.inf: "-Infinity"}.get(v, v) for v in row] for row in value.tolist()]
+        assert doc["parameters"][name]["values"] == expected
+    # Before the first epoch there is no loss: null, not "NaN".
+    io.export_parameters(path, Trainer(Config(), load_preset("linear-regression").points).snapshot())
+    assert _strict_json(path.read_text())["final_loss"] is None
 
 
 # -- loss curve -------------------------------------------------------------------------
@@ -419,6 +479,45 @@ def test_fuzzed_session_bytes_only_raise_session_error(data):
         io.parse_session(data)
 
 
+def test_a_diverged_session_is_standard_json_and_reads_back_the_same_floats(tmp_path, overflowed_run):
+    path = tmp_path / "s.json"
+    io.save_session(path, overflowed_run.points, overflowed_run)
+    doc = _strict_json(path.read_text())
+    assert doc["trainer"]["loss_history"][-1] == "NaN"
+    restored = io.load_session(path).make_trainer()
+    assert repr(restored.state_dict()) == repr(overflowed_run.state_dict())  # every NaN and ±inf in place
+    # And an epoch more goes as it goes on the original run.
+    original = Trainer(overflowed_run.config, overflowed_run.points)
+    original.run(5)
+    original.run(1)
+    restored.run(1)
+    assert repr(restored.state_dict()) == repr(original.state_dict())
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.recursive(st.lists(st.floats() | st.integers(), max_size=8), lambda c: st.lists(c, max_size=3), max_leaves=20)
+)
+def test_non_finite_numbers_survive_the_json_encoding(values):
+    text = json.dumps(io._json_numbers(values), allow_nan=False)  # standard JSON, or this raises
+    assert repr(io._numbers_from_json(json.loads(text))) == repr(values)
+
+
+def test_sessions_with_the_bare_nan_tokens_of_earlier_versions_open(tmp_path, overflowed_run):
+    path = tmp_path / "old.json"
+    document = {
+        "format": io.SESSION_FORMAT,
+        "version": 1,
+        "points": overflowed_run.points.tolist(),
+        "trainer": overflowed_run.state_dict(),
+        "app": {},
+    }
+    path.write_text(json.dumps(document))  # Python's default: bare NaN and Infinity
+    assert "NaN" in path.read_text() and '"NaN"' not in path.read_text()
+    restored = io.load_session(path).make_trainer()
+    assert repr(restored.state_dict()) == repr(overflowed_run.state_dict())
+
+
 def test_opening_a_session_does_not_touch_the_running_trainer(tmp_path, tutorial_run):
     # The app keeps its own trainer; a failed open must leave it as it was.
     live = Trainer(Config(lr=0.01), load_preset("noisy-line").points)
@@ -446,6 +545,88 @@ def test_saved_files_get_the_usual_permissions_not_private_ones(tmp_path):
         assert stat.S_IMODE(target.stat().st_mode) == 0o644
     finally:
         os.umask(umask)
+
+
+# -- how files are replaced ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", [0o600, 0o444, 0o640])
+def test_saving_over_a_file_keeps_its_mode(tmp_path, mode):
+    target = tmp_path / "points.csv"
+    target.write_text("x,y\n")
+    target.chmod(mode)
+    io.export_points_csv(target, np.array([[1.0, 2.0]]))
+    assert stat.S_IMODE(target.stat().st_mode) == mode
+    np.testing.assert_array_equal(io.read_points_csv(target), [[1.0, 2.0]])
+
+
+def test_saving_over_a_symbolic_link_writes_the_file_it_points_to(tmp_path):
+    (tmp_path / "data").mkdir()
+    real = tmp_path / "data" / "points.csv"
+    real.write_text("x,y\n")
+    real.chmod(0o600)
+    link = tmp_path / "points.csv"
+    link.symlink_to(real)
+    dangling = tmp_path / "new.csv"
+    dangling.symlink_to(tmp_path / "data" / "new.csv")
+    for path in (link, dangling):
+        io.export_points_csv(path, np.array([[3.0, 4.0]]))
+        assert path.is_symlink()
+    assert os.readlink(link) == str(real) and stat.S_IMODE(real.stat().st_mode) == 0o600
+    np.testing.assert_array_equal(io.read_points_csv(real), [[3.0, 4.0]])
+    np.testing.assert_array_equal(io.read_points_csv(tmp_path / "data" / "new.csv"), [[3.0, 4.0]])
+    assert sorted(p.name for p in (tmp_path / "data").iterdir()) == ["new.csv", "points.csv"]
+
+
+def test_check_writable_finds_what_a_save_would_meet_and_changes_nothing(tmp_path):
+    (tmp_path / "folder.csv").mkdir()
+    os.mkfifo(tmp_path / "pipe.csv")
+    (tmp_path / "loop.csv").symlink_to("loop.csv")
+    (tmp_path / "kept.csv").write_text("1,2\n")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    io.check_writable(tmp_path / "new.csv")
+    io.check_writable(tmp_path / "kept.csv")
+    for name, reason in [
+        ("missing/p.csv", "its folder does not exist"),
+        ("folder.csv", "it is a folder"),
+        ("pipe.csv", "it is not a regular file"),
+        ("loop.csv", "[Tt]oo many levels of symbolic links"),
+    ]:
+        with pytest.raises(io.PlaygroundFileError, match=f"cannot write .*{name}: {reason}"):
+            io.check_writable(tmp_path / name)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    assert (tmp_path / "kept.csv").read_text() == "1,2\n"
+
+
+def test_only_stale_temporary_files_of_the_same_target_are_removed(tmp_path):
+    old = time.time() - 2 * io.STALE_TEMP_SECONDS
+    names = {
+        ".points.csv.a1b2c3d4.tmp": old,  # left by a killed save: removed
+        ".points.csv.e5f6g7h8.tmp": time.time(),  # a save under way: kept
+        ".other.csv.a1b2c3d4.tmp": old,  # another target's
+        ".points.csv.a1b2c3d4.tmp.bak": old,  # not a temporary file of ours
+        "points.csv.a1b2c3d4.tmp": old,
+    }
+    for name, when in names.items():
+        (tmp_path / name).write_text("partial")
+        os.utime(tmp_path / name, (when, when))
+    io.export_points_csv(tmp_path / "points.csv", np.array([[1.0, 2.0]]))
+    remaining = sorted(p.name for p in tmp_path.iterdir())
+    assert remaining == sorted([*names.keys() - {".points.csv.a1b2c3d4.tmp"}, "points.csv"])
+
+
+@pytest.mark.parametrize(
+    "text,fragment",
+    [
+        ("x;y\n1;2\n3;4\n", "line 3: expected 2 values (x, y), found 1 (they hold semicolons"),
+        ("1,5;2,5\n", "found 3 (it holds semicolons"),
+        ("1;2\n", "the file holds no points (its first row, read as a header, holds semicolons"),
+    ],
+)
+def test_semicolons_get_a_hint_about_the_separator(text, fragment):
+    with pytest.raises(io.PointsFormatError) as info:
+        io.parse_points_csv(text)
+    assert fragment in str(info.value) and "decimal mark" in str(info.value)
 
 
 # ------------------------------------------------------------------------------- the fast path

@@ -27,7 +27,36 @@ SETTINGS = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
 )
 
-REDUCE_OVER_DIM = {"SumBackward1", "MeanBackward1", "MaxBackward0", "MinBackward0"}
+REDUCE_OVER_DIM = {
+    "SumBackward1",
+    "MeanBackward1",
+    "MaxBackward0",
+    "MinBackward0",
+    "ProdBackward1",
+    "AmaxBackward0",
+    "AminBackward0",
+    "VarBackward0",
+    "StdBackward0",
+    "LinalgVectorNormBackward0",
+    "LogsumexpBackward0",
+}
+# Ops whose output elements each depend on many input elements through more than a sum (softmax's
+# normalisation, running sums and products, normalisation layers, matrix inverses, gates): their
+# local derivative is a Jacobian, not a per-element factor, so there is no chain to check element
+# by element. The playground's models use none of them; their gradients are checked against
+# central differences in test_ops_gradcheck.
+COUPLED = {
+    "SoftmaxBackward0",
+    "LogSoftmaxBackward0",
+    "CumsumBackward0",
+    "CumprodBackward0",
+    "GluBackward0",
+    "NativeLayerNormBackward0",
+    "NativeBatchNormBackward0",
+    "LinalgInvExBackward0",
+    "LinalgSolveExBackward0",
+    "PreluKernelBackward0",
+}
 RESHAPES = {"ViewBackward0", "UnsqueezeBackward0", "SqueezeBackward0", "SqueezeBackward1", "SqueezeBackward4"}
 PERMUTES = {"PermuteBackward0", "TBackward0", "TransposeBackward0"}
 INDEXING = {"SelectBackward0", "SliceBackward0", "IndexBackward0"}
@@ -39,7 +68,40 @@ def _route_back(fn, i, upstream, shape):
     if isinstance(fn, ops._BatchedMatmul):
         return None
     if name in REDUCE_OVER_DIM:
-        return upstream if fn.keepdim or not shape else np.expand_dims(upstream, fn.dim)
+        if fn.keepdim or not shape or fn.dim is None:
+            return upstream
+        return np.expand_dims(upstream, fn.dim)
+    if name == "NllLossBackward0" and fn.reduction == "none" and len(shape) > 1:
+        return np.expand_dims(upstream, 1)
+    if isinstance(fn, ops._TakeAlong):
+        out = np.zeros(shape)
+        if shape:
+            np.add.at(out, ops._along_axis_index(fn.indices, fn.dim), upstream.reshape(fn.indices.shape))
+        return out if shape else upstream
+    if name == "MedianBackward0":
+        out = np.zeros(shape)
+        out[fn.position] = upstream
+        return out
+    if name in ("IndexSelectBackward0", "EmbeddingBackward0", "MaskedSelectBackward0"):
+        return fn.backward(upstream)  # the upstream gradient added at the picked places: that is the routing
+    if name == "RepeatBackward0":
+        pairs = [n for r, s in zip(fn.repeats, fn.expanded) for n in (r, s)]
+        return upstream.reshape(pairs).sum(axis=tuple(range(0, len(pairs), 2))).reshape(shape)
+    if name == "FlipBackward0":
+        return np.flip(upstream, fn.dims) if shape else upstream
+    if name == "RollBackward0":
+        back = tuple(-k for k in fn.shifts) if isinstance(fn.shifts, tuple) else -fn.shifts
+        return np.roll(upstream, back, fn.dims)
+    if name in ("DiagonalBackward0", "DiagonalBackward0_copy"):
+        out = np.zeros(shape)
+        view = np.diagonal(out, fn.offset, fn.dim1, fn.dim2)
+        view.setflags(write=True)
+        view[...] = upstream
+        return out
+    if name == "DiagEmbedBackward0":
+        return np.diagonal(upstream, fn.offset)
+    if name == "ConstantPadNdBackward0":
+        return upstream[tuple(slice(lo, lo + n) for n, (lo, _) in zip(shape, fn.pad_width))]
     if name in RESHAPES or (name == "UnsafeViewBackward0" and isinstance(fn, ops._Reshape)):
         return upstream.reshape(shape)
     if name in PERMUTES:
@@ -62,7 +124,7 @@ def _route_back(fn, i, upstream, shape):
 def _chain(fn, i, upstream, local, shape):
     """∂L/∂input as the Graph view chains it: upstream (∂L/∂output) with the edge's local gradient."""
     name = type(fn).__name__
-    if name in ("MmBackward0", "AddmmBackward0") or isinstance(fn, ops._BatchedMatmul):
+    if name in ("MmBackward0", "AddmmBackward0", "BmmBackward0") or isinstance(fn, ops._BatchedMatmul):
         j = i - (name == "AddmmBackward0")
         if j < 0:
             return unbroadcast(upstream * local, shape)
@@ -109,6 +171,8 @@ def test_local_gradients_chain_into_backward(case, data):
     out.backward(engine.tensor(np.reshape(upstream, tuple(out.shape)), dtype=engine.float64), retain_graph=True)
     checked = 0
     for fn in _nodes(out):
+        if type(fn).__name__ in COUPLED:
+            continue
         local = fn.local_grads()
         contributions = fn.contributions()
         assert len(local) == len(contributions) == len(fn.inputs)
@@ -118,7 +182,7 @@ def test_local_gradients_chain_into_backward(case, data):
             chained = _chain(fn, i, np.asarray(fn.grad), lg, t._data.shape)
             np.testing.assert_allclose(chained, c, rtol=1e-9, atol=1e-12, err_msg=f"{type(fn).__name__} input {i}")
             checked += 1
-    assert checked
+    assert checked or all(type(fn).__name__ in COUPLED for fn in _nodes(out))
 
 
 @pytest.mark.parametrize("case", CASES[::4], ids=[c.id for c in CASES[::4]])

@@ -109,7 +109,7 @@ def test_setattr_registers_replaces_and_deletes():
     assert "extra" not in dict(net.named_parameters()) and net.extra is None
     with pytest.raises(
         TypeError,
-        match=r"cannot assign 'engine.FloatTensor' as parameter 'w' "
+        match=r"cannot assign 'torch.FloatTensor' as parameter 'w' "
         r"\(torch.nn.Parameter or None expected\)",
     ):
         net.w = engine.zeros(1)
@@ -136,7 +136,7 @@ def test_registration_errors_are_pytorchs():
     assert info.value.args[0] == 'module name can\'t contain ".", got: a.b'
     with pytest.raises(TypeError, match="^int is not a Module subclass$"):
         m.add_module("c", 3)
-    with pytest.raises(TypeError, match=r"cannot assign 'engine.FloatTensor' object to parameter 'w2'"):
+    with pytest.raises(TypeError, match=r"cannot assign 'torch.FloatTensor' object to parameter 'w2'"):
         m.register_parameter("w2", engine.zeros(1))
     with pytest.raises(KeyError, match="attribute 'training' already exists"):
         m.register_parameter("training", nn.Parameter(engine.zeros(1)))
@@ -196,8 +196,8 @@ def test_load_state_dict_errors_are_pytorchs_and_change_nothing():
         net.load_state_dict({**{k: v + 1 for k, v in sd.items()}, "w": engine.zeros(2), "seq.0.bar": engine.zeros(3)})
     assert str(info.value) == (
         'Error(s) in loading state_dict for Net:\n\tUnexpected key(s) in state_dict: "seq.0.bar". \n\t'
-        "size mismatch for w: copying a param with shape engine.Size([2]) from checkpoint, the shape in current "
-        "model is engine.Size([1])."
+        "size mismatch for w: copying a param with shape torch.Size([2]) from checkpoint, the shape in current "
+        "model is torch.Size([1])."
     )
     with pytest.raises(
         RuntimeError, match="expected torch.Tensor or Tensor-like object from checkpoint but received <class 'list'>"
@@ -553,15 +553,15 @@ def test_loss_errors_are_pytorchs():
         F.binary_cross_entropy(engine.tensor([0.2]), engine.tensor([1.5]))
     with pytest.raises(
         ValueError,
-        match=r"^Using a target size \(engine.Size\(\[2\]\)\) that is different to the input "
-        r"size \(engine.Size\(\[2, 1\]\)\) is deprecated. Please ensure they have "
+        match=r"^Using a target size \(torch.Size\(\[2\]\)\) that is different to the input "
+        r"size \(torch.Size\(\[2, 1\]\)\) is deprecated. Please ensure they have "
         r"the same size.$",
     ):
         F.binary_cross_entropy(engine.tensor([[0.5], [0.5]]), engine.tensor([1.0, 0.0]))
     with pytest.raises(
         ValueError,
-        match=r"^Target size \(engine.Size\(\[2\]\)\) must be the same as input size "
-        r"\(engine.Size\(\[2, 1\]\)\)$",
+        match=r"^Target size \(torch.Size\(\[2\]\)\) must be the same as input size "
+        r"\(torch.Size\(\[2, 1\]\)\)$",
     ):
         F.binary_cross_entropy_with_logits(x, engine.tensor([1.0, 0.0]))
     with pytest.raises(RuntimeError, match="^Found dtype Float but expected Double$"):
@@ -584,8 +584,8 @@ def test_mismatched_shapes_warn_then_broadcast_or_fail(fn):
     y = engine.tensor([1.0, 2.0, 3.0, 4.0])
     with pytest.warns(
         UserWarning,
-        match=r"^Using a target size \(engine.Size\(\[4\]\)\) that is different to the "
-        r"input size \(engine.Size\(\[4, 1\]\)\). This will likely lead to incorrect "
+        match=r"^Using a target size \(torch.Size\(\[4\]\)\) that is different to the "
+        r"input size \(torch.Size\(\[4, 1\]\)\). This will likely lead to incorrect "
         r"results due to broadcasting. Please ensure they have the same size.$",
     ):
         loss = fn(x, y)

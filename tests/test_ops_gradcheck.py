@@ -839,6 +839,663 @@ def _mlp(x, w1, b1, w2, y):
     return ((hidden @ w2 - y) ** 2).mean()
 
 
+# the wider PyTorch API: elementwise functions ---------------------------------------------------
+
+
+def _away_from_steps(lo=-3.0, hi=3.0):
+    """Values at least 0.1 from every integer and half-integer (where floor, round & co. jump)."""
+    return values(lo, hi).filter(lambda v: abs(v * 2 - round(v * 2)) >= 0.2)
+
+
+_SMOOTH_UNARY = {
+    "log1p": "Log1PBackward0",
+    "expm1": "Expm1Backward0",
+    "exp2": "Exp2Backward0",
+    "log2": "Log2Backward0",
+    "log10": "Log10Backward0",
+    "rsqrt": "RsqrtBackward0",
+    "tan": "TanBackward0",
+    "atan": "AtanBackward0",
+    "asin": "AsinBackward0",
+    "acos": "AcosBackward0",
+    "sinh": "SinhBackward0",
+    "cosh": "CoshBackward0",
+    "erf": "ErfBackward0",
+}
+
+
+@case(
+    "more elementwise functions",
+    with_options(
+        st.tuples(array(SHAPES, values(0.2, 0.9))),
+        name=st.sampled_from(sorted(_SMOOTH_UNARY)),
+        form=st.sampled_from(["method", "function", "arctan alias"]),
+    ),
+    set(_SMOOTH_UNARY.values()),
+)
+def _more_unary(a, name, form):
+    if form == "function" or (form == "arctan alias" and name != "atan"):
+        return getattr(engine, name)(a)
+    if form == "arctan alias":
+        return engine.arctan(a)
+    return getattr(a, name)()
+
+
+_STEPS = {
+    "floor": "FloorBackward0",
+    "ceil": "CeilBackward0",
+    "trunc": "TruncBackward0",
+    "round": "RoundBackward0",
+    "frac": "FracBackward0",
+    "sign": "SignBackward0",
+}
+
+
+@case(
+    "rounding and sign (gradient 0, frac 1)",
+    with_options(st.tuples(array(SHAPES, _away_from_steps())), name=st.sampled_from(sorted(_STEPS))),
+    set(_STEPS.values()) | {"MulBackward0"},
+)
+def _steps(a, name):
+    return getattr(engine, name)(a) * a
+
+
+@case(
+    "round to decimals",
+    just_arrays(array(SHAPES, st.integers(-30, 30).map(lambda k: k / 10 + 0.023))),
+    {"RoundBackward1", "MulBackward0"},
+)
+def _round_decimals(a):
+    return a.round(decimals=1) * a
+
+
+_KINKS = [0.0, 0.5, -0.5, 1.0, -1.0, 2.0, -2.0, 3.0, -3.0, 0.2]
+
+
+@case(
+    "activations",
+    with_options(
+        st.tuples(array(SHAPES, away_from(_KINKS, gap=0.05, lo=-4.0, hi=4.0))),
+        name=st.sampled_from(
+            [
+                "leaky_relu",
+                "hardtanh",
+                "relu6",
+                "softplus",
+                "softplus beta",
+                "elu",
+                "celu",
+                "selu",
+                "mish",
+                "threshold",
+                "hardsigmoid",
+                "hardswish",
+                "softshrink",
+                "hardshrink",
+                "silu",
+                "gelu",
+                "gelu tanh",
+                "logsigmoid",
+                "softsign",
+                "tanhshrink",
+            ]
+        ),
+    ),
+    {
+        "LeakyReluBackward0",
+        "HardtanhBackward0",
+        "SoftplusBackward0",
+        "EluBackward0",
+        "CeluBackward0",
+        "MishBackward0",
+        "ThresholdBackward0",
+        "HardsigmoidBackward0",
+        "HardswishBackward0",
+        "SoftshrinkBackward0",
+        "HardshrinkBackward0",
+        "SiluBackward0",
+        "GeluBackward0",
+        "LogSigmoidBackward0",
+        "DivBackward0",
+        "AddBackward0",
+        "AbsBackward0",
+        "SubBackward0",
+        "TanhBackward0",
+        "MulBackward0",
+    },
+)
+def _activations(a, name):
+    F = engine.nn.functional
+    return {
+        "leaky_relu": lambda: F.leaky_relu(a, 0.1),
+        "hardtanh": lambda: F.hardtanh(a),
+        "relu6": lambda: F.relu6(a * 3),
+        "softplus": lambda: F.softplus(a),
+        "softplus beta": lambda: F.softplus(a, beta=2.0, threshold=4.0),
+        "elu": lambda: F.elu(a, 0.7),
+        "celu": lambda: F.celu(a, 0.7),
+        "selu": lambda: F.selu(a),
+        "mish": lambda: F.mish(a),
+        "threshold": lambda: F.threshold(a, 0.2, -1.0),
+        "hardsigmoid": lambda: F.hardsigmoid(a),
+        "hardswish": lambda: F.hardswish(a),
+        "softshrink": lambda: F.softshrink(a),
+        "hardshrink": lambda: F.hardshrink(a),
+        "silu": lambda: F.silu(a),
+        "gelu": lambda: F.gelu(a),
+        "gelu tanh": lambda: F.gelu(a, approximate="tanh"),
+        "logsigmoid": lambda: F.logsigmoid(a),
+        "softsign": lambda: F.softsign(a),
+        "tanhshrink": lambda: F.tanhshrink(a),
+    }[name]()
+
+
+@case("glu", just_arrays(array((2, 4)), array((3, 2, 2))), {"GluBackward0", "AddBackward0", "SumBackward0"})
+def _glu(a, b):
+    F = engine.nn.functional
+    return F.glu(a).sum() + F.glu(b, dim=1).sum()
+
+
+@case(
+    "prelu",
+    with_options(
+        st.tuples(array((2, 3, 2), away_from_zero(0.05)), array((3,), values(0.1, 0.5)), array((1,), values(0.1, 0.5)))
+    ),
+    {"PreluKernelBackward0", "AddBackward0", "SumBackward0"},
+)
+def _prelu(a, w, w1):
+    F = engine.nn.functional
+    return F.prelu(a, w).sum() + F.prelu(a, w1).sum()
+
+
+@case(
+    "binary functions",
+    with_options(
+        broadcast_pair(positive(0.3, 2.5), positive(0.3, 2.5)),
+        name=st.sampled_from(["atan2", "lerp", "logaddexp", "xlogy", "hypot", "fmod", "remainder"]),
+    ),
+    {
+        "Atan2Backward0",
+        "LerpBackward0",
+        "LogaddexpBackward0",
+        "XlogyBackward0",
+        "FmodBackward0",
+        "RemainderBackward0",
+        "MulBackward0",
+        "AddBackward0",
+        "SqrtBackward0",
+        "ExpandBackward0",
+        "CloneBackward0",
+    },
+)
+def _binary_functions(a, b, name):
+    if name in ("fmod", "remainder"):
+        # Away from the jumps of a mod b: a + 7.3 is within (3, 6) of b's multiples only by luck, so
+        # use b = 7.1 + b/10 (at most 7.35) and a in (0.3, 2.5): a < b, no jump nearby.
+        return getattr(engine, name)(a, b * 0.1 + 7.1) * a
+    if name == "lerp":
+        shape = np.broadcast_shapes(tuple(a.shape), tuple(b.shape))
+        return engine.lerp(a.expand(*shape).clone() if shape else a, b, 0.3)
+    return getattr(engine, name)(a, b)
+
+
+@case(
+    "clamp_min / clamp_max",
+    with_options(st.tuples(array(SHAPES, away_from([0.3]))), form=st.sampled_from(["min", "max"])),
+    {"ClampMinBackward0", "ClampMaxBackward0"},
+)
+def _clamp_one_side(a, form):
+    return a.clamp_min(0.3) if form == "min" else engine.clamp_max(a, 0.3)
+
+
+# the wider PyTorch API: reductions and softmax ---------------------------------------------------
+
+
+@st.composite
+def dim_input(draw, elements=None, shapes=NONSCALAR_SHAPES):
+    a = draw(array(shapes, elements))
+    return (a,), {"dim": draw(st.integers(-a.ndim, a.ndim - 1)), "keepdim": draw(st.booleans())}
+
+
+@case(
+    "softmax / log_softmax / logsumexp",
+    st.tuples(
+        dim_input(values(-4.0, 4.0)).map(lambda x: x[0]),
+        dim_input().map(lambda x: x[1]),
+    ).flatmap(
+        lambda pair: st.tuples(
+            st.just(pair[0]),
+            st.fixed_dictionaries(
+                {
+                    "dim": st.integers(-pair[0][0].ndim, pair[0][0].ndim - 1),
+                    "name": st.sampled_from(["softmax", "log_softmax", "logsumexp", "F.softmax", "F.log_softmax"]),
+                    "keepdim": st.booleans(),
+                }
+            ),
+        )
+    ),
+    {"SoftmaxBackward0", "LogSoftmaxBackward0", "LogsumexpBackward0", "MulBackward0"},
+)
+def _softmax(a, dim, name, keepdim):
+    F = engine.nn.functional
+    weights = engine.tensor(np.linspace(0.5, 1.5, a.numel()).reshape(tuple(a.shape)), dtype=engine.float64)
+    if name == "logsumexp":
+        return a.logsumexp(dim, keepdim=keepdim)
+    if name.startswith("F."):
+        return getattr(F, name[2:])(a, dim=dim) * weights
+    return getattr(a, name)(dim) * weights  # weighted, or softmax's sum would have a zero gradient
+
+
+@case(
+    "prod",
+    with_options(
+        st.tuples(array(NONSCALAR_SHAPES, st.one_of(values(-2.0, 2.0), st.just(0.0)))),
+        dim=st.none() | st.integers(-1, 0),
+        keepdim=st.booleans(),
+    ),
+    {"ProdBackward0", "ProdBackward1"},
+)
+def _prod(a, dim, keepdim):
+    return a.prod() if dim is None else engine.prod(a, dim, keepdim=keepdim)
+
+
+@case(
+    "cumsum / cumprod",
+    st.tuples(dim_input(st.one_of(values(-2.0, 2.0), st.just(0.0))), st.sampled_from(["cumsum", "cumprod"])).map(
+        lambda x: (x[0][0], {"dim": x[0][1]["dim"], "name": x[1]})
+    ),
+    {"CumsumBackward0", "CumprodBackward0"},
+)
+def _cumulative(a, dim, name):
+    return getattr(a, name)(dim) if name == "cumsum" else engine.cumprod(a, dim=dim)
+
+
+@st.composite
+def moments_input(draw):
+    """Distinct values (the standard deviation of equal values has no derivative), dims and a correction."""
+    a = draw(distinct_array())
+    return (a,), {
+        "dim": draw(dims_for(a.ndim)),
+        "keepdim": draw(st.booleans()),
+        "form": draw(st.sampled_from(["method", "function"])),
+        "name": draw(st.sampled_from(["var", "std"])),
+        "correction": draw(st.sampled_from([None, 0, 1, 2])),
+    }
+
+
+@case(
+    "var / std",
+    moments_input(),
+    {"VarBackward0", "StdBackward0", "MulBackward0", "SumBackward0"},
+)
+def _moments(a, dim, keepdim, form, name, correction):
+    n = (
+        a.numel()
+        if dim is None or a.ndim == 0
+        else math.prod(a.shape[d] for d in ((dim,) if isinstance(dim, int) else dim))
+    )
+    c = 1 if correction is None else correction
+    if n - c <= 0 or (name == "std" and n < 2):
+        c = 0
+    if n == 1 and name == "std":
+        return (a * 1.0).sum()  # std of one value has no derivative (sqrt at 0)
+    f = getattr(a, name) if form == "method" else (lambda *args, **kw: getattr(engine, name)(a, *args, **kw))
+    if dim is None:
+        return f(correction=c)
+    return f(dim, keepdim=keepdim, correction=c)
+
+
+@case(
+    "norm",
+    st.tuples(
+        reduction_input(away_from_zero(0.1)),
+        st.sampled_from([2, 1, 3, "fro", float("inf"), 0.5]),
+    ).map(lambda x: (x[0][0], {"dim": x[0][1]["dim"], "keepdim": x[0][1]["keepdim"], "p": x[1]})),
+    {"LinalgVectorNormBackward0", "MulBackward0", "SumBackward0"},
+)
+def _norm(a, dim, keepdim, p):
+    if p == float("inf"):
+        # distinct magnitudes, so the maximum is unique
+        a = a * engine.tensor(np.arange(1, a.numel() + 1, dtype=np.float64).reshape(tuple(a.shape)) * 0.37)
+    return a.norm(p=p, dim=dim, keepdim=keepdim)
+
+
+@case(
+    "amax / amin",
+    st.tuples(extremum_input(), st.sampled_from(["amax", "amin"])).map(
+        lambda x: (x[0][0], {"dim": x[0][1]["dim"], "keepdim": x[0][1]["keepdim"], "name": x[1]})
+    ),
+    {"AmaxBackward0", "AminBackward0"},
+)
+def _amax(a, dim, keepdim, name):
+    return getattr(a, name)(dim, keepdim=keepdim) if dim is not None else getattr(engine, name)(a)
+
+
+@case(
+    "sort / topk / median / kthvalue",
+    st.tuples(
+        distinct_array(NONSCALAR_SHAPES),
+        st.sampled_from(["sort", "sort descending", "topk", "topk smallest", "median", "median dim", "kthvalue"]),
+    ).map(lambda x: ((x[0],), {"name": x[1]})),
+    {
+        "SortBackward0",
+        "TopkBackward0",
+        "MedianBackward0",
+        "MedianBackward1",
+        "KthvalueBackward0",
+    },
+)
+def _selecting(a, name):
+    n = a.shape[-1]
+    return {
+        "sort": lambda: a.sort().values,
+        "sort descending": lambda: engine.sort(a, dim=0, descending=True)[0],
+        "topk": lambda: a.topk(min(2, n)).values,
+        "topk smallest": lambda: engine.topk(a, 1, dim=-1, largest=False)[0],
+        "median": lambda: a.median(),
+        "median dim": lambda: a.median(dim=-1).values,
+        "kthvalue": lambda: a.kthvalue(n, -1).values,
+    }[name]()
+
+
+# the wider PyTorch API: selecting and reshaping ---------------------------------------------------
+
+
+@st.composite
+def indexing_input(draw):
+    a = draw(array(hnp.array_shapes(min_dims=2, max_dims=3, min_side=2, max_side=3)))
+    name = draw(st.sampled_from(["gather", "index_select", "take", "masked_fill", "masked_select", "embedding"]))
+    seed = draw(st.integers(0, 2**16))
+    return (a,), {"name": name, "seed": seed}
+
+
+@case(
+    "gather / index_select / masked_fill / masked_select / embedding",
+    indexing_input(),
+    {
+        "GatherBackward0",
+        "IndexSelectBackward0",
+        "MaskedFillBackward0",
+        "MaskedSelectBackward0",
+        "EmbeddingBackward0",
+        "ViewBackward0",
+        "IndexBackward0",
+    },
+)
+def _indexing(a, name, seed):
+    rng = np.random.default_rng(seed)
+    shape = tuple(a.shape)
+    if name == "gather":
+        index = engine.tensor(rng.integers(0, shape[1], shape[:1] + (4,) + shape[2:]))
+        return a.gather(1, index)
+    if name == "index_select":
+        return engine.index_select(a, 0, engine.tensor(rng.integers(0, shape[0], 4)))
+    if name == "take":
+        return a.take(engine.tensor(rng.integers(0, a.numel(), 5)))
+    mask = engine.tensor(rng.random(shape) < 0.5)
+    if name == "masked_fill":
+        return a.masked_fill(mask, 0.25)
+    if name == "masked_select":
+        return a.masked_select(mask)
+    weight = a.reshape(shape[0], -1)
+    return engine.nn.functional.embedding(engine.tensor(rng.integers(0, shape[0], (2, 3))), weight)
+
+
+_MATRIX_FORMS = [
+    "repeat",
+    "flip",
+    "roll",
+    "roll all",
+    "tril",
+    "triu",
+    "diagonal",
+    "diag",
+    "trace",
+    "pad",
+    "chunk",
+    "split sizes",
+    "unbind",
+]
+_VECTOR_FORMS = ["tile", "diag vector", "diag_embed"]
+
+
+@st.composite
+def reshaping_input(draw):
+    name = draw(st.sampled_from(_MATRIX_FORMS + _VECTOR_FORMS))
+    return (draw(array((3, 3) if name in _MATRIX_FORMS else (3,))),), {"name": name}
+
+
+@case(
+    "repeat / tile / flip / roll / tril / triu / diagonal / trace / pad",
+    reshaping_input(),
+    {
+        "RepeatBackward0",
+        "FlipBackward0",
+        "RollBackward0",
+        "TrilBackward0",
+        "TriuBackward0",
+        "DiagonalBackward0",
+        "DiagonalBackward0_copy",
+        "DiagEmbedBackward0",
+        "TraceBackward0",
+        "ConstantPadNdBackward0",
+        "ViewBackward0",
+        "CopySlices",
+        "SplitBackward0",
+        "SplitWithSizesBackward0",
+        "UnbindBackward0",
+        "MulBackward0",
+        "AddBackward0",
+        "SumBackward0",
+    },
+)
+def _reshaping(a, name):
+    return {
+        "repeat": lambda: a.repeat(2, 1, 2),
+        "tile": lambda: a.tile(2),
+        "flip": lambda: a.flip((0, 1)),
+        "roll": lambda: a.roll(1, 1),
+        "roll all": lambda: engine.roll(a, 2),
+        "tril": lambda: a.tril(),
+        "triu": lambda: engine.triu(a, 1),
+        "diagonal": lambda: a.diagonal(1),
+        "diag": lambda: engine.diag(a),
+        "diag vector": lambda: a.diag(-1),
+        "trace": lambda: a.trace(),
+        "pad": lambda: engine.nn.functional.pad(a, (1, 2, 0, 1), value=0.5),
+        "diag_embed": lambda: engine.diag_embed(a),
+        "chunk": lambda: a.chunk(2, 1)[0] * 2 + a.chunk(2, 1)[1].sum(),
+        "split sizes": lambda: engine.split(a, [2, 1])[0] * 3,
+        "unbind": lambda: a.unbind(1)[0] * a.unbind(1)[2],
+    }[name]()
+
+
+@st.composite
+def batched_pair(draw):
+    b, n, k, m = draw(SIDE), draw(SIDE), draw(SIDE), draw(SIDE)
+    return (draw(array((b, n, k))), draw(array((b, k, m)))), {
+        "form": draw(st.sampled_from(["bmm", "method", "einsum"]))
+    }
+
+
+@case("bmm", batched_pair(), {"BmmBackward0", "UnsafeViewBackward0", "ViewBackward0", "PermuteBackward0"})
+def _bmm_case(a, b, form):
+    if form == "einsum":
+        return engine.einsum("bij,bjk->bik", a, b)
+    return engine.bmm(a, b) if form == "bmm" else a.bmm(b)
+
+
+_EINSUM_SHAPES = {
+    "ij,jk->ik": ((2, 3), (3, 4)),
+    "ij->ji": ((2, 3),),
+    "ij->": ((2, 3),),
+    "ij,j->i": ((2, 3), (3,)),
+    "i,i->": ((3,), (3,)),
+    "i,j->ij": ((3,), (2,)),
+    "ij,ij->i": ((2, 3), (2, 3)),
+    "ii->i": ((3, 3),),
+    "ii": ((3, 3),),
+    "...j,j": ((2, 3), (3,)),
+    "bij,bjk->bik": ((2, 2, 3), (2, 3, 2)),
+}
+
+
+@st.composite
+def einsum_input(draw):
+    equation = draw(st.sampled_from(sorted(_EINSUM_SHAPES)))
+    return tuple(draw(array(shape)) for shape in _EINSUM_SHAPES[equation]), {"equation": equation}
+
+
+@case(
+    "einsum",
+    einsum_input(),
+    {
+        "BmmBackward0",
+        "MmBackward0",
+        "UnsafeViewBackward0",
+        "ViewBackward0",
+        "PermuteBackward0",
+        "SumBackward1",
+        "MulBackward0",
+        "DiagonalBackward0",
+        "ExpandBackward0",
+        "SumBackward0",
+        "CloneBackward0",
+        "MvBackward0",
+        "DotBackward0",
+    },
+)
+def _einsum(*operands, equation):
+    return engine.einsum(equation, *operands)
+
+
+# the wider PyTorch API: losses, normalisation, linear algebra -------------------------------------
+
+
+@st.composite
+def classification_input(draw):
+    n, c = draw(st.integers(1, 4)), draw(st.integers(2, 4))
+    logits = draw(array((n, c), values(-3.0, 3.0)))
+    seed = draw(st.integers(0, 2**16))
+    options = {
+        "seed": seed,
+        "form": draw(
+            st.sampled_from(
+                ["nll", "cross_entropy", "weighted", "ignore_index", "smoothing", "probabilities", "sum", "none", "1-d"]
+            )
+        ),
+    }
+    return (logits,), options
+
+
+@case(
+    "nll_loss / cross_entropy",
+    classification_input(),
+    {
+        "NllLossBackward0",
+        "LogSoftmaxBackward0",
+        "DivBackward1",
+        "MulBackward1",
+        "AddBackward0",
+        "NegBackward0",
+        "SumBackward0",
+        "SumBackward1",
+        "MulBackward0",
+        "MaskedFillBackward0",
+        "DivBackward0",
+        "SelectBackward0",
+    },
+)
+def _classification(logits, seed, form):
+    F = engine.nn.functional
+    rng = np.random.default_rng(seed)
+    n, c = logits.shape
+    target = engine.tensor(rng.integers(0, c, n))
+    weight = engine.tensor(rng.uniform(0.5, 2.0, c), dtype=engine.float64)
+    if form == "nll":
+        return F.nll_loss(F.log_softmax(logits, 1), target)
+    if form == "weighted":
+        return F.cross_entropy(logits, target, weight=weight)
+    if form == "ignore_index":
+        target[0] = -100
+        if n == 1:
+            return F.cross_entropy(logits, target, reduction="sum")
+        return F.cross_entropy(logits, target)
+    if form == "smoothing":
+        return F.cross_entropy(logits, target, label_smoothing=0.2)
+    if form == "probabilities":
+        return F.cross_entropy(logits, engine.tensor(rng.dirichlet(np.ones(c), n)))
+    if form == "1-d":
+        return F.cross_entropy(logits[0], target[0])
+    if form in ("sum", "none"):
+        return F.cross_entropy(logits, target, reduction=form)
+    return F.cross_entropy(logits, target)
+
+
+@case(
+    "smooth_l1_loss",
+    with_options(
+        broadcast_pair().filter(lambda p: p[0].shape == p[1].shape),
+        reduction=st.sampled_from(["mean", "sum", "none"]),
+        beta=st.sampled_from([1.0, 0.5]),
+    ),
+    {"SmoothL1LossBackward0"},
+)
+def _smooth_l1(a, b, reduction, beta):
+    # Keep away from |a − b| = beta, where the loss has no second derivative (the first is continuous).
+    return engine.nn.functional.smooth_l1_loss(a, b, reduction=reduction, beta=beta)
+
+
+@st.composite
+def normalization_input(draw):
+    form = draw(st.sampled_from(["layer", "layer plain", "batch", "batch eval", "batch plain"]))
+    x = draw(array((4, 3), values(-2.0, 2.0)))
+    if "plain" in form:
+        return (x,), {"form": form}
+    return (x, draw(array((3,), values(0.5, 1.5))), draw(array((3,)))), {"form": form}
+
+
+@case("layer_norm / batch_norm", normalization_input(), {"NativeLayerNormBackward0", "NativeBatchNormBackward0"})
+def _normalization(x, w=None, b=None, *, form):
+    F = engine.nn.functional
+    if form == "layer":
+        return F.layer_norm(x, (3,), w, b)
+    if form == "layer plain":
+        return F.layer_norm(x, (3,))
+    running_mean = engine.zeros(3, dtype=engine.float64)
+    running_var = engine.ones(3, dtype=engine.float64) * 2
+    if form == "batch":
+        return F.batch_norm(x, running_mean, running_var, w, b, training=True)
+    if form == "batch plain":
+        return F.batch_norm(x, None, None, training=True)
+    return F.batch_norm(x, running_mean, running_var, w, b, training=False)
+
+
+@st.composite
+def linalg_input(draw):
+    form = draw(st.sampled_from(["inv", "det", "solve", "solve vector", "inverse"]))
+    a = draw(array((3, 3), values(-0.3, 0.3)))
+    if form.startswith("solve"):
+        return (a, draw(array((3, 2) if form == "solve" else (3,)))), {"form": form}
+    return (a,), {"form": form}
+
+
+@case(
+    "linalg inv / det / solve",
+    linalg_input(),
+    {"LinalgInvExBackward0", "LinalgDetBackward0", "LinalgSolveExBackward0", "AddBackward0", "MulBackward0"},
+)
+def _linalg(a, b=None, *, form):
+    well_conditioned = a + engine.eye(3, dtype=engine.float64) * 2
+    if form == "inv":
+        return engine.linalg.inv(well_conditioned)
+    if form == "inverse":
+        return engine.inverse(well_conditioned)
+    if form == "det":
+        return engine.linalg.det(well_conditioned)
+    return engine.linalg.solve(well_conditioned, b)
+
+
 # second derivatives: the gradient, computed with create_graph=True, is itself gradient-checked ----------
 
 
@@ -880,6 +1537,50 @@ SECOND_ORDER = {
             + F.binary_cross_entropy_with_logits(x, x.sigmoid(), reduction="sum") * x
         ),
         values(),
+    ),
+    "softmax, log_softmax and logsumexp": (
+        lambda x: (
+            (_spread(x).softmax(0) * _spread(x)).sum() * x
+            + (_spread(x).log_softmax(0) ** 2).sum() * x
+            + _spread(x).reshape(1, -1).logsumexp(1) * x
+        ),
+        values(),
+    ),
+    "elementwise functions": (
+        lambda x: x.log1p() * x.expm1() + x.atan() * x.erf() + (x * 0.5).asin() + x.sinh() * x.cosh() + x.rsqrt(),
+        positive(0.3, 1.5),
+    ),
+    "activations": (
+        lambda x: (
+            F.leaky_relu(x, 0.2) * x
+            + F.gelu(x) * F.silu(x)
+            + F.softplus(x, beta=2) * F.elu(x)
+            + F.mish(x)
+            + F.logsigmoid(x) * F.gelu(x, approximate="tanh")
+        ),
+        away_from([0.0]),
+    ),
+    "std, var and norm": (
+        lambda x: (
+            engine.cat([_spread(x), _spread(x) * 2 + 1]).std() * x
+            + engine.cat([_spread(x), _spread(x) * 3]).reshape(1, -1).var(1) * x
+            + (x * x + 1).norm() * x
+            + (x * x + 1).norm(p=3) * x
+        ),
+        values(),
+    ),
+    "cumsum, cumprod and prod": (
+        lambda x: (
+            (x.reshape(-1).cumsum(0) ** 2).sum() * x + (x + 2).reshape(-1).cumprod(0).sum() * x + (x + 2).prod() * x
+        ),
+        values(-1.0, 1.0),
+    ),
+    "cross-entropy and smooth L1": (
+        lambda x: (
+            F.cross_entropy(_spread(x).reshape(1, -1) * x.reshape(-1)[0], engine.tensor([0]))
+            + F.smooth_l1_loss(x * x, x, beta=0.5) * x
+        ),
+        away_from([0.0, 0.5, 1.0, -0.5, 1.5], gap=0.05),
     ),
 }
 

@@ -325,7 +325,7 @@ def test_zero_grad():
         (
             lambda ps: optim.SGD(ps[0], lr=0.1),
             TypeError,
-            "params argument given to the optimizer should be an iterable of Tensors or dicts, but got engine.FloatTensor",
+            "params argument given to the optimizer should be an iterable of Tensors or dicts, but got torch.FloatTensor",
         ),
         (
             lambda ps: optim.SGD([1.0], lr=0.1),

@@ -5,6 +5,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _missing
 from ..function import backward, grad
 from ..grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from ..tensor import Tensor
@@ -101,3 +102,6 @@ def gradcheck(
                     f"numerical:{numeric}\nanalytical:{analytic[m]}\n"
                 )
     return True
+
+
+__getattr__ = _missing.module_getattr("torch.autograd")

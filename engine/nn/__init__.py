@@ -1,19 +1,20 @@
 """``engine.nn``: modules, layers, losses and initialisers, as ``torch.nn``."""
 
-from . import functional, init
+from .. import _missing
+from . import functional, init, utils
+from .activation import *  # noqa: F403
+from .activation import __all__ as _activations
 from .layers import Flatten, Identity, Linear, ModuleList, ReLU, Sequential, Sigmoid, Tanh
-from .losses import BCELoss, BCEWithLogitsLoss, HuberLoss, L1Loss, MSELoss
+from .layers_extra import *  # noqa: F403
+from .layers_extra import __all__ as _extra_layers
+from .losses import *  # noqa: F403
+from .losses import __all__ as _losses
 from .module import Module, Parameter
 
 __all__ = [
-    "BCELoss",
-    "BCEWithLogitsLoss",
     "Flatten",
-    "HuberLoss",
     "Identity",
-    "L1Loss",
     "Linear",
-    "MSELoss",
     "Module",
     "ModuleList",
     "Parameter",
@@ -23,4 +24,9 @@ __all__ = [
     "Tanh",
     "functional",
     "init",
+    "utils",
 ]
+__all__ += _activations + _extra_layers + _losses
+
+
+__getattr__ = _missing.module_getattr("torch.nn")

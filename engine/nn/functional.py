@@ -12,8 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from .. import ops
+from .. import _missing, ops
+from .. import api as _api
 from ..function import Function
+from ..random import _generator
 from ..tensor import _SCALAR_NAMES, Size, Tensor, _raise_broadcast_error
 
 __all__ = [
@@ -554,3 +556,484 @@ def binary_cross_entropy_with_logits(
     w = _weight_array(weight, x.shape)
     pw = _weight_array(pos_weight, x.shape)
     return BinaryCrossEntropyWithLogitsBackward0.apply(input, target, reduction=reduction, weight=w, pos_weight=pw)
+
+
+# ==================================================================================================
+# Activations, classification losses and layers of the wider torch.nn.functional API
+# ==================================================================================================
+
+
+softmax = _api.softmax
+log_softmax = _api.log_softmax
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    """softmax(−input) (``torch.nn.functional.softmin``)."""
+    return _api.softmax(-input, dim, dtype)
+
+
+def _activation(op, name, **defaults):
+    def fn(input, *args, inplace=False, **kwargs):
+        _check_tensor(name, "input", 1, input)
+        attrs = dict(defaults)
+        attrs.update(zip(defaults, args))
+        attrs.update(kwargs)
+        out = op.apply(input if input._data.dtype.kind == "f" else input.float(), **attrs)
+        return input._inplace_unary(out) if inplace else out
+
+    fn.__name__ = fn.__qualname__ = name
+    return fn
+
+
+leaky_relu = _activation(ops.LeakyReluBackward0, "leaky_relu", negative_slope=0.01)
+leaky_relu.__doc__ = "x where x > 0, else negative_slope·x (``torch.nn.functional.leaky_relu``)."
+elu = _activation(ops.EluBackward0, "elu", alpha=1.0)
+elu.__doc__ = "x where x > 0, else α(eˣ − 1) (``torch.nn.functional.elu``)."
+celu = _activation(ops.CeluBackward0, "celu", alpha=1.0)
+hardtanh = _activation(ops.HardtanhBackward0, "hardtanh", min_val=-1.0, max_val=1.0)
+hardtanh.__doc__ = "x clamped to [min_val, max_val] (``torch.nn.functional.hardtanh``)."
+threshold = _activation(ops.ThresholdBackward0, "threshold", threshold=0.0, value=0.0)
+hardsigmoid = _activation(ops.HardsigmoidBackward0, "hardsigmoid")
+hardswish = _activation(ops.HardswishBackward0, "hardswish")
+
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(input, inplace=False):
+    """scale·elu(x, α) with PyTorch's fixed α and scale (``torch.nn.functional.selu``)."""
+    _check_tensor("selu", "input", 1, input)
+    out = ops.EluBackward0.apply(input, alpha=SELU_ALPHA, scale=SELU_SCALE)
+    return input._inplace_unary(out) if inplace else out
+
+
+def relu6(input, inplace=False):
+    """min(max(x, 0), 6) (``torch.nn.functional.relu6``; grad_fn ``HardtanhBackward0``)."""
+    return hardtanh(input, 0.0, 6.0, inplace=inplace)
+
+
+def silu(input, inplace=False):
+    """x·σ(x) (``torch.nn.functional.silu``; grad_fn ``SiluBackward0``)."""
+    _check_tensor("silu", "input", 1, input)
+    out = ops.SiluBackward0.apply(input)
+    return input._inplace_unary(out) if inplace else out
+
+
+def mish(input, inplace=False):
+    """x·tanh(softplus(x)) (``torch.nn.functional.mish``)."""
+    _check_tensor("mish", "input", 1, input)
+    out = ops.MishBackward0.apply(input)
+    return input._inplace_unary(out) if inplace else out
+
+
+def gelu(input, approximate="none"):
+    """x·Φ(x), Φ the standard normal CDF, or its tanh approximation (``torch.nn.functional.gelu``)."""
+    _check_tensor("gelu", "input", 1, input)
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    return ops.GeluBackward0.apply(input, approximate=approximate)
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    """ln(1 + e^(βx))/β, linear above ``threshold`` (``torch.nn.functional.softplus``)."""
+    _check_tensor("softplus", "input", 1, input)
+    return ops.SoftplusBackward0.apply(input, beta=beta, threshold=threshold)
+
+
+def logsigmoid(input):
+    """ln σ(x), computed stably (``torch.nn.functional.logsigmoid``)."""
+    _check_tensor("logsigmoid", "input", 1, input)
+    return ops.LogSigmoidBackward0.apply(input)
+
+
+def softsign(input):
+    """x/(1 + |x|) (``torch.nn.functional.softsign``)."""
+    return input / (input.abs() + 1)
+
+
+def tanhshrink(input):
+    """x − tanh(x) (``torch.nn.functional.tanhshrink``)."""
+    return input - input.tanh()
+
+
+def softshrink(input, lambd=0.5):
+    return ops.SoftshrinkBackward0.apply(input, lambd=lambd)
+
+
+def hardshrink(input, lambd=0.5):
+    return ops.HardshrinkBackward0.apply(input, lambd=lambd)
+
+
+def glu(input, dim=-1):
+    """First half of ``dim`` times the sigmoid of the second half (``torch.nn.functional.glu``)."""
+    d = input.dim() and (dim % input.dim())
+    if input.shape[d] % 2:
+        raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {input.shape[d]}")
+    return ops.GluBackward0.apply(input, dim=d)
+
+
+def prelu(input, weight):
+    """x where x > 0, else w·x with a learned slope per channel (``torch.nn.functional.prelu``)."""
+    return ops.PreluKernelBackward0.apply(input, weight)
+
+
+def dropout(input, p=0.5, training=True, inplace=False):
+    """Zero each element with probability ``p`` and scale the rest by 1/(1 − p), in training
+    (``torch.nn.functional.dropout``; grad_fn ``MulBackward0``). The mask comes from the engine's
+    seeded generator, so it differs from PyTorch's."""
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return input
+    if p == 1.0:
+        mask = np.zeros(input._data.shape, dtype=input._data.dtype)
+    else:
+        keep = _generator(None).random(input._data.shape) >= p
+        mask = keep.astype(input._data.dtype) * input._data.dtype.type(1.0 / (1.0 - p))
+    out = input * Tensor._wrap(mask)
+    return input._inplace_unary(out) if inplace else out
+
+
+def alpha_dropout(input, p=0.5, training=False, inplace=False):
+    if not training or p == 0.0:
+        return input
+    return dropout(input, p, training, inplace)
+
+
+def one_hot(tensor, num_classes=-1):
+    """Class indices as one-hot rows: int64, with a new last dim of ``num_classes``
+    (``torch.nn.functional.one_hot``)."""
+    _check_tensor("one_hot", "self", 1, tensor)
+    x = tensor._data
+    if x.dtype != np.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if x.size and x.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if num_classes == -1:
+        num_classes = int(x.max()) + 1 if x.size else 0
+    elif x.size and x.max() >= num_classes:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    return Tensor._wrap((x[..., None] == np.arange(num_classes)).astype(np.int64))
+
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False):
+    """Rows of ``weight`` picked by the indices ``input`` (``torch.nn.functional.embedding``;
+    grad_fn ``EmbeddingBackward0``)."""
+    indices = input._data
+    if indices.dtype.kind not in "iu":
+        raise RuntimeError(
+            "Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; "
+            f"but got torch.{_dtype_name(indices)}Tensor instead (while checking arguments for embedding)"
+        )
+    if indices.size and (indices.max() >= weight._data.shape[0] or indices.min() < 0):
+        raise IndexError("index out of range in self")
+    if padding_idx is not None and padding_idx < 0:
+        padding_idx += weight._data.shape[0]
+    return ops.EmbeddingBackward0.apply(weight, indices=indices, padding_idx=padding_idx)
+
+
+def _classes_dim_check(input, target, fn):
+    if input.dim() < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {input.dim()})")
+    if target._data.dtype.kind not in "iu":
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_dtype_name(target._data)}")
+    batch_input = input.shape[0] if input.dim() > 1 else None
+    batch_target = target.shape[0] if target.dim() > 0 else None
+    if input.dim() > 1 and batch_input != batch_target:
+        raise ValueError(f"Expected input batch_size ({batch_input}) to match target batch_size ({batch_target}).")
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
+    """The negative log-likelihood of class indices ``target`` under log-probabilities ``input``
+    (``torch.nn.functional.nll_loss``; grad_fn ``NllLossBackward0``).
+
+    Parameters
+    ----------
+    input : Tensor, shape (C,), (N, C) or (N, C, d1, ...)
+        Log-probabilities (the output of ``log_softmax``).
+    target : Tensor of int64, shape (), (N,) or (N, d1, ...)
+        Class indices in [0, C), or ``ignore_index``.
+    weight : Tensor, shape (C,), optional
+        A weight per class; ``mean`` divides by the total weight of the targets.
+    """
+    _check_tensor("nll_loss", "input", 1, input)
+    _check_tensor("nll_loss", "target", 2, target)
+    reduction = _reduction(size_average, reduce, reduction)
+    _classes_dim_check(input, target, "nll_loss")
+    t = target._data.astype(np.int64)
+    classes = input.shape[1] if input.dim() > 1 else input.shape[0]
+    bad = (t != ignore_index) & ((t < 0) | (t >= classes))
+    if bad.any():
+        raise IndexError(f"Target {int(t[bad].reshape(-1)[0])} is out of bounds.")
+    w = None if weight is None else weight._data
+    return NllLossBackward0.apply(input, target=t, weight=w, reduction=reduction, ignore_index=ignore_index)
+
+
+NllLossBackward0 = ops.NllLossBackward0
+
+
+def cross_entropy(
+    input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean", label_smoothing=0.0
+):
+    """Cross-entropy of logits ``input`` against class indices or class probabilities ``target``
+    (``torch.nn.functional.cross_entropy``): ``nll_loss(log_softmax(input, 1), target)`` for indices.
+
+    With ``label_smoothing`` ε the target mixes 1 − ε of the class with ε spread over all classes,
+    computed as PyTorch computes it (so the same graph: ``AddBackward0`` at the top).
+    """
+    _check_tensor("cross_entropy", "input", 1, input)
+    _check_tensor("cross_entropy", "target", 2, target)
+    reduction = _reduction(size_average, reduce, reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    class_dim = 0 if input.dim() == 1 else 1
+    if target._data.dtype.kind == "f" and target.shape == input.shape:
+        return _cross_entropy_probabilities(input, target, weight, reduction, label_smoothing, class_dim)
+    _classes_dim_check(input, target, "cross_entropy")
+    log_probabilities = _api.log_softmax(input, class_dim)
+    loss = nll_loss(log_probabilities, target, weight, ignore_index=ignore_index, reduction=reduction)
+    if label_smoothing == 0.0:
+        return loss
+    n_classes = input.shape[class_dim]
+    ignored = Tensor._wrap(target._data == ignore_index)
+    if weight is not None:
+        shape = [1] * input.dim()
+        shape[class_dim] = n_classes
+        smooth = -(log_probabilities * weight.reshape(shape)).sum(class_dim)
+    else:
+        smooth = -log_probabilities.sum(class_dim)
+    smooth = smooth.masked_fill(ignored, 0.0)
+    if reduction == "mean":
+        kept = Tensor._wrap(target._data[target._data != ignore_index].reshape(-1))
+        denominator = weight.gather(0, kept).sum() if weight is not None else (~ignored).sum()
+        smooth = smooth.sum() / denominator
+    elif reduction == "sum":
+        smooth = smooth.sum()
+    return ops.MulBackward1.apply(loss, other=1 - label_smoothing) + ops.MulBackward1.apply(
+        smooth, other=label_smoothing / n_classes
+    )
+
+
+def _cross_entropy_probabilities(input, target, weight, reduction, label_smoothing, class_dim):
+    n_classes = input.shape[class_dim]
+    log_probabilities = _api.log_softmax(input, class_dim)
+    if label_smoothing > 0.0:
+        target = target * (1 - label_smoothing) + label_smoothing / n_classes
+    if weight is not None:
+        shape = [1] * input.dim()
+        shape[class_dim] = n_classes
+        log_probabilities = log_probabilities * weight.reshape(shape)
+    if reduction == "mean":
+        if input.numel() == 0:
+            return -(log_probabilities * target).sum() * float("nan")
+        return ops.DivBackward1.apply(-(log_probabilities * target).sum(), other=input.numel() / n_classes)
+    if reduction == "sum":
+        return -(log_probabilities * target).sum()
+    return -(log_probabilities * target).sum(class_dim)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    """Smooth L1 loss: quadratic (½(ŷ − y)²/β) within ``beta`` of the target, linear beyond
+    (``torch.nn.functional.smooth_l1_loss``; grad_fn ``SmoothL1LossBackward0``)."""
+    _check_tensor("smooth_l1_loss", "input", 1, input)
+    _check_tensor("smooth_l1_loss", "target", 2, target)
+    reduction = _reduction(size_average, reduce, reduction)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    if beta == 0.0:
+        return l1_loss(input, target, reduction=reduction)
+    target = _float_target(input, target)
+    input, target = _broadcast_pair(input, target)
+    return ops.SmoothL1LossBackward0.apply(input, target, reduction=reduction, beta=float(beta))
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    """KL divergence of log-probabilities ``input`` from ``target`` (``torch.nn.functional.kl_div``):
+    target·(ln target − input) summed, averaged (``mean``) or per batch row (``batchmean``)."""
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
+    if reduction == "mean":
+        warnings.warn(
+            "reduction: 'mean' divides the total loss by both the batch size and the support size."
+            "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
+            "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
+            stacklevel=2,
+        )
+    if log_target:
+        elementwise = target.exp() * (target - input)
+    else:
+        elementwise = _api.xlogy(target, target) - target * input
+    if reduction == "batchmean":
+        return elementwise.sum() / input.shape[0] if input.dim() else elementwise.sum()
+    if reduction == "mean":
+        return elementwise.mean()
+    if reduction == "sum":
+        return elementwise.sum()
+    return elementwise
+
+
+def poisson_nll_loss(
+    input, target, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None, reduction="mean"
+):
+    loss = input.exp() - target * input if log_input else input - target * (input + eps).log()
+    if reduction == "mean":
+        return loss.mean()
+    return loss.sum() if reduction == "sum" else loss
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    """The cosine of the angle between ``x1`` and ``x2`` along ``dim`` (``torch.nn.functional.cosine_similarity``)."""
+    n1 = x1.norm(dim=dim, keepdim=True).clamp_min(eps)
+    n2 = x2.norm(dim=dim, keepdim=True).clamp_min(eps)
+    return ((x1 / n1) * (x2 / n2)).sum(dim)
+
+
+def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+    """‖x1 − x2 + eps‖ₚ along the last dim (``torch.nn.functional.pairwise_distance``)."""
+    return (x1 - x2 + eps).norm(p=p, dim=-1, keepdim=keepdim)
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    """``input`` divided by its p-norm along ``dim`` (at least ``eps``) (``torch.nn.functional.normalize``)."""
+    denominator = input.norm(p=p, dim=dim, keepdim=True).clamp_min(eps).expand_as(input)
+    return input / denominator
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
+    """Normalise over the last ``len(normalized_shape)`` dims, then scale and shift
+    (``torch.nn.functional.layer_norm``; grad_fn ``NativeLayerNormBackward0``)."""
+    normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if tuple(input.shape[input.dim() - len(normalized_shape) :]) != normalized_shape:
+        raise RuntimeError(
+            f"Given normalized_shape={list(normalized_shape)}, expected input with shape "
+            f"[*, {', '.join(map(str, normalized_shape))}], but got input of size{list(input.shape)}"
+        )
+    params = [p for p in (weight, bias) if p is not None]
+    return ops.NativeLayerNormBackward0.apply(
+        input,
+        *params,
+        normalized_ndim=len(normalized_shape),
+        eps=eps,
+        has_weight=weight is not None,
+        has_bias=bias is not None,
+    )
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-05):
+    """Normalise each channel (dim 1) by the batch's statistics in training, else by the running ones,
+    then scale and shift (``torch.nn.functional.batch_norm``; grad_fn ``NativeBatchNormBackward0``).
+
+    In training the running statistics are updated in place: running = (1 − momentum)·running +
+    momentum·batch statistic (the variance unbiased), as PyTorch does.
+    """
+    params = [p for p in (weight, bias) if p is not None]
+    channels = input.shape[1] if input.dim() > 1 else None
+    if training:
+        size = input.numel() // channels
+        if size == 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input size {input.shape}")
+        out = ops.NativeBatchNormBackward0.apply(
+            input, *params, eps=eps, has_weight=weight is not None, has_bias=bias is not None
+        )
+        node_mean, node_var = _batch_statistics(input._data)
+        if running_mean is not None:
+            m = input._data.dtype.type(momentum)
+            running_mean._data[...] = (1 - m) * running_mean._data + m * node_mean.astype(running_mean._data.dtype)
+        if running_var is not None:
+            m = input._data.dtype.type(momentum)
+            unbiased = node_var * (size / (size - 1))
+            running_var._data[...] = (1 - m) * running_var._data + m * unbiased.astype(running_var._data.dtype)
+        return out
+    return ops.NativeBatchNormBackward0.apply(
+        input,
+        *params,
+        eps=eps,
+        has_weight=weight is not None,
+        has_bias=bias is not None,
+        mean=running_mean._data,
+        var=running_var._data,
+    )
+
+
+def _batch_statistics(x):
+    axes = (0,) + tuple(range(2, x.ndim))
+    mean = np.mean(x, axis=axes)
+    shape = [1] * x.ndim
+    shape[1] = x.shape[1]
+    centered = x - mean.reshape(shape)
+    return mean, np.mean(centered * centered, axis=axes)
+
+
+def pad(input, pad, mode="constant", value=None):
+    """Pad the last dims by ``pad`` = (left, right, top, bottom, ...) (``torch.nn.functional.pad``)."""
+    if mode != "constant":
+        raise NotImplementedError(f"torch.nn.functional.pad(mode={mode!r}) is not implemented in this engine")
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    widths = tuple((int(pad[i]), int(pad[i + 1])) for i in range(0, len(pad), 2))
+    return ops.ConstantPadNdBackward0.apply(input, widths=widths, value=0.0 if value is None else value)
+
+
+def hardtanh_(input, min_val=-1.0, max_val=1.0):
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
+def relu_(input):
+    return input._inplace_unary(input.relu())
+
+
+def leaky_relu_(input, negative_slope=0.01):
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def elu_(input, alpha=1.0):
+    return elu(input, alpha, inplace=True)
+
+
+__all__ += [
+    "alpha_dropout",
+    "batch_norm",
+    "celu",
+    "cosine_similarity",
+    "cross_entropy",
+    "dropout",
+    "elu",
+    "elu_",
+    "embedding",
+    "gelu",
+    "glu",
+    "hardshrink",
+    "hardsigmoid",
+    "hardswish",
+    "hardtanh",
+    "hardtanh_",
+    "kl_div",
+    "layer_norm",
+    "leaky_relu",
+    "leaky_relu_",
+    "log_softmax",
+    "logsigmoid",
+    "mish",
+    "nll_loss",
+    "normalize",
+    "one_hot",
+    "pad",
+    "pairwise_distance",
+    "poisson_nll_loss",
+    "prelu",
+    "relu6",
+    "relu_",
+    "selu",
+    "silu",
+    "smooth_l1_loss",
+    "softmax",
+    "softmin",
+    "softplus",
+    "softshrink",
+    "softsign",
+    "tanhshrink",
+    "threshold",
+]
+
+
+__getattr__ = _missing.module_getattr("torch.nn.functional")

@@ -11,6 +11,7 @@ import math
 import numbers
 from typing import TYPE_CHECKING, Any
 
+from .. import _missing
 from ..random import _generator
 
 if TYPE_CHECKING:
@@ -151,3 +152,6 @@ def xavier_normal_(tensor: Tensor, gain: Any = 1.0, generator: Any = None) -> Te
     fan_in, fan_out = _fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
     return normal_(tensor, 0.0, std, generator)
+
+
+__getattr__ = _missing.module_getattr("torch.nn.init")

@@ -10,7 +10,7 @@ from .._dtype import get_default_dtype, to_numpy_dtype
 from ..tensor import Tensor
 from . import functional as F
 from . import init
-from .module import Module, Parameter
+from .module import Module, Parameter, _addindent
 
 __all__ = ["Flatten", "Identity", "Linear", "ModuleList", "ReLU", "Sequential", "Sigmoid", "Tanh"]
 
@@ -149,7 +149,26 @@ class Sequential(_ModuleSequence):
 
 
 class ModuleList(_ModuleSequence):
-    """A list of sub-modules that are registered (``torch.nn.ModuleList``)."""
+    """A list of sub-modules that are registered (``torch.nn.ModuleList``).
+
+    Prints as PyTorch does, with runs of equal sub-modules folded: ``(0-2): 3 x Linear(...)``.
+    """
+
+    def __repr__(self):
+        reprs = [repr(module) for module in self]
+        if not reprs:
+            return self._get_name() + "()"
+        runs: list[tuple[int, int, str]] = []  # (first index, last index, repr)
+        for i, text in enumerate(reprs):
+            if runs and runs[-1][2] == text:
+                runs[-1] = (runs[-1][0], i, text)
+            else:
+                runs.append((i, i, text))
+        lines = []
+        for first, last, text in runs:
+            line = f"({first}): {text}" if first == last else f"({first}-{last}): {last - first + 1} x {text}"
+            lines.append(_addindent(line, 2))
+        return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
 
     def __init__(self, modules: Any = None) -> None:
         super().__init__()

@@ -60,6 +60,26 @@ class Parameter(Tensor):
     __str__ = __repr__
 
 
+class RemovableHandle:
+    """What registering a hook returns; ``remove()`` unregisters it."""
+
+    _next_id = 0
+
+    def __init__(self, hooks):
+        self.hooks = hooks
+        self.id = RemovableHandle._next_id
+        RemovableHandle._next_id += 1
+
+    def remove(self):
+        self.hooks.pop(self.id, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
     """What ``load_state_dict(strict=False)`` could not match, as PyTorch returns it."""
 
@@ -114,8 +134,40 @@ class Module:
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
+    _hooks: dict | None = None  # {"forward_pre": {id: fn}, "forward": {id: fn}} once a hook is registered
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.forward(*args, **kwargs)
+        if self._hooks is None:
+            return self.forward(*args, **kwargs)
+        return self._call_with_hooks(args, kwargs)
+
+    def _call_with_hooks(self, args, kwargs):
+        hooks: dict = self.__dict__["_hooks"]
+        for hook in list(hooks["forward_pre"].values()):
+            result = hook(self, args)
+            if result is not None:
+                args = result if isinstance(result, tuple) else (result,)
+        output = self.forward(*args, **kwargs)
+        for hook in list(hooks["forward"].values()):
+            result = hook(self, args, output)
+            if result is not None:
+                output = result
+        return output
+
+    def _add_hook(self, kind, hook):
+        hooks = self.__dict__.setdefault("_hooks", {"forward_pre": {}, "forward": {}})
+        handle = RemovableHandle(hooks[kind])
+        hooks[kind][handle.id] = hook
+        return handle
+
+    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
+        """Call ``hook(module, args)`` before each forward; a returned value replaces the arguments."""
+        return self._add_hook("forward_pre", hook)
+
+    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False, always_call=False):
+        """Call ``hook(module, args, output)`` after each forward; a returned value replaces the output
+        (``torch.nn.Module.register_forward_hook``)."""
+        return self._add_hook("forward", hook)
 
     # ------------------------------------------------------------------------------ registration
     def __setattr__(self, name, value):
@@ -464,22 +516,34 @@ class Module:
                 else:
                     p.grad = Tensor._wrap(np.zeros_like(p.grad._data))
 
-    def to(self, *args: Any, dtype: Any = None, **kwargs: Any) -> Module:
-        """Convert floating point parameters and buffers to ``dtype`` in place (devices other than the CPU are
-        not available); returns self."""
+    def to(
+        self, *args: Any, dtype: Any = None, device: Any = None, non_blocking: bool = False, **kwargs: Any
+    ) -> Module:
+        """Convert floating point parameters and buffers to ``dtype`` in place; returns self.
+
+        Accepts ``to(device)``, ``to(dtype)``, ``to(device, dtype)`` and ``to(tensor)`` as PyTorch does. The
+        only device that holds tensors is the CPU; others raise PyTorch's error for a build without them.
+        """
+        from .. import _device
         from .._dtype import dtype as _dtype_cls
         from .._dtype import to_numpy_dtype
 
         for a in args:
             if isinstance(a, _dtype_cls):
                 dtype = a
-            elif a not in ("cpu", None):
-                raise RuntimeError(f"device {a!r} is not available: this engine runs on the CPU")
+            elif isinstance(a, Tensor):
+                dtype = a.dtype
+            else:
+                device = a
+        if device is not None:
+            _device.check(device)
         if dtype is None:
             return self
         target = to_numpy_dtype(dtype)
         if target.kind != "f":
-            raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired dtype={dtype}")
+            raise TypeError(
+                f"nn.Module.to only accepts floating point or complex dtypes, but got desired dtype={dtype}"
+            )
         for t in list(self.parameters()) + list(self.buffers()):
             if t._data.dtype.kind == "f" and t._data.dtype != target:
                 t._data = t._data.astype(target)
@@ -498,7 +562,43 @@ class Module:
         return self.to(float64)
 
     def cpu(self) -> Module:
+        """This module (its tensors are on the CPU already)."""
         return self
+
+    def half(self):
+        from .._dtype import float16
+
+        return self.to(float16)
+
+    def type(self, dst_type):
+        """Convert the parameters and buffers to ``dst_type``; returns self."""
+        return self.to(dst_type)
+
+    def share_memory(self):
+        """Nothing to share across processes here; returns self."""
+        return self
+
+    def compile(self, *args, **kwargs):
+        """Nothing to compile in this engine; the module runs as it is."""
+
+    def get_buffer(self, target):
+        """The buffer named ``target`` (``"0.running_mean"``)."""
+        module_path, _, name = target.rpartition(".")
+        module = self.get_submodule(module_path)
+        if name not in module._buffers:
+            raise AttributeError(f"{type(module).__name__} has no attribute `{name}`")
+        return module._buffers[name]
+
+    def set_submodule(self, target, module, strict=False):
+        """Put ``module`` at the dotted path ``target``."""
+        parent_path, _, name = target.rpartition(".")
+        setattr(self.get_submodule(parent_path), name, module)
+
+    def cuda(self, device=None):
+        """PyTorch's error for a build without CUDA: the engine computes on the CPU."""
+        from .. import _device
+
+        _device.check("cuda")
 
     # ---------------------------------------------------------------------------------- printing
     def extra_repr(self) -> str:

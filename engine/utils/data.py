@@ -11,6 +11,7 @@ import numbers
 
 import numpy as np
 
+from .. import _missing
 from ..random import Generator, default_generator
 from ..tensor import Tensor
 
@@ -371,3 +372,6 @@ class DataLoader:
 
 def _no_collate(sample):
     return sample
+
+
+__getattr__ = _missing.module_getattr("torch.utils.data")

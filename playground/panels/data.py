@@ -43,6 +43,7 @@ from playground.background import BackgroundJob
 from playground.document import InvalidPointError
 from playground.io import PointsFormatError, parse_points_csv
 from playground.models import CurveModel
+from playground.panels.numbers import NUMBER_ROLE, FittingNumberDelegate
 
 _ROOT = QModelIndex()  # the invisible root: these tables have no children
 
@@ -51,6 +52,8 @@ SELECTED_COLOR = QColor(255, 127, 14)
 SAMPLE_COLOR = QColor(214, 39, 40)
 CURVE_COLOR = QColor(44, 160, 44)
 HIT_RADIUS_PX = 9.0
+#: How far beyond the points the view follows the fitted curve, in multiples of their height.
+CURVE_REACH = 3.0
 #: Pasted text longer than this is parsed in the background.
 BACKGROUND_PASTE_CHARS = 256 * 1024
 CURVE_SAMPLES = 400
@@ -251,6 +254,8 @@ class PointsTableModel(QAbstractTableModel):
             return format_number(value)
         if role == Qt.ItemDataRole.EditRole:
             return repr(value)
+        if role == NUMBER_ROLE:
+            return value
         if role == Qt.ItemDataRole.ToolTipRole:
             return repr(value)
         if role == Qt.ItemDataRole.TextAlignmentRole:
@@ -384,6 +389,7 @@ class DataPanel(QWidget):
         self.table_model.rejected.connect(self.message)
         self.table = PointsTableView()
         self.table.setModel(self.table_model)
+        self.table.setItemDelegate(FittingNumberDelegate(self.table))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(
@@ -401,6 +407,7 @@ class DataPanel(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.plot_widget)
         splitter.addWidget(self.table)
+        self.table.setMinimumWidth(150)  # "-3.12439" in both columns, not "-3.…"
         splitter.setStretchFactor(0, 4)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([800, 210])
@@ -411,6 +418,8 @@ class DataPanel(QWidget):
         layout.addWidget(splitter)
 
         document.pointsChanged.connect(self._points_changed)
+        self._following = True
+        self.view_box.sigRangeChangedManually.connect(self._stop_following)
         self.view_box.sigXRangeChanged.connect(self._update_curve)
         self.view_box.sigRangeChanged.connect(self._place_hint)
         self._points_changed(document.points)
@@ -500,13 +509,18 @@ class DataPanel(QWidget):
         return self._sample
 
     def fit_view(self) -> None:
-        """Zoom so that every point is visible with a margin."""
+        """Zoom so that every point and the fitted curve over them are visible with a margin, and
+        follow them from now on (until the view is panned or zoomed by hand)."""
+        self._following = True
         points = self.points
         if len(points) == 0:
             self.view_box.setRange(xRange=(-1, 1), yRange=(-1, 1), padding=0.05)
             return
         lo = points.min(axis=0)
         hi = points.max(axis=0)
+        curve = self._curve_span(lo[0], hi[0], lo[1], hi[1])
+        if curve is not None:
+            lo[1], hi[1] = min(lo[1], curve[0]), max(hi[1], curve[1])
         span = hi - lo
         span = np.where(span > 1e-12 * np.maximum(1.0, np.abs(hi)), span, 1.0)
         margin = span * 0.12
@@ -516,10 +530,47 @@ class DataPanel(QWidget):
             padding=0,
         )
 
+    @property
+    def following(self) -> bool:
+        """The view widens by itself to keep the points and the fitted curve in sight."""
+        return self._following
+
+    def _curve_span(self, x0, x1, y0, y1):
+        """(min, max) of the fitted curve between x0 and x1, or None; a curve that runs off to
+        extremes (a diverging fit) counts only up to ``CURVE_REACH`` times the points' height."""
+        snapshot = self._snapshot
+        if snapshot is None or x1 < x0:
+            return None
+        try:
+            ys = self._curve_model(snapshot.config, snapshot.params, np.linspace(x0, x1, 64))
+        except Exception:  # a model/parameter mismatch must not break the view
+            return None
+        return _within_reach(ys[np.isfinite(ys)], y0, y1)
+
+    def _keep_in_sight(self, lo, hi) -> None:
+        """Widen the view (never narrow it) to hold the box lo…hi, with a margin."""
+        (vx0, vx1), (vy0, vy1) = self.view_box.viewRange()
+        mx, my = (vx1 - vx0) * 0.04, (vy1 - vy0) * 0.04
+        nx0, nx1 = min(vx0, lo[0] - mx), max(vx1, hi[0] + mx)
+        ny0, ny1 = min(vy0, lo[1] - my), max(vy1, hi[1] + my)
+        if (nx0, nx1, ny0, ny1) != (vx0, vx1, vy0, vy1):
+            self.view_box.setRange(xRange=(nx0, nx1), yRange=(ny0, ny1), padding=0)
+
+    def _stop_following(self, *args) -> None:
+        self._following = False
+
     def show_snapshot(self, snapshot) -> None:
         """Draw the fitted curve of ``snapshot``'s parameters over the visible x range."""
         self._snapshot = snapshot
         self._update_curve()
+        points = self.points
+        if self._following and self._drag is None and len(points):
+            xs, ys = self._curve_xs, self._curve_ys
+            x0, x1 = points[:, 0].min(), points[:, 0].max()
+            inside = (xs >= x0) & (xs <= x1) & np.isfinite(ys)
+            span = _within_reach(ys[inside], points[:, 1].min(), points[:, 1].max())
+            if span is not None:  # the fit over the points wanders off: follow it
+                self._keep_in_sight((x0, span[0]), (x1, span[1]))
 
     def fitted_curve_data(self) -> tuple[np.ndarray, np.ndarray]:
         """The x and y values of the fitted curve as drawn."""
@@ -627,10 +678,17 @@ class DataPanel(QWidget):
         offset = np.array([pos.x(), pos.y()]) - drag["press"]
         if not np.isfinite(offset).all():
             return
-        self._document.move_points(drag["indices"], drag["start"] + offset, stroke=drag["stroke"])
+        moved = drag["start"] + offset
+        self._document.move_points(drag["indices"], moved, stroke=drag["stroke"])
 
     def _end_drag(self) -> None:
-        self._drag = None
+        drag, self._drag = self._drag, None
+        indices = [] if drag is None else drag["indices"][drag["indices"] < len(self.points)]
+        if len(indices):
+            # A point dragged to (or past) the edge stays in view; widening only on release keeps
+            # the point under the cursor while it moves.
+            moved = self.points[indices]
+            self._keep_in_sight(moved.min(axis=0), moved.max(axis=0))
 
     def _select_in_rect(self, rect: QRectF, additive: bool) -> None:
         points = self.points
@@ -652,9 +710,12 @@ class DataPanel(QWidget):
             return
         self._syncing_table = True
         try:
+            # One range per run of consecutive rows: selecting rows one by one is quadratic in Qt.
+            rows = np.unique(self._selected)
+            breaks = np.flatnonzero(np.diff(rows) != 1) + 1
             selection = QItemSelection()
-            for row in self._selected.tolist():
-                selection.select(self.table_model.index(row, 0), self.table_model.index(row, 1))
+            for run in np.split(rows, breaks) if rows.size else ():
+                selection.select(self.table_model.index(int(run[0]), 0), self.table_model.index(int(run[-1]), 1))
             model.select(
                 selection,
                 QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
@@ -671,3 +732,12 @@ class DataPanel(QWidget):
             self._selected = rows
             self._draw_selection()
             self.selectionChanged.emit(self._selected.copy())
+
+
+def _within_reach(ys, y0, y1):
+    """(min, max) of the finite curve values ``ys``, each kept within ``CURVE_REACH`` times the
+    points' height (y0…y1) of them, so a diverging fit cannot drag the view off; None if empty."""
+    if not ys.size:
+        return None
+    reach = CURVE_REACH * max(y1 - y0, 1.0)
+    return max(float(ys.min()), y0 - reach), min(float(ys.max()), y1 + reach)

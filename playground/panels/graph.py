@@ -156,7 +156,7 @@ class GraphPanel(QWidget):
         self.fit_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.fit_action.setStatusTip("Zoom to show the whole graph (F)")
         self.fit_action.setToolTip("Show the whole graph (F)")
-        self.fit_action.triggered.connect(self.view.fit)
+        self.fit_action.triggered.connect(self.fit)
         bar.addAction(self.fit_action)
         self.addAction(self.fit_action)
 
@@ -449,6 +449,11 @@ class GraphPanel(QWidget):
         if initial_view:
             self._initial_view()
         self._update_stepper_controls()
+
+    def fit(self):
+        """Show the whole graph if it fits at a readable size; otherwise as much of it as does, around the loss."""
+        root = self.node_items.get(self.graph_layout.key_for_node(self.trace.root)) if self.trace else None
+        self.view.fit(root)
 
     def _initial_view(self):
         self.view.fit()

@@ -41,6 +41,8 @@ READABLE_ZOOM = 0.75
 #: A new layout never opens larger than this.
 OPENING_ZOOM_LIMIT = 1.25
 MIN_ZOOM, MAX_ZOOM = 0.05, 6.0
+#: Fit never zooms out further than this (node text stays about 6 points high).
+MIN_FIT_ZOOM = 0.65
 
 
 def fonts():
@@ -229,11 +231,15 @@ class GraphView(QGraphicsView):
             self.set_zoom(self.zoom * 1.0015**delta)
         event.accept()
 
-    def fit(self):
-        """Show the whole graph."""
+    def fit(self, focus=None):
+        """Show the whole graph, or as much of it as fits at a readable size, around ``focus`` (an item)."""
         rect = self.sceneRect()
         if rect.isEmpty():
             return
         self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
         if self.zoom > MAX_ZOOM:
             self.set_zoom(MAX_ZOOM)
+        if self.zoom < MIN_FIT_ZOOM:  # text would shrink to a few pixels: keep it legible instead
+            self.set_zoom(MIN_FIT_ZOOM)
+            if focus is not None:
+                self.centerOn(focus)

@@ -53,6 +53,7 @@ class LossPanel(QWidget):
         self._window = None
         self._marks_drawn = False
         self._drawn = None  # (generation, epochs) of the curve on screen
+        self.range_sources = []  # callables: more losses the followed range must hold (the race's curves)
 
         self.plot_widget = pg.PlotWidget(background="w")
         plot_item = self.plot_widget.getPlotItem()
@@ -213,6 +214,10 @@ class LossPanel(QWidget):
         finally:
             self.view_box.setRange(xRange=saved[0], yRange=saved[1], padding=0)
 
+    def start_epoch(self) -> int:
+        """The first epoch the plot follows (1 for the whole run)."""
+        return self._start_epoch()
+
     # ----------------------------------------------------------------- internals
     def _start_epoch(self) -> int:
         n = len(self.history)
@@ -238,6 +243,8 @@ class LossPanel(QWidget):
     def _follow_range(self, ys) -> None:
         """Show the epochs followed and their losses with a little room to spare, the bounds moving
         in small round steps so the axes (the costliest part of a redraw) change only now and then."""
+        if self.range_sources:
+            ys = np.concatenate([ys, *(source() for source in self.range_sources)])
         with np.errstate(all="ignore"):
             finite = ys[np.isfinite(ys) & ((ys > 0) if self._log else True)]
         n = len(self.history)

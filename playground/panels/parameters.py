@@ -12,7 +12,9 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
+from playground.coordinates import element_name
 from playground.models import OPTIMIZERS
+from playground.panels.numbers import NUMBER_ROLE, FittingNumberDelegate
 
 _ROOT = QModelIndex()  # the invisible root: these tables have no children
 
@@ -23,13 +25,6 @@ COLUMNS = ("Parameter", "Value", "Gradient ∂L/∂p")
 def format_value(value: float) -> str:
     """Seven significant digits (a float32's worth); the tooltip has the exact value."""
     return f"{value:.7g}"
-
-
-def element_name(name: str, shape: tuple, index: tuple) -> str:
-    """``w`` for a one-element parameter, ``name[i, j]`` otherwise."""
-    if int(np.prod(shape)) == 1:
-        return name
-    return f"{name}[{', '.join(str(i) for i in index)}]"
 
 
 class ParametersModel(QAbstractTableModel):
@@ -109,7 +104,7 @@ class ParametersModel(QAbstractTableModel):
         number = float(self._values[row] if column == 1 else self._grads[row])
         if role == Qt.ItemDataRole.DisplayRole:
             return format_value(number)
-        if role == VALUE_ROLE:
+        if role in (VALUE_ROLE, NUMBER_ROLE):
             return number
         if role == Qt.ItemDataRole.ToolTipRole:
             return repr(number)
@@ -130,6 +125,7 @@ class ParametersPanel(QWidget):
         self.model = ParametersModel(self)
         self.table = QTableView()
         self.table.setModel(self.model)
+        self.table.setItemDelegate(FittingNumberDelegate(self.table))
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()

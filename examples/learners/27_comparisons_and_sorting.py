@@ -1,0 +1,31 @@
+"""Comparisons, logical operations, closeness tests, sorting, searching and unique values."""
+
+import torch
+
+x = torch.tensor([1.0, 2.0, 3.0, 4.0])
+y = torch.tensor([1.0, 2.5, 3.0, 3.5])
+print(x == y, x != y, x < y, x >= y)
+print(torch.eq(x, y), torch.gt(x, 2), x.le(2), x.ne(y))
+print(torch.equal(x, x.clone()), torch.equal(x, y))
+print(torch.allclose(x, x + 1e-7), torch.isclose(x, y, atol=0.6))
+print((x > 1) & (x < 4), (x < 2) | (x > 3), ~(x > 2), (x > 2) ^ (y > 2))
+print(torch.logical_and(x > 1, y > 2), torch.logical_not(x > 2), torch.logical_or(x > 3, y < 2))
+print(torch.any(x > 3), torch.all(x > 0), x.any(), (x > 2).all())
+print(torch.isnan(torch.tensor([1.0, float("nan")])), torch.isinf(torch.tensor([1.0, float("inf")])))
+print(torch.isfinite(torch.tensor([1.0, float("inf"), float("nan")])))
+
+v = torch.tensor([3, 1, 4, 1, 5, 9, 2, 6])
+print(torch.sort(v))
+print(v.sort(descending=True))
+print(torch.argsort(v), v.argsort(descending=True))
+print(v.topk(3), torch.topk(v, 2, largest=False))
+print(v.unique(), torch.unique(v, return_counts=True), v.unique(return_inverse=True))
+print(torch.bincount(v), v.bincount(minlength=12).shape)
+print(torch.searchsorted(torch.tensor([1, 3, 5, 7]), torch.tensor([0, 3, 6, 8])))
+print(v.max(), v.argmax(), v.min(), v.argmin(), v.max(0))
+print(torch.maximum(v, torch.tensor(4)), torch.clamp(v, 2, 5))
+print(v.kthvalue(3), v.median(), v.mode())
+print(torch.where(v > 3, v, -1), v.masked_fill(v == 1, 0))
+print(torch.nonzero(v > 4), torch.nonzero(v > 4, as_tuple=True))
+print(v[v > 3].sum(), (v > 3).sum().item(), (v > 3).float().mean())
+print(torch.tensor([[1, 5], [3, 2]]).sort(dim=0), torch.tensor([[1, 5], [3, 2]]).max(dim=1))

@@ -1,0 +1,35 @@
+"""Einstein summation, batched matrix products and the matrix-vector family."""
+
+import torch
+
+A = torch.arange(6.0).reshape(2, 3)
+B = torch.arange(12.0).reshape(3, 4)
+x = torch.tensor([1.0, 0.5, -1.0])
+print(torch.einsum("ij,jk->ik", A, B), A @ B, torch.mm(A, B), A.matmul(B))
+print(torch.einsum("ij->ji", A), torch.einsum("ij->", A), torch.einsum("ij->j", A))
+print(torch.einsum("ij,j->i", A, x), torch.mv(A, x), A @ x)
+print(torch.einsum("i,i->", x, x), torch.dot(x, x), x @ x)
+print(torch.einsum("i,j->ij", x, x), torch.outer(x, x))
+print(torch.einsum("ii->i", B[:, :3]), torch.einsum("ii", B[:, :3]))
+print(torch.einsum("bij,bjk->bik", torch.ones(2, 2, 3), torch.ones(2, 3, 1)).shape)
+print(torch.einsum("...ij,jk", torch.ones(2, 2, 3), B).shape)
+
+X = torch.arange(24.0).reshape(2, 3, 4)
+Y = torch.arange(16.0).reshape(2, 4, 2)
+print(torch.bmm(X, Y))
+print(X.bmm(Y).shape, (X @ Y).shape, torch.matmul(X, Y[0]).shape)
+print(torch.matmul(torch.ones(3), torch.ones(3, 2)), torch.matmul(torch.ones(2, 3, 4), torch.ones(4)).shape)
+print(torch.addmm(torch.ones(2, 4), A, B), torch.linalg.matmul(A, B).shape)
+M = torch.tensor([[2.0, 1.0], [1.0, 3.0]])
+print(
+    torch.linalg.inv(M), ((torch.inverse(M) @ M - torch.eye(2)).abs().max() < 1e-6).item(), torch.linalg.det(M), M.det()
+)
+print(torch.linalg.solve(M, torch.tensor([1.0, 2.0])))
+print(torch.tensordot(A, B, dims=1).shape, torch.kron(torch.eye(2), torch.ones(2, 2)))
+print(torch.trace(M), torch.diag(M), torch.matrix_power(M, 3))
+print(torch.cross(torch.tensor([1.0, 0.0, 0.0]), torch.tensor([0.0, 1.0, 0.0]), dim=0))
+print(torch.cdist(torch.tensor([[0.0, 0.0], [3.0, 4.0]]), torch.tensor([[0.0, 0.0]])))
+W = torch.tensor([[1.0, 2.0], [0.5, -1.0]], requires_grad=True)
+out = torch.einsum("ij,jk->ik", W, W).sum()
+out.backward()
+print(out, W.grad)

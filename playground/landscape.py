@@ -1,0 +1,457 @@
+"""The loss landscape: the loss over one or two parameters while the others hold still. Qt-free.
+
+The surface is the trained model itself, evaluated in batch: for a grid of G parameter values,
+:func:`engine.func.stacked_call` runs the model's own forward pass once on a stack of G parameter
+sets (in chunks that bound the memory), and the loss, built without its reduction, is averaged
+over the points per member of the stack. So a 64×64 grid costs a few large array operations, not
+4,096 forward passes, and the surface is exactly the loss the trainer minimises.
+
+Also here: the loss and its gradient at one parameter set (the arrow of steepest descent), the
+exact least-squares minimum for models linear in their parameters under squared error, a view
+range that follows the optimizer's path, contour lines (marching squares) and colour levels.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+import engine
+from engine.func import functional_call, stacked_call
+from playground.coordinates import Coordinate, all_coordinates
+from playground.models import LOSSES, MODELS, as_inputs, build_model
+from playground.trainer import Trainer
+
+__all__ = [
+    "GRID_SIZE",
+    "Grid",
+    "LandscapeEvaluator",
+    "Surface",
+    "contour_levels",
+    "contour_segments",
+    "default_coordinates",
+    "follow_range",
+    "grid_values",
+    "placed_config",
+    "surface",
+]
+
+#: Grid points along each axis of the Landscape dock.
+GRID_SIZE = 64
+#: Points of the loss curve when the landscape is over one parameter.
+CURVE_SIZE = 256
+#: Elements (stack × points × widest layer) of one chunk of a batched evaluation.
+CHUNK_ELEMENTS = 1 << 21
+
+
+def default_coordinates(params: dict) -> tuple:
+    """The two coordinates a landscape starts with: the first two scalars (w and b for a line), or the only one."""
+    return tuple(all_coordinates(params)[:2])
+
+
+def grid_values(ranges, size: int) -> list:
+    """``size`` evenly spaced values across each ``(low, high)`` range."""
+    return [np.linspace(float(lo), float(hi), int(size)) for lo, hi in ranges]
+
+
+@dataclass(frozen=True, eq=False)
+class Grid:
+    """The loss over a grid of parameter values.
+
+    Attributes
+    ----------
+    coordinates : tuple of Coordinate
+        One or two.
+    axes : tuple of np.ndarray
+        The values of each coordinate along its axis.
+    losses : np.ndarray
+        float64; shape ``(len(axes[1]), len(axes[0]))`` (rows follow the second coordinate) for two
+        coordinates, ``(len(axes[0]),)`` for one. NaN or infinite where the loss is.
+    seconds : float
+        How long the evaluation took.
+    """
+
+    coordinates: tuple
+    axes: tuple
+    losses: np.ndarray
+    seconds: float = 0.0
+
+    def argmin(self) -> tuple:
+        """The coordinates' values at the grid's lowest finite loss."""
+        finite = np.where(np.isfinite(self.losses), self.losses, np.inf)
+        index = np.unravel_index(int(np.argmin(finite)), finite.shape)
+        return tuple(float(axis[i]) for axis, i in zip(self.axes, reversed(index)))
+
+    def rows(self):
+        """``(value, …, loss)`` tuples, the first coordinate varying slowest."""
+        if len(self.axes) == 1:
+            for x, loss in zip(self.axes[0], self.losses):
+                yield float(x), float(loss)
+            return
+        xs, ys = self.axes
+        for i, x in enumerate(xs):
+            for j, y in enumerate(ys):
+                yield float(x), float(y), float(self.losses[j, i])
+
+
+class LandscapeEvaluator:
+    """Evaluates the loss of a configuration's model at many parameter values.
+
+    Keeps a model of its own per model shape (it never touches the trainer's), so it may run on a
+    thread of its own. Not thread-safe itself: one thread per evaluator.
+    """
+
+    def __init__(self):
+        self._key = None
+        self._model = None
+
+    def _model_for(self, config):
+        key = config.model_key()
+        if key != self._key:
+            self._model = build_model(config)
+            self._key = key
+        return self._model
+
+    @staticmethod
+    def _data(points):
+        points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+        return as_inputs(points[:, 0]), as_inputs(points[:, 1])
+
+    @staticmethod
+    def _tensors(params, requires_grad=False):
+        return {
+            name: engine.tensor(np.asarray(value, dtype=np.float32), requires_grad=requires_grad)
+            for name, value in params.items()
+        }
+
+    # ----------------------------------------------------------------- single points
+    def loss_at(self, config, points, params) -> float:
+        """The loss of ``config``'s model with ``params`` (name -> array) on ``points``, as training computes it."""
+        model = self._model_for(config)
+        x, y = self._data(points)
+        loss_fn = LOSSES[config.loss].build()
+        with engine.no_grad(), np.errstate(all="ignore"):
+            return float(loss_fn(functional_call(model, self._tensors(params), (x,)), y).item())
+
+    def gradient(self, config, points, params, coordinates) -> np.ndarray:
+        """∂loss/∂coordinate at ``params`` on all the points, for each of ``coordinates`` (float64)."""
+        model = self._model_for(config)
+        x, y = self._data(points)
+        tensors = self._tensors(params, requires_grad=True)
+        loss_fn = LOSSES[config.loss].build()
+        with np.errstate(all="ignore"):
+            loss_fn(functional_call(model, tensors, (x,)), y).backward()
+        return np.array(
+            [float(tensors[c.name].grad.numpy().reshape(-1)[c.flat]) for c in coordinates], dtype=np.float64
+        )
+
+    # ----------------------------------------------------------------- many points
+    def losses(self, config, points, params, coordinates, values) -> np.ndarray:
+        """The loss at each row of ``values`` (G × len(coordinates)), the other parameters at ``params``.
+
+        Returns
+        -------
+        np.ndarray
+            float64, shape (G,).
+        """
+        values = np.asarray(values, dtype=np.float64).reshape(len(values), len(coordinates))
+        model = self._model_for(config)
+        # The parameters not on the grid hold the given values.
+        model.load_state_dict({name: np.asarray(value, dtype=np.float32) for name, value in params.items()})
+        x, y = self._data(points)
+        choice = LOSSES[config.loss]
+        per_point = choice.build_per_point()
+        n = max(1, len(x))
+        width = max((max(np.shape(v), default=1) for v in params.values()), default=1)
+        chunk = int(max(1, min(len(values), CHUNK_ELEMENTS // (n * width))))
+        base = {name: np.asarray(params[name], dtype=np.float32) for name in {c.name for c in coordinates}}
+        result = np.empty(len(values), dtype=np.float64)
+        with engine.no_grad(), np.errstate(all="ignore"):
+            for start in range(0, len(values), chunk):
+                block = values[start : start + chunk]
+                stacks = {name: np.repeat(value[None], len(block), axis=0) for name, value in base.items()}
+                for k, c in enumerate(coordinates):
+                    stacks[c.name][(slice(None), *c.index)] = block[:, k]
+                out = stacked_call(model, {name: engine.from_numpy(s) for name, s in stacks.items()}, (x,))
+                target = y.expand(out.shape[0], *y.shape) if out.dim() == y.dim() + 1 else y
+                each = per_point(out, target)
+                dims = tuple(range(1, each.dim()))
+                total = each.sum(dim=dims) if choice.summed else each.mean(dim=dims)
+                result[start : start + len(block)] = total.numpy()
+        return result
+
+    def grid(self, config, points, params, coordinates, ranges, size=None) -> Grid:
+        """The loss over a grid spanning ``ranges`` (one ``(low, high)`` per coordinate).
+
+        ``size`` points per axis: :data:`GRID_SIZE` for two coordinates, :data:`CURVE_SIZE` for one.
+        """
+        coordinates = tuple(coordinates)
+        if len(coordinates) not in (1, 2) or len(ranges) != len(coordinates):
+            raise ValueError("a landscape is over one or two coordinates, each with a range")
+        size = size or (GRID_SIZE if len(coordinates) == 2 else CURVE_SIZE)
+        began = time.perf_counter()
+        axes = grid_values(ranges, size)
+        if len(coordinates) == 2:
+            xx, yy = np.meshgrid(axes[0], axes[1])
+            losses = self.losses(config, points, params, coordinates, np.column_stack([xx.ravel(), yy.ravel()]))
+            losses = losses.reshape(len(axes[1]), len(axes[0]))
+        else:
+            losses = self.losses(config, points, params, coordinates, axes[0][:, None])
+        return Grid(coordinates, tuple(axes), losses, time.perf_counter() - began)
+
+    # ----------------------------------------------------------------- the exact minimum
+    def minimum(self, config, points, params, coordinates):
+        """Where the loss is lowest over ``coordinates`` with the others at ``params``, exactly; or None.
+
+        Defined when the model is linear in its parameters and the loss is squared error: then the
+        loss is a quadratic bowl and its minimum solves a least-squares problem. The model's
+        columns are its own outputs at unit parameters, so the model is not written again here.
+        Returns None for other models and losses, and when the minimum is not a single point
+        (fewer distinct x values than coordinates).
+        """
+        if not (MODELS[config.model].linear_in_parameters and LOSSES[config.loss].squared_error):
+            return None
+        points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+        if len(points) == 0:
+            return None
+        everything = all_coordinates(params)
+        units = np.eye(len(everything))
+        columns = self.losses_free_outputs(config, points, params, everything, units)  # (N, P)
+        chosen = [everything.index(c) for c in coordinates]
+        others = [i for i in range(len(everything)) if i not in chosen]
+        theta = np.array([c.value(params) for c in everything], dtype=np.float64)
+        residual = points[:, 1] - columns[:, others] @ theta[others]
+        a = columns[:, chosen]
+        solution, _, rank, _ = np.linalg.lstsq(a, residual, rcond=None)
+        if rank < len(chosen) or not np.isfinite(solution).all():
+            return None
+        return tuple(float(v) for v in solution)
+
+    def losses_free_outputs(self, config, points, params, coordinates, values) -> np.ndarray:
+        """The model's outputs on ``points`` at each row of ``values`` (G × len(coordinates)) with every
+        other parameter at zero: (N, G), float64."""
+        model = self._model_for(config)
+        x, _ = self._data(points)
+        zeros = {name: np.zeros(np.shape(value), dtype=np.float32) for name, value in params.items()}
+        stacks = {name: np.repeat(value[None], len(values), axis=0) for name, value in zeros.items()}
+        for k, c in enumerate(coordinates):
+            stacks[c.name][(slice(None), *c.index)] = np.asarray(values, dtype=np.float32)[:, k]
+        with engine.no_grad(), np.errstate(all="ignore"):
+            out = stacked_call(model, {name: engine.from_numpy(s) for name, s in stacks.items()}, (x,))
+        return out.numpy().astype(np.float64).reshape(len(values), -1).T
+
+
+# ------------------------------------------------------------------------------------ view range
+
+
+def _nice_step(span: float) -> float:
+    """The next of 1, 2, 2.5, 5 × 10^k at or above ``span``."""
+    if not span > 0 or not math.isfinite(span):
+        return 1.0
+    power = 10.0 ** math.floor(math.log10(span))
+    for factor in (1, 2, 2.5, 5, 10):
+        if factor * power >= span * (1 - 1e-12):
+            return factor * power
+    return 10 * power
+
+
+def follow_range(values, least_half_width: float = 1.0) -> tuple:
+    """A view range for each column of ``values`` (K × d): all of them with room around, in round steps.
+
+    The range pads the values' extent by half of it on each side (at least ``least_half_width``
+    around a single value) and rounds outward to a multiple of a round step, so that it changes
+    only now and then as a path grows.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    ranges = []
+    for column in values.reshape(len(values), -1).T:
+        finite = column[np.isfinite(column)]
+        if finite.size == 0:
+            ranges.append((-1.0, 1.0))
+            continue
+        lo, hi = float(finite.min()), float(finite.max())
+        pad = max(0.5 * (hi - lo), least_half_width)
+        lo, hi = lo - pad, hi + pad
+        step = _nice_step((hi - lo) / 8)
+        ranges.append((math.floor(lo / step) * step, math.ceil(hi / step) * step))
+    return tuple(ranges)
+
+
+# ------------------------------------------------------------------------------------ drawing
+
+
+def contour_levels(losses, log: bool, count: int = 10) -> np.ndarray:
+    """``count`` contour levels between the lowest and highest finite loss, spaced evenly on the colour scale."""
+    finite = losses[np.isfinite(losses)]
+    if log:
+        finite = finite[finite > 0]
+    if finite.size < 2:
+        return np.empty(0)
+    lo, hi = float(finite.min()), float(finite.max())
+    if not hi > lo:
+        return np.empty(0)
+    if log:
+        return np.geomspace(lo, hi, count + 2)[1:-1]
+    return np.linspace(lo, hi, count + 2)[1:-1]
+
+
+# Marching squares. Corners of a cell: 0 = (x0, y0), 1 = (x1, y0), 2 = (x1, y1), 3 = (x0, y1);
+# edges: 0 = bottom (0–1), 1 = right (1–2), 2 = top (3–2), 3 = left (0–3). The case is the bit set of
+# corners above the level; each case crosses the cell with up to two segments (edge pairs). The
+# saddles 5 and 10 are resolved by the cell's centre value: codes 16 and 17 are their other forms.
+_SEGMENTS = {
+    1: ((3, 0),),
+    2: ((0, 1),),
+    3: ((3, 1),),
+    4: ((1, 2),),
+    5: ((3, 0), (1, 2)),
+    6: ((0, 2),),
+    7: ((3, 2),),
+    8: ((2, 3),),
+    9: ((0, 2),),
+    10: ((0, 1), (2, 3)),
+    11: ((1, 2),),
+    12: ((1, 3),),
+    13: ((0, 1),),
+    14: ((3, 0),),
+    16: ((0, 1), (2, 3)),  # case 5 with the centre above: the corners below are cut off
+    17: ((3, 0), (1, 2)),  # case 10 with the centre above
+}
+_PAIRS = np.full((18, 2, 2), -1, dtype=np.int64)
+for _case, _pairs in _SEGMENTS.items():
+    for _slot, _pair in enumerate(_pairs):
+        _PAIRS[_case, _slot] = _pair
+
+
+def contour_segments(xs, ys, losses, level: float) -> np.ndarray:
+    """The contour line of ``losses`` (rows along ``ys``, columns along ``xs``) at ``level``.
+
+    Returns
+    -------
+    np.ndarray
+        Shape (M, 2, 2): M segments, each two (x, y) end points. Cells with a non-finite corner
+        are left out.
+    """
+    z = np.asarray(losses, dtype=np.float64)
+    xs = np.asarray(xs, dtype=np.float64)
+    ys = np.asarray(ys, dtype=np.float64)
+    if z.ndim != 2 or z.shape[0] < 2 or z.shape[1] < 2:
+        return np.empty((0, 2, 2))
+    c0, c1, c2, c3 = z[:-1, :-1], z[:-1, 1:], z[1:, 1:], z[1:, :-1]
+    finite = np.isfinite(c0) & np.isfinite(c1) & np.isfinite(c2) & np.isfinite(c3)
+    case = (c0 > level) * 1 + (c1 > level) * 2 + (c2 > level) * 4 + (c3 > level) * 8
+    centre_above = (c0 + c1 + c2 + c3) / 4 > level
+    case = np.where((case == 5) & centre_above, 16, case)
+    case = np.where((case == 10) & centre_above, 17, case)
+    case = np.where(finite, case, 0)
+    x0, x1 = xs[:-1][None, :], xs[1:][None, :]
+    y0, y1 = ys[:-1][:, None], ys[1:][:, None]
+
+    def cross(a, b):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = (level - a) / (b - a)
+        return np.clip(np.nan_to_num(t, nan=0.5), 0.0, 1.0)
+
+    shape = case.shape
+    edges = np.empty((4, *shape, 2))
+    t = cross(c0, c1)
+    edges[0, ..., 0], edges[0, ..., 1] = x0 + t * (x1 - x0), np.broadcast_to(y0, shape)
+    t = cross(c1, c2)
+    edges[1, ..., 0], edges[1, ..., 1] = np.broadcast_to(x1, shape), y0 + t * (y1 - y0)
+    t = cross(c3, c2)
+    edges[2, ..., 0], edges[2, ..., 1] = x0 + t * (x1 - x0), np.broadcast_to(y1, shape)
+    t = cross(c0, c3)
+    edges[3, ..., 0], edges[3, ..., 1] = np.broadcast_to(x0, shape), y0 + t * (y1 - y0)
+
+    segments = []
+    for slot in range(2):
+        pairs = _PAIRS[case, slot]  # (rows, cols, 2)
+        rows, cols = np.nonzero(pairs[..., 0] >= 0)
+        if rows.size == 0:
+            continue
+        a, b = pairs[rows, cols, 0], pairs[rows, cols, 1]
+        segments.append(np.stack([edges[a, rows, cols], edges[b, rows, cols]], axis=1))
+    return np.concatenate(segments) if segments else np.empty((0, 2, 2))
+
+
+@dataclass(frozen=True, eq=False)
+class Surface:
+    """A grid ready to draw: colour values, contour lines and what they mean.
+
+    Attributes
+    ----------
+    grid : Grid
+    colour : np.ndarray
+        The losses on the colour scale: as they are, or log₁₀ of them (a zero loss as the
+        lowest positive one); NaN where the loss is NaN or infinite.
+    colour_range : tuple of float
+        The lowest and highest colour values.
+    log : bool
+    levels : np.ndarray
+        The contour levels (losses).
+    contours : np.ndarray
+        (M, 2, 2): every contour segment.
+    minimum : tuple or None
+        The exact minimum over the grid's coordinates (least squares), when there is one.
+    """
+
+    grid: Grid
+    colour: np.ndarray
+    colour_range: tuple
+    log: bool
+    levels: np.ndarray
+    contours: np.ndarray
+    minimum: tuple | None = None
+
+
+def surface(grid: Grid, log: bool, minimum=None, levels: int = 10) -> Surface:
+    """Colour values and contour lines of ``grid`` on a linear or logarithmic scale."""
+    losses = grid.losses
+    finite = np.isfinite(losses)
+    with np.errstate(all="ignore"):
+        if log:
+            # A loss of exactly 0 (a perfect fit) takes the colour of the lowest positive loss.
+            positive = losses[finite & (losses > 0)]
+            floor = float(positive.min()) if positive.size else 1.0
+            colour = np.where(finite, np.log10(np.maximum(losses, floor)), np.nan)
+        else:
+            colour = np.where(finite, losses, np.nan)
+    finite = colour[np.isfinite(colour)]
+    colour_range = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    if colour_range[1] <= colour_range[0]:
+        colour_range = (colour_range[0], colour_range[0] + 1.0)
+    chosen = contour_levels(losses, log, levels)
+    if len(grid.axes) == 2:
+        parts = [contour_segments(grid.axes[0], grid.axes[1], losses, level) for level in chosen]
+        contours = np.concatenate(parts) if parts else np.empty((0, 2, 2))
+    else:
+        contours = np.empty((0, 2, 2))
+    return Surface(grid, colour, colour_range, log, chosen, contours, minimum)
+
+
+def placed_config(config, coordinates, values):
+    """``config`` with the training start moved: ``coordinates`` at ``values``, the rest where they start.
+
+    The start is the configuration's ``init``; a parameter with an entry on the landscape gets its
+    whole initial value there (as the seed or an earlier ``init`` makes it) with that entry replaced.
+    """
+    initial = Trainer(config, np.zeros((0, 2))).initial_parameters
+    start = {name: np.array(value, dtype=np.float64) for name, value in initial.items()}
+    for c, v in zip(coordinates, values):
+        start[c.name].reshape(-1)[c.flat] = float(np.float32(v))
+    named = dict(config.init or ())
+    for c in coordinates:
+        named[c.name] = start[c.name].tolist()
+    order = [name for name in initial if name in named]
+    return config.replace(init=tuple((name, named[name]) for name in order))
+
+
+def coordinates_key(coordinates) -> tuple:
+    """A hashable key of a choice of coordinates."""
+    return tuple((c.name, c.index) for c in coordinates)
+
+
+__all__ += ["CURVE_SIZE", "Coordinate", "coordinates_key"]
