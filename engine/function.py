@@ -81,6 +81,7 @@ _TYPE_NAMES = {
     np.dtype(np.bool_): "BoolTensor",
 }
 _NO_GRAD_NEEDS = tuple((False,) * n for n in range(33))
+_NEEDS_ONE = (True,)
 
 
 def _quiet_floating_point() -> tuple[Callable[[Any], Any], Callable[[Any], Any], Any]:
@@ -200,6 +201,33 @@ def _as_array_output(node: Any, out: Any) -> np.ndarray:
     return array
 
 
+def _recorded(node: Any, inputs: tuple, out: Any, attrs: dict) -> Any:
+    """The result tensor of ``node``'s forward ``out``, with ``node`` recorded as its grad_fn (``apply``'s tail)."""
+    if type(out) is not _ndarray:
+        out = _as_array_output(node, out)
+    node.inputs = inputs
+    node.output = out
+    if attrs:
+        node._attrs = attrs
+    node._seq = next(_sequence)
+    saved = node.saved_tensors
+    if saved:
+        # (tensor, version) for each input whose array the node saved, for the version check in backward.
+        refs: tuple = ()
+        for t in inputs:
+            data = t._data
+            for s in saved:
+                if s is data:
+                    refs += ((t, t._version),)
+                    break
+        node._versions = refs
+    result = _new(inputs[0]._plain_type)
+    result._data = out
+    result.grad_fn = node
+    result._requires_grad = True
+    return result
+
+
 _UNITS: dict = {}
 
 
@@ -278,58 +306,80 @@ class Function(Node):
         """Run the op on tensors; record it as the result's ``grad_fn`` if grad mode is on and an input requires grad."""
         node = _new(cls)
         if _state.enabled:
-            for t in inputs:
-                if t._requires_grad:
-                    break
-            else:
-                t = None
-            if t is not None:
-                # One pass over the inputs (this is the engine's hottest code: no comprehensions).
-                needs = []
-                arrays = []
-                edges = []
-                shapes = []
-                for t in inputs:
-                    data = t._data
-                    arrays.append(data)
-                    shapes.append(data.shape)
-                    if t._requires_grad:
-                        needs.append(True)
-                        fn = t.grad_fn
-                        edges.append((fn if fn is not None else t._grad_node(), 0))
+            # This is the engine's hottest code: one and two inputs (nearly every op) are spelled
+            # out, without loops or comprehensions.
+            n = len(inputs)
+            if n == 2:
+                a, b = inputs
+                need_a = a._requires_grad
+                need_b = b._requires_grad
+                if need_a or need_b:
+                    data_a = a._data
+                    data_b = b._data
+                    if need_a:
+                        fn = a.grad_fn
+                        edge_a = (fn if fn is not None else a._grad_node(), 0)
                     else:
-                        needs.append(False)
-                        edges.append(_NO_EDGE)
-                node.needs_input_grad = tuple(needs)
-                token = _fp_set(_FP_QUIET)
-                try:
-                    out = node.forward(*arrays, **attrs)
-                finally:
-                    _fp_reset(token)
-                if type(out) is not _ndarray:
-                    out = _as_array_output(node, out)
-                node.inputs = inputs
-                node.output = out
-                if attrs:
-                    node._attrs = attrs
-                node.next_functions = tuple(edges)
-                node._shapes = tuple(shapes)
-                node._seq = next(_sequence)
-                saved = node.saved_tensors
-                if saved:
-                    refs: tuple = ()
+                        edge_a = _NO_EDGE
+                    if need_b:
+                        fn = b.grad_fn
+                        edge_b = (fn if fn is not None else b._grad_node(), 0)
+                    else:
+                        edge_b = _NO_EDGE
+                    node.needs_input_grad = (need_a, need_b)
+                    node.next_functions = (edge_a, edge_b)
+                    node._shapes = (data_a.shape, data_b.shape)
+                    token = _fp_set(_FP_QUIET)
+                    try:
+                        out = node.forward(data_a, data_b, **attrs)
+                    finally:
+                        _fp_reset(token)
+                    return _recorded(node, inputs, out, attrs)
+            elif n == 1:
+                a = inputs[0]
+                if a._requires_grad:
+                    data_a = a._data
+                    fn = a.grad_fn
+                    node.needs_input_grad = _NEEDS_ONE
+                    node.next_functions = ((fn if fn is not None else a._grad_node(), 0),)
+                    node._shapes = (data_a.shape,)
+                    token = _fp_set(_FP_QUIET)
+                    try:
+                        out = node.forward(data_a, **attrs)
+                    finally:
+                        _fp_reset(token)
+                    return _recorded(node, inputs, out, attrs)
+            else:
+                for t in inputs:
+                    if t._requires_grad:
+                        break
+                else:
+                    t = None
+                if t is not None:
+                    needs = []
+                    arrays = []
+                    edges = []
+                    shapes = []
                     for t in inputs:
                         data = t._data
-                        for s in saved:
-                            if s is data:
-                                refs += ((t, t._version),)
-                                break
-                    node._versions = refs
-                result = _new(inputs[0]._plain_type)
-                result._data = out
-                result.grad_fn = node
-                result._requires_grad = True
-                return result
+                        arrays.append(data)
+                        shapes.append(data.shape)
+                        if t._requires_grad:
+                            needs.append(True)
+                            fn = t.grad_fn
+                            edges.append((fn if fn is not None else t._grad_node(), 0))
+                        else:
+                            needs.append(False)
+                            edges.append(_NO_EDGE)
+                    node.needs_input_grad = tuple(needs)
+                    node.next_functions = tuple(edges)
+                    node._shapes = tuple(shapes)
+                    token = _fp_set(_FP_QUIET)
+                    try:
+                        out = node.forward(*arrays, **attrs)
+                    finally:
+                        _fp_reset(token)
+                    return _recorded(node, inputs, out, attrs)
         node.needs_input_grad = _NO_GRAD_NEEDS[len(inputs)]
         token = _fp_set(_FP_QUIET)
         try:
@@ -449,7 +499,9 @@ def unbroadcast(grad: Any, shape: tuple) -> Any:
             # is several times faster than a reduction over rows; the order of the additions differs).
             return (_column_of_ones(gshape[0], grad.dtype) @ grad).reshape(shape)
         if axes:
-            grad = np.add.reduce(grad, axis=axes)
+            grad = np.add.reduce(grad, axis=axes, keepdims=True)
+            if ndim == len(shape):
+                return grad  # the summed dims kept as 1s: already ``shape``, no reshape needed
         return grad.reshape(shape)
     return grad.sum(axes, keepdim=False).reshape(shape) if axes else grad.reshape(shape)
 
@@ -566,7 +618,12 @@ def run_backward(
                 captured[slot] = g if captured[slot] is None else captured[slot] + g
             if node._freed:
                 raise RuntimeError(FREED_MESSAGE)
-            if node._versions is not None or node._output_version:
+            versions = node._versions
+            if versions:
+                for t, v in versions:
+                    if t._version != v:
+                        raise RuntimeError(_modified_message(t, v, node))
+            if node._output_version:
                 _check_versions(node)
             node.grad = g
             if node._retained is not None:

@@ -1059,7 +1059,8 @@ def expand(x: Any, shape: tuple) -> Any:
     """``x`` broadcast to ``shape`` (for big arrays a read-only view, for small ones a copy, which is quicker)."""
     if type(x) is _ndarray or _is_array(x):
         if _size(shape) <= 4096:
-            x = np.asarray(x)
+            if type(x) is not _ndarray and not isinstance(x, np.generic):
+                x = np.asarray(x)
             out = np.empty(shape, dtype=x.dtype)
             out[...] = x
             return out
