@@ -218,6 +218,8 @@ def mean(
     out: Any = None,
 ) -> Tensor:
     """Mean of all elements, or over ``dim`` (``torch.mean``)."""
+    if out is None and isinstance(input, Tensor):
+        return input.mean(dim, keepdim, dtype=dtype, axis=axis, keepdims=keepdims)
     return _out(_t(input).mean(dim, keepdim, dtype=dtype, axis=axis, keepdims=keepdims), out)
 
 

@@ -603,6 +603,8 @@ class Tensor:
 
     # ------------------------------------------------------------------------------- arithmetic
     def __add__(self, other: Any) -> Tensor:
+        if type(other) is Tensor and self._data.dtype == other._data.dtype:
+            return _binary(ops.AddBackward0, self, other)
         other = _operand(other, self)
         if other is NotImplemented:
             return NotImplemented
@@ -611,6 +613,8 @@ class Tensor:
     __radd__ = __add__
 
     def __sub__(self, other: Any) -> Tensor:
+        if type(other) is Tensor and self._data.dtype == other._data.dtype and self._data.dtype != np.bool_:
+            return _binary(ops.SubBackward0, self, other)
         if (
             self._data.dtype == np.bool_
             or isinstance(other, (builtins.bool, np.bool_))
@@ -698,6 +702,8 @@ class Tensor:
         return ops.AbsBackward0.apply(self)
 
     def __pow__(self, exponent: Any) -> Tensor:
+        if type(exponent) is builtins.int and self._data.dtype.kind == "f":
+            return ops.PowBackward0.apply(self, exponent=exponent)
         if isinstance(exponent, Tensor) and exponent._data.ndim == 0 and not exponent._requires_grad:
             exponent = exponent.item()
         if isinstance(exponent, _NUMBER):
@@ -726,6 +732,9 @@ class Tensor:
     def __matmul__(self, other: Any) -> Tensor:
         if not isinstance(other, Tensor):
             return NotImplemented
+        a, b = self._data, other._data
+        if a.ndim == 2 and b.ndim == 2 and a.shape[1] == b.shape[0] and a.dtype == b.dtype:
+            return ops.MmBackward0.apply(self, other)  # what matmul does for two matrices, its checks passed
         return matmul(self, other)
 
     def __rmatmul__(self, other: Any) -> Tensor:
@@ -931,6 +940,8 @@ class Tensor:
         keepdims: Any = None,
     ) -> Tensor:
         """Mean of all elements, or over ``dim``; floating point tensors only, as in PyTorch."""
+        if dim is None and dtype is None and axis is None and keepdims is None and self._data.dtype.kind == "f":
+            return ops.MeanBackward0.apply(self)
         if axis is not None or keepdims is not None:
             dim, keepdim = _numpy_aliases(dim, keepdim, axis, keepdims)
         a = self.to(dtype) if dtype is not None else self
