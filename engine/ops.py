@@ -1102,6 +1102,26 @@ def astype(x: Any, dtype: Any) -> Any:
     return x if x._data.dtype == dtype else x.to(dtype)
 
 
+def scale_temporary(temporary: Any, factor: Any) -> Any:
+    """``temporary * factor``, where ``temporary`` was computed in the same formula and is used nowhere
+    else: an array of the result's shape and dtype is scaled in its own memory (big arrays are then not
+    copied once more), and a 1-element factor of 1 leaves it as it is (``x · 1`` is ``x`` exactly).
+    Tensors are multiplied out of place, so the product records history."""
+    if (
+        type(temporary) is _ndarray
+        and type(factor) in _SCALAR_FACTORS
+        and factor.dtype == temporary.dtype
+        and (factor.ndim == 0 or factor.shape == temporary.shape)
+    ):
+        if factor.size == 1 and factor == 1:
+            return temporary
+        return np.multiply(temporary, factor, out=temporary)
+    return temporary * factor
+
+
+_SCALAR_FACTORS = (_ndarray, np.float32, np.float64, np.float16)
+
+
 def outer(a: Any, b: Any) -> Any:
     """The outer product of two vectors."""
     return a.reshape(-1, 1) * b.reshape(1, -1)

@@ -230,13 +230,15 @@ class MseLossBackward0(Function):
         self.formula = self.FORMULAS[reduction]
         self.save_for_backward(input, target)
         diff = input - target
+        if type(diff) is np.ndarray:
+            return _reduce(np.multiply(diff, diff, out=diff), reduction)  # squared in place
         return _reduce(diff * diff, reduction)
 
     def backward(self, grad):
         # PyTorch's mse_backward kernel: (norm · (x − y)) · grad, norm = 2/n or 2, in the input's dtype.
         x, y = self.saved_tensors
         diff = x - y
-        g = (_norm(self.reduction, _numel(diff), _dtype(diff), 2.0) * diff) * grad
+        g = ops.scale_temporary(ops.scale_temporary(diff, _norm(self.reduction, _numel(diff), _dtype(diff), 2.0)), grad)
         need_input, need_target = self.needs_input_grad
         return (g if need_input else None), (-g if need_target else None)
 
