@@ -105,14 +105,6 @@ _fp_set, _fp_reset, _FP_QUIET = _quiet_floating_point()
 _NO_EDGE = (None, 0)
 
 
-def _quiet() -> Any:
-    return _fp_set(_FP_QUIET)
-
-
-def _loud(token: Any) -> None:
-    _fp_reset(token)
-
-
 class _Hooks(dict):
     """Hooks by handle id (a dict a handle can refer to weakly)."""
 
@@ -183,7 +175,7 @@ class AccumulateGrad(Node):
         current = leaf._grad
         if current is None:
             # Own the array: the same gradient object may have been handed to several inputs.
-            leaf._grad = _wrap_like(leaf, np.array(grad, copy=True))
+            leaf._grad = _wrap_like(leaf, grad.copy() if type(grad) is _ndarray else np.array(grad, copy=True))
             return
         data = current._data
         if type(data) is _ndarray and data.flags.writeable and data.shape == np.shape(grad):
@@ -233,12 +225,11 @@ _UNITS: dict = {}
 
 def unit_gradient(data: np.ndarray) -> np.ndarray:
     """A read-only 1 of ``data``'s shape and dtype (the root gradient of ``loss.backward()``), made once."""
-    key = (data.dtype, data.shape)
-    one = _UNITS.get(key)
-    if one is None:
+    one = _UNITS.get(data.shape)  # by shape, then the dtype compared (quicker than hashing the dtype)
+    if one is None or one.dtype != data.dtype:
         one = np.ones(data.shape, dtype=data.dtype)
         one.flags.writeable = False
-        _UNITS[key] = one
+        _UNITS[data.shape] = one
     return one
 
 
@@ -606,7 +597,7 @@ def run_backward(
     captured: list = [None] * (len(capture) if capture else 0)
     previous_mode = _state.enabled
     _state.enabled = create_graph
-    token = _quiet()  # PyTorch prints no floating-point warnings in backward
+    token = _fp_set(_FP_QUIET)  # PyTorch prints no floating-point warnings in backward
     try:
         while heap:
             node = _heappop(heap)[2]
@@ -665,7 +656,7 @@ def run_backward(
                 leaf.accumulate(g)
     finally:
         _state.enabled = previous_mode
-        _loud(token)
+        _fp_reset(token)
     return captured
 
 

@@ -47,6 +47,7 @@ How an op is written (every op here, and every new one, follows this pattern)::
 from __future__ import annotations
 
 import itertools
+import math
 from typing import Any
 
 import numpy as np
@@ -578,11 +579,7 @@ class MinBackward0(MaxBackward0):
     _arg = staticmethod(np.argmin)
 
 
-def _size(shape):
-    n = 1
-    for s in shape:
-        n *= s
-    return n
+_size = math.prod  # the number of elements of a shape
 
 
 # ----------------------------------------------------------------------------------- linear algebra
