@@ -343,7 +343,7 @@ class TanhBackward0(Function):
 
     def backward(self, grad):
         (out,) = self.saved_tensors
-        return grad * (1 - out * out)
+        return scale_temporary(1 - out * out, grad)  # grad · (1 − out²)
 
 
 class SigmoidBackward0(Function):
@@ -1102,21 +1102,19 @@ def astype(x: Any, dtype: Any) -> Any:
 def scale_temporary(temporary: Any, factor: Any) -> Any:
     """``temporary * factor``, where ``temporary`` was computed in the same formula and is used nowhere
     else: an array of the result's shape and dtype is scaled in its own memory (big arrays are then not
-    copied once more), and a 1-element factor of 1 leaves it as it is (``x · 1`` is ``x`` exactly).
+    copied once more), and a factor that is the number 1 leaves it as it is (``x · 1`` is ``x`` exactly).
     Tensors are multiplied out of place, so the product records history."""
-    if (
-        type(temporary) is _ndarray
-        and type(factor) in _SCALAR_FACTORS
-        and factor.dtype == temporary.dtype
-        and (factor.ndim == 0 or factor.shape == temporary.shape)
-    ):
-        if factor.size == 1 and factor == 1:
-            return temporary
-        return np.multiply(temporary, factor, out=temporary)
+    if type(temporary) is _ndarray and type(factor) in _FACTOR_TYPES and factor.dtype == temporary.dtype:
+        if type(factor) is not _ndarray or factor.ndim == 0:
+            if factor.item() == 1:
+                return temporary
+            return np.multiply(temporary, factor, out=temporary)
+        if factor.shape == temporary.shape:
+            return np.multiply(temporary, factor, out=temporary)
     return temporary * factor
 
 
-_SCALAR_FACTORS = (_ndarray, np.float32, np.float64, np.float16)
+_FACTOR_TYPES = (_ndarray, np.float32, np.float64, np.float16)
 
 
 def outer(a: Any, b: Any) -> Any:
