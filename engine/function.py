@@ -577,7 +577,8 @@ def run_backward(
     """Propagate ``root_grads`` from the nodes ``roots`` to every leaf in one pass.
 
     Nodes are visited in decreasing creation order, which is topological: every node is created after
-    the nodes that produced its inputs. ``capture`` maps nodes to slots: the gradient reaching each is
+    the nodes that produced its inputs. While only one node waits (a chain of ops) it is held aside
+    rather than in the heap. ``capture`` maps nodes to slots: the gradient reaching each is
     returned in a list instead of (for leaves, when ``accumulate`` is False) being added into
     ``.grad``. With ``create_graph`` the gradients are Tensors and every step records history.
     """
@@ -598,9 +599,16 @@ def run_backward(
     previous_mode = _state.enabled
     _state.enabled = create_graph
     token = _fp_set(_FP_QUIET)  # PyTorch prints no floating-point warnings in backward
+    waiting = heap.pop()[2] if len(heap) == 1 else None  # the one node ready to run while the heap is empty
     try:
-        while heap:
-            node = _heappop(heap)[2]
+        while True:
+            if waiting is not None:
+                node = waiting
+                waiting = None
+            elif heap:
+                node = _heappop(heap)[2]
+            else:
+                break
             g = grads.pop(node)
             if node._hooks:
                 g = _run_hooks(node._hooks, g, node.inputs[0])
@@ -634,7 +642,12 @@ def run_backward(
                     grads[nxt] = r
                     if type(nxt) is AccumulateGrad:
                         leaves.append(nxt)
+                    elif waiting is None and not heap:
+                        waiting = nxt
                     else:
+                        if waiting is not None:
+                            _heappush(heap, (-waiting._seq, id(waiting), waiting))
+                            waiting = None
                         _heappush(heap, (-nxt._seq, id(nxt), nxt))
                 else:
                     grads[nxt] = prev + r
