@@ -193,33 +193,6 @@ def _as_array_output(node: Any, out: Any) -> np.ndarray:
     return array
 
 
-def _recorded(node: Any, inputs: tuple, out: Any, attrs: dict) -> Any:
-    """The result tensor of ``node``'s forward ``out``, with ``node`` recorded as its grad_fn (``apply``'s tail)."""
-    if type(out) is not _ndarray:
-        out = _as_array_output(node, out)
-    node.inputs = inputs
-    node.output = out
-    if attrs:
-        node._attrs = attrs
-    node._seq = next(_sequence)
-    saved = node.saved_tensors
-    if saved:
-        # (tensor, version) for each input whose array the node saved, for the version check in backward.
-        refs: tuple = ()
-        for t in inputs:
-            data = t._data
-            for s in saved:
-                if s is data:
-                    refs += ((t, t._version),)
-                    break
-        node._versions = refs
-    result = _new(inputs[0]._plain_type)
-    result._data = out
-    result.grad_fn = node
-    result._requires_grad = True
-    return result
-
-
 _UNITS: dict = {}
 
 
@@ -299,6 +272,7 @@ class Function(Node):
         if _state.enabled:
             # This is the engine's hottest code: one and two inputs (nearly every op) are spelled
             # out, without loops or comprehensions.
+            record = False
             n = len(inputs)
             if n == 2:
                 a, b = inputs
@@ -325,7 +299,7 @@ class Function(Node):
                         out = node.forward(data_a, data_b, **attrs)
                     finally:
                         _fp_reset(token)
-                    return _recorded(node, inputs, out, attrs)
+                    record = True
             elif n == 1:
                 a = inputs[0]
                 if a._requires_grad:
@@ -339,7 +313,7 @@ class Function(Node):
                         out = node.forward(data_a, **attrs)
                     finally:
                         _fp_reset(token)
-                    return _recorded(node, inputs, out, attrs)
+                    record = True
             else:
                 for t in inputs:
                     if t._requires_grad:
@@ -370,7 +344,31 @@ class Function(Node):
                         out = node.forward(*arrays, **attrs)
                     finally:
                         _fp_reset(token)
-                    return _recorded(node, inputs, out, attrs)
+                    record = True
+            if record:
+                if type(out) is not _ndarray:
+                    out = _as_array_output(node, out) if node.saved_tensors else np.asarray(out)
+                node.inputs = inputs
+                node.output = out
+                if attrs:
+                    node._attrs = attrs
+                node._seq = next(_sequence)
+                saved = node.saved_tensors
+                if saved:
+                    # (tensor, version) for each input whose array the node saved, for the version check in backward.
+                    refs: tuple = ()
+                    for t in inputs:
+                        data = t._data
+                        for s in saved:
+                            if s is data:
+                                refs += ((t, t._version),)
+                                break
+                    node._versions = refs
+                result = _new(inputs[0]._plain_type)
+                result._data = out
+                result.grad_fn = node
+                result._requires_grad = True
+                return result
         node.needs_input_grad = _NO_GRAD_NEEDS[len(inputs)]
         token = _fp_set(_FP_QUIET)
         try:
