@@ -21,6 +21,7 @@ __all__ = [
     "as_class_points",
     "generate",
     "test_mask",
+    "training_points",
 ]
 
 #: The plane the generators draw in and the views show by default: [−6, 6]².
@@ -156,6 +157,14 @@ def test_mask(n_points, fraction, seed) -> np.ndarray:
 
 
 _SPLIT_STREAM = 1
+
+
+def training_points(points, config) -> np.ndarray:
+    """The points a configuration trains on: all of them for regression; for classification,
+    those not held out for testing (see :func:`test_mask`)."""
+    if config.task != "classification" or config.test_fraction <= 0:
+        return points
+    return points[~test_mask(len(points), config.test_fraction, config.seed)]
 
 
 def as_class_points(values, classes=None) -> np.ndarray:

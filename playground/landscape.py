@@ -22,7 +22,8 @@ import numpy as np
 import engine
 from engine.func import functional_call, stacked_call
 from playground.coordinates import Coordinate, all_coordinates
-from playground.models import LOSSES, MODELS, as_inputs, build_model
+from playground.datasets import training_points
+from playground.models import LOSSES, MODELS, build_model, model_data
 from playground.trainer import Trainer
 
 __all__ = [
@@ -116,9 +117,13 @@ class LandscapeEvaluator:
         return self._model
 
     @staticmethod
-    def _data(points):
-        points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
-        return as_inputs(points[:, 0]), as_inputs(points[:, 1])
+    def _data(config, points):
+        """The inputs and targets of the points the configuration trains on."""
+        points = np.asarray(points, dtype=np.float64)
+        points = points.reshape(len(points), -1) if points.size else points.reshape(0, 2)
+        if points.shape[1] != (3 if config.task == "classification" else 2):
+            raise ValueError("the points do not fit the task")
+        return model_data(config, training_points(points, config))
 
     @staticmethod
     def _tensors(params, requires_grad=False):
@@ -131,7 +136,7 @@ class LandscapeEvaluator:
     def loss_at(self, config, points, params) -> float:
         """The loss of ``config``'s model with ``params`` (name -> array) on ``points``, as training computes it."""
         model = self._model_for(config)
-        x, y = self._data(points)
+        x, y = self._data(config, points)
         loss_fn = LOSSES[config.loss].build()
         with engine.no_grad(), np.errstate(all="ignore"):
             return float(loss_fn(functional_call(model, self._tensors(params), (x,)), y).item())
@@ -139,7 +144,7 @@ class LandscapeEvaluator:
     def gradient(self, config, points, params, coordinates) -> np.ndarray:
         """∂loss/∂coordinate at ``params`` on all the points, for each of ``coordinates`` (float64)."""
         model = self._model_for(config)
-        x, y = self._data(points)
+        x, y = self._data(config, points)
         tensors = self._tensors(params, requires_grad=True)
         loss_fn = LOSSES[config.loss].build()
         with np.errstate(all="ignore"):
@@ -161,7 +166,7 @@ class LandscapeEvaluator:
         model = self._model_for(config)
         # The parameters not on the grid hold the given values.
         model.load_state_dict({name: np.asarray(value, dtype=np.float32) for name, value in params.items()})
-        x, y = self._data(points)
+        x, y = self._data(config, points)
         choice = LOSSES[config.loss]
         per_point = choice.build_per_point()
         n = max(1, len(x))
@@ -176,8 +181,12 @@ class LandscapeEvaluator:
                 for k, c in enumerate(coordinates):
                     stacks[c.name][(slice(None), *c.index)] = block[:, k]
                 out = stacked_call(model, {name: engine.from_numpy(s) for name, s in stacks.items()}, (x,))
-                target = y.expand(out.shape[0], *y.shape) if out.dim() == y.dim() + 1 else y
-                each = per_point(out, target)
+                if choice.class_indices:  # cross-entropy: classes along the last dimension, one row per point
+                    target = engine.from_numpy(np.tile(y.numpy(), out.shape[0]))
+                    each = per_point(out.reshape(-1, out.shape[-1]), target).reshape(out.shape[0], -1)
+                else:
+                    target = y.expand(out.shape[0], *y.shape) if out.dim() == y.dim() + 1 else y
+                    each = per_point(out, target)
                 dims = tuple(range(1, each.dim()))
                 total = each.sum(dim=dims) if choice.summed else each.mean(dim=dims)
                 result[start : start + len(block)] = total.numpy()
@@ -234,7 +243,7 @@ class LandscapeEvaluator:
         """The model's outputs on ``points`` at each row of ``values`` (G × len(coordinates)) with every
         other parameter at zero: (N, G), float64."""
         model = self._model_for(config)
-        x, _ = self._data(points)
+        x, _ = self._data(config, points)
         zeros = {name: np.zeros(np.shape(value), dtype=np.float32) for name, value in params.items()}
         stacks = {name: np.repeat(value[None], len(values), axis=0) for name, value in zeros.items()}
         for k, c in enumerate(coordinates):

@@ -320,7 +320,8 @@ class LandscapePanel(QWidget):
 
     def set_points(self, points) -> None:
         """The data the loss is computed on (the document's points: a drag shows at once)."""
-        self._points = np.array(points, dtype=np.float64).reshape(-1, 2)
+        points = np.array(points, dtype=np.float64)
+        self._points = points.reshape(len(points), -1) if points.size else points.reshape(0, 2)
         self._points_version += 1
         self._request_grid()
         self._request_gradient()
