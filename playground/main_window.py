@@ -389,6 +389,9 @@ class MainWindow(QMainWindow):
         preset = load_preset(name, n_points=n_points, noise=noise, seed=seed)
         self.training.pause()
         self.document.replace(preset.points, preset.config, text=f"Load preset “{preset.title}”")
+        toolbar = self.data_panel.plane.toolbar  # the Data dock's generator starts from the preset's data set
+        if toolbar.dataset_combo.findData(name) >= 0:
+            toolbar.dataset_combo.setCurrentIndex(toolbar.dataset_combo.findData(name))
         self.training.reset()
         self._preset_title = preset.title
         self._update_title()
@@ -831,6 +834,7 @@ class MainWindow(QMainWindow):
         # They are drawn together with a snapshot when one is due, so that the worker, which waits
         # for each frame, is not training (and holding the GIL) while they are drawn.
         self.loss_history.update(snapshot)
+        self.loss_panel.metrics.update(snapshot)
         self.data_panel.show_snapshot(snapshot)
         self._pending_snapshot = snapshot
         due = time.perf_counter() - self._secondary_shown_at >= 1.0 / SECONDARY_RATE
