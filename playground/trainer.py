@@ -422,11 +422,15 @@ class Trainer:
                         f"{bad} point{'s' if bad != 1 else ''} ha{'ve' if bad != 1 else 's'} other values."
                     )
         self._why_not = why
+        if why:
+            self._evaluation = None  # the loss cannot be computed on these points
 
     def _no_data(self, why):
         self._inputs = self._targets = None
         self._loader = None
         self._why_not = why
+        if why:
+            self._evaluation = None  # the loss cannot be computed on these points
 
     def _load_class_points(self) -> bool:
         """The tensors of points in the plane: the training points', and all points' for the metrics.
