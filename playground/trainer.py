@@ -715,7 +715,8 @@ class Trainer:
         new.flags.writeable = False
         new_metrics = None
         if self._config.task == "classification":
-            new_metrics = self._metrics.resized(epoch).since(0 if reset else since[1])
+            metrics = self._metrics if len(self._metrics) == epoch else self._metrics.resized(epoch)
+            new_metrics = metrics.since(0 if reset else since[1])
             new_metrics.flags.writeable = False
         loss = self._losses.last
         return Snapshot(
