@@ -185,6 +185,7 @@ class MainWindow(QMainWindow):
         self.training = TrainingController(first.config, self.document.points_copy(), self)
 
         self.data_panel = DataPanel(self.document)
+        self.data_panel.plane.toolbar.show_dataset(first.name)  # the generator starts from the preset's data set
         self.model_panel = ModelPanel(self.document)
         self.loss_history = LossHistory()  # fed by every snapshot; the Loss panel draws it
         self.loss_panel = LossPanel(self.loss_history)
@@ -389,9 +390,7 @@ class MainWindow(QMainWindow):
         preset = load_preset(name, n_points=n_points, noise=noise, seed=seed)
         self.training.pause()
         self.document.replace(preset.points, preset.config, text=f"Load preset “{preset.title}”")
-        toolbar = self.data_panel.plane.toolbar  # the Data dock's generator starts from the preset's data set
-        if toolbar.dataset_combo.findData(name) >= 0:
-            toolbar.dataset_combo.setCurrentIndex(toolbar.dataset_combo.findData(name))
+        self.data_panel.plane.toolbar.show_dataset(name)
         self.training.reset()
         self._preset_title = preset.title
         self._update_title()

@@ -163,6 +163,12 @@ class ClassToolbar(QWidget):
         if self.current_class >= classes:
             self.set_class(0)
 
+    def show_dataset(self, name: str) -> None:
+        """Offer the data set ``name`` (a preset's) in the generator, if it is one."""
+        index = self.dataset_combo.findData(name)
+        if index >= 0:
+            self.dataset_combo.setCurrentIndex(index)
+
     def set_test_fraction(self, fraction: float) -> None:
         self.test_spin.blockSignals(True)
         self.test_spin.setValue(round(fraction * 100))
