@@ -574,11 +574,7 @@ class DataPanel(QWidget):
             ys = self._curve_model(snapshot.config, snapshot.params, np.linspace(x0, x1, 64))
         except Exception:  # a model/parameter mismatch must not break the view
             return None
-        ys = ys[np.isfinite(ys)]
-        if not ys.size:
-            return None
-        reach = CURVE_REACH * max(y1 - y0, 1.0)
-        return max(float(ys.min()), y0 - reach), min(float(ys.max()), y1 + reach)
+        return _within_reach(ys[np.isfinite(ys)], y0, y1)
 
     def _keep_in_sight(self, lo, hi) -> None:
         """Widen the view (never narrow it) to hold the box lo…hi, with a margin."""
@@ -605,12 +601,9 @@ class DataPanel(QWidget):
             xs, ys = self._curve_xs, self._curve_ys
             x0, x1 = points[:, 0].min(), points[:, 0].max()
             inside = (xs >= x0) & (xs <= x1) & np.isfinite(ys)
-            if inside.any():  # the fit over the points wanders off: follow it
-                y0, y1 = points[:, 1].min(), points[:, 1].max()
-                reach = CURVE_REACH * max(y1 - y0, 1.0)
-                low = max(float(ys[inside].min()), y0 - reach)
-                high = min(float(ys[inside].max()), y1 + reach)
-                self._keep_in_sight((x0, low), (x1, high))
+            span = _within_reach(ys[inside], points[:, 1].min(), points[:, 1].max())
+            if span is not None:  # the fit over the points wanders off: follow it
+                self._keep_in_sight((x0, span[0]), (x1, span[1]))
 
     def fitted_curve_data(self) -> tuple[np.ndarray, np.ndarray]:
         """The x and y values of the fitted curve as drawn."""
@@ -821,3 +814,12 @@ class DataPanel(QWidget):
             self._selected = rows
             self._draw_selection()
             self.selectionChanged.emit(self._selected.copy())
+
+
+def _within_reach(ys, y0, y1):
+    """(min, max) of the finite curve values ``ys``, each kept within ``CURVE_REACH`` times the
+    points' height (y0…y1) of them, so a diverging fit cannot drag the view off; None if empty."""
+    if not ys.size:
+        return None
+    reach = CURVE_REACH * max(y1 - y0, 1.0)
+    return max(float(ys.min()), y0 - reach), min(float(ys.max()), y1 + reach)
