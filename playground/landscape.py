@@ -8,7 +8,7 @@ over the points per member of the stack. So a 64×64 grid costs a few large arra
 
 Also here: the loss and its gradient at one parameter set (the arrow of steepest descent), the
 exact least-squares minimum for models linear in their parameters under squared error, a view
-range that follows the optimizer's path, contour lines (marching squares) and colour levels.
+range that follows the optimizer's path, contour lines and colour levels.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import numpy as np
 
 import engine
 from engine.func import functional_call, stacked_call
+from playground.contours import contour_segments
 from playground.coordinates import Coordinate, all_coordinates
 from playground.datasets import training_points
 from playground.models import LOSSES, MODELS, build_model, model_data
@@ -36,6 +37,7 @@ __all__ = [
     "default_coordinates",
     "follow_range",
     "grid_values",
+    "path_on_pixels",
     "placed_config",
     "surface",
 ]
@@ -267,6 +269,24 @@ def _nice_step(span: float) -> float:
     return 10 * power
 
 
+def path_on_pixels(xs, ys, pixel) -> tuple:
+    """The points of a path worth drawing at a pixel size of ``pixel`` (dx, dy): the first and
+    last, and each that leaves the pixel of the one before it. Non-finite points (gaps) are kept.
+
+    A descent's path crowds thousands of epochs into a few pixels near a minimum; drawing only
+    the points that move on screen keeps its cost independent of the run's length.
+    """
+    xs = np.asarray(xs, dtype=np.float64)
+    ys = np.asarray(ys, dtype=np.float64)
+    if len(xs) < 3 or not (pixel[0] > 0 and pixel[1] > 0):
+        return xs, ys
+    with np.errstate(invalid="ignore"):
+        cells = np.stack([np.floor(xs / pixel[0]), np.floor(ys / pixel[1])])
+    keep = np.ones(len(xs), dtype=bool)
+    keep[1:-1] = (cells[:, 1:-1] != cells[:, :-2]).any(axis=0)
+    return xs[keep], ys[keep]
+
+
 def follow_range(values, least_half_width: float = 1.0) -> tuple:
     """A view range for each column of ``values`` (K × d): all of them with room around, in round steps.
 
@@ -305,85 +325,6 @@ def contour_levels(losses, log: bool, count: int = 10) -> np.ndarray:
     if log:
         return np.geomspace(lo, hi, count + 2)[1:-1]
     return np.linspace(lo, hi, count + 2)[1:-1]
-
-
-# Marching squares. Corners of a cell: 0 = (x0, y0), 1 = (x1, y0), 2 = (x1, y1), 3 = (x0, y1);
-# edges: 0 = bottom (0–1), 1 = right (1–2), 2 = top (3–2), 3 = left (0–3). The case is the bit set of
-# corners above the level; each case crosses the cell with up to two segments (edge pairs). The
-# saddles 5 and 10 are resolved by the cell's centre value: codes 16 and 17 are their other forms.
-_SEGMENTS = {
-    1: ((3, 0),),
-    2: ((0, 1),),
-    3: ((3, 1),),
-    4: ((1, 2),),
-    5: ((3, 0), (1, 2)),
-    6: ((0, 2),),
-    7: ((3, 2),),
-    8: ((2, 3),),
-    9: ((0, 2),),
-    10: ((0, 1), (2, 3)),
-    11: ((1, 2),),
-    12: ((1, 3),),
-    13: ((0, 1),),
-    14: ((3, 0),),
-    16: ((0, 1), (2, 3)),  # case 5 with the centre above: the corners below are cut off
-    17: ((3, 0), (1, 2)),  # case 10 with the centre above
-}
-_PAIRS = np.full((18, 2, 2), -1, dtype=np.int64)
-for _case, _pairs in _SEGMENTS.items():
-    for _slot, _pair in enumerate(_pairs):
-        _PAIRS[_case, _slot] = _pair
-
-
-def contour_segments(xs, ys, losses, level: float) -> np.ndarray:
-    """The contour line of ``losses`` (rows along ``ys``, columns along ``xs``) at ``level``.
-
-    Returns
-    -------
-    np.ndarray
-        Shape (M, 2, 2): M segments, each two (x, y) end points. Cells with a non-finite corner
-        are left out.
-    """
-    z = np.asarray(losses, dtype=np.float64)
-    xs = np.asarray(xs, dtype=np.float64)
-    ys = np.asarray(ys, dtype=np.float64)
-    if z.ndim != 2 or z.shape[0] < 2 or z.shape[1] < 2:
-        return np.empty((0, 2, 2))
-    c0, c1, c2, c3 = z[:-1, :-1], z[:-1, 1:], z[1:, 1:], z[1:, :-1]
-    finite = np.isfinite(c0) & np.isfinite(c1) & np.isfinite(c2) & np.isfinite(c3)
-    case = (c0 > level) * 1 + (c1 > level) * 2 + (c2 > level) * 4 + (c3 > level) * 8
-    centre_above = (c0 + c1 + c2 + c3) / 4 > level
-    case = np.where((case == 5) & centre_above, 16, case)
-    case = np.where((case == 10) & centre_above, 17, case)
-    case = np.where(finite, case, 0)
-    x0, x1 = xs[:-1][None, :], xs[1:][None, :]
-    y0, y1 = ys[:-1][:, None], ys[1:][:, None]
-
-    def cross(a, b):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            t = (level - a) / (b - a)
-        return np.clip(np.nan_to_num(t, nan=0.5), 0.0, 1.0)
-
-    shape = case.shape
-    edges = np.empty((4, *shape, 2))
-    t = cross(c0, c1)
-    edges[0, ..., 0], edges[0, ..., 1] = x0 + t * (x1 - x0), np.broadcast_to(y0, shape)
-    t = cross(c1, c2)
-    edges[1, ..., 0], edges[1, ..., 1] = np.broadcast_to(x1, shape), y0 + t * (y1 - y0)
-    t = cross(c3, c2)
-    edges[2, ..., 0], edges[2, ..., 1] = x0 + t * (x1 - x0), np.broadcast_to(y1, shape)
-    t = cross(c0, c3)
-    edges[3, ..., 0], edges[3, ..., 1] = np.broadcast_to(x0, shape), y0 + t * (y1 - y0)
-
-    segments = []
-    for slot in range(2):
-        pairs = _PAIRS[case, slot]  # (rows, cols, 2)
-        rows, cols = np.nonzero(pairs[..., 0] >= 0)
-        if rows.size == 0:
-            continue
-        a, b = pairs[rows, cols, 0], pairs[rows, cols, 1]
-        segments.append(np.stack([edges[a, rows, cols], edges[b, rows, cols]], axis=1))
-    return np.concatenate(segments) if segments else np.empty((0, 2, 2))
 
 
 @dataclass(frozen=True, eq=False)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["SURFACE_SIZE", "boundary_segments", "contour_segments", "grid_points", "surface_image"]
+from playground.contours import contour_segments
+
+__all__ = ["SURFACE_SIZE", "boundary_segments", "grid_points", "surface_image"]
 
 #: Grid points a side of the decision surface.
 SURFACE_SIZE = 100
@@ -49,57 +51,17 @@ def surface_image(probabilities, colors, shape, strength=0.45) -> np.ndarray:
     return image
 
 
-def contour_segments(values, xs, ys, level=0.0) -> np.ndarray:
-    """The contour of ``values`` (H, W; rows at ``ys``, columns at ``xs``) at ``level``, as line
-    segments: (2·M, 2) rows, each pair a segment's ends (to draw with ``connect="pairs"``).
-
-    Marching squares on every cell at once, with linear interpolation along the cell's edges.
-    """
-    v = np.asarray(values, dtype=np.float64) - level
-    xs = np.asarray(xs, dtype=np.float64)
-    ys = np.asarray(ys, dtype=np.float64)
-    above = v > 0
-    v00, v01, v10, v11 = v[:-1, :-1], v[:-1, 1:], v[1:, :-1], v[1:, 1:]
-    a00, a01, a10, a11 = above[:-1, :-1], above[:-1, 1:], above[1:, :-1], above[1:, 1:]
-    x0, x1 = np.broadcast_arrays(xs[None, :-1], xs[None, 1:])
-    y0, y1 = ys[:-1, None], ys[1:, None]
-
-    def cross(va, vb):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            t = va / (va - vb)
-        return np.clip(np.nan_to_num(t, nan=0.5), 0.0, 1.0)
-
-    shape = v00.shape
-    # The crossings on the bottom, right, top and left edges of each cell.
-    points = np.empty((*shape, 4, 2))
-    t = cross(v00, v01)
-    points[..., 0, 0], points[..., 0, 1] = x0 + t * (x1 - x0), np.broadcast_to(y0, shape)
-    t = cross(v01, v11)
-    points[..., 1, 0], points[..., 1, 1] = np.broadcast_to(x1, shape), y0 + t * (y1 - y0)
-    t = cross(v10, v11)
-    points[..., 2, 0], points[..., 2, 1] = x0 + t * (x1 - x0), np.broadcast_to(y1, shape)
-    t = cross(v00, v10)
-    points[..., 3, 0], points[..., 3, 1] = np.broadcast_to(x0, shape), y0 + t * (y1 - y0)
-    crossed = np.stack([a00 != a01, a01 != a11, a10 != a11, a00 != a10], axis=-1)
-    count = crossed.sum(axis=-1)
-    two = count == 2
-    order = np.argsort(~crossed[two], axis=-1, kind="stable")[:, :2]
-    pairs = np.take_along_axis(points[two], order[:, :, None], axis=1)
-    four = points[count == 4]
-    saddles = np.concatenate([four[:, [0, 3]], four[:, [1, 2]]]) if len(four) else np.empty((0, 2, 2))
-    return np.concatenate([pairs, saddles]).reshape(-1, 2)
-
-
 def boundary_segments(probabilities, xs, ys) -> np.ndarray:
-    """Where the most likely class changes, as :func:`contour_segments` segments: the 0.5
-    contour of class 1 for two classes; for K classes, each class's edge (its probability minus
-    the largest of the others' crosses 0)."""
+    """Where the most likely class changes, as line segments: (2·M, 2) rows, each pair a
+    segment's ends (to draw with ``connect="pairs"``). The 0.5 contour of class 1 for two
+    classes; for K classes, each class's edge (its probability minus the largest of the others'
+    crosses 0)."""
     p = np.asarray(probabilities, dtype=np.float64)
     shape = (len(ys), len(xs))
     if p.shape[1] == 2:
-        return contour_segments(p[:, 1].reshape(shape), xs, ys, 0.5)
+        return contour_segments(xs, ys, p[:, 1].reshape(shape), 0.5).reshape(-1, 2)
     parts = []
     for k in range(p.shape[1]):
         others = np.delete(p, k, axis=1).max(axis=1)
-        parts.append(contour_segments((p[:, k] - others).reshape(shape), xs, ys, 0.0))
+        parts.append(contour_segments(xs, ys, (p[:, k] - others).reshape(shape), 0.0).reshape(-1, 2))
     return np.concatenate(parts)

@@ -199,3 +199,22 @@ def test_hidden_landscape_computes_nothing(qtbot, main_window):
     assert requests == []
     window.landscape_dock.show()
     qtbot.waitUntil(lambda: len(requests) > 0, timeout=TIMEOUT)
+
+
+def test_while_a_network_trains_the_newest_surface_is_drawn_with_its_epoch(qtbot, make_main_window):
+    # The MLP's other weights change at every epoch, so each grid is out of date by the time it
+    # is done; the newest one is drawn all the same, named by the epoch it was computed at.
+    window = make_main_window("sine")
+    panel = window.landscape_panel
+    wait_for_surface(qtbot, window)
+    shown = []
+    window.controls.play_action.trigger()
+    qtbot.waitUntil(lambda: window.training.running and window.training.latest.epoch > 0, timeout=TIMEOUT)
+    first = panel.surface
+    qtbot.waitUntil(lambda: panel.surface is not first and window.training.running, timeout=TIMEOUT)
+    shown.append(panel.status.text())
+    window.controls.play_action.trigger()
+    qtbot.waitUntil(lambda: not window.training.running, timeout=TIMEOUT)
+    epoch = int(shown[0].split("as at epoch ")[1].split(" ")[0].replace(",", ""))
+    assert epoch > 0
+    assert panel.surface.grid.coordinates == panel.coordinates

@@ -114,11 +114,33 @@ def test_metrics_are_those_of_the_parameters_an_epoch_starts_from():
     assert before["train_loss"] == pytest.approx(loss, rel=1e-5)
     row = trainer.metric_history()[-1]
     assert row[0] == pytest.approx(before["test_loss"]) and row[2] == before["test_accuracy"]
+    assert row[1] == before["train_accuracy"]
     # Accuracy by hand, from the decision surface's model.
     predicted = PlaneModel().probabilities(trainer.config, params, points[:, :2]).argmax(axis=1)
     test = trainer.test_points
     assert before["test_accuracy"] == np.mean(predicted[test] == points[test, 2])
     assert before["train_accuracy"] == np.mean(predicted[~test] == points[~test, 2])
+
+
+def test_the_boundary_runs_where_the_two_likeliest_classes_are_equally_likely():
+    from playground.plane import boundary_segments, grid_points
+
+    xs, ys, points = grid_points((-3.0, 3.0), (-2.0, 2.0), 61)
+    x, y = points[:, 0], points[:, 1]
+    one = 1 / (1 + np.exp(-4 * (x - 0.3)))
+    segments = boundary_segments(np.column_stack([1 - one, one]), xs, ys)
+    assert np.abs(segments[:, 0] - 0.3).max() < 0.02  # the line x = 0.3, up to interpolation
+    ends = segments.reshape(-1, 2, 2)
+    assert np.linalg.norm(ends[:, 1] - ends[:, 0], axis=1).sum() == pytest.approx(4.0)  # bottom to top
+    # Three classes: every end lies where the two likeliest classes tie.
+    logits = np.column_stack([-x, x, 2 * y])
+    p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    segments = boundary_segments(p, xs, ys)
+    assert len(segments) > 100
+    ex, ey = segments[:, 0], segments[:, 1]
+    at = np.exp(np.column_stack([-ex, ex, 2 * ey]))
+    top_two = np.sort(at / at.sum(axis=1, keepdims=True), axis=1)[:, -2:]
+    assert np.abs(top_two[:, 1] - top_two[:, 0]).max() < 0.05
 
 
 def test_points_of_the_wrong_kind_or_class_are_explained():

@@ -254,3 +254,27 @@ def test_grids_of_many_points_are_evaluated_in_chunks():
     np.testing.assert_array_equal(chunked, whole)
     w, b = values[5]
     assert whole[5] == pytest.approx(np.mean((w * x + b - points[:, 1]) ** 2), rel=1e-5)
+
+
+def test_a_path_is_drawn_with_the_points_that_move_on_screen():
+    from playground.landscape import path_on_pixels
+
+    # A descent spiralling into a minimum: thousands of epochs within a few pixels of it.
+    t = np.arange(20_000)
+    radius = 3.0 * np.exp(-t / 500)
+    xs, ys = 2 + radius * np.cos(t / 10), 1 + radius * np.sin(t / 10)
+    pixel = (0.01, 0.01)
+    kx, ky = path_on_pixels(xs, ys, pixel)
+    assert (kx[0], ky[0]) == (xs[0], ys[0]) and (kx[-1], ky[-1]) == (xs[-1], ys[-1])
+    assert len(kx) < len(xs) / 4
+    cells = np.stack([np.floor(kx / pixel[0]), np.floor(ky / pixel[1])], axis=1)
+    assert (np.diff(cells[:-1], axis=0) != 0).any(axis=1).all()  # each kept point left the last one's pixel
+    # Every dropped point shares a pixel with the kept point before it.
+    kept = np.isin(xs, kx)
+    last = np.maximum.accumulate(np.where(kept, np.arange(len(xs)), 0))
+    dropped = ~kept
+    assert (np.floor(xs[dropped] / 0.01) == np.floor(xs[last[dropped]] / 0.01)).all()
+    # Gaps (non-finite points) are kept, so the path stays broken where it was.
+    xs[100] = np.nan
+    kx, _ = path_on_pixels(xs, ys, pixel)
+    assert np.isnan(kx).sum() == 1

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from playground.coordinates import all_coordinates
-from playground.landscape import coordinates_key, default_coordinates, follow_range
+from playground.landscape import coordinates_key, default_coordinates, follow_range, path_on_pixels
 from playground.landscape_worker import GradientJob, GridJob
 
 __all__ = ["RUN_COLORS", "LandscapePanel"]
@@ -67,6 +67,10 @@ def _params_key(params, coordinates) -> str:
 
 #: How often the landscape follows a running training (frames per second).
 FRAME_RATE = 20
+
+#: The parts of a grid's key (see ``LandscapePanel._grid_key``) a surface must share with the
+#: current request to be drawn: model, loss, axes and colour scale.
+_SAME_PICTURE = (0, 1, 3, 5)
 
 
 class LandscapeViewBox(pg.ViewBox):
@@ -369,14 +373,22 @@ class LandscapePanel(QWidget):
         return not self._active or self._requested is None or self._surface_key == self._requested
 
     def show_grid(self, result) -> None:
-        """A surface from the landscape thread (drawn if it is still about what is shown)."""
-        if result.key != self._requested or result.surface is None:
-            if result.surface is None and result.key == self._requested:
+        """A surface from the landscape thread, drawn if it is about the model, loss and axes shown.
+
+        While training runs, the other parameters (and, during a drag, the points) move on while a
+        grid is computed: the newest surface is drawn all the same, labelled with its epoch, and the
+        one for the current values follows when it is done.
+        """
+        requested = self._requested
+        if requested is None or any(result.key[i] != requested[i] for i in _SAME_PICTURE):
+            return
+        if result.surface is None:
+            if result.key == requested:
                 self.status.setText("The landscape could not be computed for these values.")
             return
         self._surface = result.surface
         self._surface_key = result.key
-        self._draw_surface(result.seconds)
+        self._draw_surface(result.seconds, result.epoch)
         if self._following:
             self._follow_range()
         self._draw_paths()
@@ -462,7 +474,14 @@ class LandscapePanel(QWidget):
         snapshot = self._snapshot
         self.gridWanted.emit(
             GridJob(
-                key, snapshot.config, self._points.copy(), dict(snapshot.params), self._coordinates, key[4], self._log
+                key,
+                snapshot.config,
+                self._points.copy(),
+                dict(snapshot.params),
+                self._coordinates,
+                key[4],
+                self._log,
+                epoch=snapshot.epoch,
             )
         )
 
@@ -502,7 +521,7 @@ class LandscapePanel(QWidget):
         ys = np.interp(xs, axis, losses, left=np.nan, right=np.nan)
         return ys
 
-    def _draw_surface(self, seconds=0.0) -> None:
+    def _draw_surface(self, seconds=0.0, epoch=0) -> None:
         surface = self._surface
         grid = surface.grid
         one_d = len(grid.axes) == 1
@@ -542,7 +561,6 @@ class LandscapePanel(QWidget):
             )
         else:
             self.minimum_item.setData([], [])
-        epoch = self._snapshot.epoch if self._snapshot is not None else 0
         scalars = sum(math.prod(shape) for _, shape in self._layout or ())
         others = f", the other parameters as at epoch {epoch:,}" if scalars > len(grid.coordinates) else ""
         size = " × ".join(str(len(axis)) for axis in grid.axes)
@@ -592,6 +610,7 @@ class LandscapePanel(QWidget):
                 )
             xs = values[:, 0]
             ys = self._curve_at(xs) if one_d else values[:, 1]
+            xs, ys = path_on_pixels(xs, ys, self.view_box.viewPixelSize())
             halo, path, start, current = items
             for item in items:
                 item.setVisible(True)
@@ -701,6 +720,7 @@ class LandscapePanel(QWidget):
 
     def _range_changed(self, *args) -> None:
         self._request_grid()
+        self._draw_paths()  # drawn at the new pixel size
         self._draw_arrow()
 
     # ----------------------------------------------------------------- placing the start
