@@ -270,6 +270,11 @@ class Config:
         key = (self.model, *(getattr(self, field) for field in MODELS[self.model].fields))
         return key + (self.loss,) if self.task == "classification" else key
 
+    def loss_key(self) -> tuple:
+        """What, besides the model, its parameters and the points, determines the training loss:
+        the loss, its penalty, and which points are held out for testing."""
+        return (self.loss, self.regularization, self.regularization_rate, self.test_fraction, self.seed)
+
     def _parameter_key(self):
         """What determines the parameters: a change here needs fresh parameters."""
         return (self.model_key(), self.loss, self.seed, self.init)

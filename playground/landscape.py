@@ -24,7 +24,7 @@ from engine.func import functional_call, stacked_call
 from playground.contours import contour_segments
 from playground.coordinates import Coordinate, all_coordinates
 from playground.datasets import training_points
-from playground.models import LOSSES, MODELS, build_model, model_data
+from playground.models import LOSSES, MODELS, build_loss, build_model, model_data, penalized_weights
 from playground.trainer import Trainer
 
 __all__ = [
@@ -128,6 +128,23 @@ class LandscapeEvaluator:
         return model_data(config, training_points(points, config))
 
     @staticmethod
+    def _penalty(config, model):
+        """The regularization the trainer adds to the loss (its :class:`~playground.models.Regularized`)
+        and the names of the parameters it penalizes; (None, ()) without one."""
+        if config.regularization == "none":
+            return None, ()
+        weights = penalized_weights(model)
+        names = tuple(name for name, p in model.named_parameters() if any(p is w for w in weights))
+        return build_loss(config, model), names
+
+    def _plus_penalty(self, config, model, loss, tensors):
+        """``loss`` plus the penalty on the weights in ``tensors`` (name -> tensor), as training adds it."""
+        regularized, names = self._penalty(config, model)
+        if regularized is None:
+            return loss
+        return loss + regularized.rate * regularized.penalty([tensors[name] for name in names])
+
+    @staticmethod
     def _tensors(params, requires_grad=False):
         return {
             name: engine.tensor(np.asarray(value, dtype=np.float32), requires_grad=requires_grad)
@@ -140,8 +157,10 @@ class LandscapeEvaluator:
         model = self._model_for(config)
         x, y = self._data(config, points)
         loss_fn = LOSSES[config.loss].build()
+        tensors = self._tensors(params)
         with engine.no_grad(), np.errstate(all="ignore"):
-            return float(loss_fn(functional_call(model, self._tensors(params), (x,)), y).item())
+            loss = loss_fn(functional_call(model, tensors, (x,)), y)
+            return float(self._plus_penalty(config, model, loss, tensors).item())
 
     def gradient(self, config, points, params, coordinates) -> np.ndarray:
         """∂loss/∂coordinate at ``params`` on all the points, for each of ``coordinates`` (float64)."""
@@ -150,7 +169,8 @@ class LandscapeEvaluator:
         tensors = self._tensors(params, requires_grad=True)
         loss_fn = LOSSES[config.loss].build()
         with np.errstate(all="ignore"):
-            loss_fn(functional_call(model, tensors, (x,)), y).backward()
+            loss = loss_fn(functional_call(model, tensors, (x,)), y)
+            self._plus_penalty(config, model, loss, tensors).backward()
         return np.array(
             [float(tensors[c.name].grad.numpy().reshape(-1)[c.flat]) for c in coordinates], dtype=np.float64
         )
@@ -192,6 +212,20 @@ class LandscapeEvaluator:
                 dims = tuple(range(1, each.dim()))
                 total = each.sum(dim=dims) if choice.summed else each.mean(dim=dims)
                 result[start : start + len(block)] = total.numpy()
+            regularized, names = self._penalty(config, model)
+            if regularized is not None:
+                # Additive over the weights: the penalty of the held weights (the coordinates'
+                # entries at zero) plus each row's share of the coordinates it moves.
+                held = {name: np.array(params[name], dtype=np.float32, copy=True) for name in names}
+                for c in coordinates:
+                    if c.name in held:
+                        held[c.name].reshape(-1)[c.flat] = 0.0
+                penalty = float(regularized.penalty([engine.from_numpy(held[name]) for name in names]))
+                for k, c in enumerate(coordinates):
+                    if c.name in held:
+                        moved = engine.from_numpy(np.ascontiguousarray(values[:, k], dtype=np.float32))
+                        penalty = penalty + regularized.term(moved).numpy().astype(np.float64)
+                result += regularized.rate * penalty
         return result
 
     def grid(self, config, points, params, coordinates, ranges, size=None) -> Grid:
@@ -220,11 +254,13 @@ class LandscapeEvaluator:
         Defined when the model is linear in its parameters and the loss is squared error: then the
         loss is a quadratic bowl and its minimum solves a least-squares problem. The model's
         columns are its own outputs at unit parameters, so the model is not written again here.
-        Returns None for other models and losses, and when the minimum is not a single point
-        (fewer distinct x values than coordinates).
+        Returns None for other models and losses, under a regularization penalty, and when the
+        minimum is not a single point (fewer distinct x values than coordinates).
         """
         if not (MODELS[config.model].linear_in_parameters and LOSSES[config.loss].squared_error):
             return None
+        if config.regularization != "none" and config.regularization_rate > 0:
+            return None  # the penalty moves the minimum off the least-squares fit
         points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
         if len(points) == 0:
             return None

@@ -203,13 +203,16 @@ class Regularized(nn.Module):
         self.kind = kind
         self.rate = rate
 
+    def term(self, w):
+        """Each weight's share of the penalty: |w| (L1) or w² (L2)."""
+        return w.abs() if self.kind == "l1" else w * w
+
+    def penalty(self, weights):
+        return sum(self.term(w).sum() for w in weights)
+
     def forward(self, output, target):
         loss = self.loss_fn(output, target)
-        if self.kind == "l1":
-            penalty = sum(w.abs().sum() for w in self.weights)
-        else:
-            penalty = sum((w * w).sum() for w in self.weights)
-        return loss + self.rate * penalty
+        return loss + self.rate * self.penalty(self.weights)
 
 
 # ------------------------------------------------------------------------------------ training

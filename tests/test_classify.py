@@ -84,6 +84,10 @@ def test_configurations_keep_models_and_losses_to_their_task():
         config.replace(classes=5)
     # The loss decides the classifier's head, so it is part of the model's key.
     assert config.model_key() != config.replace(loss="bce-logits").model_key()
+    # The penalty and the held-out points change the loss over the parameters (the landscape's key).
+    for change in ({"regularization": "l2"}, {"regularization_rate": 0.1}, {"test_fraction": 0.5}, {"seed": 3}):
+        assert config.replace(**change).loss_key() != config.loss_key()
+    assert config.replace(lr=0.5).loss_key() == config.loss_key()
 
 
 # ---------------------------------------------------------------------------------------------- training

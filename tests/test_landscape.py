@@ -1,5 +1,6 @@
 """The loss landscape (Qt-free): grid values against the trainer's own loss, minima, gradients, ranges, contours."""
 
+import dataclasses
 import math
 
 import numpy as np
@@ -47,6 +48,11 @@ CASES = [
     ("sine", {}),
     ("sine", {"hidden": (5, 4, 3), "activation": "relu"}),
     ("sine", {"activation": "sigmoid", "loss": "huber"}),
+    ("circle", {}),
+    ("circle", {"regularization": "l2", "regularization_rate": 0.05}),
+    ("xor", {"regularization": "l1", "regularization_rate": 0.02}),
+    ("gaussians", {"loss": "bce-logits", "regularization": "l2", "regularization_rate": 0.1}),
+    ("spiral", {"regularization": "l1", "regularization_rate": 0.01}),
 ]
 
 
@@ -129,9 +135,20 @@ def params_of(config):
     return Trainer(config, np.zeros((0, 2))).snapshot().params
 
 
-@pytest.mark.parametrize("preset", ["linear-regression", "quadratic", "step", "sine"])
-def test_gradient_at_a_point_is_the_trainers_backward(preset):
+@pytest.mark.parametrize(
+    "preset, changes",
+    [
+        ("linear-regression", {}),
+        ("quadratic", {}),
+        ("step", {}),
+        ("sine", {}),
+        ("moons", {"regularization": "l2", "regularization_rate": 0.05}),
+        ("xor", {"regularization": "l1", "regularization_rate": 0.02}),
+    ],
+)
+def test_gradient_at_a_point_is_the_trainers_backward(preset, changes):
     p = load_preset(preset)
+    p = dataclasses.replace(p, config=p.config.replace(**changes))
     trainer = Trainer(p.config, p.points)
     trainer.run(3)
     params = trainer.snapshot().params

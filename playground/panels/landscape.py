@@ -69,7 +69,7 @@ def _params_key(params, coordinates) -> str:
 FRAME_RATE = 20
 
 #: The parts of a grid's key (see ``LandscapePanel._grid_key``) a surface must share with the
-#: current request to be drawn: model, loss, axes and colour scale.
+#: current request to be drawn: model, loss (with its penalty and the test points), axes and colour scale.
 _SAME_PICTURE = (0, 1, 3, 5)
 
 
@@ -456,7 +456,7 @@ class LandscapePanel(QWidget):
         ranges = tuple((round(lo, 12), round(hi, 12)) for lo, hi in self._view_ranges())
         return (
             snapshot.config.model_key(),
-            snapshot.config.loss,
+            snapshot.config.loss_key(),
             self._points_version,
             coordinates_key(self._coordinates),
             ranges,
@@ -492,7 +492,7 @@ class LandscapePanel(QWidget):
         digest = hashlib.blake2b(digest_size=16)
         for value in snapshot.params.values():
             digest.update(np.asarray(value, dtype=np.float32).tobytes())
-        return (snapshot.config.model_key(), snapshot.config.loss, self._points_version, digest.hexdigest())
+        return (snapshot.config.model_key(), snapshot.config.loss_key(), self._points_version, digest.hexdigest())
 
     def _request_gradient(self) -> None:
         if not self._active:
