@@ -1015,8 +1015,13 @@ class Trainer:
         """A new log of the losses of epochs 1 … ``epoch``."""
         return self._losses.truncated(epoch)
 
-    def restore_state(self, state: TrainerState, losses: LossLog):
-        """Go back (or forward) to ``state``, with ``losses`` as the loss history up to its epoch.
+    def metric_log(self) -> MetricLog:
+        """The log of every epoch's :data:`METRICS` (owned by the trainer; :meth:`restore_state` replaces it)."""
+        return self._metrics
+
+    def restore_state(self, state: TrainerState, losses: LossLog, metrics: MetricLog | None = None):
+        """Go back (or forward) to ``state``, with ``losses`` as the loss history up to its epoch
+        (and ``metrics`` as the metrics' history; without it, this run's up to that epoch).
 
         The model keeps its shape (a state of this run's timeline); parameters, gradients, the
         optimizer and its state, the shuffle, the configuration and the points become the
@@ -1039,7 +1044,7 @@ class Trainer:
         if state.shuffle_rng is not None:
             self._shuffle_rng.setstate(state.shuffle_rng)
         self._losses = losses
-        self._metrics = self._metrics.resized(state.epoch)
+        self._metrics = (metrics if metrics is not None else self._metrics).resized(state.epoch)
         self._edits = list(state.edits)
         self._generation += 1
         self._load_points()

@@ -181,3 +181,27 @@ def test_loss_logs_truncate_without_copying_their_blocks():
     assert short._blocks[0] is log._blocks[0]
     short.append(0.5)  # the copy grows on its own
     assert len(log) == len(values) and short.values()[-1] == 0.5
+
+
+def test_a_classification_run_keeps_its_metrics_through_training_on_undo_and_redo():
+    p = load_preset("xor", n_points=120)
+    trainer = Trainer(p.config, p.points)
+    descent = Descent()
+    descent.attach(trainer)
+    trainer.run(40)
+    original = trainer.metric_history()
+    assert original.shape == (40, 3) and np.isfinite(original).all()
+
+    branch, _ = descent.resume_from(15)
+    np.testing.assert_array_equal(trainer.metric_history(), original[:15])
+    trainer.set_config(trainer.config.replace(lr=trainer.config.lr / 2))
+    trainer.run(10)
+    other = trainer.metric_history()
+    assert descent.swap(branch)  # undo: the 40 epochs are back, with their metrics
+    np.testing.assert_array_equal(trainer.metric_history(), original)
+    trainer.run(5)
+    straight = Trainer(p.config, p.points)
+    straight.run(45)
+    np.testing.assert_array_equal(trainer.metric_history(), straight.metric_history())
+    assert descent.swap(branch)  # redo: the other branch's
+    np.testing.assert_array_equal(trainer.metric_history(), other)
