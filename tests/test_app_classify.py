@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QStyleOptionViewItem
 
 from playground.presets import load_preset
 
@@ -105,3 +106,26 @@ def test_classification_presets_open_in_plane_mode_and_back(qtbot, make_main_win
     window.load_preset("sine")
     assert not panel.plane.active and panel.table_model.columnCount() == 2
     qtbot.waitUntil(lambda: len(panel.fitted_curve_data()[0]) > 0, timeout=TIMEOUT)
+
+
+@pytest.mark.parametrize("preset", ["circle", "spiral"])
+def test_a_classification_window_keeps_its_size_and_its_names_readable(qtbot, make_main_window, preset):
+    window = make_main_window(preset)
+    assert window.width() == 1400  # the generator's row, the table and the Model dock fit beside the Landscape
+    # The Landscape dock is narrow here: its two axes' choices stack, each wide enough for its name.
+    panel = window.landscape_panel
+    assert panel.width() < 460
+    assert panel.x_combo.y() < panel.y_combo.y()
+    for combo in (panel.x_combo, panel.y_combo):
+        assert combo.width() > combo.fontMetrics().horizontalAdvance(combo.currentText()) + 20
+    # The points table shows its coordinates with two digits or more, not "-0.…".
+    table = window.data_panel.table
+    model = table.model()
+    for row in range(5):
+        for column in (0, 1):
+            index = model.index(row, column)
+            option = QStyleOptionViewItem()
+            option.rect = table.visualRect(index)
+            option.fontMetrics = table.fontMetrics()
+            table.itemDelegateForIndex(index).initStyleOption(option, index)
+            assert "…" not in option.text and option.fontMetrics.horizontalAdvance(option.text) < option.rect.width()

@@ -59,6 +59,10 @@ CURVE_REACH = 3.0
 #: Pasted text longer than this is parsed in the background.
 BACKGROUND_PASTE_CHARS = 256 * 1024
 CURVE_SAMPLES = 400
+#: The points table's least width: "-3.12439" in both coordinate columns, not "-3.…"; and the
+#: class column's, in the plane.
+TABLE_MIN_WIDTH = 150
+CLASS_COLUMN_WIDTH = 40
 
 
 def format_number(value: float) -> str:
@@ -409,7 +413,10 @@ class DataPanel(QWidget):
             | QAbstractItemView.EditTrigger.EditKeyPressed
             | QAbstractItemView.EditTrigger.AnyKeyPressed
         )
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.sectionCountChanged.connect(self._fit_columns)
+        self._fit_columns(0, header.count())
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.setToolTip("The points. Double-click a cell to edit; select rows to select points.")
         self.table.setStatusTip("Edit a coordinate by double-clicking it; Delete removes the selected points.")
@@ -419,7 +426,6 @@ class DataPanel(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.plot_widget)
         splitter.addWidget(self.table)
-        self.table.setMinimumWidth(150)  # "-3.12439" in both columns, not "-3.…"
         splitter.setStretchFactor(0, 4)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([800, 210])
@@ -644,6 +650,14 @@ class DataPanel(QWidget):
             self.sample_item.setData(pos=self.points[[self._sample], :2])
 
     # ----------------------------------------------------------------- the plane
+    def _fit_columns(self, _old=0, count=0) -> None:
+        """The coordinates share the table's width; a class column takes what its numbers need."""
+        header = self.table.horizontalHeader()
+        for column in range(count):
+            mode = QHeaderView.ResizeMode.ResizeToContents if column >= 2 else QHeaderView.ResizeMode.Stretch
+            header.setSectionResizeMode(column, mode)
+        self.table.setMinimumWidth(TABLE_MIN_WIDTH + (CLASS_COLUMN_WIDTH if count > 2 else 0))
+
     def _config_changed(self, config) -> None:
         active = getattr(config, "task", "regression") == "classification"
         if active != self.plane.active:

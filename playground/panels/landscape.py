@@ -25,7 +25,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QHBoxLayout,
+    QGridLayout,
     QLabel,
     QSizePolicy,
     QToolButton,
@@ -50,6 +50,8 @@ COLOR_MAP = "viridis"
 #: The arrow's length on screen, in pixels.
 ARROW_PIXELS = 70
 ONE_D = "(none: the loss curve)"
+#: The least width at which the axes' choices sit side by side.
+HEADER_ONE_ROW_WIDTH = 460
 
 
 def _params_key(params, coordinates) -> str:
@@ -168,19 +170,18 @@ class LandscapePanel(QWidget):
         self.fit_button.clicked.connect(self.follow)
         self.status = QLabel("")
         self.status.setStyleSheet("color: #555;")
-        # A long status must not widen the dock: it is cut at the dock's edge (the tooltip has it all).
+        # A long status must not widen the dock: it wraps within the dock's width.
         self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        header = QHBoxLayout()
+        self.status.setWordWrap(True)
+        header = QGridLayout()
         header.setContentsMargins(4, 2, 4, 0)
-        header.setSpacing(4)
+        header.setHorizontalSpacing(4)
+        header.setVerticalSpacing(2)
         self.x_label = QLabel("x")
         self.y_label = QLabel("y")
-        header.addWidget(self.x_label)
-        header.addWidget(self.x_combo, 1)
-        header.addWidget(self.y_label)
-        header.addWidget(self.y_combo, 1)
-        header.addWidget(self.log_check)
-        header.addWidget(self.fit_button)
+        self._header = header
+        self._header_rows = 0
+        self._lay_out_header(1)
 
         self.view_box = LandscapeViewBox(self)
         self.plot_widget = pg.PlotWidget(viewBox=self.view_box, background="w")
@@ -443,6 +444,35 @@ class LandscapePanel(QWidget):
     def _valid(self, coordinates) -> bool:
         shapes = dict(self._layout or ())
         return bool(coordinates) and all(shapes.get(c.name) == c.shape for c in coordinates)
+
+    # ----------------------------------------------------------------- layout
+    def _lay_out_header(self, rows: int) -> None:
+        """The axes' choices side by side (one row), or one above the other in a narrow dock, so
+        that names like ``hidden1.weight[0, 0]`` stay readable."""
+        if rows == self._header_rows:
+            return
+        self._header_rows = rows
+        header = self._header
+        for widget in (self.x_label, self.x_combo, self.y_label, self.y_combo, self.log_check, self.fit_button):
+            header.removeWidget(widget)
+        if rows == 1:
+            cells = (self.x_label, self.x_combo, self.y_label, self.y_combo, self.log_check, self.fit_button)
+            for column, widget in enumerate(cells):
+                header.addWidget(widget, 0, column)
+            stretches = (0, 1, 0, 1, 0, 0)
+        else:
+            for row, cells in enumerate(
+                ((self.x_label, self.x_combo, self.log_check), (self.y_label, self.y_combo, self.fit_button))
+            ):
+                for column, widget in enumerate(cells):
+                    header.addWidget(widget, row, column)
+            stretches = (0, 1, 0, 0, 0, 0)
+        for column, stretch in enumerate(stretches):
+            header.setColumnStretch(column, stretch)
+
+    def resizeEvent(self, event) -> None:
+        self._lay_out_header(1 if event.size().width() >= HEADER_ONE_ROW_WIDTH else 2)
+        super().resizeEvent(event)
 
     # ----------------------------------------------------------------- requests
     def _view_ranges(self) -> tuple:

@@ -36,6 +36,7 @@ _SHAPE_FIELDS = ("model", *sorted({field for kind in MODELS.values() for field i
 LR_MIN = 1e-5
 LR_MAX = 10.0
 _LR_STEPS = 600  # slider positions: 100 per decade
+COMBO_CHARACTERS = 16
 
 
 def parameter_count(config) -> int:
@@ -281,6 +282,15 @@ class ModelPanel(QWidget):
         self.regularization_combo.setStatusTip(
             "L1 pushes weights to zero, L2 keeps them small; applies at the next step."
         )
+        for combo in (
+            self.model_combo,
+            self.activation_combo,
+            self.loss_combo,
+            self.optimizer_combo,
+        ):
+            # As narrow as a short title needs (longer ones are elided): the dock may be narrow.
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(COMBO_CHARACTERS)
         self.regularization_spin = QDoubleSpinBox()
         self.regularization_spin.setRange(0.0, 10.0)
         self.regularization_spin.setDecimals(4)

@@ -40,6 +40,6 @@ class FittingNumberDelegate(QStyledItemDelegate):
             return
         style = option.widget.style() if option.widget is not None else None
         margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, option.widget) + 1 if style else 3
-        room = option.rect.width() - 2 * margin
+        room = option.rect.width() - 2 * margin - 2  # text laid out for painting can be a pixel wider
         metrics = option.fontMetrics
         option.text = fitting_text(float(value), lambda text: metrics.horizontalAdvance(text) <= room)

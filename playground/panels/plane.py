@@ -117,6 +117,8 @@ class ClassToolbar(QWidget):
         self.seed_spin.setRange(0, 2**31 - 1)
         self.seed_spin.setPrefix("seed ")
         self.seed_spin.setToolTip("Seed of the generated points")
+        # As wide as six digits need (not the ten of its largest value): the row fits beside the Landscape.
+        self.seed_spin.setFixedWidth(self.seed_spin.fontMetrics().horizontalAdvance("seed 000000") + 32)
         self.classes_spin = QSpinBox()
         self.classes_spin.setRange(2, MAX_CLASSES)
         self.classes_spin.setSuffix(" classes")
