@@ -63,6 +63,7 @@ def main():
     window = MainWindow(preset="linear-regression", settings=None)
     window.controls.set_speed_limit(0)  # unlimited: as many epochs as the machine trains
     window.resize(1400, 900)
+    window.lay_out_docks(1400, 900)
     window.show()
     holder["view"] = window.data_panel.plot_widget
     ticks = []
