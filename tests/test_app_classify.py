@@ -129,3 +129,28 @@ def test_a_classification_window_keeps_its_size_and_its_names_readable(qtbot, ma
             option.fontMetrics = table.fontMetrics()
             table.itemDelegateForIndex(index).initStyleOption(option, index)
             assert "…" not in option.text and option.fontMetrics.horizontalAdvance(option.text) < option.rect.width()
+
+
+def test_a_penalty_chosen_in_the_model_dock_is_trained_with_and_named_with_the_loss(qtbot, make_main_window):
+    from playground.trainer import Trainer
+
+    window = make_main_window("xor")
+    panel = window.model_panel
+    panel.regularization_combo.setCurrentIndex(panel.regularization_combo.findData("l2"))
+    panel.regularization_spin.setValue(0.01)
+    qtbot.waitUntil(lambda: window.document.config.regularization_rate == pytest.approx(0.01), timeout=TIMEOUT)
+    window.training.step(3)
+    qtbot.waitUntil(
+        lambda: window.training.latest.epoch == 3 and "loss (with the L2 penalty)" in window.loss_panel.summary.text(),
+        timeout=TIMEOUT,
+    )
+    # The window trained the loss plus 0.01·Σw²: the same losses as a trainer of that configuration.
+    config, points = window.document.config, window.document.points
+    assert (config.regularization, config.regularization_rate) == ("l2", pytest.approx(0.01))
+    with_penalty, without = Trainer(config, points), Trainer(config.replace(regularization="none"), points)
+    with_penalty.run(3)
+    without.run(3)
+    np.testing.assert_array_equal(
+        window.training.latest.params["output.weight"], with_penalty.snapshot().params["output.weight"]
+    )
+    assert with_penalty.losses()[0] > without.losses()[0]

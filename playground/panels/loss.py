@@ -245,7 +245,10 @@ class LossPanel(QWidget):
         elif snapshot.diverged:
             self.summary.setText(f"Epoch {snapshot.epoch:,}: the loss diverged ({snapshot.loss})")
         else:
-            self.summary.setText(f"Epoch {snapshot.epoch:,}: loss {snapshot.loss:.6g}{_accuracy_text(snapshot)}")
+            self.summary.setText(
+                f"Epoch {snapshot.epoch:,}: loss{_penalty_text(snapshot.config)} {snapshot.loss:.6g}"
+                f"{_accuracy_text(snapshot)}"
+            )
         self._draw_metrics()
         self._draw_marks()
 
@@ -349,6 +352,13 @@ def _round_up(value: float) -> float:
         if factor * step >= value * (1 - 1e-12):
             return factor * step
     return 10 * step
+
+
+def _penalty_text(config) -> str:
+    """What the training loss includes besides the loss itself: " (with the L2 penalty)"."""
+    if getattr(config, "regularization", "none") == "none" or not config.regularization_rate:
+        return ""
+    return f" (with the {config.regularization.upper()} penalty)"
 
 
 def _accuracy_text(snapshot) -> str:
