@@ -76,6 +76,18 @@ def _moons(n, noise, rng, classes):
     return xy + noise * rng.standard_normal((n, 2)), labels
 
 
+def checked_draw(n_points, noise, seed) -> tuple:
+    """A point count, noise and seed to draw points with, as (int, float, int); ValueError saying
+    what is wrong otherwise."""
+    if isinstance(n_points, bool) or not isinstance(n_points, numbers.Integral) or not 1 <= n_points <= MAX_POINTS:
+        raise ValueError(f"the point count must be a whole number from 1 to {MAX_POINTS}, not {n_points!r}")
+    if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not (math.isfinite(noise) and noise >= 0):
+        raise ValueError(f"the noise must be a finite number ≥ 0, not {noise!r}")
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed < 2**63:
+        raise ValueError(f"the seed must be a whole number ≥ 0, not {seed!r}")
+    return int(n_points), float(noise), int(seed)
+
+
 class Generator:
     """A data set of the Data dock's generator.
 
@@ -103,12 +115,7 @@ class Generator:
         n_points = self.n_points if n_points is None else n_points
         noise = self.noise if noise is None else noise
         classes = self.classes[0] if classes is None else classes
-        if isinstance(n_points, bool) or not isinstance(n_points, numbers.Integral) or not 1 <= n_points <= MAX_POINTS:
-            raise ValueError(f"the point count must be a whole number from 1 to {MAX_POINTS}, not {n_points!r}")
-        if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not (math.isfinite(noise) and noise >= 0):
-            raise ValueError(f"the noise must be a finite number ≥ 0, not {noise!r}")
-        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed < 2**63:
-            raise ValueError(f"the seed must be a whole number ≥ 0, not {seed!r}")
+        n_points, noise, seed = checked_draw(n_points, noise, seed)
         if classes not in self.classes:
             counts = " or ".join(str(k) for k in self.classes)
             raise ValueError(f"the {self.title.lower()} data set has {counts} classes, not {classes!r}")

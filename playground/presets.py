@@ -11,13 +11,12 @@ Qt-free.
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
 from playground.config import Config
-from playground.datasets import GENERATORS, generate
+from playground.datasets import GENERATORS, checked_draw, generate
 
 __all__ = ["DEFAULT_PRESET", "PRESETS", "Preset", "load_preset"]
 
@@ -253,7 +252,6 @@ _ORDER = (
 )
 
 DEFAULT_PRESET = "linear-regression"
-MAX_POINTS = 100_000
 
 
 def load_preset(name: str, n_points: int | None = None, noise: float | None = None, seed: int | None = None) -> Preset:
@@ -286,13 +284,7 @@ def load_preset(name: str, n_points: int | None = None, noise: float | None = No
     n_points = default_n if n_points is None else n_points
     noise = default_noise if noise is None else noise
     seed = 0 if seed is None else seed
-    if isinstance(n_points, bool) or not isinstance(n_points, numbers.Integral) or not 1 <= n_points <= MAX_POINTS:
-        raise ValueError(f"the point count must be a whole number from 1 to {MAX_POINTS}, not {n_points!r}")
-    if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not (math.isfinite(noise) and noise >= 0):
-        raise ValueError(f"the noise must be a finite number ≥ 0, not {noise!r}")
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed < 2**63:
-        raise ValueError(f"the seed must be a whole number ≥ 0, not {seed!r}")
-    points, config = make(int(n_points), float(noise), int(seed))
+    points, config = make(*checked_draw(n_points, noise, seed))
     return Preset(
         name=name,
         title=title,
