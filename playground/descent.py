@@ -27,7 +27,7 @@ from playground.timeline import Timeline
 __all__ = ["MAX_PATH_POINTS", "MAX_ROWS", "Descent", "DescentState", "RunState", "Trail", "still_snapshot"]
 
 #: Rows a trail keeps before it thins its older half.
-MAX_ROWS = 1 << 18
+MAX_ROWS = 1 << 16
 #: Points of a path sent to the GUI (the newest quarter every epoch, the older part evenly thinned).
 MAX_PATH_POINTS = 4096
 
