@@ -651,11 +651,16 @@ class DataPanel(QWidget):
 
     # ----------------------------------------------------------------- the plane
     def _fit_columns(self, _old=0, count=0) -> None:
-        """The coordinates share the table's width; a class column takes what its numbers need."""
+        """The coordinates share the table's width; a class column is as wide as its title.
+
+        (Fixed, not fitted to its contents: that would measure every row at every edit.)"""
         header = self.table.horizontalHeader()
         for column in range(count):
-            mode = QHeaderView.ResizeMode.ResizeToContents if column >= 2 else QHeaderView.ResizeMode.Stretch
-            header.setSectionResizeMode(column, mode)
+            if column >= 2:
+                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
+                header.resizeSection(column, CLASS_COLUMN_WIDTH)
+            else:
+                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         self.table.setMinimumWidth(TABLE_MIN_WIDTH + (CLASS_COLUMN_WIDTH if count > 2 else 0))
 
     def _config_changed(self, config) -> None:
