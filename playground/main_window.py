@@ -614,6 +614,7 @@ class MainWindow(QMainWindow):
         self.landscape.gradientReady.connect(landscape.show_gradient)
         landscape.startPlaced.connect(self._place_start)
         self.landscape_dock.visibilityChanged.connect(landscape.set_active)
+        self.data_panel.draggingChanged.connect(landscape.hold)
         # The race and the breakpoints.
         race = self.race_panel
         race.set_config(document.config)

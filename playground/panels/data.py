@@ -346,6 +346,7 @@ class DataPanel(QWidget):
     sampleSelected = Signal(int)
     selectionChanged = Signal(object)
     message = Signal(str)
+    draggingChanged = Signal(bool)  # points are being dragged (True at the press, False at the release)
 
     def __init__(self, document, parent=None):
         super().__init__(parent)
@@ -773,6 +774,7 @@ class DataPanel(QWidget):
             "press": np.array([press_pos.x(), press_pos.y()]),
             "stroke": self._document.new_stroke(),
         }
+        self.draggingChanged.emit(True)
 
     def _continue_drag(self, pos) -> None:
         drag = self._drag
@@ -784,6 +786,8 @@ class DataPanel(QWidget):
 
     def _end_drag(self) -> None:
         drag, self._drag = self._drag, None
+        if drag is not None:
+            self.draggingChanged.emit(False)
         indices = [] if drag is None else drag["indices"][drag["indices"] < len(self.points)]
         if len(indices):
             # A point dragged to (or past) the edge stays in view; widening only on release keeps

@@ -50,6 +50,8 @@ COLOR_MAP = "viridis"
 #: The arrow's length on screen, in pixels.
 ARROW_PIXELS = 70
 ONE_D = "(none: the loss curve)"
+#: Surfaces that take longer than this to compute are not recomputed while points are dragged.
+HOLD_ABOVE_SECONDS = 0.05
 #: The least width at which the axes' choices sit side by side.
 HEADER_ONE_ROW_WIDTH = 460
 
@@ -135,6 +137,8 @@ class LandscapePanel(QWidget):
         self._coordinates = ()
         self._log = False
         self._active = True
+        self._held = False
+        self._grid_seconds = 0.0  # how long the last surface took
         self._following = True
         self._surface = None
         self._surface_key = None
@@ -288,6 +292,17 @@ class LandscapePanel(QWidget):
             self._request_grid()
             self._request_gradient()
 
+    def hold(self, held: bool) -> None:
+        """While points are dragged in the Data plot, hold still if a surface takes longer than
+        ``HOLD_ABOVE_SECONDS`` to compute: the drag, and training on it, get the machine; on release
+        the landscape catches up with the points and the training. Cheaper surfaces follow the drag."""
+        was = self._held
+        self._held = bool(held) and self._grid_seconds > HOLD_ABOVE_SECONDS
+        if was and not self._held:
+            self._show_pending()
+            self._request_grid()
+            self._request_gradient()
+
     def follow(self) -> None:
         """Follow the path and the minimum again (after the learner panned or zoomed)."""
         self._following = True
@@ -338,6 +353,8 @@ class LandscapePanel(QWidget):
         little later at most); the last snapshot of a run, and every edit's, at once.
         """
         self._pending = snapshot
+        if self._held:
+            return
         wait = 1.0 / FRAME_RATE - (time.perf_counter() - self._shown_at)
         if snapshot.last or wait <= 0 or snapshot.descent is None or snapshot.descent.viewing is not None:
             self._show_pending()
@@ -389,6 +406,7 @@ class LandscapePanel(QWidget):
             return
         self._surface = result.surface
         self._surface_key = result.key
+        self._grid_seconds = result.seconds
         self._draw_surface(result.seconds, result.epoch)
         if self._following:
             self._follow_range()
@@ -495,7 +513,7 @@ class LandscapePanel(QWidget):
         )
 
     def _request_grid(self) -> None:
-        if not self._active:
+        if not self._active or self._held:
             return
         key = self._grid_key()
         if key is None or key == self._requested:
@@ -525,7 +543,7 @@ class LandscapePanel(QWidget):
         return (snapshot.config.model_key(), snapshot.config.loss_key(), self._points_version, digest.hexdigest())
 
     def _request_gradient(self) -> None:
-        if not self._active:
+        if not self._active or self._held:
             return
         key = self._gradient_key()
         if key is None or (self._gradient is not None and self._gradient[0] == key):
