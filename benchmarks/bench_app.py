@@ -2,8 +2,11 @@
 
 Runs the real main window offscreen (1400x900) and plays for a while on
 
-* noisy-line with 200 points and the linear model, and
-* sine with its MLP (two hidden layers of 16 tanh units, Adam),
+* noisy-line with 200 points and the linear model,
+* sine with its MLP (two hidden layers of 16 tanh units, Adam), and
+* circle with 500 points in the plane and its classifier (2→8→8→1 tanh, Adam): the Data plot
+  redraws the 100×100 decision surface, its boundary and the hidden neurons' heatmaps (at the
+  unlimited training speed),
 
 and prints for each:
 
@@ -15,7 +18,8 @@ and prints for each:
   sending that event to the end of the first Data-plot repaint whose fitted curve comes from a
   snapshot the worker made after it trained on the moved point (median, 95th percentile, max).
 
-Run: ``python benchmarks/bench_app.py [seconds per case]`` (default 10).
+Run: ``python benchmarks/bench_app.py [seconds per case] [case ...]`` (default 10 s, every case:
+linear, mlp, classify).
 """
 
 import itertools
@@ -36,7 +40,7 @@ def percentile(values, q):
     return values[index]
 
 
-def run_case(app, title, preset, n_points, seconds, drags=True):
+def run_case(app, title, preset, n_points, seconds, drags=True, unlimited=False):
     import numpy as np
     import pyqtgraph as pg
     from PySide6.QtCore import QEvent, QEventLoop, QPoint, QPointF, Qt, QTimer
@@ -63,6 +67,8 @@ def run_case(app, title, preset, n_points, seconds, drags=True):
         window.load_preset(preset, n_points=n_points)
         window.document.undo_stack.clear()
     window.resize(1400, 900)
+    if unlimited:
+        window.controls.set_speed_limit(0)  # as fast as it trains: the worker waits only for the frames
     window.show()
     data_view = window.data_panel.plot_widget
     holder["view"] = data_view
@@ -157,7 +163,7 @@ def run_case(app, title, preset, n_points, seconds, drags=True):
     if drags:
         points = window.document.points
         index = int(np.argmax(points[:, 0]))
-        x, y = points[index]
+        x, y = points[index, :2]
         press = pixel_of(x, y)
         send("move", press, Qt.MouseButton.NoButton, Qt.MouseButton.NoButton)
         send("press", press, Qt.MouseButton.LeftButton, Qt.MouseButton.LeftButton)
@@ -226,6 +232,7 @@ def run_case(app, title, preset, n_points, seconds, drags=True):
 CASES = {
     "linear": ("noisy-line, 200 points, linear model (SGD)", "noisy-line", 200),
     "mlp": ("sine, 60 points, MLP 1-16-16-1 tanh (Adam)", "sine", None),
+    "classify": ("circle, 500 points, MLP 2-8-8-1 tanh (Adam), 100x100 decision surface", "circle", 500),
 }
 
 
@@ -238,9 +245,10 @@ def main():
 
         app = application()
         title, preset, n_points = CASES[name]
-        run_case(app, title, preset, n_points, seconds)
+        run_case(app, title, preset, n_points, seconds, unlimited=name == "classify")
         return
     seconds = float(args[0]) if args else 10.0
+    names = args[1:] or list(CASES)
     print(
         f"Real window offscreen at 1400x900, {seconds:g} s of play per case; "
         f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs; each case in its own process",
@@ -248,7 +256,7 @@ def main():
     )
     import subprocess
 
-    for name in CASES:
+    for name in names:
         subprocess.run([sys.executable, os.path.abspath(__file__), "--case", name, str(seconds)], check=True)
 
 

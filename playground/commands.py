@@ -35,7 +35,8 @@ class AddPointsCommand(QUndoCommand):
         k = len(new_points)
         super().__init__("Add point" if k == 1 else f"Add {k} points", parent)
         self._document = document
-        self._new_points = np.array(new_points, dtype=np.float64).reshape(-1, 2)
+        new_points = np.array(new_points, dtype=np.float64)
+        self._new_points = new_points.reshape(len(new_points), -1)
 
     def redo(self):
         points = self._document.points
@@ -64,7 +65,7 @@ class DeletePointsCommand(QUndoCommand):
         n = len(remaining) + len(self._indices)
         keep = np.ones(n, dtype=bool)
         keep[self._indices] = False
-        restored = np.empty((n, 2), dtype=np.float64)
+        restored = np.empty((n, remaining.shape[1]), dtype=np.float64)
         restored[keep] = remaining
         restored[self._indices] = self._removed
         self._document._apply_points(restored)
@@ -78,7 +79,8 @@ class MovePointsCommand(QUndoCommand):
     document : Document
     indices : sequence of int
     positions : ndarray, shape (len(indices), 2)
-        Where the points go.
+        Where the points go (their x and y; points in the plane keep their class). Whole rows,
+        (x1, x2, class), set the class too.
     stroke : int or None
         The drag this move belongs to. Consecutive moves of the same stroke merge into one undo
         step; ``None`` (an edit in the table) never merges.
@@ -91,8 +93,9 @@ class MovePointsCommand(QUndoCommand):
         super().__init__(text, parent)
         self._document = document
         self._stroke = stroke
-        self._old = document.points[self._indices]
-        self._new = np.array(positions, dtype=np.float64).reshape(-1, 2)
+        self._new = np.array(positions, dtype=np.float64).reshape(len(self._indices), -1)
+        self._columns = self._new.shape[1]
+        self._old = document.points[self._indices, : self._columns]
         # A move that continues the drag on top of the stack merges silently: it is not a new edit.
         self._continues_stroke = False
         self._redone = False
@@ -106,7 +109,7 @@ class MovePointsCommand(QUndoCommand):
 
     def _set(self, positions, new_edit):
         points = self._document.points
-        points[self._indices] = positions
+        points[self._indices, : self._columns] = positions
         self._document._apply_points(points, new_edit=new_edit)
 
     def redo(self):
@@ -123,6 +126,7 @@ class MovePointsCommand(QUndoCommand):
             or other._stroke is None
             or other._stroke != self._stroke
             or not np.array_equal(other._indices, self._indices)
+            or other._columns != self._columns
         ):
             return False
         self._new = other._new.copy()
@@ -168,7 +172,8 @@ class ReplaceDocumentCommand(QUndoCommand):
         super().__init__(text, parent)
         self._document = document
         self._old = (document.points, document.config)
-        self._new = (np.array(points, dtype=np.float64).reshape(-1, 2), config)
+        points = np.array(points, dtype=np.float64)
+        self._new = (points.reshape(len(points), -1) if points.size else points.reshape(0, 2), config)
 
     def redo(self):
         self._document._apply_config(self._new[1])

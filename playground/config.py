@@ -14,15 +14,27 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from playground.models import ACTIVATIONS, LOSSES, MODELS, OPTIMIZERS
+from playground.models import ACTIVATIONS, FEATURES, LOSSES, MODELS, OPTIMIZERS, REGULARIZATIONS, TASKS
 
-__all__ = ["MAX_COORDINATE", "MAX_DEGREE", "MAX_HIDDEN_LAYERS", "MAX_HIDDEN_UNITS", "MIN_LR", "Config", "check_int"]
+__all__ = [
+    "MAX_CLASSES",
+    "MAX_COORDINATE",
+    "MAX_DEGREE",
+    "MAX_HIDDEN_LAYERS",
+    "MAX_HIDDEN_UNITS",
+    "MAX_TEST_FRACTION",
+    "MIN_LR",
+    "Config",
+    "check_int",
+]
 
 MAX_DEGREE = 9
 #: Largest point coordinate: the engine trains in float32.
 MAX_COORDINATE = float(np.finfo(np.float32).max)
 MAX_HIDDEN_LAYERS = 3
 MAX_HIDDEN_UNITS = 64
+MAX_CLASSES = 4
+MAX_TEST_FRACTION = 0.9
 #: Smallest learning rate: a smaller one rounds to 0 in float32, where the engine trains, and trains nothing.
 MIN_LR = float(np.finfo(np.float32).smallest_subnormal)
 
@@ -139,6 +151,21 @@ class Config:
         Explicit initial parameters, ``((name, value), ...)`` with values as numbers or
         nested tuples; parameters not named keep their default initial value (zero for
         the linear, polynomial and sigmoid models; PyTorch's default for MLP layers).
+    task : {"regression", "classification"}
+        Regression fits y = f(x) to points (x, y); classification learns the class of points
+        (x₁, x₂, class) in the plane. The model and the loss must be of the task.
+    classes : int
+        Number of classes, 2 to 4 (classification).
+    features : tuple of str
+        The classifier's input features, keys of :data:`~playground.models.FEATURES`
+        (x1, x2, x1^2, x2^2, x1*x2, sin(x1), sin(x2)).
+    regularization : {"none", "l1", "l2"}
+        A penalty on the weights added to the loss: rate·Σ|w| or rate·Σw².
+    regularization_rate : float
+        Its rate, ≥ 0.
+    test_fraction : float
+        The share of the points held out for testing, 0 to 0.9 (classification; the split is
+        drawn from ``seed``: see :func:`playground.datasets.test_mask`).
     """
 
     model: str = "linear"
@@ -155,6 +182,12 @@ class Config:
     batch_size: int | None = None
     seed: int = 0
     init: tuple | None = None
+    task: str = "regression"
+    classes: int = 2
+    features: tuple = ("x1", "x2")
+    regularization: str = "none"
+    regularization_rate: float = 0.0
+    test_fraction: float = 0.0
 
     def __post_init__(self):
         put = object.__setattr__
@@ -185,11 +218,28 @@ class Config:
             put(self, "batch_size", check_int("batch_size", self.batch_size, 1))
         put(self, "seed", check_int("seed", self.seed, 0, 2**63 - 1))
         put(self, "init", _init_tuple(self.init))
+        put(self, "task", _choice("task", self.task, TASKS))
+        if MODELS[self.model].task != self.task:
+            raise ValueError(f"model {self.model} is a {MODELS[self.model].task} model, not a {self.task} model")
+        if self.task not in LOSSES[self.loss].tasks:
+            raise ValueError(f"loss {self.loss} is not a {self.task} loss")
+        put(self, "classes", check_int("classes", self.classes, 2, MAX_CLASSES))
+        features = self.features
+        if isinstance(features, str) or not isinstance(features, (list, tuple)) or not features:
+            raise ValueError(f"features must list one or more of {', '.join(FEATURES)}, not {self.features!r}")
+        features = tuple(_choice("feature", f, FEATURES) for f in features)
+        if len(set(features)) != len(features):
+            raise ValueError("features must not repeat a feature")
+        put(self, "features", tuple(f for f in FEATURES if f in features))  # in the table's order
+        put(self, "regularization", _choice("regularization", self.regularization, REGULARIZATIONS))
+        put(self, "regularization_rate", _float("regularization_rate", self.regularization_rate, 0.0, None))
+        put(self, "test_fraction", _float("test_fraction", self.test_fraction, 0.0, MAX_TEST_FRACTION))
 
     def to_dict(self) -> dict:
         """Return the configuration as a JSON-able dict (``init`` as ``{name: nested lists}``)."""
         d = dataclasses.asdict(self)
         d["hidden"] = list(self.hidden)
+        d["features"] = list(self.features)
         d["init"] = None if self.init is None else {name: _to_lists(v) for name, v in self.init}
         return d
 
@@ -215,8 +265,15 @@ class Config:
         return dataclasses.replace(self, **changes)
 
     def model_key(self) -> tuple:
-        """What determines the model's shape and function (kind, degree, layers, activation, bias)."""
-        return (self.model, *(getattr(self, field) for field in MODELS[self.model].fields))
+        """What determines the model's shape and function (kind, degree, layers, activation, bias;
+        a classifier's features, classes and the head its loss needs)."""
+        key = (self.model, *(getattr(self, field) for field in MODELS[self.model].fields))
+        return key + (self.loss,) if self.task == "classification" else key
+
+    def loss_key(self) -> tuple:
+        """What, besides the model, its parameters and the points, determines the training loss:
+        the loss, its penalty, and which points are held out for testing."""
+        return (self.loss, self.regularization, self.regularization_rate, self.test_fraction, self.seed)
 
     def _parameter_key(self):
         """What determines the parameters: a change here needs fresh parameters."""
@@ -227,6 +284,7 @@ class Config:
 
         True when the model, its shape, the loss, the seed or the initial parameters
         change; False for the optimizer and its hyperparameters (learning rate,
-        momentum, betas) and the batch size, which apply at the next step.
+        momentum, betas), the batch size, the regularization and the test fraction,
+        which apply at the next step.
         """
         return self._parameter_key() != other._parameter_key()

@@ -27,7 +27,7 @@ from playground.timeline import Timeline
 __all__ = ["MAX_PATH_POINTS", "MAX_ROWS", "Descent", "DescentState", "RunState", "Trail", "still_snapshot"]
 
 #: Rows a trail keeps before it thins its older half.
-MAX_ROWS = 1 << 18
+MAX_ROWS = 1 << 16
 #: Points of a path sent to the GUI (the newest quarter every epoch, the older part evenly thinned).
 MAX_PATH_POINTS = 4096
 
@@ -213,7 +213,7 @@ class DescentState:
 class _Branch:
     """Epochs dropped by training on from an earlier one, kept so that an undo can bring them back.
 
-    ``tails`` holds, per run, what that run was before: its state, loss log, timeline and trail.
+    ``tails`` holds, per run, what that run was before: its state, loss and metric logs, timeline and trail.
     Swapping a branch in exchanges those with the run's present ones, so undo and redo are one swap.
     """
 
@@ -406,8 +406,8 @@ class Descent:
         ):
             return False
         present = [_tail(run) for run in runs]
-        for (trainer, trail, timeline), (state, log, keyframes, path) in zip(runs, found.tails):
-            trainer.restore_state(state, log)
+        for (trainer, trail, timeline), (state, log, metrics, keyframes, path) in zip(runs, found.tails):
+            trainer.restore_state(state, log, metrics)
             timeline.restore(keyframes)
             trail.restore(path, trainer)
         found.tails = present
@@ -441,7 +441,7 @@ class Descent:
 
 def _tail(run) -> tuple:
     trainer, trail, timeline = run
-    return (trainer.capture_state(), trainer.loss_log(), timeline.export(), trail.export())
+    return (trainer.capture_state(), trainer.loss_log(), trainer.metric_log(), timeline.export(), trail.export())
 
 
 _NO_LOSSES = np.empty(0)

@@ -21,31 +21,38 @@ from playground.commands import (
     MovePointsCommand,
     ReplaceDocumentCommand,
 )
+from playground.config import MAX_CLASSES
 
 
 class InvalidPointError(ValueError):
     """A coordinate that is not a finite number (NaN or infinite) was offered as a point."""
 
 
-def as_points(values) -> np.ndarray:
-    """Return ``values`` as a fresh ``(N, 2)`` float64 array of finite coordinates.
+def as_points(values, width=2) -> np.ndarray:
+    """Return ``values`` as a fresh ``(N, width)`` float64 array of finite coordinates: (x, y)
+    pairs, or with ``width=3`` points in the plane (x1, x2, class) with whole classes from 0.
 
     Raises
     ------
     InvalidPointError
-        If the shape is wrong or any coordinate is NaN or infinite.
+        If the shape is wrong, any coordinate is NaN or infinite, or a class is not a whole number.
     """
     try:
         points = np.array(values, dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise InvalidPointError(f"Points must be numbers: {exc}") from None
     if points.size == 0:
-        return np.empty((0, 2), dtype=np.float64)
-    points = points.reshape(-1, 2) if points.ndim == 1 and points.size == 2 else points
-    if points.ndim != 2 or points.shape[1] != 2:
-        raise InvalidPointError(f"Points must be (x, y) pairs, got an array of shape {points.shape}.")
+        return np.empty((0, width), dtype=np.float64)
+    points = points.reshape(-1, width) if points.ndim == 1 and points.size == width else points
+    if points.ndim != 2 or points.shape[1] != width:
+        what = "(x, y) pairs" if width == 2 else "(x1, x2, class) rows"
+        raise InvalidPointError(f"Points must be {what}, got an array of shape {points.shape}.")
     if not np.isfinite(points).all():
         raise InvalidPointError("Coordinates must be finite numbers (not NaN or infinity).")
+    if width == 3:
+        labels = points[:, 2]
+        if ((labels != np.round(labels)) | (labels < 0) | (labels >= MAX_CLASSES)).any():
+            raise InvalidPointError(f"A class must be a whole number from 0 to {MAX_CLASSES - 1}.")
     return points
 
 
@@ -76,8 +83,8 @@ class Document(QObject):
 
     def __init__(self, points, config, parent=None):
         super().__init__(parent)
-        self._points = as_points(points)
         self._config = config
+        self._points = as_points(points, self.width)
         self.undo_stack = QUndoStack(self)
         self._strokes = itertools.count(1)
 
@@ -90,6 +97,16 @@ class Document(QObject):
     @property
     def n_points(self) -> int:
         return len(self._points)
+
+    @property
+    def width(self) -> int:
+        """Columns of a point: 2 (x, y) for regression, 3 (x1, x2, class) for classification."""
+        return 3 if getattr(self._config, "task", "regression") == "classification" else 2
+
+    @property
+    def classifying(self) -> bool:
+        """The points are points in the plane with classes."""
+        return self.width == 3
 
     @property
     def config(self):
@@ -105,13 +122,13 @@ class Document(QObject):
     # ----------------------------------------------------------------- undoable edits
     def add_points(self, new_points) -> None:
         """Append points (undoable). Raises :class:`InvalidPointError` for NaN or infinite values."""
-        new_points = as_points(new_points)
+        new_points = as_points(new_points, self.width)
         if len(new_points):
             self.undo_stack.push(AddPointsCommand(self, new_points))
 
-    def add_point(self, x: float, y: float) -> None:
-        """Append one point (undoable)."""
-        self.add_points([[x, y]])
+    def add_point(self, x: float, y: float, label: int | None = None) -> None:
+        """Append one point (undoable); in the plane, of class ``label`` (0 by default)."""
+        self.add_points([[x, y]] if not self.classifying else [[x, y, 0 if label is None else label]])
 
     def delete_points(self, indices) -> None:
         """Delete the points at ``indices`` (undoable); unknown indices are ignored."""
@@ -135,14 +152,14 @@ class Document(QObject):
             From :meth:`new_stroke`; moves of one drag share it and merge into one undo step.
         """
         indices = np.asarray(list(indices), dtype=np.int64)
-        positions = as_points(positions)
+        positions = as_points(positions)[:, :2] if np.shape(positions)[-1:] != (3,) else as_points(positions, 3)
         if len(indices) != len(positions):
             raise ValueError("Each moved point needs one new position.")
         if len(indices) == 0:
             return
         if indices.min() < 0 or indices.max() >= len(self._points):
             raise IndexError("No such point.")
-        if np.array_equal(self._points[indices], positions) and stroke is None:
+        if np.array_equal(self._points[indices, : positions.shape[1]], positions) and stroke is None:
             return
         command = MovePointsCommand(self, indices, positions, stroke)
         top = self._top_command()
@@ -154,14 +171,30 @@ class Document(QObject):
         )
         self.undo_stack.push(command)
 
-    def set_point(self, index: int, x: float, y: float) -> None:
-        """Set one point's coordinates (an edit in the table; undoable)."""
-        position = as_points([[x, y]])
+    def set_point(self, index: int, x: float, y: float, label: int | None = None) -> None:
+        """Set one point's coordinates, and in the plane its class (an edit in the table; undoable)."""
         if not 0 <= index < len(self._points):
             raise IndexError("No such point.")
+        if self.classifying:
+            position = as_points([[x, y, self._points[index, 2] if label is None else label]], 3)
+        else:
+            position = as_points([[x, y]])
         if np.array_equal(self._points[index], position[0]):
             return
         self.undo_stack.push(MovePointsCommand(self, [index], position, None, text=f"Edit point {index + 1}"))
+
+    def set_classes(self, indices, label: int) -> None:
+        """Put the points at ``indices`` in class ``label`` (undoable)."""
+        indices = np.unique(np.asarray(list(indices), dtype=np.int64))
+        if not self.classifying or not len(indices):
+            return
+        rows = self._points[indices].copy()
+        rows[:, 2] = label
+        rows = as_points(rows, 3)
+        if np.array_equal(rows, self._points[indices]):
+            return
+        text = f"Put {len(indices)} point{'s' if len(indices) != 1 else ''} in class {label}"
+        self.undo_stack.push(MovePointsCommand(self, indices, rows, None, text=text))
 
     def change_config(self, config, text: str = "Change configuration", merge_key=None) -> None:
         """Replace the configuration (undoable). ``merge_key`` merges consecutive changes."""
@@ -171,11 +204,12 @@ class Document(QObject):
 
     def replace(self, points, config, text: str = "Load data") -> None:
         """Replace points and configuration in one undoable step (a preset, an import)."""
-        self.undo_stack.push(ReplaceDocumentCommand(self, as_points(points), config, text=text))
+        width = 3 if getattr(config, "task", "regression") == "classification" else 2
+        self.undo_stack.push(ReplaceDocumentCommand(self, as_points(points, width), config, text=text))
 
     def load(self, points, config) -> None:
         """Replace points and configuration and forget the undo history (opening a session)."""
-        points = as_points(points)
+        points = as_points(points, 3 if getattr(config, "task", "regression") == "classification" else 2)
         self.undo_stack.clear()
         self._apply_config(config)
         self._apply_points(points)
@@ -187,7 +221,8 @@ class Document(QObject):
         return self.undo_stack.command(index - 1) if index > 0 else None
 
     def _apply_points(self, points: np.ndarray, new_edit: bool = True) -> None:
-        self._points = np.array(points, dtype=np.float64).reshape(-1, 2)
+        points = np.array(points, dtype=np.float64)
+        self._points = points.reshape(len(points), -1) if points.size else points.reshape(0, self.width)
         if new_edit:
             self.pointsEdited.emit()
         self.pointsChanged.emit(self.points_copy())

@@ -63,7 +63,7 @@ from playground.config import MAX_COORDINATE, Config
 from playground.coordinates import element_name
 from playground.models import MODELS, OPTIMIZERS
 from playground.torch_export import torch_script
-from playground.trainer import Snapshot, Trainer
+from playground.trainer import METRICS, Snapshot, Trainer
 
 __all__ = [
     "PARAMETERS_FORMAT",
@@ -319,11 +319,27 @@ def parameters_document(snapshot: Snapshot) -> dict:
         "seed": config.seed,
         "epoch": snapshot.epoch,
         "final_loss": _json_number(snapshot.loss) if snapshot.epoch else None,
+        **_classification_description(snapshot),
         "parameters": {
             name: {"shape": list(np.shape(value)), "values": _json_numbers(np.asarray(value).tolist())}
             for name, value in snapshot.params.items()
         },
     }
+
+
+def _classification_description(snapshot):
+    """What a classification run adds to the parameter export: its task, classes, split,
+    regularization and final metrics (None where there are no points to measure)."""
+    config = snapshot.config
+    extra = {}
+    if config.regularization != "none":
+        extra["regularization"] = {"name": config.regularization, "rate": config.regularization_rate}
+    if config.task != "classification":
+        return extra
+    extra.update(task=config.task, classes=config.classes, test_fraction=config.test_fraction)
+    if snapshot.metrics is not None:
+        extra["metrics"] = {name: _json_number(value) for name, value in snapshot.metrics.items()}
+    return extra
 
 
 def _parameters_csv(snapshot):
@@ -370,16 +386,29 @@ def export_parameters(path, snapshot: Snapshot):
 # ----------------------------------------------------------------------------------------
 
 
-def loss_csv_text(loss_history) -> str:
-    """``epoch,loss`` rows, epoch counted from 1 (the loss computed in that epoch, before its step)."""
-    lines = ["epoch,loss"]
-    lines.extend(f"{epoch},{_float_text(loss)}" for epoch, loss in enumerate(loss_history, start=1))
+def loss_csv_text(loss_history, metrics=None) -> str:
+    """``epoch,loss`` rows, epoch counted from 1 (the loss computed in that epoch, before its step).
+
+    With ``metrics`` (a classification run's :meth:`~playground.trainer.Trainer.metric_history`,
+    one row per epoch), the columns ``test_loss,train_accuracy,test_accuracy`` follow, measured at
+    the same parameters as the loss.
+    """
+    if metrics is None or len(metrics) == 0:
+        lines = ["epoch,loss"]
+        lines.extend(f"{epoch},{_float_text(loss)}" for epoch, loss in enumerate(loss_history, start=1))
+        return "\n".join(lines) + "\n"
+    metrics = np.asarray(metrics, dtype=np.float64).reshape(-1, len(METRICS))
+    lines = [",".join(("epoch", "loss", *METRICS))]
+    lines.extend(
+        ",".join([str(epoch), _float_text(loss), *(_float_text(v) for v in row)])
+        for epoch, (loss, row) in enumerate(zip(loss_history, metrics.tolist()), start=1)
+    )
     return "\n".join(lines) + "\n"
 
 
-def export_loss_csv(path, loss_history):
+def export_loss_csv(path, loss_history, metrics=None):
     """Write the loss curve to ``path`` as CSV (see :func:`loss_csv_text`)."""
-    _write_text(path, loss_csv_text(loss_history))
+    _write_text(path, loss_csv_text(loss_history, metrics))
 
 
 # ----------------------------------------------------------------------------------------
@@ -403,8 +432,9 @@ def _number(field_text):
     return value, ""
 
 
-def parse_points_csv(text) -> np.ndarray:
-    """Read points from CSV text: two columns (x, y), comma or whitespace separated.
+def parse_points_csv(text, columns=2) -> np.ndarray:
+    """Read points from CSV text: two columns (x, y), comma or whitespace separated; with
+    ``columns=3``, points in the plane (x1, x2, class), the class a whole number from 0.
 
     A first row that holds no numbers at all (``x,y``) is a header. Empty lines and
     lines starting with ``#`` are skipped.
@@ -417,7 +447,7 @@ def parse_points_csv(text) -> np.ndarray:
     Returns
     -------
     np.ndarray
-        float64, shape (N, 2), N ≥ 1, all finite.
+        float64, shape (N, columns), N ≥ 1, all finite.
 
     Raises
     ------
@@ -434,11 +464,25 @@ def parse_points_csv(text) -> np.ndarray:
         text = text[1:]
     if "\x00" in text:
         raise PointsFormatError("this is not a text file (it holds NUL bytes)")
-    clean = _parse_clean_points(text)
-    return clean if clean is not None else _parse_rows(text)
+    clean = _parse_clean_points(text, columns)
+    points = clean if clean is not None else _parse_rows(text, columns)
+    if columns == 3:
+        labels = points[:, 2]
+        bad = np.flatnonzero((labels != np.round(labels)) | (labels < 0))
+        if len(bad):
+            problems = [(None, f"class {labels[i]!r} is not a whole number from 0") for i in bad]
+            shown = ", ".join(repr(float(labels[i])) for i in bad[:MAX_REPORTED_ROWS])
+            raise PointsFormatError(
+                f"{len(bad)} point{'s have' if len(bad) > 1 else ' has'} a class that is not a whole number from 0: {shown}",
+                problems,
+            )
+    return points
 
 
-def _parse_rows(text) -> np.ndarray:
+_COLUMN_NAMES = {2: "x, y", 3: "x1, x2, class"}
+
+
+def _parse_rows(text, columns=2) -> np.ndarray:
     """Points row by row, collecting every problem with its line number (see :func:`parse_points_csv`)."""
     rows, problems = [], []
     first_row = True
@@ -459,8 +503,8 @@ def _parse_rows(text) -> np.ndarray:
         if is_header:
             semicolons = ";" in line
             continue
-        if len(fields) != 2:
-            problems.append((number, f"expected 2 values (x, y), found {len(fields)}"))
+        if len(fields) != columns:
+            problems.append((number, f"expected {columns} values ({_COLUMN_NAMES[columns]}), found {len(fields)}"))
         elif reasons:
             problems.append((number, "; ".join(reasons)))
         else:
@@ -480,7 +524,7 @@ def _parse_rows(text) -> np.ndarray:
     if not rows:
         hint = f" (its first row, read as a header, holds semicolons: {_SEPARATOR_HINT})" if semicolons else ""
         raise PointsFormatError("the file holds no points" + hint)
-    return np.array(rows, dtype=np.float64).reshape(-1, 2)
+    return np.array(rows, dtype=np.float64).reshape(-1, columns)
 
 
 def _is_header(fields) -> bool:
@@ -490,7 +534,7 @@ def _is_header(fields) -> bool:
     )
 
 
-def _parse_clean_points(text):
+def _parse_clean_points(text, columns=2):
     """The points of a well-formed file, parsed by NumPy (five times faster than row by row);
     None when anything is off, so that the careful parser can say what and where.
 
@@ -518,7 +562,7 @@ def _parse_clean_points(text):
     except (ValueError, IndexError):
         return None
     chunks = [c for c in chunks if c.size]
-    if not chunks or any(c.shape[1] != 2 for c in chunks):
+    if not chunks or any(c.shape[1] != columns for c in chunks):
         return None
     points = np.concatenate(chunks)
     if not np.isfinite(points).all() or np.abs(points).max() > MAX_COORDINATE:
@@ -526,7 +570,7 @@ def _parse_clean_points(text):
     return points
 
 
-def read_points_csv(path) -> np.ndarray:
+def read_points_csv(path, columns=2) -> np.ndarray:
     """Read points from a CSV file (see :func:`parse_points_csv`).
 
     Raises
@@ -536,14 +580,20 @@ def read_points_csv(path) -> np.ndarray:
     """
     data = _read_bytes(path, PointsFormatError)
     try:
-        return parse_points_csv(data)
+        return parse_points_csv(data, columns)
     except PointsFormatError as exc:
         raise PointsFormatError(f"{os.path.basename(os.fspath(path))}: {exc}", exc.problems) from None
 
 
 def points_csv_text(points) -> str:
-    """``x,y`` header and one row per point, with every digit needed to read it back exactly."""
-    points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    """``x,y`` header and one row per point, with every digit needed to read it back exactly;
+    points in the plane as ``x1,x2,class`` rows (the class a whole number)."""
+    points = np.asarray(points, dtype=np.float64)
+    if points.ndim == 2 and points.shape[1] == 3:
+        return "x1,x2,class\n" + "".join(
+            f"{_float_text(x1)},{_float_text(x2)},{int(c)}\n" for x1, x2, c in points.tolist()
+        )
+    points = points.reshape(-1, 2)
     return "x,y\n" + "".join(f"{_float_text(x)},{_float_text(y)}\n" for x, y in points.tolist())
 
 
@@ -614,7 +664,8 @@ def session_document(points, trainer_or_state, app=None) -> dict:
         Standard JSON data: non-finite numbers of the trainer state are written as the
         strings "NaN", "Infinity" and "-Infinity" (see the module docstring).
     """
-    points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    points = np.asarray(points, dtype=np.float64)
+    points = points.reshape(-1, points.shape[1] if points.ndim == 2 and points.shape[1] == 3 else 2)
     if not np.isfinite(points).all():
         raise ValueError("points must be finite")
     return {
@@ -670,13 +721,20 @@ def parse_session(text) -> Session:
             f"version {version}); this version reads up to version {SESSION_VERSION}"
         )
     raw_points = document.get("points")
-    if not isinstance(raw_points, list) or not all(
-        isinstance(p, list) and len(p) == 2 and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in p)
-        for p in raw_points
+    width = len(raw_points[0]) if isinstance(raw_points, list) and raw_points and isinstance(raw_points[0], list) else 2
+    if (
+        not isinstance(raw_points, list)
+        or width not in (2, 3)
+        or not all(
+            isinstance(p, list)
+            and len(p) == width
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in p)
+            for p in raw_points
+        )
     ):
-        raise SessionError("the session's points are malformed (expected a list of [x, y] numbers)")
+        raise SessionError("the session's points are malformed (expected a list of [x, y] or [x1, x2, class] numbers)")
     try:
-        points = np.array(raw_points, dtype=np.float64).reshape(-1, 2)
+        points = np.array(raw_points, dtype=np.float64).reshape(-1, width)
     except OverflowError:
         raise SessionError("the session's points are malformed (a number is too large)") from None
     if not np.isfinite(points).all():
@@ -694,6 +752,10 @@ def parse_session(text) -> Session:
         raise SessionError("the session holds no training state")
     try:
         config = Config.from_dict(state.get("config"))
+        if (width == 3) != (config.task == "classification"):
+            raise ValueError(
+                "a classification session holds points (x1, x2, class), a regression session points (x, y)"
+            )
         Trainer(config, points).load_state_dict(state)  # validates everything
     except (ValueError, TypeError, KeyError, IndexError, OverflowError, RecursionError) as exc:
         raise SessionError(f"the session's training state is corrupt: {exc}") from None

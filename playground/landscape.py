@@ -8,7 +8,7 @@ over the points per member of the stack. So a 64×64 grid costs a few large arra
 
 Also here: the loss and its gradient at one parameter set (the arrow of steepest descent), the
 exact least-squares minimum for models linear in their parameters under squared error, a view
-range that follows the optimizer's path, contour lines (marching squares) and colour levels.
+range that follows the optimizer's path, contour lines and colour levels.
 """
 
 from __future__ import annotations
@@ -21,8 +21,10 @@ import numpy as np
 
 import engine
 from engine.func import functional_call, stacked_call
+from playground.contours import contour_segments
 from playground.coordinates import Coordinate, all_coordinates
-from playground.models import LOSSES, MODELS, as_inputs, build_model
+from playground.datasets import training_points
+from playground.models import LOSSES, MODELS, build_loss, build_model, model_data, penalized_weights
 from playground.trainer import Trainer
 
 __all__ = [
@@ -35,6 +37,7 @@ __all__ = [
     "default_coordinates",
     "follow_range",
     "grid_values",
+    "path_on_pixels",
     "placed_config",
     "surface",
 ]
@@ -116,9 +119,30 @@ class LandscapeEvaluator:
         return self._model
 
     @staticmethod
-    def _data(points):
-        points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
-        return as_inputs(points[:, 0]), as_inputs(points[:, 1])
+    def _data(config, points):
+        """The inputs and targets of the points the configuration trains on."""
+        points = np.asarray(points, dtype=np.float64)
+        points = points.reshape(len(points), -1) if points.size else points.reshape(0, 2)
+        if points.shape[1] != (3 if config.task == "classification" else 2):
+            raise ValueError("the points do not fit the task")
+        return model_data(config, training_points(points, config))
+
+    @staticmethod
+    def _penalty(config, model):
+        """The regularization the trainer adds to the loss (its :class:`~playground.models.Regularized`)
+        and the names of the parameters it penalizes; (None, ()) without one."""
+        if config.regularization == "none":
+            return None, ()
+        weights = penalized_weights(model)
+        names = tuple(name for name, p in model.named_parameters() if any(p is w for w in weights))
+        return build_loss(config, model), names
+
+    def _plus_penalty(self, config, model, loss, tensors):
+        """``loss`` plus the penalty on the weights in ``tensors`` (name -> tensor), as training adds it."""
+        regularized, names = self._penalty(config, model)
+        if regularized is None:
+            return loss
+        return loss + regularized.rate * regularized.penalty([tensors[name] for name in names])
 
     @staticmethod
     def _tensors(params, requires_grad=False):
@@ -131,19 +155,22 @@ class LandscapeEvaluator:
     def loss_at(self, config, points, params) -> float:
         """The loss of ``config``'s model with ``params`` (name -> array) on ``points``, as training computes it."""
         model = self._model_for(config)
-        x, y = self._data(points)
+        x, y = self._data(config, points)
         loss_fn = LOSSES[config.loss].build()
+        tensors = self._tensors(params)
         with engine.no_grad(), np.errstate(all="ignore"):
-            return float(loss_fn(functional_call(model, self._tensors(params), (x,)), y).item())
+            loss = loss_fn(functional_call(model, tensors, (x,)), y)
+            return float(self._plus_penalty(config, model, loss, tensors).item())
 
     def gradient(self, config, points, params, coordinates) -> np.ndarray:
         """∂loss/∂coordinate at ``params`` on all the points, for each of ``coordinates`` (float64)."""
         model = self._model_for(config)
-        x, y = self._data(points)
+        x, y = self._data(config, points)
         tensors = self._tensors(params, requires_grad=True)
         loss_fn = LOSSES[config.loss].build()
         with np.errstate(all="ignore"):
-            loss_fn(functional_call(model, tensors, (x,)), y).backward()
+            loss = loss_fn(functional_call(model, tensors, (x,)), y)
+            self._plus_penalty(config, model, loss, tensors).backward()
         return np.array(
             [float(tensors[c.name].grad.numpy().reshape(-1)[c.flat]) for c in coordinates], dtype=np.float64
         )
@@ -161,7 +188,7 @@ class LandscapeEvaluator:
         model = self._model_for(config)
         # The parameters not on the grid hold the given values.
         model.load_state_dict({name: np.asarray(value, dtype=np.float32) for name, value in params.items()})
-        x, y = self._data(points)
+        x, y = self._data(config, points)
         choice = LOSSES[config.loss]
         per_point = choice.build_per_point()
         n = max(1, len(x))
@@ -176,11 +203,29 @@ class LandscapeEvaluator:
                 for k, c in enumerate(coordinates):
                     stacks[c.name][(slice(None), *c.index)] = block[:, k]
                 out = stacked_call(model, {name: engine.from_numpy(s) for name, s in stacks.items()}, (x,))
-                target = y.expand(out.shape[0], *y.shape) if out.dim() == y.dim() + 1 else y
-                each = per_point(out, target)
+                if choice.class_indices:  # cross-entropy: classes along the last dimension, one row per point
+                    target = engine.from_numpy(np.tile(y.numpy(), out.shape[0]))
+                    each = per_point(out.reshape(-1, out.shape[-1]), target).reshape(out.shape[0], -1)
+                else:
+                    target = y.expand(out.shape[0], *y.shape) if out.dim() == y.dim() + 1 else y
+                    each = per_point(out, target)
                 dims = tuple(range(1, each.dim()))
                 total = each.sum(dim=dims) if choice.summed else each.mean(dim=dims)
                 result[start : start + len(block)] = total.numpy()
+            regularized, names = self._penalty(config, model)
+            if regularized is not None:
+                # Additive over the weights: the penalty of the held weights (the coordinates'
+                # entries at zero) plus each row's share of the coordinates it moves.
+                held = {name: np.array(params[name], dtype=np.float32, copy=True) for name in names}
+                for c in coordinates:
+                    if c.name in held:
+                        held[c.name].reshape(-1)[c.flat] = 0.0
+                penalty = float(regularized.penalty([engine.from_numpy(held[name]) for name in names]))
+                for k, c in enumerate(coordinates):
+                    if c.name in held:
+                        moved = engine.from_numpy(np.ascontiguousarray(values[:, k], dtype=np.float32))
+                        penalty = penalty + regularized.term(moved).numpy().astype(np.float64)
+                result += regularized.rate * penalty
         return result
 
     def grid(self, config, points, params, coordinates, ranges, size=None) -> Grid:
@@ -209,11 +254,13 @@ class LandscapeEvaluator:
         Defined when the model is linear in its parameters and the loss is squared error: then the
         loss is a quadratic bowl and its minimum solves a least-squares problem. The model's
         columns are its own outputs at unit parameters, so the model is not written again here.
-        Returns None for other models and losses, and when the minimum is not a single point
-        (fewer distinct x values than coordinates).
+        Returns None for other models and losses, under a regularization penalty, and when the
+        minimum is not a single point (fewer distinct x values than coordinates).
         """
         if not (MODELS[config.model].linear_in_parameters and LOSSES[config.loss].squared_error):
             return None
+        if config.regularization != "none" and config.regularization_rate > 0:
+            return None  # the penalty moves the minimum off the least-squares fit
         points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
         if len(points) == 0:
             return None
@@ -234,7 +281,7 @@ class LandscapeEvaluator:
         """The model's outputs on ``points`` at each row of ``values`` (G × len(coordinates)) with every
         other parameter at zero: (N, G), float64."""
         model = self._model_for(config)
-        x, _ = self._data(points)
+        x, _ = self._data(config, points)
         zeros = {name: np.zeros(np.shape(value), dtype=np.float32) for name, value in params.items()}
         stacks = {name: np.repeat(value[None], len(values), axis=0) for name, value in zeros.items()}
         for k, c in enumerate(coordinates):
@@ -256,6 +303,24 @@ def _nice_step(span: float) -> float:
         if factor * power >= span * (1 - 1e-12):
             return factor * power
     return 10 * power
+
+
+def path_on_pixels(xs, ys, pixel) -> tuple:
+    """The points of a path worth drawing at a pixel size of ``pixel`` (dx, dy): the first and
+    last, and each that leaves the pixel of the one before it. Non-finite points (gaps) are kept.
+
+    A descent's path crowds thousands of epochs into a few pixels near a minimum; drawing only
+    the points that move on screen keeps its cost independent of the run's length.
+    """
+    xs = np.asarray(xs, dtype=np.float64)
+    ys = np.asarray(ys, dtype=np.float64)
+    if len(xs) < 3 or not (pixel[0] > 0 and pixel[1] > 0):
+        return xs, ys
+    with np.errstate(invalid="ignore"):
+        cells = np.stack([np.floor(xs / pixel[0]), np.floor(ys / pixel[1])])
+    keep = np.ones(len(xs), dtype=bool)
+    keep[1:-1] = (cells[:, 1:-1] != cells[:, :-2]).any(axis=0)
+    return xs[keep], ys[keep]
 
 
 def follow_range(values, least_half_width: float = 1.0) -> tuple:
@@ -296,85 +361,6 @@ def contour_levels(losses, log: bool, count: int = 10) -> np.ndarray:
     if log:
         return np.geomspace(lo, hi, count + 2)[1:-1]
     return np.linspace(lo, hi, count + 2)[1:-1]
-
-
-# Marching squares. Corners of a cell: 0 = (x0, y0), 1 = (x1, y0), 2 = (x1, y1), 3 = (x0, y1);
-# edges: 0 = bottom (0–1), 1 = right (1–2), 2 = top (3–2), 3 = left (0–3). The case is the bit set of
-# corners above the level; each case crosses the cell with up to two segments (edge pairs). The
-# saddles 5 and 10 are resolved by the cell's centre value: codes 16 and 17 are their other forms.
-_SEGMENTS = {
-    1: ((3, 0),),
-    2: ((0, 1),),
-    3: ((3, 1),),
-    4: ((1, 2),),
-    5: ((3, 0), (1, 2)),
-    6: ((0, 2),),
-    7: ((3, 2),),
-    8: ((2, 3),),
-    9: ((0, 2),),
-    10: ((0, 1), (2, 3)),
-    11: ((1, 2),),
-    12: ((1, 3),),
-    13: ((0, 1),),
-    14: ((3, 0),),
-    16: ((0, 1), (2, 3)),  # case 5 with the centre above: the corners below are cut off
-    17: ((3, 0), (1, 2)),  # case 10 with the centre above
-}
-_PAIRS = np.full((18, 2, 2), -1, dtype=np.int64)
-for _case, _pairs in _SEGMENTS.items():
-    for _slot, _pair in enumerate(_pairs):
-        _PAIRS[_case, _slot] = _pair
-
-
-def contour_segments(xs, ys, losses, level: float) -> np.ndarray:
-    """The contour line of ``losses`` (rows along ``ys``, columns along ``xs``) at ``level``.
-
-    Returns
-    -------
-    np.ndarray
-        Shape (M, 2, 2): M segments, each two (x, y) end points. Cells with a non-finite corner
-        are left out.
-    """
-    z = np.asarray(losses, dtype=np.float64)
-    xs = np.asarray(xs, dtype=np.float64)
-    ys = np.asarray(ys, dtype=np.float64)
-    if z.ndim != 2 or z.shape[0] < 2 or z.shape[1] < 2:
-        return np.empty((0, 2, 2))
-    c0, c1, c2, c3 = z[:-1, :-1], z[:-1, 1:], z[1:, 1:], z[1:, :-1]
-    finite = np.isfinite(c0) & np.isfinite(c1) & np.isfinite(c2) & np.isfinite(c3)
-    case = (c0 > level) * 1 + (c1 > level) * 2 + (c2 > level) * 4 + (c3 > level) * 8
-    centre_above = (c0 + c1 + c2 + c3) / 4 > level
-    case = np.where((case == 5) & centre_above, 16, case)
-    case = np.where((case == 10) & centre_above, 17, case)
-    case = np.where(finite, case, 0)
-    x0, x1 = xs[:-1][None, :], xs[1:][None, :]
-    y0, y1 = ys[:-1][:, None], ys[1:][:, None]
-
-    def cross(a, b):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            t = (level - a) / (b - a)
-        return np.clip(np.nan_to_num(t, nan=0.5), 0.0, 1.0)
-
-    shape = case.shape
-    edges = np.empty((4, *shape, 2))
-    t = cross(c0, c1)
-    edges[0, ..., 0], edges[0, ..., 1] = x0 + t * (x1 - x0), np.broadcast_to(y0, shape)
-    t = cross(c1, c2)
-    edges[1, ..., 0], edges[1, ..., 1] = np.broadcast_to(x1, shape), y0 + t * (y1 - y0)
-    t = cross(c3, c2)
-    edges[2, ..., 0], edges[2, ..., 1] = x0 + t * (x1 - x0), np.broadcast_to(y1, shape)
-    t = cross(c0, c3)
-    edges[3, ..., 0], edges[3, ..., 1] = np.broadcast_to(x0, shape), y0 + t * (y1 - y0)
-
-    segments = []
-    for slot in range(2):
-        pairs = _PAIRS[case, slot]  # (rows, cols, 2)
-        rows, cols = np.nonzero(pairs[..., 0] >= 0)
-        if rows.size == 0:
-            continue
-        a, b = pairs[rows, cols, 0], pairs[rows, cols, 1]
-        segments.append(np.stack([edges[a, rows, cols], edges[b, rows, cols]], axis=1))
-    return np.concatenate(segments) if segments else np.empty((0, 2, 2))
 
 
 @dataclass(frozen=True, eq=False)

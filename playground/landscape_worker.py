@@ -36,6 +36,7 @@ class GridJob:
     ranges: tuple
     log: bool
     size: int | None = None
+    epoch: int = 0  # the epoch of ``params``, reported with the surface
 
 
 @dataclass(frozen=True, eq=False)
@@ -54,6 +55,7 @@ class GridResult:
     key: tuple
     surface: object
     seconds: float
+    epoch: int = 0
 
 
 @dataclass(frozen=True, eq=False)
@@ -137,7 +139,7 @@ class LandscapeComputer(QObject):
                 result = None
             took = time.perf_counter() - began
             self._next_grid_at = time.perf_counter() + max(MIN_GRID_INTERVAL, took)
-            self.gridReady.emit(GridResult(job.key, result, took))
+            self.gridReady.emit(GridResult(job.key, result, took, job.epoch))
             if self._grid is not None or self._gradient is not None:
                 self._schedule()
 

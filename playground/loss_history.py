@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-__all__ = ["LossHistory"]
+__all__ = ["LossHistory", "MetricHistory"]
 
 
 class LossHistory:
@@ -187,3 +187,37 @@ def _fmax(current: float, values: np.ndarray) -> float:
 
 def _key(value: float):
     return "nan" if math.isnan(value) else value
+
+
+class MetricHistory:
+    """A classification run's test loss and accuracies per epoch, gathered from snapshots
+    (:attr:`~playground.trainer.Snapshot.new_metrics`); empty for regression."""
+
+    def __init__(self):
+        self._parts = []
+        self._count = 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    def clear(self) -> None:
+        self._parts = []
+        self._count = 0
+
+    def update(self, snapshot) -> None:
+        metrics = snapshot.new_metrics
+        if metrics is None or snapshot.history_reset:
+            self.clear()
+        if metrics is not None and len(metrics):
+            self._parts.append(np.asarray(metrics, dtype=np.float64))
+            self._count += len(metrics)
+            if len(self._parts) > 64:
+                self._parts = [np.concatenate(self._parts)]
+
+    def values(self) -> np.ndarray:
+        """(epochs, 3): test loss, train accuracy, test accuracy; epoch 1 first."""
+        if not self._parts:
+            return np.empty((0, 3))
+        if len(self._parts) > 1:
+            self._parts = [np.concatenate(self._parts)]
+        return self._parts[0]

@@ -185,6 +185,7 @@ class MainWindow(QMainWindow):
         self.training = TrainingController(first.config, self.document.points_copy(), self)
 
         self.data_panel = DataPanel(self.document)
+        self.data_panel.plane.toolbar.show_dataset(first.name)  # the generator starts from the preset's data set
         self.model_panel = ModelPanel(self.document)
         self.loss_history = LossHistory()  # fed by every snapshot; the Loss panel draws it
         self.loss_panel = LossPanel(self.loss_history)
@@ -389,6 +390,7 @@ class MainWindow(QMainWindow):
         preset = load_preset(name, n_points=n_points, noise=noise, seed=seed)
         self.training.pause()
         self.document.replace(preset.points, preset.config, text=f"Load preset “{preset.title}”")
+        self.data_panel.plane.toolbar.show_dataset(name)
         self.training.reset()
         self._preset_title = preset.title
         self._update_title()
@@ -612,6 +614,7 @@ class MainWindow(QMainWindow):
         self.landscape.gradientReady.connect(landscape.show_gradient)
         landscape.startPlaced.connect(self._place_start)
         self.landscape_dock.visibilityChanged.connect(landscape.set_active)
+        self.data_panel.draggingChanged.connect(landscape.hold)
         # The race and the breakpoints.
         race = self.race_panel
         race.set_config(document.config)
@@ -831,6 +834,7 @@ class MainWindow(QMainWindow):
         # They are drawn together with a snapshot when one is due, so that the worker, which waits
         # for each frame, is not training (and holding the GIL) while they are drawn.
         self.loss_history.update(snapshot)
+        self.loss_panel.metrics.update(snapshot)
         self.data_panel.show_snapshot(snapshot)
         self._pending_snapshot = snapshot
         due = time.perf_counter() - self._secondary_shown_at >= 1.0 / SECONDARY_RATE

@@ -34,23 +34,34 @@ from playground.coordinates import element_name
 __all__ = [
     "ACTIVATIONS",
     "EXPORTED",
+    "FEATURES",
     "LOSSES",
     "MLP",
     "MODELS",
     "OPTIMIZERS",
+    "REGULARIZATIONS",
+    "TASKS",
+    "Classifier",
     "CurveModel",
     "Linear",
     "LossChoice",
     "ModelKind",
     "OptimizerChoice",
+    "PlaneModel",
     "Polynomial",
+    "Regularized",
     "ShuffleSampler",
     "SigmoidNeuron",
     "build_loss",
     "build_model",
     "build_optimizer",
+    "class_probabilities",
     "full_batch_epoch",
+    "loss_source",
     "minibatch_epoch",
+    "model_data",
+    "penalized_weights",
+    "plane_features",
 ]
 
 
@@ -112,6 +123,98 @@ class MLP(nn.Module):
         return self.output(x)
 
 
+# ------------------------------------------------------------------------------------ classification
+# Points in the plane (x₁, x₂) with a class 0 … K−1. The features are TensorFlow Playground's.
+
+
+def plane_features(x, features):
+    """The chosen input features of points ``x`` (N, 2), one column each, in the order of ``features``."""
+    if tuple(features) == ("x1", "x2"):
+        return x
+    x1, x2 = x[:, 0:1], x[:, 1:2]
+    columns = []
+    for name in features:
+        if name == "x1":
+            columns.append(x1)
+        elif name == "x2":
+            columns.append(x2)
+        elif name == "x1^2":
+            columns.append(x1 * x1)
+        elif name == "x2^2":
+            columns.append(x2 * x2)
+        elif name == "x1*x2":
+            columns.append(x1 * x2)
+        elif name == "sin(x1)":
+            columns.append(torch.sin(x1))
+        elif name == "sin(x2)":
+            columns.append(torch.sin(x2))
+        else:
+            raise ValueError(f"unknown feature {name!r}")
+    return torch.cat(columns, dim=1)
+
+
+class Classifier(nn.Module):
+    """(x₁, x₂) → features → [Linear → activation] per hidden layer → Linear: class scores.
+
+    One output scores class 1 against class 0 (with ``sigmoid`` the model outputs its probability
+    σ(score)); K outputs are the K classes' logits (softmax turns them into probabilities). Without
+    hidden layers it is logistic regression (one output) or softmax regression (K outputs).
+    """
+
+    def __init__(self, features=("x1", "x2"), hidden=(), activation="tanh", outputs=1, sigmoid=False):
+        super().__init__()
+        self.features = tuple(features)
+        self.activation = getattr(torch, activation)
+        self.n_hidden = len(hidden)
+        self.sigmoid = sigmoid
+        width = len(self.features)
+        for i, units in enumerate(hidden, start=1):
+            setattr(self, f"hidden{i}", nn.Linear(width, units))
+            width = units
+        self.output = nn.Linear(width, outputs)
+
+    def forward(self, x):
+        return self.head(self.hidden_outputs(x)[-1])
+
+    def hidden_outputs(self, x):
+        """The features, then each hidden layer's activations, at the points ``x``."""
+        outputs = [plane_features(x, self.features)]
+        for i in range(1, self.n_hidden + 1):
+            outputs.append(self.activation(getattr(self, f"hidden{i}")(outputs[-1])))
+        return outputs
+
+    def head(self, h):
+        z = self.output(h)
+        return torch.sigmoid(z) if self.sigmoid else z
+
+
+def penalized_weights(model):
+    """The parameters a regularization penalty applies to: the weights, not the biases."""
+    return [p for name, p in model.named_parameters() if name == "w" or name.endswith("weight")]
+
+
+class Regularized(nn.Module):
+    """The loss plus a penalty on the weights: rate·Σ|w| (L1) or rate·Σw² (L2)."""
+
+    def __init__(self, loss_fn, weights, kind, rate):
+        super().__init__()
+        self.loss_fn = loss_fn
+        self.weights = list(weights)
+        self.kind = kind
+        self.rate = rate
+
+    def term(self, w):
+        """Each weight's share of the penalty: |w| (L1) or w² (L2)."""
+        return w.abs() if self.kind == "l1" else w * w
+
+    def penalty(self, weights):
+        return sum(self.term(w).sum() for w in weights)
+
+    def forward(self, output, target):
+        loss = self.loss_fn(output, target)
+        return loss + self.rate * self.penalty(self.weights)
+
+
 # ------------------------------------------------------------------------------------ training
 
 
@@ -165,7 +268,19 @@ def minibatch_epoch(model, loss_fn, optimizer, loader, n_points, summed):
 
 
 #: What the PyTorch export copies, in order (a class's bases before it).
-EXPORTED = (Linear, Polynomial, SigmoidNeuron, MLP, ShuffleSampler, full_batch_epoch, minibatch_epoch)
+EXPORTED = (
+    Linear,
+    Polynomial,
+    SigmoidNeuron,
+    MLP,
+    plane_features,
+    Classifier,
+    penalized_weights,
+    Regularized,
+    ShuffleSampler,
+    full_batch_epoch,
+    minibatch_epoch,
+)
 
 
 # ------------------------------------------------------------------------------------ the tables
@@ -201,6 +316,10 @@ class ModelKind:
     linear_in_parameters : bool
         ŷ is a linear function of the parameters (no offset), so under squared error the loss
         has an exact least-squares minimum.
+    task : {"regression", "classification"}
+        What it learns: y from x, or the class of a point in the plane.
+    losses : tuple of str or None
+        The losses it trains with (None: any loss of its task).
     """
 
     name: str
@@ -212,6 +331,8 @@ class ModelKind:
     probabilities: bool = False
     features: Callable | None = None
     linear_in_parameters: bool = False
+    task: str = "regression"
+    losses: tuple | None = None
 
     def source(self, config) -> str:
         """The constructor call, as Python source."""
@@ -220,12 +341,19 @@ class ModelKind:
 
 @dataclass(frozen=True)
 class LossChoice:
-    """A loss of the chooser: an ``nn`` loss class and its options."""
+    """A loss of the chooser: an ``nn`` loss class and its options.
+
+    ``tasks`` are the tasks it serves; a classification loss takes the classes as indices
+    (``class_indices``: cross-entropy over K logits) or as 0/1 targets of one output (``binary``).
+    """
 
     title: str
     name: str
     options: tuple = ()
     needs_probabilities: bool = False
+    tasks: tuple = ("regression",)
+    class_indices: bool = False
+    binary: bool = False
 
     @property
     def summed(self) -> bool:
@@ -339,7 +467,80 @@ MODELS = {
         lambda c: {"hidden": tuple(c.hidden), "activation": c.activation},
         ("hidden", "activation"),
     ),
+    "logistic": ModelKind(
+        "Logistic regression",
+        "Logistic regression  ŷ = σ(w·x + b)",
+        lambda c: f"ŷ = σ(w·[{feature_labels(c.features)}] + b)",
+        Classifier,
+        lambda c: classifier_arguments(c, ()),
+        ("features",),
+        probabilities=True,
+        features=lambda c: "[" + feature_labels(c.features) + "]",
+        task="classification",
+        losses=("bce", "bce-logits"),
+    ),
+    "softmax": ModelKind(
+        "Softmax regression",
+        "Softmax regression  ŷ = softmax(W·x + b)",
+        lambda c: f"ŷ = softmax(W·[{feature_labels(c.features)}] + b), {c.classes} classes",
+        Classifier,
+        lambda c: classifier_arguments(c, ()),
+        ("features", "classes"),
+        features=lambda c: "[" + feature_labels(c.features) + "]",
+        task="classification",
+        losses=("cross-entropy",),
+    ),
+    "classifier": ModelKind(
+        "MLP classifier",
+        "Neural network classifier (MLP)",
+        lambda c: (
+            f"{' → '.join(str(n) for n in (len(c.features), *c.hidden, classifier_outputs(c)))}, {c.activation}"
+            + (", σ" if c.loss == "bce" else "")
+        ),
+        Classifier,
+        lambda c: classifier_arguments(c, tuple(c.hidden), c.activation),
+        ("features", "hidden", "activation", "classes"),
+        probabilities=True,
+        features=lambda c: "[" + feature_labels(c.features) + "]",
+        task="classification",
+    ),
 }
+
+#: The tasks: y from x (points (x, y)), or a class from a point in the plane (points (x₁, x₂, class)).
+TASKS = {"regression": "Regression  y = f(x)", "classification": "Classification in the plane"}
+
+#: TensorFlow Playground's input features: name -> label.
+FEATURES = {
+    "x1": "x₁",
+    "x2": "x₂",
+    "x1^2": "x₁²",
+    "x2^2": "x₂²",
+    "x1*x2": "x₁x₂",
+    "sin(x1)": "sin x₁",
+    "sin(x2)": "sin x₂",
+}
+
+#: Penalties on the weights added to the loss.
+REGULARIZATIONS = {"none": "None", "l1": "L1  rate·Σ|w|", "l2": "L2  rate·Σw²"}
+
+
+def feature_labels(features) -> str:
+    return ", ".join(FEATURES[name] for name in features)
+
+
+def classifier_outputs(config) -> int:
+    """One output for the binary losses, one per class for cross-entropy."""
+    return config.classes if LOSSES[config.loss].class_indices else 1
+
+
+def classifier_arguments(config, hidden, activation="tanh") -> dict:
+    arguments = {"features": tuple(config.features), "hidden": hidden}
+    if hidden:
+        arguments["activation"] = activation
+    arguments["outputs"] = classifier_outputs(config)
+    arguments["sigmoid"] = LOSSES[config.loss].needs_probabilities
+    return arguments
+
 
 #: MLP activations: the key is the function's name in ``torch``.
 ACTIVATIONS = {"tanh": "tanh", "relu": "ReLU", "sigmoid": "sigmoid"}
@@ -348,8 +549,14 @@ LOSSES = {
     "mse": LossChoice("Mean squared error", "MSELoss"),
     "mae": LossChoice("Mean absolute error", "L1Loss"),
     "huber": LossChoice("Huber", "HuberLoss"),
-    "bce": LossChoice("Binary cross-entropy", "BCELoss", needs_probabilities=True),
+    "bce": LossChoice(
+        "Binary cross-entropy", "BCELoss", needs_probabilities=True, tasks=("regression", "classification"), binary=True
+    ),
     "sse": LossChoice("Sum of squared errors", "MSELoss", (("reduction", "sum"),)),
+    "bce-logits": LossChoice(
+        "Binary cross-entropy with logits", "BCEWithLogitsLoss", tasks=("classification",), binary=True
+    ),
+    "cross-entropy": LossChoice("Cross-entropy", "CrossEntropyLoss", tasks=("classification",), class_indices=True),
 }
 
 OPTIMIZERS = {
@@ -402,8 +609,22 @@ def build_model(config) -> nn.Module:
         return kind.module(**kind.arguments(config))
 
 
-def build_loss(config) -> nn.Module:
-    return LOSSES[config.loss].build()
+def build_loss(config, model=None) -> nn.Module:
+    """The configured loss; with ``model`` and a regularization, plus its penalty on the model's weights."""
+    loss_fn = LOSSES[config.loss].build()
+    if model is None or config.regularization == "none":
+        return loss_fn
+    return Regularized(loss_fn, penalized_weights(model), config.regularization, config.regularization_rate)
+
+
+def loss_source(config, model="model") -> str:
+    """The loss's constructor call as Python source (with its penalty, as :func:`build_loss` builds it)."""
+    source = LOSSES[config.loss].source()
+    if config.regularization == "none":
+        return source
+    return (
+        f"Regularized({source}, penalized_weights({model}), {config.regularization!r}, {config.regularization_rate!r})"
+    )
 
 
 def build_optimizer(config, parameters):
@@ -447,3 +668,65 @@ class CurveModel:
         with torch.no_grad(), np.errstate(all="ignore"):
             out = model(as_inputs(xs))
         return out.numpy().astype(np.float64).reshape(-1)
+
+
+# ------------------------------------------------------------------------------------ classification data
+
+
+def model_data(config, points):
+    """The model's inputs and targets for ``points``, as float32 tensors (class indices as int64).
+
+    Regression: x (N, 1) and y (N, 1) from (x, y) rows. Classification: (x₁, x₂) (N, 2) and the
+    classes from (x₁, x₂, class) rows, as 0/1 targets (N, 1) for the binary losses or as indices
+    (N,) for cross-entropy.
+    """
+    points = np.asarray(points, dtype=np.float64)
+    if config.task == "regression":
+        return as_inputs(points[:, 0]), torch.from_numpy(np.ascontiguousarray(points[:, 1:2], dtype=np.float32))
+    points = points.reshape(-1, 3)
+    inputs = torch.from_numpy(np.ascontiguousarray(points[:, :2], dtype=np.float32))
+    if LOSSES[config.loss].class_indices:
+        return inputs, torch.from_numpy(np.ascontiguousarray(points[:, 2], dtype=np.int64))
+    return inputs, torch.from_numpy(np.ascontiguousarray(points[:, 2:3], dtype=np.float32))
+
+
+def class_probabilities(output, sigmoid) -> torch.Tensor:
+    """Each class's probability (N, K) from a classifier's output: σ for one output (unless the
+    model applied it already), softmax for K."""
+    if output.shape[1] == 1:
+        p = output if sigmoid else torch.sigmoid(output)
+        return torch.cat([1 - p, p], dim=1)
+    return torch.softmax(output, dim=1)
+
+
+class PlaneModel:
+    """A classifier of a snapshot evaluated under ``no_grad`` at many points of the plane: the
+    decision surface and each hidden neuron's activation (see :class:`CurveModel`)."""
+
+    def __init__(self):
+        self._key = None
+        self._model = None
+
+    def _load(self, config, params):
+        key = config.model_key()
+        if key != self._key:
+            self._model = build_model(config)
+            self._key = key
+        self._model.load_state_dict({name: np.asarray(value, dtype=np.float32) for name, value in params.items()})
+        return self._model
+
+    def probabilities(self, config, params, xy) -> np.ndarray:
+        """Each class's probability (N, K) at the points ``xy`` (N, 2); float64."""
+        model = self._load(config, params)
+        inputs = torch.from_numpy(np.ascontiguousarray(np.asarray(xy, dtype=np.float32).reshape(-1, 2)))
+        with torch.no_grad(), np.errstate(all="ignore"):
+            p = class_probabilities(model(inputs), model.sigmoid)
+        return p.numpy().astype(np.float64)
+
+    def hidden(self, config, params, xy) -> list:
+        """Each hidden layer's activations (N, units) at the points ``xy``; float64."""
+        model = self._load(config, params)
+        inputs = torch.from_numpy(np.ascontiguousarray(np.asarray(xy, dtype=np.float32).reshape(-1, 2)))
+        with torch.no_grad(), np.errstate(all="ignore"):
+            outputs = model.hidden_outputs(inputs)[1:]
+        return [h.numpy().astype(np.float64) for h in outputs]

@@ -2,18 +2,21 @@
 
 Three presets replay the tutorials exactly (``linear-regression``, ``single-weight``,
 ``sigmoid-neuron``); four generate data from a point count, a noise level and a seed
-(``noisy-line``, ``quadratic``, ``sine``, ``step``). Qt-free.
+(``noisy-line``, ``quadratic``, ``sine``, ``step``); five classify points in the plane
+(``circle``, ``xor``, ``gaussians``, ``spiral``, ``moons``, from :mod:`playground.datasets`),
+each with a model and optimizer that learn them and 30 % of the points held out for testing.
+Qt-free.
 """
 
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
 from playground.config import Config
+from playground.datasets import GENERATORS, checked_draw, generate
 
 __all__ = ["DEFAULT_PRESET", "PRESETS", "Preset", "load_preset"]
 
@@ -32,7 +35,8 @@ class Preset:
         One or two sentences on what the preset shows.
     config : Config
     points : np.ndarray
-        Read-only, shape (N, 2), columns x and y.
+        Read-only, shape (N, 2), columns x and y; or (N, 3), columns x1, x2 and class, for
+        a classification preset.
     generated : bool
         True if the points are generated from ``n_points``, ``noise`` and ``seed``.
     noise : float or None
@@ -56,8 +60,8 @@ class Preset:
         return len(self.points)
 
 
-def _frozen(points):
-    a = np.array(points, dtype=np.float64).reshape(-1, 2)
+def _frozen(points, width=2):
+    a = np.array(points, dtype=np.float64).reshape(-1, width)
     a.flags.writeable = False
     return a
 
@@ -176,16 +180,78 @@ _GENERATED = {
     ),
 }
 
+# -- classification in the plane -----------------------------------------------------------
+
+#: The share of a classification preset's points held out for testing.
+TEST_FRACTION = 0.3
+
+
+def _classifier(name, loss, hidden, lr, features=("x1", "x2"), model="classifier", l2=0.0):
+    def make(n_points, noise, seed):
+        config = Config(
+            task="classification",
+            model=model,
+            hidden=hidden or (8,),
+            activation="tanh",
+            features=features,
+            loss=loss,
+            optimizer="adam",
+            lr=lr,
+            seed=seed,
+            test_fraction=TEST_FRACTION,
+            regularization="l2" if l2 else "none",
+            regularization_rate=l2,
+        )
+        return generate(name, n_points, noise, seed), config
+
+    return make
+
+
+_CLASSIFICATION = {
+    # name: (description, generator)
+    "circle": (
+        "Class 1 inside a disc, class 0 in a ring around it; a 2→8→8→1 tanh network with a sigmoid "
+        "output, binary cross-entropy, Adam. Try logistic regression with the x₁² and x₂² features.",
+        _classifier("circle", "bce", (8, 8), 0.03),
+    ),
+    "xor": (
+        "Class 1 where x₁ and x₂ have the same sign; a 2→8→8→1 tanh network, binary cross-entropy "
+        "with logits plus an L2 penalty of 0.001·Σw², Adam. Logistic regression learns it from the "
+        "x₁x₂ feature alone.",
+        _classifier("xor", "bce-logits", (8, 8), 0.03, l2=0.001),
+    ),
+    "gaussians": (
+        "Two round clouds; logistic regression ŷ = σ(w·x + b) with binary cross-entropy draws the line between them.",
+        _classifier("gaussians", "bce", (), 0.03, model="logistic"),
+    ),
+    "spiral": (
+        "Two interleaved spiral arms; a 2→16→16→1 tanh network, binary cross-entropy with logits, Adam.",
+        _classifier("spiral", "bce-logits", (16, 16), 0.03),
+    ),
+    "moons": (
+        "Two interleaved half moons; a 2→8→8→2 tanh network with softmax, cross-entropy, Adam.",
+        _classifier("moons", "cross-entropy", (8, 8), 0.03),
+    ),
+}
+
 _FIXED = {
     "linear-regression": _linear_regression,
     "single-weight": _single_weight,
     "sigmoid-neuron": _sigmoid_neuron,
 }
 
-_ORDER = ("linear-regression", "single-weight", "sigmoid-neuron", "noisy-line", "quadratic", "sine", "step")
+_ORDER = (
+    "linear-regression",
+    "single-weight",
+    "sigmoid-neuron",
+    "noisy-line",
+    "quadratic",
+    "sine",
+    "step",
+    *_CLASSIFICATION,
+)
 
 DEFAULT_PRESET = "linear-regression"
-MAX_POINTS = 100_000
 
 
 def load_preset(name: str, n_points: int | None = None, noise: float | None = None, seed: int | None = None) -> Preset:
@@ -207,25 +273,24 @@ def load_preset(name: str, n_points: int | None = None, noise: float | None = No
     """
     if name in _FIXED:
         return _FIXED[name]()
-    if name not in _GENERATED:
+    if name in _CLASSIFICATION:
+        description, make = _CLASSIFICATION[name]
+        generator = GENERATORS[name]
+        title, default_n, default_noise = generator.title, generator.n_points, generator.noise
+    elif name in _GENERATED:
+        title, description, make, default_n, default_noise = _GENERATED[name]
+    else:
         raise ValueError(f"unknown preset {name!r}; the presets are: {', '.join(_ORDER)}")
-    title, description, generate, default_n, default_noise = _GENERATED[name]
     n_points = default_n if n_points is None else n_points
     noise = default_noise if noise is None else noise
     seed = 0 if seed is None else seed
-    if isinstance(n_points, bool) or not isinstance(n_points, numbers.Integral) or not 1 <= n_points <= MAX_POINTS:
-        raise ValueError(f"the point count must be a whole number from 1 to {MAX_POINTS}, not {n_points!r}")
-    if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not (math.isfinite(noise) and noise >= 0):
-        raise ValueError(f"the noise must be a finite number ≥ 0, not {noise!r}")
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed < 2**63:
-        raise ValueError(f"the seed must be a whole number ≥ 0, not {seed!r}")
-    points, config = generate(int(n_points), float(noise), int(seed))
+    points, config = make(*checked_draw(n_points, noise, seed))
     return Preset(
         name=name,
         title=title,
         description=description,
         config=config,
-        points=_frozen(points),
+        points=_frozen(points, 3 if config.task == "classification" else 2),
         generated=True,
         noise=float(noise),
         seed=int(seed),

@@ -18,7 +18,8 @@ import numpy as np
 
 from playground import models
 from playground.config import Config
-from playground.models import LOSSES, MODELS, OPTIMIZERS
+from playground.datasets import test_mask
+from playground.models import LOSSES, MODELS, OPTIMIZERS, loss_source
 
 __all__ = ["torch_script"]
 
@@ -44,10 +45,33 @@ POINTS = {points}
 INITIAL_PARAMETERS = {initial}
 '''
 
-_SET_UP = """
+_REGRESSION_DATA = """
 x = torch.tensor([[p[0]] for p in POINTS], dtype=torch.float64).to(torch.float32)
 y = torch.tensor([[p[1]] for p in POINTS], dtype=torch.float64).to(torch.float32)
-model = {model}
+"""
+
+# Points in the plane: (x1, x2, class) rows; the model trains on those not held out for testing.
+_CLASSIFICATION_DATA = """
+TEST_POINTS = {test}
+train = [p for i, p in enumerate(POINTS) if i not in TEST_POINTS]
+test = [p for i, p in enumerate(POINTS) if i in TEST_POINTS]
+x = torch.tensor([[p[0], p[1]] for p in train], dtype=torch.float64).to(torch.float32)
+{targets}
+"""
+_CLASS_INDICES = "y = torch.tensor([int(p[2]) for p in train], dtype=torch.int64)"
+_CLASS_TARGETS = "y = torch.tensor([[p[2]] for p in train], dtype=torch.float64).to(torch.float32)"
+
+_ACCURACY = """
+with torch.no_grad():
+    for name, points in (("train", train), ("test", test)):
+        if points:
+            inputs = torch.tensor([[p[0], p[1]] for p in points], dtype=torch.float64).to(torch.float32)
+            predicted = class_probabilities(model(inputs), model.sigmoid).argmax(dim=1).tolist()
+            accuracy = sum(c == int(p[2]) for c, p in zip(predicted, points)) / len(points)
+            print(f"# {name}_accuracy = {accuracy!r}")
+"""
+
+_SET_UP = """{data}model = {model}
 with torch.no_grad():
     for name, parameter in model.named_parameters():
         parameter.copy_(torch.tensor(INITIAL_PARAMETERS[name], dtype=torch.float32))
@@ -63,7 +87,7 @@ for epoch in range(1, EPOCHS + 1):
 
 for name, parameter in model.named_parameters():
     print(f"# {{name}} = {{parameter.detach().tolist()}}")
-"""
+{accuracy}"""
 
 
 def _literal(value):
@@ -76,6 +100,10 @@ def _literal(value):
 def _definitions(config) -> list:
     """The exported definitions this run needs: its model class (after its bases) and its epoch function."""
     needed = [c for c in reversed(MODELS[config.model].module.__mro__) if c in models.EXPORTED]
+    if config.task == "classification":
+        needed = [models.plane_features, *needed, models.class_probabilities]
+    if config.regularization != "none":
+        needed += [models.penalized_weights, models.Regularized]
     if config.batch_size is None:
         needed.append(models.full_batch_epoch)
     else:
@@ -117,7 +145,8 @@ def torch_script(points, state: dict, epochs: int | None = None) -> str:
     """
     config = Config.from_dict(state["config"])
     epochs = state["epoch"] if epochs is None else int(epochs)
-    points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    width = 3 if config.task == "classification" else 2
+    points = np.asarray(points, dtype=np.float64).reshape(-1, width)
     initial = {name: entry["values"] for name, entry in state["initial_parameters"].items()}
     loss = LOSSES[config.loss]
     if config.batch_size is None:
@@ -126,9 +155,17 @@ def torch_script(points, state: dict, epochs: int | None = None) -> str:
     else:
         loader = (
             f"loader = DataLoader(TensorDataset(x, y), batch_size={config.batch_size}, "
-            f"sampler=ShuffleSampler(len(POINTS), new_shuffle_rng({config.seed})))\n"
+            f"sampler=ShuffleSampler(len(x), new_shuffle_rng({config.seed})))\n"
         )
-        epoch = f"minibatch_epoch(model, loss_fn, optimizer, loader, len(POINTS), summed={loss.summed})"
+        epoch = f"minibatch_epoch(model, loss_fn, optimizer, loader, len(x), summed={loss.summed})"
+    if config.task == "classification":
+        test = np.flatnonzero(test_mask(len(points), config.test_fraction, config.seed)).tolist()
+        data = _CLASSIFICATION_DATA.format(
+            test="{" + ", ".join(str(i) for i in test) + "}" if test else "set()",
+            targets=_CLASS_INDICES if loss.class_indices else _CLASS_TARGETS,
+        )
+    else:
+        data = _REGRESSION_DATA
     header = _HEADER.format(
         summary=_summary(config, len(points), state.get("edits") or []),
         epochs=epochs,
@@ -138,10 +175,12 @@ def torch_script(points, state: dict, epochs: int | None = None) -> str:
     )
     definitions = "\n\n".join(inspect.getsource(d) for d in _definitions(config))
     set_up = _SET_UP.format(
+        data=data,
         model=MODELS[config.model].source(config),
-        loss=loss.source(),
+        loss=loss_source(config),
         optimizer=OPTIMIZERS[config.optimizer].source(config),
         loader=loader,
         epoch=epoch,
+        accuracy=_ACCURACY if config.task == "classification" else "",
     )
     return header + "\n\n" + definitions + "\n" + set_up

@@ -27,7 +27,8 @@ import numpy as np
 import engine
 from engine import nn
 from engine.graph import Trace, trace
-from playground.models import MODELS, as_inputs, build_loss, build_model
+from playground.datasets import training_points
+from playground.models import MODELS, build_loss, build_model, model_data
 
 __all__ = [
     "BATCH",
@@ -206,10 +207,11 @@ def _groups(result, layers):
 def _trace(config, params, points, mode, sample):
     """Run the model's own forward pass and loss on ``points`` from fresh copies of ``params``, and trace it."""
     model = _model_with(config, params)
-    x = as_inputs(points[:, 0])
-    y = engine.from_numpy(np.ascontiguousarray(points[:, 1:2], dtype=np.float32))
+    if mode == BATCH:
+        points = training_points(points, config)
+    x, y = model_data(config, points)
     with engine.enable_grad(), np.errstate(all="ignore"):
-        loss = build_loss(config)(model(x), y)
+        loss = build_loss(config, model)(model(x), y)
         loss.backward(retain_graph=True)
     result = trace(loss, names={x: "X" if mode == BATCH else "x", y: "y"}, module=model)
     features = MODELS[config.model].features
@@ -241,8 +243,8 @@ def _points(points):
     a = np.asarray(points, dtype=np.float64)
     if a.size == 0:
         return np.zeros((0, 2))
-    if a.ndim != 2 or a.shape[1] != 2:
-        raise ValueError(f"points must have shape (N, 2), not {a.shape}")
+    if a.ndim != 2 or a.shape[1] not in (2, 3):
+        raise ValueError(f"points must have shape (N, 2) or (N, 3), not {a.shape}")
     return a
 
 

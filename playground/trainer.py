@@ -26,6 +26,7 @@ import engine
 from engine.utils.data import DataLoader, TensorDataset
 from playground import state as codec
 from playground.config import MAX_COORDINATE, Config, check_int
+from playground.datasets import test_mask
 from playground.models import (
     LOSSES,
     MODELS,
@@ -35,12 +36,29 @@ from playground.models import (
     build_loss,
     build_model,
     build_optimizer,
+    class_probabilities,
     full_batch_epoch,
     minibatch_epoch,
+    model_data,
     new_shuffle_rng,
 )
 
-__all__ = ["STATE_FORMAT", "STATE_VERSION", "LossLog", "Snapshot", "Trainer", "TrainerState", "TrainingError"]
+__all__ = [
+    "METRICS",
+    "STATE_FORMAT",
+    "STATE_VERSION",
+    "LossLog",
+    "MetricLog",
+    "Snapshot",
+    "Trainer",
+    "TrainerState",
+    "TrainingError",
+]
+
+#: What a classification run measures at every epoch, besides its loss (the columns of
+#: :attr:`Snapshot.new_metrics`): the loss on the test points and the share of the training and
+#: the test points classified right, at the parameters the epoch started from.
+METRICS = ("test_loss", "train_accuracy", "test_accuracy")
 
 STATE_FORMAT = "gradient-playground-trainer"
 STATE_VERSION = 1
@@ -87,6 +105,11 @@ class Snapshot:
         that fired), when the training thread records the descent.
     last : bool
         Training stopped after this snapshot (a run or a step ended): show it in full at once.
+    new_metrics : np.ndarray or None
+        Classification: float64 (len(new_losses), 3), read-only: the :data:`METRICS` of the same epochs.
+    metrics : dict or None
+        Classification: train_loss, test_loss, train_accuracy, test_accuracy at the snapshot's
+        parameters (the losses without the regularization penalty; NaN without test points).
     """
 
     epoch: int
@@ -102,6 +125,8 @@ class Snapshot:
     trace: object = None
     descent: object = None
     last: bool = False
+    new_metrics: np.ndarray | None = None
+    metrics: dict | None = None
 
     def followed_by(self, later: Snapshot) -> Snapshot:
         """``later``, carrying the new losses of both (for a reader that skips this one)."""
@@ -111,7 +136,11 @@ class Snapshot:
             return later
         losses = np.concatenate([self.new_losses, later.new_losses])
         losses.flags.writeable = False
-        return dataclasses.replace(later, new_losses=losses, history_reset=self.history_reset)
+        metrics = later.new_metrics
+        if self.new_metrics is not None and later.new_metrics is not None:
+            metrics = np.concatenate([self.new_metrics, later.new_metrics])
+            metrics.flags.writeable = False
+        return dataclasses.replace(later, new_losses=losses, history_reset=self.history_reset, new_metrics=metrics)
 
 
 class LossLog:
@@ -191,6 +220,37 @@ class LossLog:
         self._tail = []
 
 
+class MetricLog:
+    """Every epoch's :data:`METRICS`, one :class:`LossLog` per column."""
+
+    def __init__(self, rows=()):
+        self._logs = [LossLog() for _ in METRICS]
+        for row in rows:
+            self.append(row)
+
+    def __len__(self) -> int:
+        return len(self._logs[0])
+
+    def append(self, row) -> None:
+        for log, value in zip(self._logs, row):
+            log.append(float(value))
+
+    def since(self, start: int) -> np.ndarray:
+        """The rows of epochs ``start + 1`` … (float64, shape (k, 3), a new array)."""
+        return np.column_stack([log.since(start) for log in self._logs]).reshape(-1, len(METRICS))
+
+    def values(self) -> np.ndarray:
+        return self.since(0)
+
+    def resized(self, count: int) -> MetricLog:
+        """The first ``count`` rows (NaN rows where there were fewer)."""
+        log = MetricLog()
+        log._logs = [part.truncated(count) for part in self._logs]
+        while len(log) < count:
+            log.append([math.nan] * len(METRICS))
+        return log
+
+
 @dataclass(frozen=True, eq=False)
 class TrainerState:
     """Everything a trainer needs to go on from an epoch bit for bit, kept in memory (see
@@ -252,9 +312,9 @@ def _init_values(config, named):
 def _as_points(points):
     a = np.array(points, dtype=np.float64, copy=True)
     if a.size == 0:
-        return np.zeros((0, 2))
-    if a.ndim != 2 or a.shape[1] != 2:
-        raise ValueError(f"points must have shape (N, 2) (x, y columns), not {a.shape}")
+        return np.zeros((0, a.shape[1] if a.ndim == 2 and a.shape[1] in (2, 3) else 2))
+    if a.ndim != 2 or a.shape[1] not in (2, 3):
+        raise ValueError(f"points must have shape (N, 2) (x, y columns) or (N, 3) (x1, x2, class), not {a.shape}")
     if not np.isfinite(a).all():
         raise ValueError("points must be finite numbers (no NaN or infinity)")
     if np.abs(a).max() > MAX_COORDINATE:
@@ -308,7 +368,7 @@ class Trainer:
     def _build_model(self):
         config = self._config
         self._model = build_model(config)
-        self._loss_fn = build_loss(config)
+        self._loss_fn = build_loss(config, self._model)
         self._named_params = list(self._model.named_parameters())
         self._params = [p for _, p in self._named_params]
 
@@ -318,9 +378,18 @@ class Trainer:
     def _load_points(self):
         """Cache the data tensors (and the minibatch loader) for the current points and config."""
         config = self._config
-        self._inputs = as_inputs(self._points[:, 0])
-        self._targets = _targets(self._points)
-        n = len(self._points)
+        self._test = np.zeros(len(self._points), dtype=bool)
+        self._evaluation = None
+        if config.task == "classification":
+            if self._load_class_points():
+                return
+        elif self._points.shape[1] != 2:
+            self._no_data("These are points in the plane (x1, x2, class): choose a classification model.")
+            return
+        else:
+            self._inputs = as_inputs(self._points[:, 0])
+            self._targets = _targets(self._points)
+        n = len(self._inputs)
         if config.batch_size is None or n == 0:
             self._loader = None
         else:
@@ -331,6 +400,13 @@ class Trainer:
         why = ""
         if n == 0:
             why = "There are no points: add at least one point to train."
+            if len(self._points):
+                why = "Every point is a test point: lower the test fraction to train."
+        elif MODELS[config.model].losses is not None and config.loss not in MODELS[config.model].losses:
+            allowed = " or ".join(LOSSES[name].title.lower() for name in MODELS[config.model].losses)
+            why = f"{MODELS[config.model].name} trains with {allowed}."
+        elif config.task == "classification":
+            why = self._class_problem()
         elif LOSSES[config.loss].needs_probabilities:
             if not MODELS[config.model].probabilities:
                 models = " or ".join(
@@ -346,6 +422,82 @@ class Trainer:
                         f"{bad} point{'s' if bad != 1 else ''} ha{'ve' if bad != 1 else 's'} other values."
                     )
         self._why_not = why
+        if why:
+            self._evaluation = None  # the loss cannot be computed on these points
+
+    def _no_data(self, why):
+        self._inputs = self._targets = None
+        self._loader = None
+        self._why_not = why
+        if why:
+            self._evaluation = None  # the loss cannot be computed on these points
+
+    def _load_class_points(self) -> bool:
+        """The tensors of points in the plane: the training points', and all points' for the metrics.
+        True when they cannot be used (then :attr:`why_not` says why)."""
+        config = self._config
+        points = self._points
+        if points.shape[1] != 3:
+            self._no_data("These are points (x, y): choose a regression model, or points in the plane.")
+            return True
+        self._test = test_mask(len(points), config.test_fraction, config.seed)
+        self._inputs, self._targets = model_data(config, points[~self._test])
+        if len(points):
+            self._evaluation = model_data(config, points)
+        return False
+
+    def _class_problem(self) -> str:
+        config = self._config
+        labels = self._points[:, 2]
+        if LOSSES[config.loss].binary and config.classes != 2:
+            return f"{LOSSES[config.loss].title} tells 2 classes apart; use cross-entropy for {config.classes}."
+        bad = int(np.count_nonzero((labels >= config.classes) | (labels < 0) | (labels != np.round(labels))))
+        if bad:
+            return (
+                f"The model tells {config.classes} classes apart (0 to {config.classes - 1}); "
+                f"{bad} point{'s are' if bad != 1 else ' is'} of another class."
+            )
+        return ""
+
+    # -- classification metrics ----------------------------------------------------------
+
+    def _evaluate(self):
+        """train loss, test loss, train accuracy, test accuracy at the current parameters (NaN where no points)."""
+        if self._evaluation is None:
+            return (math.nan,) * 4
+        inputs, targets = self._evaluation
+        choice = LOSSES[self._config.loss]
+        with engine.no_grad(), np.errstate(all="ignore"):
+            output = self._model(inputs)
+            per_point = choice.build_per_point()(output, targets).numpy().reshape(len(inputs), -1)
+            predicted = class_probabilities(output, self._model.sigmoid).numpy().argmax(axis=1)
+        per_point = per_point.astype(np.float64).mean(axis=1)
+        correct = predicted == self._points[:, 2]
+        test = self._test
+        train = ~test
+
+        def mean(values, where):
+            return float(values[where].mean()) if where.any() else math.nan
+
+        return mean(per_point, train), mean(per_point, test), mean(correct, train), mean(correct, test)
+
+    def metrics(self) -> dict | None:
+        """Classification: train_loss, test_loss, train_accuracy and test_accuracy at the current
+        parameters (the losses without a regularization penalty); None for regression."""
+        if self._config.task != "classification":
+            return None
+        return dict(zip(("train_loss", "test_loss", "train_accuracy", "test_accuracy"), self._evaluate()))
+
+    def metric_history(self) -> np.ndarray:
+        """Classification: one row of :data:`METRICS` per epoch (float64, (epochs, 3)); empty for regression."""
+        if self._config.task != "classification":
+            return np.empty((0, len(METRICS)))
+        return self._metrics.resized(self.epoch).values()
+
+    @property
+    def test_points(self) -> np.ndarray:
+        """Which points are held out for testing (boolean, one per point)."""
+        return self._test.copy()
 
     # -- public API --------------------------------------------------------------------
 
@@ -420,6 +572,7 @@ class Trainer:
         self._build_optimizer()
         self._shuffle_rng.seed(self._config.seed)
         self._losses = LossLog()
+        self._metrics = MetricLog()
         self._generation += 1
         self._edits = []
         self._initial_params = {name: _read_only(p.detach().numpy()) for name, p in self._named_params}
@@ -446,6 +599,8 @@ class Trainer:
             return self._epoch()
 
     def _epoch(self):
+        if self._evaluation is not None:
+            self._metrics.append(self._evaluate()[1:])
         if self._loader is None:
             value = full_batch_epoch(self._model, self._loss_fn, self._optimizer, self._inputs, self._targets)
         else:
@@ -454,7 +609,7 @@ class Trainer:
                 self._loss_fn,
                 self._optimizer,
                 self._loader,
-                len(self._points),
+                len(self._inputs),  # the training points
                 LOSSES[self._config.loss].summed,
             )
         self._losses.append(value)
@@ -530,7 +685,9 @@ class Trainer:
             if settings(config) != settings(old):
                 for group in self._optimizer.param_groups:
                     group.update(settings(config))
-        if config.batch_size != old.batch_size:
+        if (config.regularization, config.regularization_rate) != (old.regularization, old.regularization_rate):
+            self._loss_fn = build_loss(config, self._model)
+        if config.batch_size != old.batch_size or config.test_fraction != old.test_fraction:
             self._load_points()
         if config != old:
             self._notify("config")
@@ -556,6 +713,11 @@ class Trainer:
         reset = since is None or since[0] != generation or since[1] > epoch
         new = self._losses.since(0 if reset else since[1])
         new.flags.writeable = False
+        new_metrics = None
+        if self._config.task == "classification":
+            metrics = self._metrics if len(self._metrics) == epoch else self._metrics.resized(epoch)
+            new_metrics = metrics.since(0 if reset else since[1])
+            new_metrics.flags.writeable = False
         loss = self._losses.last
         return Snapshot(
             epoch=epoch,
@@ -568,6 +730,8 @@ class Trainer:
             diverged=bool(epoch) and not math.isfinite(loss),
             config=self._config,
             n_points=len(self._points),
+            new_metrics=new_metrics,
+            metrics=self.metrics() if self._evaluation is not None else None,
         )
 
     def predict(self, xs) -> np.ndarray:
@@ -601,6 +765,8 @@ class Trainer:
         if indices is None:
             return self._inputs, self._targets
         points = self._points[np.asarray(indices, dtype=np.int64).reshape(-1)]
+        if self._config.task == "classification":
+            return model_data(self._config, points)
         return as_inputs(points[:, 0]), _targets(points)
 
     # -- state dicts -------------------------------------------------------------------
@@ -637,6 +803,16 @@ class Trainer:
             },
             "shuffle_rng": [version, list(internal), gauss],
             "edits": list(self._edits),
+            **(
+                {
+                    "metrics_history": [
+                        [None if math.isnan(v) else v for v in row]
+                        for row in self._metrics.resized(self.epoch).values().tolist()
+                    ]
+                }
+                if self._config.task == "classification"
+                else {}
+            ),
         }
 
     def load_state_dict(self, d: dict):
@@ -682,6 +858,16 @@ class Trainer:
             isinstance(e, int) and not isinstance(e, bool) and 0 < e <= epoch for e in edits
         ):
             raise ValueError("the edit epochs are malformed")
+
+        metrics = MetricLog()
+        rows = d.get("metrics_history", [])
+        if not isinstance(rows, list) or len(rows) > epoch:
+            raise ValueError("the metrics history is malformed")
+        for row in rows:
+            if not isinstance(row, list) or len(row) != len(METRICS):
+                raise ValueError("the metrics history is malformed")
+            metrics.append([math.nan if v is None else float(v) for v in row])
+        metrics = metrics.resized(epoch)
 
         # Build the engine objects aside; swap them in only when everything has loaded.
         model = build_model(config)
@@ -746,12 +932,13 @@ class Trainer:
         # Commit.
         self._config = config
         self._model = model
-        self._loss_fn = build_loss(config)
+        self._loss_fn = build_loss(config, model)
         self._named_params = named
         self._params = params_list
         self._optimizer = optimizer
         self._shuffle_rng = rng
         self._losses = LossLog(history)
+        self._metrics = metrics
         self._generation += 1
         self._edits = list(edits)
         self._initial_params = {name: _read_only(a) for name, a in initial.items()}
@@ -828,8 +1015,13 @@ class Trainer:
         """A new log of the losses of epochs 1 … ``epoch``."""
         return self._losses.truncated(epoch)
 
-    def restore_state(self, state: TrainerState, losses: LossLog):
-        """Go back (or forward) to ``state``, with ``losses`` as the loss history up to its epoch.
+    def metric_log(self) -> MetricLog:
+        """The log of every epoch's :data:`METRICS` (owned by the trainer; :meth:`restore_state` replaces it)."""
+        return self._metrics
+
+    def restore_state(self, state: TrainerState, losses: LossLog, metrics: MetricLog | None = None):
+        """Go back (or forward) to ``state``, with ``losses`` as the loss history up to its epoch
+        (and ``metrics`` as the metrics' history; without it, this run's up to that epoch).
 
         The model keeps its shape (a state of this run's timeline); parameters, gradients, the
         optimizer and its state, the shuffle, the configuration and the points become the
@@ -852,6 +1044,7 @@ class Trainer:
         if state.shuffle_rng is not None:
             self._shuffle_rng.setstate(state.shuffle_rng)
         self._losses = losses
+        self._metrics = (metrics if metrics is not None else self._metrics).resized(state.epoch)
         self._edits = list(state.edits)
         self._generation += 1
         self._load_points()

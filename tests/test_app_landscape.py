@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from playground.landscape import LandscapeEvaluator
+from playground.panels.landscape import HOLD_ABOVE_SECONDS
 from playground.presets import load_preset
 
 TIMEOUT = 30_000
@@ -136,6 +137,32 @@ def test_dragging_a_data_point_recomputes_the_surface(qtbot, main_window, plot_m
     assert surface.grid.losses[30, 20] == pytest.approx(np.mean((w * moved[:, 0] + b - moved[:, 1]) ** 2), rel=1e-6)
 
 
+def test_a_costly_surface_holds_still_while_a_point_is_dragged_and_catches_up_on_release(
+    qtbot, make_main_window, plot_mouse
+):
+    window = make_main_window("circle")
+    panel = window.landscape_panel
+    wait_for_surface(qtbot, window)
+    requests = []
+    panel.gridWanted.connect(requests.append)
+    seen = []  # grid requests made by the time each move of the drag reached the document
+    window.document.pointsChanged.connect(lambda *_: seen.append(len(requests)))
+    x, y = window.document.points[0, :2]
+    # Cheap surfaces follow a drag; this one counts as costly.
+    panel._grid_seconds = HOLD_ABOVE_SECONDS * 2
+    plot_mouse(window.data_panel.plot_widget).drag((x, y), (x + 1.0, y + 1.0), steps=6)
+    assert len(seen) >= 3 and seen[-1] == seen[0] == 0  # nothing was asked for during the drag
+    qtbot.waitUntil(lambda: len(requests) > 0, timeout=TIMEOUT)  # the release catches up
+    assert requests[-1].points[0, :2].tolist() == pytest.approx(window.document.points[0, :2].tolist())
+    # A cheap one is recomputed as the point moves.
+    requests.clear()
+    seen.clear()
+    panel._grid_seconds = 0.0
+    x, y = window.document.points[1, :2]
+    plot_mouse(window.data_panel.plot_widget).drag((x, y), (x - 1.0, y - 1.0), steps=6)
+    assert seen[-1] > 0
+
+
 def test_choosing_other_coordinates_records_their_path(qtbot, make_main_window):
     window = make_main_window("quadratic")
     panel = window.landscape_panel
@@ -199,3 +226,22 @@ def test_hidden_landscape_computes_nothing(qtbot, main_window):
     assert requests == []
     window.landscape_dock.show()
     qtbot.waitUntil(lambda: len(requests) > 0, timeout=TIMEOUT)
+
+
+def test_while_a_network_trains_the_newest_surface_is_drawn_with_its_epoch(qtbot, make_main_window):
+    # The MLP's other weights change at every epoch, so each grid is out of date by the time it
+    # is done; the newest one is drawn all the same, named by the epoch it was computed at.
+    window = make_main_window("sine")
+    panel = window.landscape_panel
+    wait_for_surface(qtbot, window)
+    shown = []
+    window.controls.play_action.trigger()
+    qtbot.waitUntil(lambda: window.training.running and window.training.latest.epoch > 0, timeout=TIMEOUT)
+    first = panel.surface
+    qtbot.waitUntil(lambda: panel.surface is not first and window.training.running, timeout=TIMEOUT)
+    shown.append(panel.status.text())
+    window.controls.play_action.trigger()
+    qtbot.waitUntil(lambda: not window.training.running, timeout=TIMEOUT)
+    epoch = int(shown[0].split("as at epoch ")[1].split(" ")[0].replace(",", ""))
+    assert epoch > 0
+    assert panel.surface.grid.coordinates == panel.coordinates

@@ -175,3 +175,27 @@ def test_racer_setups_in_the_panel(qtbot, main_window):
     assert row.first.isVisible() and row.second.isVisible() and row.first.prefix() == "β₁ "
     row.optimizer.setCurrentIndex(row.optimizer.findData("rmsprop"))
     assert not row.first.isVisible() and row.setup().optimizer == "rmsprop"
+
+
+def test_in_the_plane_each_racer_draws_its_own_decision_boundary(qtbot, make_main_window):
+    from playground.models import PlaneModel
+
+    window = make_main_window("gaussians")
+    window.race_panel.check([0])
+    window.start_race_action.trigger()
+    qtbot.waitUntil(lambda: window.training.latest.descent.racing, timeout=TIMEOUT)
+    window.training.step(30)
+    wait_for_epoch(qtbot, window, 30)
+    challenger = window.training.latest.descent.runs[1].snapshot
+
+    def boundary_drawn():
+        curves = window.race_fits.curves()
+        return len(curves) == 1 and len(curves[0][0]) > 10
+
+    qtbot.waitUntil(boundary_drawn, timeout=TIMEOUT)
+    xs, ys = window.race_fits.curves()[0]
+    # Every point of the drawn line is where the challenger's model is undecided between the classes.
+    p = PlaneModel().probabilities(challenger.config, challenger.params, np.column_stack([xs, ys]))
+    assert np.abs(p[:, 1] - 0.5).max() < 0.1
+    main = window.training.latest.params
+    assert not all(np.array_equal(main[name], challenger.params[name]) for name in main)  # its own, not the main run's

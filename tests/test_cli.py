@@ -180,6 +180,11 @@ def test_presets_lists_every_preset(capsys):
         "quadratic",
         "sine",
         "step",
+        "circle",
+        "xor",
+        "gaussians",
+        "spiral",
+        "moons",
     ]
     assert "4 points" in lines[0] and "generated" in lines[3]
 

@@ -1,5 +1,6 @@
 """The loss landscape (Qt-free): grid values against the trainer's own loss, minima, gradients, ranges, contours."""
 
+import dataclasses
 import math
 
 import numpy as np
@@ -47,6 +48,11 @@ CASES = [
     ("sine", {}),
     ("sine", {"hidden": (5, 4, 3), "activation": "relu"}),
     ("sine", {"activation": "sigmoid", "loss": "huber"}),
+    ("circle", {}),
+    ("circle", {"regularization": "l2", "regularization_rate": 0.05}),
+    ("xor", {"regularization": "l1", "regularization_rate": 0.02}),
+    ("gaussians", {"loss": "bce-logits", "regularization": "l2", "regularization_rate": 0.1}),
+    ("spiral", {"regularization": "l1", "regularization_rate": 0.01}),
 ]
 
 
@@ -129,9 +135,20 @@ def params_of(config):
     return Trainer(config, np.zeros((0, 2))).snapshot().params
 
 
-@pytest.mark.parametrize("preset", ["linear-regression", "quadratic", "step", "sine"])
-def test_gradient_at_a_point_is_the_trainers_backward(preset):
+@pytest.mark.parametrize(
+    "preset, changes",
+    [
+        ("linear-regression", {}),
+        ("quadratic", {}),
+        ("step", {}),
+        ("sine", {}),
+        ("moons", {"regularization": "l2", "regularization_rate": 0.05}),
+        ("xor", {"regularization": "l1", "regularization_rate": 0.02}),
+    ],
+)
+def test_gradient_at_a_point_is_the_trainers_backward(preset, changes):
     p = load_preset(preset)
+    p = dataclasses.replace(p, config=p.config.replace(**changes))
     trainer = Trainer(p.config, p.points)
     trainer.run(3)
     params = trainer.snapshot().params
@@ -254,3 +271,27 @@ def test_grids_of_many_points_are_evaluated_in_chunks():
     np.testing.assert_array_equal(chunked, whole)
     w, b = values[5]
     assert whole[5] == pytest.approx(np.mean((w * x + b - points[:, 1]) ** 2), rel=1e-5)
+
+
+def test_a_path_is_drawn_with_the_points_that_move_on_screen():
+    from playground.landscape import path_on_pixels
+
+    # A descent spiralling into a minimum: thousands of epochs within a few pixels of it.
+    t = np.arange(20_000)
+    radius = 3.0 * np.exp(-t / 500)
+    xs, ys = 2 + radius * np.cos(t / 10), 1 + radius * np.sin(t / 10)
+    pixel = (0.01, 0.01)
+    kx, ky = path_on_pixels(xs, ys, pixel)
+    assert (kx[0], ky[0]) == (xs[0], ys[0]) and (kx[-1], ky[-1]) == (xs[-1], ys[-1])
+    assert len(kx) < len(xs) / 4
+    cells = np.stack([np.floor(kx / pixel[0]), np.floor(ky / pixel[1])], axis=1)
+    assert (np.diff(cells[:-1], axis=0) != 0).any(axis=1).all()  # each kept point left the last one's pixel
+    # Every dropped point shares a pixel with the kept point before it.
+    kept = np.isin(xs, kx)
+    last = np.maximum.accumulate(np.where(kept, np.arange(len(xs)), 0))
+    dropped = ~kept
+    assert (np.floor(xs[dropped] / 0.01) == np.floor(xs[last[dropped]] / 0.01)).all()
+    # Gaps (non-finite points) are kept, so the path stays broken where it was.
+    xs[100] = np.nan
+    kx, _ = path_on_pixels(xs, ys, pixel)
+    assert np.isnan(kx).sum() == 1

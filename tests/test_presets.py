@@ -9,14 +9,15 @@ from playground.presets import DEFAULT_PRESET, PRESETS, load_preset
 from playground.trainer import Trainer
 
 NAMES = ["linear-regression", "single-weight", "sigmoid-neuron", "noisy-line", "quadratic", "sine", "step"]
+CLASSIFICATION = ["circle", "xor", "gaussians", "spiral", "moons"]
 
 
 def test_presets_are_listed_in_menu_order():
-    assert list(PRESETS) == NAMES
+    assert list(PRESETS) == NAMES + CLASSIFICATION
     assert DEFAULT_PRESET == "linear-regression"
     for name, preset in PRESETS.items():
         assert preset.name == name and preset.title and preset.description
-        assert preset.points.ndim == 2 and preset.points.shape[1] == 2
+        assert preset.points.ndim == 2 and preset.points.shape[1] == (3 if name in CLASSIFICATION else 2)
         assert not preset.points.flags.writeable
 
 

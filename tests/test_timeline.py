@@ -181,3 +181,46 @@ def test_loss_logs_truncate_without_copying_their_blocks():
     assert short._blocks[0] is log._blocks[0]
     short.append(0.5)  # the copy grows on its own
     assert len(log) == len(values) and short.values()[-1] == 0.5
+
+
+def test_a_classification_run_keeps_its_metrics_through_training_on_undo_and_redo():
+    p = load_preset("xor", n_points=120)
+    trainer = Trainer(p.config, p.points)
+    descent = Descent()
+    descent.attach(trainer)
+    trainer.run(40)
+    original = trainer.metric_history()
+    assert original.shape == (40, 3) and np.isfinite(original).all()
+
+    branch, _ = descent.resume_from(15)
+    np.testing.assert_array_equal(trainer.metric_history(), original[:15])
+    trainer.set_config(trainer.config.replace(lr=trainer.config.lr / 2))
+    trainer.run(10)
+    other = trainer.metric_history()
+    assert descent.swap(branch)  # undo: the 40 epochs are back, with their metrics
+    np.testing.assert_array_equal(trainer.metric_history(), original)
+    trainer.run(5)
+    straight = Trainer(p.config, p.points)
+    straight.run(45)
+    np.testing.assert_array_equal(trainer.metric_history(), straight.metric_history())
+    assert descent.swap(branch)  # redo: the other branch's
+    np.testing.assert_array_equal(trainer.metric_history(), other)
+
+
+def test_a_race_in_the_plane_runs_each_optimizer_as_it_runs_alone_with_its_metrics():
+    p = load_preset("circle", n_points=120)
+    config = p.config.replace(regularization="l2", regularization_rate=0.001)
+    trainer = Trainer(config, p.points)
+    descent = Descent()
+    descent.attach(trainer)
+    setups = [RacerSetup("sgd", lr=0.1), RacerSetup("rmsprop", lr=0.01)]
+    descent.set_race(setups)
+    trainer.run(30)
+    for challenger, setup in zip(descent.challengers, setups):
+        alone = Trainer(setup.config(config), p.points)
+        alone.run(30)
+        np.testing.assert_array_equal(challenger.losses(), alone.losses())
+        np.testing.assert_array_equal(challenger.metric_history(), alone.metric_history())
+        assert same(challenger.snapshot().params, alone.snapshot().params)
+    state = descent.state()
+    assert len(state.runs) == 3 and all(run.snapshot.config.task == "classification" for run in state.runs[1:])

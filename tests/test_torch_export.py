@@ -156,7 +156,9 @@ def test_edits_during_the_run_are_noted_in_the_script():
 PRODUCT = [
     (model, loss, optimizer)
     for model in MODELS
+    if MODELS[model].task == "regression"
     for loss in LOSSES
+    if "regression" in LOSSES[loss].tasks
     for optimizer in OPTIMIZERS
     if not LOSSES[loss].needs_probabilities or MODELS[model].probabilities
 ]

@@ -40,10 +40,12 @@ from PySide6.QtWidgets import (
 )
 
 from playground.background import BackgroundJob
+from playground.datasets import test_mask
 from playground.document import InvalidPointError
 from playground.io import PointsFormatError, parse_points_csv
 from playground.models import CurveModel
 from playground.panels.numbers import NUMBER_ROLE, FittingNumberDelegate
+from playground.panels.plane import PlaneView, class_brushes
 
 _ROOT = QModelIndex()  # the invisible root: these tables have no children
 
@@ -57,6 +59,10 @@ CURVE_REACH = 3.0
 #: Pasted text longer than this is parsed in the background.
 BACKGROUND_PASTE_CHARS = 256 * 1024
 CURVE_SAMPLES = 400
+#: The points table's least width: "-3.12439" in both coordinate columns, not "-3.…"; and the
+#: class column's, in the plane.
+TABLE_MIN_WIDTH = 150
+CLASS_COLUMN_WIDTH = 40
 
 
 def format_number(value: float) -> str:
@@ -94,7 +100,8 @@ class PointsItem(pg.ScatterPlotItem):
         looks the same, so one spot is prepared and its record copied for the others; when only
         positions change (a drag, a table edit, an undo) they are written in place.
         """
-        points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+        points = np.asarray(points, dtype=np.float64)
+        points = points.reshape(len(points), -1)[:, :2] if points.size else points.reshape(0, 2)
         if len(points) != len(self.data):
             if len(points) == 0:
                 self.setData(pos=points)
@@ -222,10 +229,10 @@ class PointsTableModel(QAbstractTableModel):
         self._points = document.points
 
     def set_points(self, points: np.ndarray) -> None:
-        if len(points) == len(self._points):
+        if len(points) == len(self._points) and np.shape(points)[1:] == np.shape(self._points)[1:]:
             self._points = points
             if len(points):
-                self.dataChanged.emit(self.index(0, 0), self.index(len(points) - 1, 1))
+                self.dataChanged.emit(self.index(0, 0), self.index(len(points) - 1, self.columnCount() - 1))
         else:
             self.beginResetModel()
             self._points = points
@@ -235,14 +242,16 @@ class PointsTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._points)
 
     def columnCount(self, parent=_ROOT):
-        return 0 if parent.isValid() else 2
+        return 0 if parent.isValid() else (self._points.shape[1] if self._points.ndim == 2 else 2)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if role == Qt.ItemDataRole.DisplayRole:
             if orientation == Qt.Orientation.Horizontal:
-                return ("x", "y")[section]
+                return ("x1", "x2", "class")[section] if self.columnCount() == 3 else ("x", "y")[section]
             return str(section + 1)
         if role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal:
+            if self.columnCount() == 3:
+                return ("Input x₁", "Input x₂", "The point's class, 0 to 3")[section] + " (double-click a cell to edit)"
             return ("Input x (double-click a cell to edit)", "Target y (double-click a cell to edit)")[section]
         return None
 
@@ -251,7 +260,7 @@ class PointsTableModel(QAbstractTableModel):
             return None
         value = float(self._points[index.row(), index.column()])
         if role == Qt.ItemDataRole.DisplayRole:
-            return format_number(value)
+            return str(int(value)) if index.column() == 2 else format_number(value)
         if role == Qt.ItemDataRole.EditRole:
             return repr(value)
         if role == NUMBER_ROLE:
@@ -281,13 +290,16 @@ class PointsTableModel(QAbstractTableModel):
             )
             return False
         row = index.row()
-        x, y = (float(v) for v in self._points[row])
+        x, y = (float(v) for v in self._points[row, :2])
+        label = None
         if index.column() == 0:
             x = number
-        else:
+        elif index.column() == 1:
             y = number
+        else:
+            label = number
         try:
-            self._document.set_point(row, x, y)
+            self._document.set_point(row, x, y, label)
         except (InvalidPointError, IndexError) as exc:
             self.rejected.emit(str(exc))
             return False
@@ -303,6 +315,10 @@ class PointsTableView(QTableView):
             Qt.Key.Key_Right,
             Qt.Key.Key_Up,
             Qt.Key.Key_Down,
+            Qt.Key.Key_1,
+            Qt.Key.Key_2,
+            Qt.Key.Key_3,
+            Qt.Key.Key_4,
         ):
             ev.accept()
             return True
@@ -330,6 +346,7 @@ class DataPanel(QWidget):
     sampleSelected = Signal(int)
     selectionChanged = Signal(object)
     message = Signal(str)
+    draggingChanged = Signal(bool)  # points are being dragged (True at the press, False at the release)
 
     def __init__(self, document, parent=None):
         super().__init__(parent)
@@ -397,7 +414,10 @@ class DataPanel(QWidget):
             | QAbstractItemView.EditTrigger.EditKeyPressed
             | QAbstractItemView.EditTrigger.AnyKeyPressed
         )
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.sectionCountChanged.connect(self._fit_columns)
+        self._fit_columns(0, header.count())
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.setToolTip("The points. Double-click a cell to edit; select rows to select points.")
         self.table.setStatusTip("Edit a coordinate by double-clicking it; Delete removes the selected points.")
@@ -407,21 +427,30 @@ class DataPanel(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.plot_widget)
         splitter.addWidget(self.table)
-        self.table.setMinimumWidth(150)  # "-3.12439" in both columns, not "-3.…"
         splitter.setStretchFactor(0, 4)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([800, 210])
         splitter.setChildrenCollapsible(True)
         self.splitter = splitter
+        self.plane = PlaneView(self)
+        self.plane.toolbar.generateRequested.connect(self.plane.generate)
+        self.plane.toolbar.testFractionChosen.connect(self._test_fraction_chosen)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(splitter)
+        layout.setSpacing(0)
+        layout.addWidget(self.plane.toolbar)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.plane.strip)
+        self._plane_key = None
+        document.configChanged.connect(self._config_changed)
+        self._config_changed(document.config)
 
         document.pointsChanged.connect(self._points_changed)
         self._following = True
         self.view_box.sigRangeChangedManually.connect(self._stop_following)
         self.view_box.sigXRangeChanged.connect(self._update_curve)
         self.view_box.sigRangeChanged.connect(self._place_hint)
+        self.view_box.sigRangeChanged.connect(self._plane_range_changed)
         self._points_changed(document.points)
         self.fit_view()
 
@@ -463,7 +492,7 @@ class DataPanel(QWidget):
         tab-separated x, y row each, as spreadsheets paste them. Returns how many."""
         points = self.points[self._selected] if len(self._selected) else self.points
         QGuiApplication.clipboard().setText(
-            "".join(f"{format_exact(x)}\t{format_exact(y)}\n" for x, y in points.tolist())
+            "".join("\t".join(format_exact(v) for v in row) + "\n" for row in points.tolist())
         )
         return len(points)
 
@@ -477,12 +506,13 @@ class DataPanel(QWidget):
             return False
         if len(text) <= BACKGROUND_PASTE_CHARS:
             try:
-                self._add_pasted(parse_points_csv(text))
+                self._add_pasted(parse_points_csv(text, self._document.width))
             except PointsFormatError as exc:
                 self._paste_failed(exc)
                 return False
             return True
-        job = BackgroundJob(lambda: parse_points_csv(text), self)
+        width = self._document.width
+        job = BackgroundJob(lambda: parse_points_csv(text, width), self)
         job.finished.connect(self._add_pasted)
         job.failed.connect(self._paste_failed)
         self._pasting = job  # kept until it reports
@@ -512,7 +542,13 @@ class DataPanel(QWidget):
         """Zoom so that every point and the fitted curve over them are visible with a margin, and
         follow them from now on (until the view is panned or zoomed by hand)."""
         self._following = True
-        points = self.points
+        points = self.points[:, :2]
+        if self.plane.active:
+            lo, hi = np.array([-6.0, -6.0]), np.array([6.0, 6.0])
+            if len(points):
+                lo, hi = np.minimum(lo, points.min(axis=0)), np.maximum(hi, points.max(axis=0))
+            self.view_box.setRange(xRange=(lo[0], hi[0]), yRange=(lo[1], hi[1]), padding=0.03)
+            return
         if len(points) == 0:
             self.view_box.setRange(xRange=(-1, 1), yRange=(-1, 1), padding=0.05)
             return
@@ -560,8 +596,12 @@ class DataPanel(QWidget):
         self._following = False
 
     def show_snapshot(self, snapshot) -> None:
-        """Draw the fitted curve of ``snapshot``'s parameters over the visible x range."""
+        """Draw the fitted curve of ``snapshot``'s parameters over the visible x range (in the
+        plane, the decision surface over the visible plane)."""
         self._snapshot = snapshot
+        if self.plane.active:
+            self.plane.draw(snapshot)
+            return
         self._update_curve()
         points = self.points
         if self._following and self._drag is None and len(points):
@@ -578,7 +618,7 @@ class DataPanel(QWidget):
 
     def scene_position(self, index: int):
         """The scene position of point ``index`` (for tests and benchmarks that drive the mouse)."""
-        x, y = self.points[index]
+        x, y = self.points[index, :2]
         return self.view_box.mapViewToScene(QPointF(float(x), float(y)))
 
     # ----------------------------------------------------------------- document -> view
@@ -586,6 +626,7 @@ class DataPanel(QWidget):
         count_changed = len(points) != len(self.points)
         self.points = np.asarray(points)
         self.points_item.show_points(self.points)
+        self._draw_classes(count_changed)
         n = len(self.points)
         if len(self._selected) and self._selected.max() >= n:
             self._selected = self._selected[self._selected < n]
@@ -601,13 +642,71 @@ class DataPanel(QWidget):
         self._place_hint()
 
     def _draw_selection(self) -> None:
-        self.selection_item.setData(pos=self.points[self._selected] if len(self._selected) else np.empty((0, 2)))
+        self.selection_item.setData(pos=self.points[self._selected, :2] if len(self._selected) else np.empty((0, 2)))
 
     def _draw_sample(self) -> None:
         if self._sample is None:
             self.sample_item.setData(pos=np.empty((0, 2)))
         else:
-            self.sample_item.setData(pos=self.points[[self._sample]])
+            self.sample_item.setData(pos=self.points[[self._sample], :2])
+
+    # ----------------------------------------------------------------- the plane
+    def _fit_columns(self, _old=0, count=0) -> None:
+        """The coordinates share the table's width; a class column is as wide as its title.
+
+        (Fixed, not fitted to its contents: that would measure every row at every edit.)"""
+        header = self.table.horizontalHeader()
+        for column in range(count):
+            if column >= 2:
+                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
+                header.resizeSection(column, CLASS_COLUMN_WIDTH)
+            else:
+                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        self.table.setMinimumWidth(TABLE_MIN_WIDTH + (CLASS_COLUMN_WIDTH if count > 2 else 0))
+
+    def _config_changed(self, config) -> None:
+        active = getattr(config, "task", "regression") == "classification"
+        if active != self.plane.active:
+            self.plane.set_active(active)
+            self.fitted_curve.setVisible(not active)
+            plot_item = self.plot_widget.getPlotItem()
+            plot_item.setLabel("bottom", "x₁" if active else "x")
+            plot_item.setLabel("left", "x₂" if active else "y")
+            self.view_box.setAspectLocked(active)
+            self._snapshot = None
+            self.fitted_curve.setData([], [])
+        if active:
+            self.plane.config_changed(config)
+        self._plane_key = None
+        self._draw_classes(False)
+
+    def _draw_classes(self, count_changed) -> None:
+        """Points in the plane in their class's colour and marker; test points hollow."""
+        points = self.points
+        if not self.plane.active or points.ndim != 2 or points.shape[1] != 3:
+            if self._plane_key is not None:
+                self._plane_key = None
+                self.points_item.setData(pos=points[:, :2] if len(points) else np.empty((0, 2)))
+                self.points_item.show_points(points)
+            return
+        config = self._document.config
+        test = test_mask(len(points), config.test_fraction, config.seed)
+        self.plane.test = test
+        key = (points[:, 2].tobytes(), test.tobytes())
+        if key == self._plane_key and not count_changed:
+            return  # only positions changed: show_points wrote them in place
+        self._plane_key = key
+        brushes, pens, symbols = class_brushes(points, test)
+        self.points_item.setData(pos=points[:, :2], brush=brushes, pen=pens, symbol=symbols, size=10)
+
+    def _plane_range_changed(self, *args) -> None:
+        if self.plane.active and self._snapshot is not None:
+            self.plane.draw(self._snapshot)
+
+    def _test_fraction_chosen(self, fraction: float) -> None:
+        config = self._document.config
+        if config.task == "classification" and fraction != config.test_fraction:
+            self._document.change_config(config.replace(test_fraction=fraction), text="Change test share")
 
     def _place_hint(self, *args) -> None:
         if self.empty_hint.isVisible():
@@ -616,7 +715,7 @@ class DataPanel(QWidget):
 
     def _update_curve(self, *args) -> None:
         snapshot = self._snapshot
-        if snapshot is None:
+        if snapshot is None or self.plane.active:
             return
         x0, x1 = self.view_box.viewRange()[0]
         xs = np.linspace(x0, x1, CURVE_SAMPLES)
@@ -639,7 +738,10 @@ class DataPanel(QWidget):
         x, y = pos.x(), pos.y()
         if not (math.isfinite(x) and math.isfinite(y)):
             return
-        self._document.add_point(x, y)
+        if self.plane.active:
+            self._document.add_point(x, y, self.plane.current_class)
+        else:
+            self._document.add_point(x, y)
         self.set_selection([len(self.points) - 1])  # the new point: Delete takes it away again
 
     def _click_point(self, index: int, modifiers) -> None:
@@ -668,10 +770,11 @@ class DataPanel(QWidget):
         indices = self._selected.copy()
         self._drag = {
             "indices": indices,
-            "start": self.points[indices].copy(),
+            "start": self.points[indices, :2].copy(),
             "press": np.array([press_pos.x(), press_pos.y()]),
             "stroke": self._document.new_stroke(),
         }
+        self.draggingChanged.emit(True)
 
     def _continue_drag(self, pos) -> None:
         drag = self._drag
@@ -683,15 +786,17 @@ class DataPanel(QWidget):
 
     def _end_drag(self) -> None:
         drag, self._drag = self._drag, None
+        if drag is not None:
+            self.draggingChanged.emit(False)
         indices = [] if drag is None else drag["indices"][drag["indices"] < len(self.points)]
         if len(indices):
             # A point dragged to (or past) the edge stays in view; widening only on release keeps
             # the point under the cursor while it moves.
-            moved = self.points[indices]
+            moved = self.points[indices, :2]
             self._keep_in_sight(moved.min(axis=0), moved.max(axis=0))
 
     def _select_in_rect(self, rect: QRectF, additive: bool) -> None:
-        points = self.points
+        points = self.points[:, :2]
         inside = (
             (points[:, 0] >= rect.left())
             & (points[:, 0] <= rect.right())

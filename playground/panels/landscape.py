@@ -25,7 +25,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QHBoxLayout,
+    QGridLayout,
     QLabel,
     QSizePolicy,
     QToolButton,
@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from playground.coordinates import all_coordinates
-from playground.landscape import coordinates_key, default_coordinates, follow_range
+from playground.landscape import coordinates_key, default_coordinates, follow_range, path_on_pixels
 from playground.landscape_worker import GradientJob, GridJob
 
 __all__ = ["RUN_COLORS", "LandscapePanel"]
@@ -50,6 +50,10 @@ COLOR_MAP = "viridis"
 #: The arrow's length on screen, in pixels.
 ARROW_PIXELS = 70
 ONE_D = "(none: the loss curve)"
+#: Surfaces that take longer than this to compute are not recomputed while points are dragged.
+HOLD_ABOVE_SECONDS = 0.05
+#: The least width at which the axes' choices sit side by side.
+HEADER_ONE_ROW_WIDTH = 460
 
 
 def _params_key(params, coordinates) -> str:
@@ -67,6 +71,10 @@ def _params_key(params, coordinates) -> str:
 
 #: How often the landscape follows a running training (frames per second).
 FRAME_RATE = 20
+
+#: The parts of a grid's key (see ``LandscapePanel._grid_key``) a surface must share with the
+#: current request to be drawn: model, loss (with its penalty and the test points), axes and colour scale.
+_SAME_PICTURE = (0, 1, 3, 5)
 
 
 class LandscapeViewBox(pg.ViewBox):
@@ -129,6 +137,8 @@ class LandscapePanel(QWidget):
         self._coordinates = ()
         self._log = False
         self._active = True
+        self._held = False
+        self._grid_seconds = 0.0  # how long the last surface took
         self._following = True
         self._surface = None
         self._surface_key = None
@@ -164,19 +174,18 @@ class LandscapePanel(QWidget):
         self.fit_button.clicked.connect(self.follow)
         self.status = QLabel("")
         self.status.setStyleSheet("color: #555;")
-        # A long status must not widen the dock: it is cut at the dock's edge (the tooltip has it all).
+        # A long status must not widen the dock: it wraps within the dock's width.
         self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        header = QHBoxLayout()
+        self.status.setWordWrap(True)
+        header = QGridLayout()
         header.setContentsMargins(4, 2, 4, 0)
-        header.setSpacing(4)
+        header.setHorizontalSpacing(4)
+        header.setVerticalSpacing(2)
         self.x_label = QLabel("x")
         self.y_label = QLabel("y")
-        header.addWidget(self.x_label)
-        header.addWidget(self.x_combo, 1)
-        header.addWidget(self.y_label)
-        header.addWidget(self.y_combo, 1)
-        header.addWidget(self.log_check)
-        header.addWidget(self.fit_button)
+        self._header = header
+        self._header_rows = 0
+        self._lay_out_header(1)
 
         self.view_box = LandscapeViewBox(self)
         self.plot_widget = pg.PlotWidget(viewBox=self.view_box, background="w")
@@ -283,6 +292,17 @@ class LandscapePanel(QWidget):
             self._request_grid()
             self._request_gradient()
 
+    def hold(self, held: bool) -> None:
+        """While points are dragged in the Data plot, hold still if a surface takes longer than
+        ``HOLD_ABOVE_SECONDS`` to compute: the drag, and training on it, get the machine; on release
+        the landscape catches up with the points and the training. Cheaper surfaces follow the drag."""
+        was = self._held
+        self._held = bool(held) and self._grid_seconds > HOLD_ABOVE_SECONDS
+        if was and not self._held:
+            self._show_pending()
+            self._request_grid()
+            self._request_gradient()
+
     def follow(self) -> None:
         """Follow the path and the minimum again (after the learner panned or zoomed)."""
         self._following = True
@@ -320,7 +340,8 @@ class LandscapePanel(QWidget):
 
     def set_points(self, points) -> None:
         """The data the loss is computed on (the document's points: a drag shows at once)."""
-        self._points = np.array(points, dtype=np.float64).reshape(-1, 2)
+        points = np.array(points, dtype=np.float64)
+        self._points = points.reshape(len(points), -1) if points.size else points.reshape(0, 2)
         self._points_version += 1
         self._request_grid()
         self._request_gradient()
@@ -332,6 +353,8 @@ class LandscapePanel(QWidget):
         little later at most); the last snapshot of a run, and every edit's, at once.
         """
         self._pending = snapshot
+        if self._held:
+            return
         wait = 1.0 / FRAME_RATE - (time.perf_counter() - self._shown_at)
         if snapshot.last or wait <= 0 or snapshot.descent is None or snapshot.descent.viewing is not None:
             self._show_pending()
@@ -368,14 +391,23 @@ class LandscapePanel(QWidget):
         return not self._active or self._requested is None or self._surface_key == self._requested
 
     def show_grid(self, result) -> None:
-        """A surface from the landscape thread (drawn if it is still about what is shown)."""
-        if result.key != self._requested or result.surface is None:
-            if result.surface is None and result.key == self._requested:
+        """A surface from the landscape thread, drawn if it is about the model, loss and axes shown.
+
+        While training runs, the other parameters (and, during a drag, the points) move on while a
+        grid is computed: the newest surface is drawn all the same, labelled with its epoch, and the
+        one for the current values follows when it is done.
+        """
+        requested = self._requested
+        if requested is None or any(result.key[i] != requested[i] for i in _SAME_PICTURE):
+            return
+        if result.surface is None:
+            if result.key == requested:
                 self.status.setText("The landscape could not be computed for these values.")
             return
         self._surface = result.surface
         self._surface_key = result.key
-        self._draw_surface(result.seconds)
+        self._grid_seconds = result.seconds
+        self._draw_surface(result.seconds, result.epoch)
         if self._following:
             self._follow_range()
         self._draw_paths()
@@ -431,6 +463,35 @@ class LandscapePanel(QWidget):
         shapes = dict(self._layout or ())
         return bool(coordinates) and all(shapes.get(c.name) == c.shape for c in coordinates)
 
+    # ----------------------------------------------------------------- layout
+    def _lay_out_header(self, rows: int) -> None:
+        """The axes' choices side by side (one row), or one above the other in a narrow dock, so
+        that names like ``hidden1.weight[0, 0]`` stay readable."""
+        if rows == self._header_rows:
+            return
+        self._header_rows = rows
+        header = self._header
+        for widget in (self.x_label, self.x_combo, self.y_label, self.y_combo, self.log_check, self.fit_button):
+            header.removeWidget(widget)
+        if rows == 1:
+            cells = (self.x_label, self.x_combo, self.y_label, self.y_combo, self.log_check, self.fit_button)
+            for column, widget in enumerate(cells):
+                header.addWidget(widget, 0, column)
+            stretches = (0, 1, 0, 1, 0, 0)
+        else:
+            for row, cells in enumerate(
+                ((self.x_label, self.x_combo, self.log_check), (self.y_label, self.y_combo, self.fit_button))
+            ):
+                for column, widget in enumerate(cells):
+                    header.addWidget(widget, row, column)
+            stretches = (0, 1, 0, 0, 0, 0)
+        for column, stretch in enumerate(stretches):
+            header.setColumnStretch(column, stretch)
+
+    def resizeEvent(self, event) -> None:
+        self._lay_out_header(1 if event.size().width() >= HEADER_ONE_ROW_WIDTH else 2)
+        super().resizeEvent(event)
+
     # ----------------------------------------------------------------- requests
     def _view_ranges(self) -> tuple:
         (x0, x1), (y0, y1) = self.view_box.viewRange()
@@ -443,7 +504,7 @@ class LandscapePanel(QWidget):
         ranges = tuple((round(lo, 12), round(hi, 12)) for lo, hi in self._view_ranges())
         return (
             snapshot.config.model_key(),
-            snapshot.config.loss,
+            snapshot.config.loss_key(),
             self._points_version,
             coordinates_key(self._coordinates),
             ranges,
@@ -452,7 +513,7 @@ class LandscapePanel(QWidget):
         )
 
     def _request_grid(self) -> None:
-        if not self._active:
+        if not self._active or self._held:
             return
         key = self._grid_key()
         if key is None or key == self._requested:
@@ -461,7 +522,14 @@ class LandscapePanel(QWidget):
         snapshot = self._snapshot
         self.gridWanted.emit(
             GridJob(
-                key, snapshot.config, self._points.copy(), dict(snapshot.params), self._coordinates, key[4], self._log
+                key,
+                snapshot.config,
+                self._points.copy(),
+                dict(snapshot.params),
+                self._coordinates,
+                key[4],
+                self._log,
+                epoch=snapshot.epoch,
             )
         )
 
@@ -472,10 +540,10 @@ class LandscapePanel(QWidget):
         digest = hashlib.blake2b(digest_size=16)
         for value in snapshot.params.values():
             digest.update(np.asarray(value, dtype=np.float32).tobytes())
-        return (snapshot.config.model_key(), snapshot.config.loss, self._points_version, digest.hexdigest())
+        return (snapshot.config.model_key(), snapshot.config.loss_key(), self._points_version, digest.hexdigest())
 
     def _request_gradient(self) -> None:
-        if not self._active:
+        if not self._active or self._held:
             return
         key = self._gradient_key()
         if key is None or (self._gradient is not None and self._gradient[0] == key):
@@ -501,7 +569,7 @@ class LandscapePanel(QWidget):
         ys = np.interp(xs, axis, losses, left=np.nan, right=np.nan)
         return ys
 
-    def _draw_surface(self, seconds=0.0) -> None:
+    def _draw_surface(self, seconds=0.0, epoch=0) -> None:
         surface = self._surface
         grid = surface.grid
         one_d = len(grid.axes) == 1
@@ -541,7 +609,6 @@ class LandscapePanel(QWidget):
             )
         else:
             self.minimum_item.setData([], [])
-        epoch = self._snapshot.epoch if self._snapshot is not None else 0
         scalars = sum(math.prod(shape) for _, shape in self._layout or ())
         others = f", the other parameters as at epoch {epoch:,}" if scalars > len(grid.coordinates) else ""
         size = " × ".join(str(len(axis)) for axis in grid.axes)
@@ -591,6 +658,7 @@ class LandscapePanel(QWidget):
                 )
             xs = values[:, 0]
             ys = self._curve_at(xs) if one_d else values[:, 1]
+            xs, ys = path_on_pixels(xs, ys, self.view_box.viewPixelSize())
             halo, path, start, current = items
             for item in items:
                 item.setVisible(True)
@@ -700,6 +768,7 @@ class LandscapePanel(QWidget):
 
     def _range_changed(self, *args) -> None:
         self._request_grid()
+        self._draw_paths()  # drawn at the new pixel size
         self._draw_arrow()
 
     # ----------------------------------------------------------------- placing the start

@@ -18,9 +18,10 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from playground.loss_history import LossHistory
+from playground.loss_history import LossHistory, MetricHistory
 
 LOSS_COLOR = QColor(31, 119, 180)
+TEST_COLOR = QColor(214, 39, 40)
 EDIT_COLOR = QColor(255, 127, 14, 150)
 DIVERGED_COLOR = QColor(214, 39, 40)
 #: The windows the plot can follow: None for the whole run, else the last N epochs.
@@ -121,6 +122,52 @@ class LossPanel(QWidget):
         layout.setSpacing(2)
         layout.addLayout(header)
         layout.addWidget(self.plot_widget, 1)
+        self._build_metrics(plot_item, layout)
+
+    # ----------------------------------------------------------------- classification
+    def _build_metrics(self, plot_item, layout) -> None:
+        """The test loss on the loss plot and, below it, the training and test accuracy."""
+        self.metrics = MetricHistory()
+        self.test_loss_curve = pg.PlotDataItem(
+            pen=pg.mkPen(TEST_COLOR, width=1, style=Qt.PenStyle.DashLine), connect="finite", name="test loss"
+        )
+        self.test_loss_curve.setDownsampling(auto=True, method="peak")
+        self.test_loss_curve.setClipToView(True)
+        plot_item.addItem(self.test_loss_curve, ignoreBounds=True)
+        self.accuracy_widget = pg.PlotWidget(background="w")
+        self.accuracy_widget.setFixedHeight(130)
+        accuracy = self.accuracy_widget.getPlotItem()
+        accuracy.setLabel("left", "accuracy")
+        accuracy.showGrid(x=False, y=True, alpha=0.2)
+        accuracy.setYRange(0.0, 1.02, padding=0)
+        accuracy.getViewBox().setMouseEnabled(y=False)
+        accuracy.setXLink(plot_item)
+        accuracy.addLegend(offset=(-10, 10), labelTextSize="8pt")
+        self.train_accuracy_curve = accuracy.plot(pen=pg.mkPen(LOSS_COLOR, width=1.5), name="train")
+        self.test_accuracy_curve = accuracy.plot(
+            pen=pg.mkPen(TEST_COLOR, width=1.5, style=Qt.PenStyle.DashLine), name="test"
+        )
+        self.accuracy_widget.setToolTip(
+            "Share of the training points (solid) and of the test points (dashed) classified right, per epoch.\n"
+            "The dashed curve on the loss plot is the test loss."
+        )
+        self.accuracy_widget.hide()
+        layout.addWidget(self.accuracy_widget)
+
+    def _draw_metrics(self) -> None:
+        values = self.metrics.values()
+        self.accuracy_widget.setVisible(len(values) > 0)
+        if not len(values):
+            self.test_loss_curve.setData([], [])
+            return
+        start = self._start_epoch()
+        epochs = np.arange(start, len(values) + 1, dtype=np.float64)
+        part = values[start - 1 :]
+        with np.errstate(all="ignore"):
+            test_loss = np.where(np.isfinite(part[:, 0]) & ((part[:, 0] > 0) | (not self._log)), part[:, 0], np.nan)
+        self.test_loss_curve.setData(epochs, test_loss)
+        self.train_accuracy_curve.setData(epochs, part[:, 1], connect="finite")
+        self.test_accuracy_curve.setData(epochs, part[:, 2], connect="finite")
 
     # ----------------------------------------------------------------- public
     @property
@@ -198,7 +245,11 @@ class LossPanel(QWidget):
         elif snapshot.diverged:
             self.summary.setText(f"Epoch {snapshot.epoch:,}: the loss diverged ({snapshot.loss})")
         else:
-            self.summary.setText(f"Epoch {snapshot.epoch:,}: loss {snapshot.loss:.6g}")
+            self.summary.setText(
+                f"Epoch {snapshot.epoch:,}: loss{_penalty_text(snapshot.config)} {snapshot.loss:.6g}"
+                f"{_accuracy_text(snapshot)}"
+            )
+        self._draw_metrics()
         self._draw_marks()
 
     @contextlib.contextmanager
@@ -301,3 +352,24 @@ def _round_up(value: float) -> float:
         if factor * step >= value * (1 - 1e-12):
             return factor * step
     return 10 * step
+
+
+def _penalty_text(config) -> str:
+    """What the training loss includes besides the loss itself: " (with the L2 penalty)"."""
+    if getattr(config, "regularization", "none") == "none" or not config.regularization_rate:
+        return ""
+    return f" (with the {config.regularization.upper()} penalty)"
+
+
+def _accuracy_text(snapshot) -> str:
+    metrics = snapshot.metrics
+    if not metrics:
+        return ""
+    parts = []
+    if not math.isnan(metrics["test_loss"]):
+        parts.append(f"test loss {metrics['test_loss']:.4g}")
+    for what in ("train", "test"):
+        value = metrics[f"{what}_accuracy"]
+        if not math.isnan(value):
+            parts.append(f"{what} accuracy {100 * value:.1f} %")
+    return ", " + ", ".join(parts) if parts else ""

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -26,8 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from playground.config import MAX_DEGREE, MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS
-from playground.models import ACTIVATIONS, LOSSES, MODELS, OPTIMIZERS, build_model
+from playground.config import MAX_CLASSES, MAX_DEGREE, MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS
+from playground.models import ACTIVATIONS, FEATURES, LOSSES, MODELS, OPTIMIZERS, REGULARIZATIONS, build_model
 
 #: Settings that change which parameters the model has.
 _SHAPE_FIELDS = ("model", *sorted({field for kind in MODELS.values() for field in kind.fields}))
@@ -35,6 +36,7 @@ _SHAPE_FIELDS = ("model", *sorted({field for kind in MODELS.values() for field i
 LR_MIN = 1e-5
 LR_MAX = 10.0
 _LR_STEPS = 600  # slider positions: 100 per decade
+COMBO_CHARACTERS = 16
 
 
 def parameter_count(config) -> int:
@@ -254,6 +256,55 @@ class ModelPanel(QWidget):
         batch_widget = QWidget()
         batch_widget.setLayout(batch_row)
 
+        # Classification in the plane: input features, classes, regularization.
+        self.feature_checks = {}
+        features_grid = QGridLayout()
+        features_grid.setContentsMargins(0, 0, 0, 0)
+        features_grid.setHorizontalSpacing(6)
+        features_grid.setVerticalSpacing(0)
+        for i, (key, label) in enumerate(FEATURES.items()):
+            check = QCheckBox(label)
+            check.setToolTip(f"Feed {label} to the model (TensorFlow Playground's input features)")
+            check.setStatusTip("The features the classifier sees; a change starts from fresh parameters.")
+            check.toggled.connect(lambda _on: self._features_changed())
+            self.feature_checks[key] = check
+            features_grid.addWidget(check, i // 4, i % 4)
+        self.features_widget = QWidget()
+        self.features_widget.setLayout(features_grid)
+        self.classes_spin = QSpinBox()
+        self.classes_spin.setRange(2, MAX_CLASSES)
+        self.classes_spin.setToolTip("How many classes the model tells apart (2–4; more than 2 needs cross-entropy)")
+        self.classes_spin.setStatusTip("Number of classes; a change starts from fresh parameters.")
+        self.regularization_combo = QComboBox()
+        for key, title in REGULARIZATIONS.items():
+            self.regularization_combo.addItem(title, key)
+        self.regularization_combo.setToolTip("A penalty on the weights added to the loss (biases are not penalised)")
+        self.regularization_combo.setStatusTip(
+            "L1 pushes weights to zero, L2 keeps them small; applies at the next step."
+        )
+        for combo in (
+            self.model_combo,
+            self.activation_combo,
+            self.loss_combo,
+            self.optimizer_combo,
+        ):
+            # As narrow as a short title needs (longer ones are elided): the dock may be narrow.
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(COMBO_CHARACTERS)
+        self.regularization_spin = QDoubleSpinBox()
+        self.regularization_spin.setRange(0.0, 10.0)
+        self.regularization_spin.setDecimals(4)
+        self.regularization_spin.setSingleStep(0.001)
+        self.regularization_spin.setKeyboardTracking(False)
+        self.regularization_spin.setToolTip("The penalty's rate")
+        regularization_row = QHBoxLayout()
+        regularization_row.setContentsMargins(0, 0, 0, 0)
+        regularization_row.addWidget(self.regularization_combo, 1)
+        regularization_row.addWidget(QLabel("rate"))
+        regularization_row.addWidget(self.regularization_spin, 1)
+        self.regularization_widget = QWidget()
+        self.regularization_widget.setLayout(regularization_row)
+
         self.seed_spin = QSpinBox()
         self.seed_spin.setRange(0, 2**31 - 1)
         self.seed_spin.setToolTip("Seed of the initial weights and of the minibatch shuffle")
@@ -268,7 +319,10 @@ class ModelPanel(QWidget):
         form.addRow("Hidden", self.hidden_widget)
         form.addRow("Activation", self.activation_combo)
         form.addRow("", self.bias_check)
+        form.addRow("Features", self.features_widget)
+        form.addRow("Classes", self.classes_spin)
         form.addRow("Loss", self.loss_combo)
+        form.addRow("Penalty", self.regularization_widget)
         form.addRow("Optimizer", self.optimizer_combo)
         form.addRow("Learning rate", self.lr_control)
         form.addRow("Momentum", self.momentum_spin)
@@ -303,6 +357,13 @@ class ModelPanel(QWidget):
         self.full_batch_check.toggled.connect(lambda _on: self._batch_changed())
         self.batch_spin.valueChanged.connect(lambda _v: self._batch_changed())
         self.seed_spin.valueChanged.connect(lambda v: self._change("Change seed", seed=v))
+        self.classes_spin.valueChanged.connect(self._classes_changed)
+        self.regularization_combo.currentIndexChanged.connect(
+            lambda _i: self._change("Change regularization", regularization=self.regularization_combo.currentData())
+        )
+        self.regularization_spin.valueChanged.connect(
+            lambda v: self._change("Change regularization rate", "regularization_rate", regularization_rate=v)
+        )
 
         document.configChanged.connect(self.set_config)
         self.set_config(document.config)
@@ -336,6 +397,10 @@ class ModelPanel(QWidget):
             self.full_batch_check,
             self.batch_spin,
             self.seed_spin,
+            self.classes_spin,
+            self.regularization_combo,
+            self.regularization_spin,
+            *self.feature_checks.values(),
         ]
         blockers = [QSignalBlocker(w) for w in widgets]
         try:
@@ -359,6 +424,12 @@ class ModelPanel(QWidget):
             if config.batch_size is not None:
                 self.batch_spin.setValue(config.batch_size)
             self.seed_spin.setValue(min(config.seed, self.seed_spin.maximum()))
+            self.classes_spin.setValue(config.classes)
+            self.regularization_combo.setCurrentIndex(self.regularization_combo.findData(config.regularization))
+            self.regularization_spin.setValue(config.regularization_rate)
+            self.regularization_spin.setEnabled(config.regularization != "none")
+            for key, check in self.feature_checks.items():
+                check.setChecked(key in config.features)
         finally:
             del blockers
         self.lr_control.set_value(config.lr)
@@ -373,12 +444,26 @@ class ModelPanel(QWidget):
         form.setRowVisible(self.momentum_spin, "momentum" in fields)
         form.setRowVisible(self.beta1_spin, "beta1" in fields)
         form.setRowVisible(self.beta2_spin, "beta2" in fields)
+        form.setRowVisible(self.features_widget, "features" in shaping)
+        form.setRowVisible(self.classes_spin, "classes" in shaping)
         probabilities = MODELS[model].probabilities
         for key, loss in LOSSES.items():
             item = self.loss_combo.model().item(self.loss_combo.findData(key))
             if item is not None and loss.needs_probabilities:
                 item.setEnabled(probabilities)
                 item.setToolTip("" if probabilities else f"{loss.title} needs a model whose outputs are probabilities")
+        # Only the models and losses of the task; of those, the losses the model trains with.
+        allowed = MODELS[model].losses
+        for row in range(self.loss_combo.count()):
+            key = self.loss_combo.itemData(row)
+            self.loss_combo.view().setRowHidden(row, config.task not in LOSSES[key].tasks)
+            item = self.loss_combo.model().item(row)
+            if config.task == "classification" and item is not None:
+                fits = allowed is None or key in allowed
+                item.setEnabled(fits)
+                item.setToolTip("" if fits else f"{MODELS[model].name} trains with another loss")
+        for row in range(self.model_combo.count()):
+            self.model_combo.view().setRowHidden(row, MODELS[self.model_combo.itemData(row)].task != config.task)
 
     # ----------------------------------------------------------------- widgets -> document
     def _change(self, text, merge_key=None, **changes) -> None:
@@ -398,9 +483,36 @@ class ModelPanel(QWidget):
     def _model_chosen(self) -> None:
         model = self.model_combo.currentData()
         changes = {"model": model}
-        if LOSSES[self._document.config.loss].needs_probabilities and not MODELS[model].probabilities:
+        config = self._document.config
+        if MODELS[model].task != config.task:
+            self.set_config(config)  # a model of the other task needs other data: load a preset
+            return
+        allowed = MODELS[model].losses
+        if allowed is not None and config.loss not in allowed:
+            changes["loss"] = allowed[0] if config.classes == 2 else "cross-entropy"
+            if allowed == ("bce", "bce-logits") and config.classes > 2:
+                changes["classes"] = 2
+        elif (
+            LOSSES[config.loss].needs_probabilities and not MODELS[model].probabilities and config.task == "regression"
+        ):
             changes["loss"] = "mse"
         self._change(f"Change model to {MODELS[model].name}", **changes)
+
+    def _features_changed(self) -> None:
+        features = tuple(key for key, check in self.feature_checks.items() if check.isChecked())
+        if not features:
+            self.message.emit("The model needs at least one input feature.")
+            self.set_config(self._document.config)
+            return
+        self._change("Change features", features=features)
+
+    def _classes_changed(self, classes: int) -> None:
+        changes = {"classes": classes}
+        if classes > 2 and LOSSES[self._document.config.loss].binary:
+            changes["loss"] = "cross-entropy"
+            if self._document.config.model == "logistic":
+                changes["model"] = "softmax"
+        self._change("Change number of classes", **changes)
 
     def _hidden_changed(self) -> None:
         n = self.layers_spin.value()

@@ -42,4 +42,11 @@ class FittingNumberDelegate(QStyledItemDelegate):
         margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, option.widget) + 1 if style else 3
         room = option.rect.width() - 2 * margin
         metrics = option.fontMetrics
-        option.text = fitting_text(float(value), lambda text: metrics.horizontalAdvance(text) <= room)
+
+        def fits(text):
+            return metrics.horizontalAdvance(text) <= room
+
+        option.text = fitting_text(float(value), fits)
+        if fits(option.text):
+            # Painting may lay the text out a pixel wider than measured: never "-2.58…" for a number that fits.
+            option.textElideMode = Qt.TextElideMode.ElideNone

@@ -29,9 +29,10 @@ from PySide6.QtWidgets import (
 )
 
 from playground.loss_history import LossHistory
-from playground.models import OPTIMIZERS, CurveModel
+from playground.models import OPTIMIZERS, CurveModel, PlaneModel
 from playground.panels.landscape import RUN_COLORS
 from playground.panels.model import LearningRateControl
+from playground.plane import boundary_segments, grid_points
 from playground.race import MAX_RACERS, RacerSetup, default_challengers
 
 __all__ = ["RaceFitCurves", "RaceLossCurves", "RacePanel"]
@@ -163,9 +164,11 @@ class RacePanel(QWidget):
         self.end_button.setToolTip("Train the main run alone again")
         self.end_button.setStatusTip("Stop racing: the challengers disappear, the main run trains on.")
         self.end_button.clicked.connect(self.end)
-        self.fits_check = QCheckBox("Show each racer's fit in the Data plot")
+        self.fits_check = QCheckBox("Show each racer's fit in the Data plot")  # or its boundary, in the plane
         self.fits_check.setChecked(True)
-        self.fits_check.setToolTip("Draw every racer's fitted curve in its colour")
+        self.fits_check.setToolTip(
+            "Draw every racer's fitted curve (in the plane, its decision boundary) in its colour"
+        )
         self.fits_check.toggled.connect(self.showFitsChanged)
         self.status = QLabel("Not racing: check one or more challengers and press Start race.")
         self.status.setWordWrap(True)
@@ -323,8 +326,13 @@ class RaceLossCurves:
         return np.concatenate(parts) if parts else np.empty(0)
 
 
+#: Grid points a side of a challenger's decision boundary (coarser than the surface's).
+BOUNDARY_SIZE = 60
+
+
 class RaceFitCurves:
-    """The challengers' fitted curves in the Data plot, each computed by the model itself on its parameters.
+    """The challengers' fitted curves in the Data plot, each computed by the model itself on its
+    parameters; in the plane, their decision boundaries.
 
     Redrawn a few times a second at most (training may send sixty snapshots a second).
     """
@@ -378,16 +386,22 @@ class RaceFitCurves:
             item.setZValue(4)
             self._view_box.addItem(item, ignoreBounds=True)
             self._items.append(item)
-            self._models.append(CurveModel())
-        x0, x1 = self._view_box.viewRange()[0]
+            self._models.append((CurveModel(), PlaneModel()))
+        (x0, x1), (y0, y1) = self._view_box.viewRange()
         xs = np.linspace(x0, x1, 200)
         for i, item in enumerate(self._items):
             if i >= len(runs):
                 item.setData([], [])
                 continue
-            run = runs[i]
+            config, params = runs[i].snapshot.config, runs[i].snapshot.params
+            curve, plane = self._models[i]
             try:
-                ys = self._models[i](run.snapshot.config, run.snapshot.params, xs)
+                if config.task == "classification":
+                    grid_x, grid_y, points = grid_points((x0, x1), (y0, y1), BOUNDARY_SIZE)
+                    segments = boundary_segments(plane.probabilities(config, params, points), grid_x, grid_y)
+                    item.setData(segments[:, 0], segments[:, 1], connect="pairs")
+                    continue
+                ys = curve(config, params, xs)
             except Exception:  # a racer's curve must never break the view
                 item.setData([], [])
                 continue
