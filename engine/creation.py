@@ -5,6 +5,8 @@ Every factory takes PyTorch's keywords (``dtype``, ``device``, ``requires_grad``
 compute their values as PyTorch's kernels do, bit for bit.
 """
 
+from typing import Any
+
 import numpy as np
 
 from . import _device, _kernels
@@ -56,34 +58,62 @@ def _size(size, keyword):
     return tuple(int(s) for s in _shape_arg(size))
 
 
-def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False, **kwargs):
+def zeros(
+    *size: Any,
+    out: Any = None,
+    dtype: Any = None,
+    layout: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    pin_memory: bool = False,
+    **kwargs: Any,
+) -> Tensor:
     """A tensor of zeros of the given shape (``torch.zeros``)."""
     _device.check(device)
     return _make(np.zeros(_size(size, kwargs.get("size")), dtype=_float_dtype(dtype)), requires_grad, out)
 
 
-def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False, **kwargs):
+def ones(
+    *size: Any,
+    out: Any = None,
+    dtype: Any = None,
+    layout: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    pin_memory: bool = False,
+    **kwargs: Any,
+) -> Tensor:
     """A tensor of ones of the given shape (``torch.ones``)."""
     _device.check(device)
     return _make(np.ones(_size(size, kwargs.get("size")), dtype=_float_dtype(dtype)), requires_grad, out)
 
 
 def empty(
-    *size,
-    out=None,
-    dtype=None,
-    layout=None,
-    device=None,
-    requires_grad=False,
-    pin_memory=False,
-    memory_format=None,
-    **kwargs,
-):
+    *size: Any,
+    out: Any = None,
+    dtype: Any = None,
+    layout: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    pin_memory: bool = False,
+    memory_format: Any = None,
+    **kwargs: Any,
+) -> Tensor:
     """An uninitialised tensor (``torch.empty``); the engine fills it with zeros."""
     return zeros(*size, out=out, dtype=dtype, device=device, requires_grad=requires_grad, size=kwargs.get("size"))
 
 
-def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+def full(
+    size: Any,
+    fill_value: Any,
+    *,
+    out: Any = None,
+    dtype: Any = None,
+    layout: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    pin_memory: bool = False,
+) -> Tensor:
     """A tensor of ``size`` filled with ``fill_value``: bool, int64 or the default float by its type (``torch.full``)."""
     _device.check(device)
     if not isinstance(size, (tuple, list, Size)):
@@ -102,23 +132,56 @@ def _like(t, dtype):
     return to_numpy_dtype(dtype) if dtype is not None else t._data.dtype
 
 
-def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+def zeros_like(
+    input: Any,
+    *,
+    dtype: Any = None,
+    layout: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    memory_format: Any = None,
+) -> Tensor:
     """Zeros of ``input``'s shape and dtype (``torch.zeros_like``)."""
     _device.check(device)
     return _make(np.zeros(input._data.shape, dtype=_like(input, dtype)), requires_grad)
 
 
-def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+def ones_like(
+    input: Any,
+    *,
+    dtype: Any = None,
+    layout: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    memory_format: Any = None,
+) -> Tensor:
     """Ones of ``input``'s shape and dtype (``torch.ones_like``)."""
     _device.check(device)
     return _make(np.ones(input._data.shape, dtype=_like(input, dtype)), requires_grad)
 
 
-def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+def empty_like(
+    input: Any,
+    *,
+    dtype: Any = None,
+    layout: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    memory_format: Any = None,
+) -> Tensor:
     return zeros_like(input, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+def full_like(
+    input: Any,
+    fill_value: Any,
+    *,
+    dtype: Any = None,
+    layout: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    memory_format: Any = None,
+) -> Tensor:
     """``fill_value`` in ``input``'s shape and dtype (``torch.full_like``)."""
     _device.check(device)
     return _make(np.full(input._data.shape, fill_value, dtype=_like(input, dtype)), requires_grad)
@@ -129,8 +192,17 @@ def _number(value):
 
 
 def arange(
-    start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False
-):
+    start: Any = 0,
+    end: Any = None,
+    step: Any = 1,
+    *,
+    out: Any = None,
+    dtype: Any = None,
+    layout: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    pin_memory: bool = False,
+) -> Tensor:
     """Values from ``start`` to ``end`` (exclusive) by ``step`` (``torch.arange``): int64 for integer
     arguments, else the default float. Values are PyTorch's, bit for bit."""
     _device.check(device)
@@ -164,8 +236,17 @@ def range(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devic
 
 
 def linspace(
-    start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False
-):
+    start: Any,
+    end: Any,
+    steps: Any,
+    *,
+    out: Any = None,
+    dtype: Any = None,
+    layout: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    pin_memory: bool = False,
+) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end`` (``torch.linspace``). Values are PyTorch's,
     bit for bit."""
     _device.check(device)
@@ -184,23 +265,33 @@ def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None,
     return _make(np.power(float(base), exponents).astype(np_dtype), requires_grad, out)
 
 
-def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+def eye(
+    n: Any,
+    m: Any = None,
+    *,
+    out: Any = None,
+    dtype: Any = None,
+    layout: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    pin_memory: bool = False,
+) -> Tensor:
     """The identity matrix, n × n or n × m (``torch.eye``)."""
     _device.check(device)
     return _make(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad, out)
 
 
 def rand(
-    *size,
-    generator=None,
-    out=None,
-    dtype=None,
-    layout=None,
-    device=None,
-    requires_grad=False,
-    pin_memory=False,
-    **kwargs,
-):
+    *size: Any,
+    generator: Any = None,
+    out: Any = None,
+    dtype: Any = None,
+    layout: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    pin_memory: bool = False,
+    **kwargs: Any,
+) -> Tensor:
     """Uniform samples in [0, 1) from the (seeded) default generator or ``generator`` (``torch.rand``)."""
     _device.check(device)
     dt = _float_dtype(dtype)
@@ -208,29 +299,47 @@ def rand(
 
 
 def randn(
-    *size,
-    generator=None,
-    out=None,
-    dtype=None,
-    layout=None,
-    device=None,
-    requires_grad=False,
-    pin_memory=False,
-    **kwargs,
-):
+    *size: Any,
+    generator: Any = None,
+    out: Any = None,
+    dtype: Any = None,
+    layout: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    pin_memory: bool = False,
+    **kwargs: Any,
+) -> Tensor:
     """Standard normal samples from the (seeded) default generator or ``generator`` (``torch.randn``)."""
     _device.check(device)
     dt = _float_dtype(dtype)
     return _make(_generator(generator).standard_normal(_size(size, kwargs.get("size"))).astype(dt), requires_grad, out)
 
 
-def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None, generator=None):
+def rand_like(
+    input: Any,
+    *,
+    dtype: Any = None,
+    layout: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    memory_format: Any = None,
+    generator: Any = None,
+) -> Tensor:
     return rand(
         *input._data.shape, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad, generator=generator
     )
 
 
-def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None, generator=None):
+def randn_like(
+    input: Any,
+    *,
+    dtype: Any = None,
+    layout: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    memory_format: Any = None,
+    generator: Any = None,
+) -> Tensor:
     return randn(
         *input._data.shape, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad, generator=generator
     )
@@ -252,8 +361,16 @@ def randint(
 
 
 def randperm(
-    n, *, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False
-):
+    n: Any,
+    *,
+    generator: Any = None,
+    out: Any = None,
+    dtype: Any = None,
+    layout: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    pin_memory: bool = False,
+) -> Tensor:
     """A random permutation of 0 .. n−1 (``torch.randperm``)."""
     _device.check(device)
     dt = to_numpy_dtype(dtype) if dtype is not None else int64.numpy

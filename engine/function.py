@@ -81,6 +81,7 @@ _TYPE_NAMES = {
     np.dtype(np.bool_): "BoolTensor",
 }
 _NO_GRAD_NEEDS = tuple((False,) * n for n in range(33))
+_NEEDS_ONE = (True,)
 
 
 def _quiet_floating_point() -> tuple[Callable[[Any], Any], Callable[[Any], Any], Any]:
@@ -102,14 +103,6 @@ def _quiet_floating_point() -> tuple[Callable[[Any], Any], Callable[[Any], Any],
 
 _fp_set, _fp_reset, _FP_QUIET = _quiet_floating_point()
 _NO_EDGE = (None, 0)
-
-
-def _quiet() -> Any:
-    return _fp_set(_FP_QUIET)
-
-
-def _loud(token: Any) -> None:
-    _fp_reset(token)
 
 
 class _Hooks(dict):
@@ -182,7 +175,7 @@ class AccumulateGrad(Node):
         current = leaf._grad
         if current is None:
             # Own the array: the same gradient object may have been handed to several inputs.
-            leaf._grad = _wrap_like(leaf, np.array(grad, copy=True))
+            leaf._grad = _wrap_like(leaf, grad.copy() if type(grad) is _ndarray else np.array(grad, copy=True))
             return
         data = current._data
         if type(data) is _ndarray and data.flags.writeable and data.shape == np.shape(grad):
@@ -205,12 +198,11 @@ _UNITS: dict = {}
 
 def unit_gradient(data: np.ndarray) -> np.ndarray:
     """A read-only 1 of ``data``'s shape and dtype (the root gradient of ``loss.backward()``), made once."""
-    key = (data.dtype, data.shape)
-    one = _UNITS.get(key)
-    if one is None:
+    one = _UNITS.get(data.shape)  # by shape, then the dtype compared (quicker than hashing the dtype)
+    if one is None or one.dtype != data.dtype:
         one = np.ones(data.shape, dtype=data.dtype)
         one.flags.writeable = False
-        _UNITS[key] = one
+        _UNITS[data.shape] = one
     return one
 
 
@@ -278,45 +270,92 @@ class Function(Node):
         """Run the op on tensors; record it as the result's ``grad_fn`` if grad mode is on and an input requires grad."""
         node = _new(cls)
         if _state.enabled:
-            for t in inputs:
-                if t._requires_grad:
-                    break
-            else:
-                t = None
-            if t is not None:
-                # One pass over the inputs (this is the engine's hottest code: no comprehensions).
-                needs = []
-                arrays = []
-                edges = []
-                shapes = []
-                for t in inputs:
-                    data = t._data
-                    arrays.append(data)
-                    shapes.append(data.shape)
-                    if t._requires_grad:
-                        needs.append(True)
-                        fn = t.grad_fn
-                        edges.append((fn if fn is not None else t._grad_node(), 0))
+            # This is the engine's hottest code: one and two inputs (nearly every op) are spelled
+            # out, without loops or comprehensions.
+            record = False
+            n = len(inputs)
+            if n == 2:
+                a, b = inputs
+                need_a = a._requires_grad
+                need_b = b._requires_grad
+                if need_a or need_b:
+                    data_a = a._data
+                    data_b = b._data
+                    if need_a:
+                        fn = a.grad_fn
+                        edge_a = (fn if fn is not None else a._grad_node(), 0)
                     else:
-                        needs.append(False)
-                        edges.append(_NO_EDGE)
-                node.needs_input_grad = tuple(needs)
-                token = _fp_set(_FP_QUIET)
-                try:
-                    out = node.forward(*arrays, **attrs)
-                finally:
-                    _fp_reset(token)
+                        edge_a = _NO_EDGE
+                    if need_b:
+                        fn = b.grad_fn
+                        edge_b = (fn if fn is not None else b._grad_node(), 0)
+                    else:
+                        edge_b = _NO_EDGE
+                    node.needs_input_grad = (need_a, need_b)
+                    node.next_functions = (edge_a, edge_b)
+                    node._shapes = (data_a.shape, data_b.shape)
+                    token = _fp_set(_FP_QUIET)
+                    try:
+                        out = node.forward(data_a, data_b, **attrs)
+                    finally:
+                        _fp_reset(token)
+                    record = True
+            elif n == 1:
+                a = inputs[0]
+                if a._requires_grad:
+                    data_a = a._data
+                    fn = a.grad_fn
+                    node.needs_input_grad = _NEEDS_ONE
+                    node.next_functions = ((fn if fn is not None else a._grad_node(), 0),)
+                    node._shapes = (data_a.shape,)
+                    token = _fp_set(_FP_QUIET)
+                    try:
+                        out = node.forward(data_a, **attrs)
+                    finally:
+                        _fp_reset(token)
+                    record = True
+            else:
+                for t in inputs:
+                    if t._requires_grad:
+                        break
+                else:
+                    t = None
+                if t is not None:
+                    needs = []
+                    arrays = []
+                    edges = []
+                    shapes = []
+                    for t in inputs:
+                        data = t._data
+                        arrays.append(data)
+                        shapes.append(data.shape)
+                        if t._requires_grad:
+                            needs.append(True)
+                            fn = t.grad_fn
+                            edges.append((fn if fn is not None else t._grad_node(), 0))
+                        else:
+                            needs.append(False)
+                            edges.append(_NO_EDGE)
+                    node.needs_input_grad = tuple(needs)
+                    node.next_functions = tuple(edges)
+                    node._shapes = tuple(shapes)
+                    token = _fp_set(_FP_QUIET)
+                    try:
+                        out = node.forward(*arrays, **attrs)
+                    finally:
+                        _fp_reset(token)
+                    record = True
+            if record:
                 if type(out) is not _ndarray:
-                    out = _as_array_output(node, out)
+                    out = _as_array_output(node, out) if node.saved_tensors else np.asarray(out)
                 node.inputs = inputs
                 node.output = out
                 if attrs:
                     node._attrs = attrs
-                node.next_functions = tuple(edges)
-                node._shapes = tuple(shapes)
                 node._seq = next(_sequence)
                 saved = node.saved_tensors
                 if saved:
+                    # (tensor, version) for each input whose array the node saved, for the version check in backward.
                     refs: tuple = ()
                     for t in inputs:
                         data = t._data
@@ -436,19 +475,27 @@ def unbroadcast(grad: Any, shape: tuple) -> Any:
     if gshape == shape:
         return grad
     ndim = len(gshape)
-    extra = ndim - len(shape)
-    axes = tuple(range(extra)) + tuple(i + extra for i, n in enumerate(shape) if n == 1 and gshape[i + extra] != 1)
+    axes = _SUMMED_AXES.get((gshape, shape))
+    if axes is None:
+        extra = ndim - len(shape)
+        axes = tuple(range(extra)) + tuple(i + extra for i, n in enumerate(shape) if n == 1 and gshape[i + extra] != 1)
+        if len(_SUMMED_AXES) > 1024:
+            _SUMMED_AXES.clear()
+        _SUMMED_AXES[(gshape, shape)] = axes
     if type(grad) is _ndarray or isinstance(grad, (_ndarray, np.generic)):
         if axes == (0,) and ndim == 2 and gshape[0] >= _ROWS_FOR_BLAS and grad.dtype.kind == "f":
             # A bias's gradient: the column sums of a tall matrix, as one matrix-vector product (BLAS
             # is several times faster than a reduction over rows; the order of the additions differs).
             return (_column_of_ones(gshape[0], grad.dtype) @ grad).reshape(shape)
         if axes:
-            grad = np.add.reduce(grad, axis=axes)
+            grad = np.add.reduce(grad, axis=axes, keepdims=True)
+            if ndim == len(shape):
+                return grad  # the summed dims kept as 1s: already ``shape``, no reshape needed
         return grad.reshape(shape)
     return grad.sum(axes, keepdim=False).reshape(shape) if axes else grad.reshape(shape)
 
 
+_SUMMED_AXES: dict = {}  # (gradient shape, input shape) -> the axes broadcasting added
 _ROWS_FOR_BLAS = 1024
 _ONES: dict = {}
 
@@ -528,7 +575,8 @@ def run_backward(
     """Propagate ``root_grads`` from the nodes ``roots`` to every leaf in one pass.
 
     Nodes are visited in decreasing creation order, which is topological: every node is created after
-    the nodes that produced its inputs. ``capture`` maps nodes to slots: the gradient reaching each is
+    the nodes that produced its inputs. While only one node waits (a chain of ops) it is held aside
+    rather than in the heap. ``capture`` maps nodes to slots: the gradient reaching each is
     returned in a list instead of (for leaves, when ``accumulate`` is False) being added into
     ``.grad``. With ``create_graph`` the gradients are Tensors and every step records history.
     """
@@ -548,10 +596,17 @@ def run_backward(
     captured: list = [None] * (len(capture) if capture else 0)
     previous_mode = _state.enabled
     _state.enabled = create_graph
-    token = _quiet()  # PyTorch prints no floating-point warnings in backward
+    token = _fp_set(_FP_QUIET)  # PyTorch prints no floating-point warnings in backward
+    waiting = heap.pop()[2] if len(heap) == 1 else None  # the one node ready to run while the heap is empty
     try:
-        while heap:
-            node = _heappop(heap)[2]
+        while True:
+            if waiting is not None:
+                node = waiting
+                waiting = None
+            elif heap:
+                node = _heappop(heap)[2]
+            else:
+                break
             g = grads.pop(node)
             if node._hooks:
                 g = _run_hooks(node._hooks, g, node.inputs[0])
@@ -560,7 +615,12 @@ def run_backward(
                 captured[slot] = g if captured[slot] is None else captured[slot] + g
             if node._freed:
                 raise RuntimeError(FREED_MESSAGE)
-            if node._versions is not None or node._output_version:
+            versions = node._versions
+            if versions:
+                for t, v in versions:
+                    if t._version != v:
+                        raise RuntimeError(_modified_message(t, v, node))
+            if node._output_version:
                 _check_versions(node)
             node.grad = g
             if node._retained is not None:
@@ -580,7 +640,12 @@ def run_backward(
                     grads[nxt] = r
                     if type(nxt) is AccumulateGrad:
                         leaves.append(nxt)
+                    elif waiting is None and not heap:
+                        waiting = nxt
                     else:
+                        if waiting is not None:
+                            _heappush(heap, (-waiting._seq, id(waiting), waiting))
+                            waiting = None
                         _heappush(heap, (-nxt._seq, id(nxt), nxt))
                 else:
                     grads[nxt] = prev + r
@@ -602,7 +667,7 @@ def run_backward(
                 leaf.accumulate(g)
     finally:
         _state.enabled = previous_mode
-        _loud(token)
+        _fp_reset(token)
     return captured
 
 

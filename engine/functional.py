@@ -1,5 +1,7 @@
 """Module-level functions of the same names as Tensor methods (``engine.exp``, ``engine.cat`` ...)."""
 
+from typing import Any
+
 import numpy as np
 
 from . import ops
@@ -90,14 +92,14 @@ def _out(result, out):
     return out
 
 
-def add(input, other, *, alpha=1, out=None):
+def add(input: Any, other: Any, *, alpha: Any = 1, out: Any = None) -> Tensor:
     """``input + alpha·other`` (``torch.add``)."""
     if not isinstance(input, Tensor):
         return _out(other.__radd__(input) if alpha == 1 else other * alpha + input, out)
     return _out(input.add(other, alpha=alpha), out)
 
 
-def sub(input, other, *, alpha=1, out=None):
+def sub(input: Any, other: Any, *, alpha: Any = 1, out: Any = None) -> Tensor:
     """``input − alpha·other`` (``torch.sub``)."""
     return _out(_t(input).sub(other, alpha=alpha), out)
 
@@ -105,7 +107,7 @@ def sub(input, other, *, alpha=1, out=None):
 subtract = sub
 
 
-def mul(input, other, *, out=None):
+def mul(input: Any, other: Any, *, out: Any = None) -> Tensor:
     """Elementwise product (``torch.mul``)."""
     return _out(input * other if isinstance(input, Tensor) else other * input, out)
 
@@ -113,7 +115,7 @@ def mul(input, other, *, out=None):
 multiply = mul
 
 
-def div(input, other, *, rounding_mode=None, out=None):
+def div(input: Any, other: Any, *, rounding_mode: Any = None, out: Any = None) -> Tensor:
     """Elementwise quotient; ``rounding_mode`` "trunc" or "floor" rounds it (``torch.div``)."""
     result = _t(input).div(other, rounding_mode=rounding_mode)
     return _out(result, out)
@@ -122,60 +124,60 @@ def div(input, other, *, rounding_mode=None, out=None):
 divide = div
 
 
-def neg(input, *, out=None):
+def neg(input: Any, *, out: Any = None) -> Tensor:
     return _out(-_t(input), out)
 
 
 negative = neg
 
 
-def pow(input, exponent, *, out=None):
+def pow(input: Any, exponent: Any, *, out: Any = None) -> Tensor:
     """``input ** exponent``; either may be a number (``torch.pow``)."""
     if not isinstance(input, Tensor):
         return _out(exponent.__rpow__(input), out)
     return _out(input**exponent, out)
 
 
-def exp(input, *, out=None):
+def exp(input: Any, *, out: Any = None) -> Tensor:
     return _out(_t(input).exp(), out)
 
 
-def log(input, *, out=None):
+def log(input: Any, *, out: Any = None) -> Tensor:
     return _out(_t(input).log(), out)
 
 
-def sqrt(input, *, out=None):
+def sqrt(input: Any, *, out: Any = None) -> Tensor:
     return _out(_t(input).sqrt(), out)
 
 
-def tanh(input, *, out=None):
+def tanh(input: Any, *, out: Any = None) -> Tensor:
     return _out(_t(input).tanh(), out)
 
 
-def sigmoid(input, *, out=None):
+def sigmoid(input: Any, *, out: Any = None) -> Tensor:
     return _out(_t(input).sigmoid(), out)
 
 
-def relu(input):
+def relu(input: Any) -> Tensor:
     return _t(input).relu()
 
 
-def abs(input, *, out=None):
+def abs(input: Any, *, out: Any = None) -> Tensor:
     return _out(_t(input).abs(), out)
 
 
 absolute = abs
 
 
-def sin(input, *, out=None):
+def sin(input: Any, *, out: Any = None) -> Tensor:
     return _out(_t(input).sin(), out)
 
 
-def cos(input, *, out=None):
+def cos(input: Any, *, out: Any = None) -> Tensor:
     return _out(_t(input).cos(), out)
 
 
-def square(input, *, out=None):
+def square(input: Any, *, out: Any = None) -> Tensor:
     return _out(_t(input).square(), out)
 
 
@@ -183,7 +185,7 @@ def reciprocal(input, *, out=None):
     return _out(_t(input).reciprocal(), out)
 
 
-def clamp(input, min=None, max=None, *, out=None):
+def clamp(input: Any, min: Any = None, max: Any = None, *, out: Any = None) -> Tensor:
     """Limit values to ``[min, max]`` (``torch.clamp``)."""
     return _out(_t(input).clamp(min, max), out)
 
@@ -191,99 +193,137 @@ def clamp(input, min=None, max=None, *, out=None):
 clip = clamp
 
 
-def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None, out=None):
+def sum(
+    input: Any,
+    dim: Any = None,
+    keepdim: bool = False,
+    *,
+    dtype: Any = None,
+    axis: Any = None,
+    keepdims: Any = None,
+    out: Any = None,
+) -> Tensor:
     """Sum of all elements, or over ``dim`` (``torch.sum``)."""
     return _out(_t(input).sum(dim, keepdim, dtype=dtype, axis=axis, keepdims=keepdims), out)
 
 
-def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None, out=None):
+def mean(
+    input: Any,
+    dim: Any = None,
+    keepdim: bool = False,
+    *,
+    dtype: Any = None,
+    axis: Any = None,
+    keepdims: Any = None,
+    out: Any = None,
+) -> Tensor:
     """Mean of all elements, or over ``dim`` (``torch.mean``)."""
+    if out is None and isinstance(input, Tensor):
+        return input.mean(dim, keepdim, dtype=dtype, axis=axis, keepdims=keepdims)
     return _out(_t(input).mean(dim, keepdim, dtype=dtype, axis=axis, keepdims=keepdims), out)
 
 
-def max(input, dim=None, keepdim=False, *, other=None, axis=None, keepdims=None, out=None):
+def max(
+    input: Any,
+    dim: Any = None,
+    keepdim: bool = False,
+    *,
+    other: Any = None,
+    axis: Any = None,
+    keepdims: Any = None,
+    out: Any = None,
+) -> Any:
     """The largest element; with ``dim``, ``(values, indices)``; with a tensor, the elementwise maximum."""
     if other is not None:
         return _out(maximum(input, other), out)
     return _t(input).max(dim, keepdim, axis=axis, keepdims=keepdims)
 
 
-def min(input, dim=None, keepdim=False, *, other=None, axis=None, keepdims=None, out=None):
+def min(
+    input: Any,
+    dim: Any = None,
+    keepdim: bool = False,
+    *,
+    other: Any = None,
+    axis: Any = None,
+    keepdims: Any = None,
+    out: Any = None,
+) -> Any:
     """The smallest element; with ``dim``, ``(values, indices)``; with a tensor, the elementwise minimum."""
     if other is not None:
         return _out(minimum(input, other), out)
     return _t(input).min(dim, keepdim, axis=axis, keepdims=keepdims)
 
 
-def argmax(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
+def argmax(input: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
     return _t(input).argmax(dim, keepdim, axis=axis, keepdims=keepdims)
 
 
-def argmin(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
+def argmin(input: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
     return _t(input).argmin(dim, keepdim, axis=axis, keepdims=keepdims)
 
 
-def reshape(input, shape):
+def reshape(input: Any, shape: Any) -> Tensor:
     return _t(input).reshape(shape)
 
 
-def flatten(input, start_dim=0, end_dim=-1):
+def flatten(input: Any, start_dim: Any = 0, end_dim: Any = -1) -> Tensor:
     return _t(input).flatten(start_dim, end_dim)
 
 
-def squeeze(input, dim=None):
+def squeeze(input: Any, dim: Any = None) -> Tensor:
     return _t(input).squeeze(dim)
 
 
-def unsqueeze(input, dim):
+def unsqueeze(input: Any, dim: Any) -> Tensor:
     return _t(input).unsqueeze(dim)
 
 
-def transpose(input, dim0, dim1):
+def transpose(input: Any, dim0: Any, dim1: Any) -> Tensor:
     return _t(input).transpose(dim0, dim1)
 
 
-def permute(input, dims):
+def permute(input: Any, dims: Any) -> Tensor:
     return _t(input).permute(dims)
 
 
-def t(input):
+def t(input: Any) -> Tensor:
     return _t(input).t()
 
 
-def clone(input, *, memory_format=None):
+def clone(input: Any, *, memory_format: Any = None) -> Tensor:
     return _t(input).clone()
 
 
-def detach(input):
+def detach(input: Any) -> Tensor:
     return _t(input).detach()
 
 
-def numel(input):
+def numel(input: Any) -> int:
     return _t(input).numel()
 
 
-def isnan(input):
+def isnan(input: Any) -> Tensor:
     return _t(input).isnan()
 
 
-def isfinite(input):
+def isfinite(input: Any) -> Tensor:
     return _t(input).isfinite()
 
 
-def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+def allclose(input: Any, other: Any, rtol: Any = 1e-05, atol: Any = 1e-08, equal_nan: bool = False) -> bool:
     return _t(input).allclose(other, rtol, atol, equal_nan)
 
 
-def equal(input, other):
+def equal(input: Any, other: Any) -> bool:
     return _t(input).equal(other)
 
 
-def is_tensor(obj):
+def is_tensor(obj: Any) -> bool:
     return isinstance(obj, Tensor)
 
 
-def outer(input, vec2, *, out=None):
+def outer(input: Any, vec2: Any, *, out: Any = None) -> Tensor:
     """The outer product of two vectors (``torch.outer``)."""
     return _out(_t(input).unsqueeze(1) * _t(vec2).unsqueeze(0), out)
 
@@ -329,7 +369,7 @@ def _same_dtype(tensors):
     return tensors
 
 
-def cat(tensors, dim=0, *, axis=None, out=None):
+def cat(tensors: Any, dim: Any = 0, *, axis: Any = None, out: Any = None) -> Tensor:
     """Concatenate along an existing dimension (``torch.cat``; grad_fn ``CatBackward0``)."""
     if axis is not None:
         dim = axis
@@ -355,7 +395,7 @@ def cat(tensors, dim=0, *, axis=None, out=None):
 concat = concatenate = cat
 
 
-def stack(tensors, dim=0, *, out=None):
+def stack(tensors: Any, dim: Any = 0, *, out: Any = None) -> Tensor:
     """Stack along a new dimension (``torch.stack``; grad_fn ``StackBackward0``)."""
     if out is not None:
         return _out(stack(tensors, dim), out)
@@ -372,7 +412,7 @@ def stack(tensors, dim=0, *, out=None):
     return ops.StackBackward0.apply(*tensors, dim=d)
 
 
-def where(condition, input=None, other=None, *, out=None):
+def where(condition: Any, input: Any = None, other: Any = None, *, out: Any = None) -> Any:
     """Elements of ``input`` where ``condition`` holds, else of ``other`` (``torch.where``; grad_fn
     ``WhereBackward0``); with only a condition, the indices where it holds."""
     if out is not None:

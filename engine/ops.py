@@ -47,6 +47,7 @@ How an op is written (every op here, and every new one, follows this pattern)::
 from __future__ import annotations
 
 import itertools
+import math
 from typing import Any
 
 import numpy as np
@@ -342,7 +343,7 @@ class TanhBackward0(Function):
 
     def backward(self, grad):
         (out,) = self.saved_tensors
-        return grad * (1 - out * out)
+        return scale_temporary(1 - out * out, grad)  # grad · (1 − out²)
 
 
 class SigmoidBackward0(Function):
@@ -578,11 +579,7 @@ class MinBackward0(MaxBackward0):
     _arg = staticmethod(np.argmin)
 
 
-def _size(shape):
-    n = 1
-    for s in shape:
-        n *= s
-    return n
+_size = math.prod  # the number of elements of a shape
 
 
 # ----------------------------------------------------------------------------------- linear algebra
@@ -1059,7 +1056,11 @@ def expand(x: Any, shape: tuple) -> Any:
     """``x`` broadcast to ``shape`` (for big arrays a read-only view, for small ones a copy, which is quicker)."""
     if type(x) is _ndarray or _is_array(x):
         if _size(shape) <= 4096:
-            return np.full(shape, x, dtype=np.asarray(x).dtype) if np.ndim(x) == 0 else np.broadcast_to(x, shape).copy()
+            if type(x) is not _ndarray and not isinstance(x, np.generic):
+                x = np.asarray(x)
+            out = np.empty(shape, dtype=x.dtype)
+            out[...] = x
+            return out
         return np.broadcast_to(x, shape)
     return x.expand(shape)
 
@@ -1096,6 +1097,24 @@ def astype(x: Any, dtype: Any) -> Any:
     if _is_array(x):
         return x if x.dtype == dtype else x.astype(dtype)
     return x if x._data.dtype == dtype else x.to(dtype)
+
+
+def scale_temporary(temporary: Any, factor: Any) -> Any:
+    """``temporary * factor``, where ``temporary`` was computed in the same formula and is used nowhere
+    else: an array of the result's shape and dtype is scaled in its own memory (big arrays are then not
+    copied once more), and a factor that is the number 1 leaves it as it is (``x · 1`` is ``x`` exactly).
+    Tensors are multiplied out of place, so the product records history."""
+    if type(temporary) is _ndarray and type(factor) in _FACTOR_TYPES and factor.dtype == temporary.dtype:
+        if type(factor) is not _ndarray or factor.ndim == 0:
+            if factor.item() == 1:
+                return temporary
+            return np.multiply(temporary, factor, out=temporary)
+        if factor.shape == temporary.shape:
+            return np.multiply(temporary, factor, out=temporary)
+    return temporary * factor
+
+
+_FACTOR_TYPES = (_ndarray, np.float32, np.float64, np.float16)
 
 
 def outer(a: Any, b: Any) -> Any:

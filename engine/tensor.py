@@ -1,14 +1,18 @@
 """``Tensor``: a NumPy array with PyTorch's autograd attributes, operators and printing."""
 
+from __future__ import annotations
+
 import builtins
 import numbers
 import weakref
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
 
 from . import _device, _dtype, ops, return_types
 from ._dtype import bool_, float32, float64, from_numpy_dtype, get_default_dtype, int64, to_numpy_dtype
-from .function import AccumulateGrad, register_tensor_hook
+from .function import AccumulateGrad, RemovableHandle, register_tensor_hook
 from .function import backward as _backward
 from .function import run_backward as _run_backward
 from .function import unit_gradient as _unit
@@ -72,7 +76,7 @@ class Tensor:
     _retains_grad = False
     _version = 0  # bumped by every in-place change, as PyTorch's version counter
     _hooks = None  # a leaf's gradient hooks (a non-leaf's live on its grad_fn)
-    _plain_type: "type[Tensor]"  # the class op results are made of (set below: Tensor itself)
+    _plain_type: type[Tensor]  # the class op results are made of (set below: Tensor itself)
     __array_ufunc__ = None  # ndarray ⊕ Tensor defers to Tensor's reflected operators
     __array_priority__ = 1000
     device = _device.CPU
@@ -80,7 +84,7 @@ class Tensor:
     is_mps = False
     is_cpu = True
 
-    def __init__(self, *args, dtype=None, requires_grad=False):
+    def __init__(self, *args: Any, dtype: Any = None, requires_grad: builtins.bool = False) -> None:
         # torch.Tensor(data) or torch.Tensor(d0, d1, ...): float tensors of the default dtype.
         if len(args) == 1 and not isinstance(args[0], (builtins.int, np.integer)):
             data = _array_from(args[0], dtype or get_default_dtype())
@@ -98,21 +102,21 @@ class Tensor:
 
     # ------------------------------------------------------------------------------- attributes
     @property
-    def data(self):
+    def data(self) -> Tensor:
         """The same values, detached from the graph (shares memory)."""
         return Tensor._wrap(self._data)
 
     @data.setter
-    def data(self, value):
+    def data(self, value: Any) -> None:
         self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
 
     @property
-    def grad(self):
+    def grad(self) -> Tensor | None:
         """The accumulated gradient (a Tensor of this tensor's shape and dtype), or None."""
         return self._grad
 
     @grad.setter
-    def grad(self, value):
+    def grad(self, value: Tensor | None) -> None:
         if value is not None:
             if not isinstance(value, Tensor):
                 raise TypeError(
@@ -136,46 +140,46 @@ class Tensor:
         self._grad = value
 
     @property
-    def shape(self):
+    def shape(self) -> Size:
         return Size(self._data.shape)
 
-    def size(self, dim=None):
+    def size(self, dim: Any = None) -> Size | builtins.int:
         if dim is None:
             return Size(self._data.shape)
         return self._data.shape[_normalize_dim(dim, self._data.ndim)]
 
     @property
-    def ndim(self):
+    def ndim(self) -> builtins.int:
         return self._data.ndim
 
-    def dim(self):
+    def dim(self) -> builtins.int:
         return self._data.ndim
 
-    def numel(self):
+    def numel(self) -> builtins.int:
         return self._data.size
 
     nelement = numel
 
-    def element_size(self):
+    def element_size(self) -> builtins.int:
         return self._data.itemsize
 
     @property
-    def dtype(self):
+    def dtype(self) -> Any:
         return from_numpy_dtype(self._data.dtype)
 
     @property
-    def is_floating_point_(self):  # pragma: no cover - compatibility alias
+    def is_floating_point_(self) -> builtins.bool:  # pragma: no cover - compatibility alias
         return self._data.dtype.kind == "f"
 
-    def is_floating_point(self):
+    def is_floating_point(self) -> builtins.bool:
         return self._data.dtype.kind == "f"
 
     @property
-    def requires_grad(self):
+    def requires_grad(self) -> builtins.bool:
         return self._requires_grad
 
     @requires_grad.setter
-    def requires_grad(self, value):
+    def requires_grad(self, value: builtins.bool) -> None:
         value = builtins.bool(value)
         if self.grad_fn is not None:
             if not value:
@@ -193,27 +197,27 @@ class Tensor:
             raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
         self._requires_grad = True
 
-    def requires_grad_(self, requires_grad=True):
+    def requires_grad_(self, requires_grad: builtins.bool = True) -> Tensor:
         if requires_grad and self._data.dtype.kind not in "fc":
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self.requires_grad = requires_grad
         return self
 
     @property
-    def is_leaf(self):
+    def is_leaf(self) -> builtins.bool:
         return self.grad_fn is None
 
     @property
-    def retains_grad(self):
+    def retains_grad(self) -> builtins.bool:
         return self._retains_grad
 
     @property
-    def T(self):
+    def T(self) -> Tensor:
         n = self._data.ndim
         return ops.PermuteBackward0.apply(self, axes=tuple(range(n - 1, -1, -1)))
 
     @property
-    def mT(self):
+    def mT(self) -> Tensor:
         return self.transpose(-2, -1)
 
     def _grad_node(self):
@@ -237,7 +241,7 @@ class Tensor:
         else:
             self._grad = Tensor._wrap(np.asarray(self._grad._data + grad))
 
-    def register_hook(self, hook):
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
         """Call ``hook(grad)`` whenever the gradient of this tensor is computed (``torch.Tensor.register_hook``).
 
         A hook that returns a tensor replaces the gradient with it (for the rest of the backward pass and
@@ -246,7 +250,7 @@ class Tensor:
         """
         return register_tensor_hook(self, hook)
 
-    def retain_grad(self):
+    def retain_grad(self) -> None:
         """Keep ``.grad`` for this non-leaf tensor after ``backward`` (a no-op on leaves)."""
         if self.grad_fn is None:
             if not self._requires_grad:
@@ -256,7 +260,13 @@ class Tensor:
         self.grad_fn._retained = weakref.ref(self)
 
     # ---------------------------------------------------------------------------------- autograd
-    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    def backward(
+        self,
+        gradient: Tensor | None = None,
+        retain_graph: builtins.bool | None = None,
+        create_graph: builtins.bool = False,
+        inputs: Any = None,
+    ) -> None:
         """Compute the gradient of this tensor with respect to graph leaves (``torch.Tensor.backward``).
 
         Parameters
@@ -276,37 +286,45 @@ class Tensor:
             return
         _backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
 
-    def detach(self):
+    def detach(self) -> Tensor:
         """A new tensor sharing the values, with no history and ``requires_grad=False``."""
         return Tensor._wrap(self._data)
 
-    def detach_(self):
+    def detach_(self) -> Tensor:
         self.grad_fn = None
         self._requires_grad = False
         return self
 
     # ------------------------------------------------------------------------------ conversions
-    def item(self):
+    def item(self) -> Any:
         """The value of a one-element tensor as a Python number."""
         if self._data.size != 1:
             raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
         return self._data.reshape(()).item()
 
-    def tolist(self):
+    def tolist(self) -> Any:
         return self._data.tolist()
 
-    def numpy(self, force=False):
+    def numpy(self, force: builtins.bool = False) -> np.ndarray:
         """The values as a NumPy array sharing memory (an error if it requires grad, as in PyTorch)."""
         if self._requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
         return self._data
 
-    def __array__(self, dtype=None, copy=None):
+    def __array__(self, dtype: Any = None, copy: builtins.bool | None = None) -> np.ndarray:
         if self._requires_grad:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
         return self._data if dtype is None else self._data.astype(dtype)
 
-    def to(self, *args, dtype=None, device=None, non_blocking=False, copy=False, memory_format=None):
+    def to(
+        self,
+        *args: Any,
+        dtype: Any = None,
+        device: Any = None,
+        non_blocking: builtins.bool = False,
+        copy: builtins.bool = False,
+        memory_format: Any = None,
+    ) -> Tensor:
         """This tensor in another dtype (``torch.Tensor.to``); itself if nothing changes.
 
         Accepts PyTorch's forms: ``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other)`` and the
@@ -331,7 +349,7 @@ class Tensor:
             return ops.ToCopyBackward0.apply(self, dtype=target)
         return Tensor._wrap(self._data.astype(target))
 
-    def type(self, dtype=None, non_blocking=False, **kwargs):
+    def type(self, dtype: Any = None, non_blocking: builtins.bool = False, **kwargs: Any) -> Any:
         """The type name (``"torch.FloatTensor"``) or, given a dtype or such a name, a converted tensor."""
         if dtype is None:
             return f"torch.{_TYPE_NAMES.get(self._data.dtype, 'Tensor')}"
@@ -342,25 +360,25 @@ class Tensor:
             dtype = by_name[dtype]
         return self.to(dtype)
 
-    def float(self):
+    def float(self) -> Tensor:
         return self.to(float32)
 
-    def double(self):
+    def double(self) -> Tensor:
         return self.to(float64)
 
-    def long(self):
+    def long(self) -> Tensor:
         return self.to(int64)
 
-    def int(self):
+    def int(self) -> Tensor:
         return self.to(_dtype.int32)
 
-    def bool(self):
+    def bool(self) -> Tensor:
         return self.to(bool_)
 
-    def type_as(self, other):
+    def type_as(self, other: Any) -> Tensor:
         return self.to(other.dtype)
 
-    def cpu(self, memory_format=None):
+    def cpu(self, memory_format: Any = None) -> Tensor:
         """This tensor (it is on the CPU already)."""
         return self
 
@@ -372,16 +390,16 @@ class Tensor:
         """-1: the tensor is on the CPU (``torch.Tensor.get_device``)."""
         return -1
 
-    def contiguous(self, memory_format=None):
+    def contiguous(self, memory_format: Any = None) -> Tensor:
         """This tensor if its elements are laid out in row-major order, else a row-major copy (``CloneBackward0``)."""
         if self._data.flags.c_contiguous:
             return self
         return ops.CloneBackward0.apply(self)
 
-    def is_contiguous(self):
+    def is_contiguous(self) -> builtins.bool:
         return builtins.bool(self._data.flags.c_contiguous)
 
-    def clone(self):
+    def clone(self) -> Tensor:
         """A copy that stays in the graph (``CloneBackward0``)."""
         return ops.CloneBackward0.apply(self)
 
@@ -444,19 +462,19 @@ class Tensor:
             return self._inplace(op(self._snapshot(), other))
         return self._inplace(op(self, other))
 
-    def __iadd__(self, other):
+    def __iadd__(self, other: Any) -> Tensor:
         return self._inplace_binary(Tensor.__add__, other)
 
-    def __isub__(self, other):
+    def __isub__(self, other: Any) -> Tensor:
         return self._inplace_binary(Tensor.__sub__, other)
 
-    def __imul__(self, other):
+    def __imul__(self, other: Any) -> Tensor:
         return self._inplace_binary(Tensor.__mul__, other)
 
-    def __itruediv__(self, other):
+    def __itruediv__(self, other: Any) -> Tensor:
         return self._inplace_binary(Tensor.__truediv__, other)
 
-    def add_(self, other, alpha=1):
+    def add_(self, other: Any, alpha: builtins.float = 1) -> Tensor:
         """``self += alpha * other`` in place; for float32 rounded once, as PyTorch's fused CPU kernel."""
         if alpha != 1 and self._data.dtype == np.float32 and not self._records_with(other):
             self._check_inplace()
@@ -467,13 +485,13 @@ class Tensor:
             return self
         return self._inplace_binary(Tensor.__add__, other if alpha == 1 else other * alpha)
 
-    def sub_(self, other, alpha=1):
+    def sub_(self, other: Any, alpha: builtins.float = 1) -> Tensor:
         return self.add_(other, alpha=-alpha) if alpha != 1 else self._inplace_binary(Tensor.__sub__, other)
 
-    def mul_(self, other):
+    def mul_(self, other: Any) -> Tensor:
         return self._inplace_binary(Tensor.__mul__, other)
 
-    def div_(self, other):
+    def div_(self, other: Any) -> Tensor:
         return self._inplace_binary(Tensor.__truediv__, other)
 
     def _write(self, values):
@@ -483,14 +501,14 @@ class Tensor:
         self._bump_version()
         return self
 
-    def zero_(self):
+    def zero_(self) -> Tensor:
         """Fill with zeros in place."""
         return self._write(0)
 
-    def fill_(self, value):
+    def fill_(self, value: Any) -> Tensor:
         return self._write(value.item() if isinstance(value, Tensor) else value)
 
-    def copy_(self, src):
+    def copy_(self, src: Any) -> Tensor:
         """Copy ``src``'s values into this tensor (broadcasting), in place."""
         self._check_inplace()
         src = src._data if isinstance(src, Tensor) else np.asarray(src)
@@ -498,24 +516,24 @@ class Tensor:
         self._bump_version()
         return self
 
-    def clamp_(self, min=None, max=None):
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
         self._check_inplace()
         source = self._snapshot() if _state.enabled and self._requires_grad else self
         return self._inplace(source.clamp(min, max))
 
-    def normal_(self, mean=0.0, std=1.0, generator=None):
+    def normal_(self, mean: builtins.float = 0.0, std: builtins.float = 1.0, generator: Any = None) -> Tensor:
         from .random import _generator
 
         self._check_inplace()
         return self._write(_generator(generator).normal(mean, std, self._data.shape))
 
-    def uniform_(self, a=0.0, b=1.0, generator=None):
+    def uniform_(self, a: builtins.float = 0.0, b: builtins.float = 1.0, generator: Any = None) -> Tensor:
         from .random import _generator
 
         self._check_inplace()
         return self._write(_generator(generator).uniform(a, b, self._data.shape))
 
-    def __setitem__(self, index, value):
+    def __setitem__(self, index: Any, value: Any) -> None:
         index = _index_arrays(index)
         if (isinstance(value, Tensor) and value._requires_grad and _state.enabled) or (
             self._requires_grad and _state.enabled
@@ -529,41 +547,41 @@ class Tensor:
             self._bump_version()
 
     # ----------------------------------------------------------------------------------- printing
-    def __repr__(self):
+    def __repr__(self) -> str:
         from ._formatting import tensor_repr
 
         return tensor_repr(self)
 
     __str__ = __repr__
 
-    def __format__(self, spec):
+    def __format__(self, spec: str) -> str:
         if self._data.ndim == 0:
             return format(self._data.item(), spec)
         return object.__format__(self, spec)
 
     # ------------------------------------------------------------------------------ python protocol
-    def __len__(self):
+    def __len__(self) -> builtins.int:
         if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
         return self._data.shape[0]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Tensor]:
         if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
         return (self[i] for i in range(self._data.shape[0]))
 
-    def __bool__(self):
+    def __bool__(self) -> builtins.bool:
         if self._data.size != 1:
             raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return builtins.bool(self._data)
 
-    def __float__(self):
+    def __float__(self) -> builtins.float:
         return builtins.float(self.item())
 
-    def __int__(self):
+    def __int__(self) -> builtins.int:
         return builtins.int(self.item())
 
-    def __index__(self):
+    def __index__(self) -> builtins.int:
         if self._data.dtype.kind not in "iub" or self._data.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return builtins.int(self.item())
@@ -576,7 +594,7 @@ class Tensor:
 
         raise tensor_attribute(name)
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: Any) -> Tensor:
         index = _index_arrays(index)
         try:
             return _index_op(index).apply(self, index=index)
@@ -584,7 +602,9 @@ class Tensor:
             raise IndexError(str(e).replace("axis", "dimension")) from None
 
     # ------------------------------------------------------------------------------- arithmetic
-    def __add__(self, other):
+    def __add__(self, other: Any) -> Tensor:
+        if type(other) is Tensor and self._data.dtype == other._data.dtype:
+            return _binary(ops.AddBackward0, self, other)
         other = _operand(other, self)
         if other is NotImplemented:
             return NotImplemented
@@ -592,7 +612,9 @@ class Tensor:
 
     __radd__ = __add__
 
-    def __sub__(self, other):
+    def __sub__(self, other: Any) -> Tensor:
+        if type(other) is Tensor and self._data.dtype == other._data.dtype and self._data.dtype != np.bool_:
+            return _binary(ops.SubBackward0, self, other)
         if (
             self._data.dtype == np.bool_
             or isinstance(other, (builtins.bool, np.bool_))
@@ -604,7 +626,7 @@ class Tensor:
             return NotImplemented
         return _binary(ops.SubBackward0, self, other)
 
-    def __rsub__(self, other):
+    def __rsub__(self, other: Any) -> Tensor:
         if self._data.dtype == np.bool_ or isinstance(other, (builtins.bool, np.bool_)):
             _no_bool_subtraction(self, self)
         if isinstance(other, _NUMBER):
@@ -616,7 +638,7 @@ class Tensor:
             return NotImplemented
         return _binary(ops.SubBackward0, other, self)
 
-    def __mul__(self, other):
+    def __mul__(self, other: Any) -> Tensor:
         other = _operand(other, self)
         if other is NotImplemented:
             return NotImplemented
@@ -624,7 +646,7 @@ class Tensor:
 
     __rmul__ = __mul__
 
-    def __truediv__(self, other):
+    def __truediv__(self, other: Any) -> Tensor:
         other = _operand(other, self, true_divide=True)
         if other is NotImplemented:
             return NotImplemented
@@ -633,7 +655,7 @@ class Tensor:
             a = self.to(get_default_dtype())
         return _binary(ops.DivBackward0, a, other)
 
-    def __rtruediv__(self, other):
+    def __rtruediv__(self, other: Any) -> Tensor:
         if isinstance(other, _NUMBER):
             a = self if self._data.dtype.kind == "f" else self.to(get_default_dtype())
             return ops.ReciprocalBackward0.apply(a) * other
@@ -642,19 +664,19 @@ class Tensor:
             return NotImplemented
         return other.__truediv__(self)
 
-    def __floordiv__(self, other):
+    def __floordiv__(self, other: Any) -> Tensor:
         other = _operand(other, self)
         if other is NotImplemented:
             return NotImplemented
         return _integer_division(np.floor_divide, "div_floor_cpu", self, other)
 
-    def __rfloordiv__(self, other):
+    def __rfloordiv__(self, other: Any) -> Tensor:
         other = _operand(other, self)
         if other is NotImplemented:
             return NotImplemented
         return _integer_division(np.floor_divide, "div_floor_cpu", other, self)
 
-    def __mod__(self, other):
+    def __mod__(self, other: Any) -> Tensor:
         other = _operand(other, self)
         if other is NotImplemented:
             return NotImplemented
@@ -662,7 +684,7 @@ class Tensor:
             return _binary(ops.RemainderBackward0, self, other)
         return _integer_division(np.remainder, "remainder_cpu", self, other)
 
-    def __rmod__(self, other):
+    def __rmod__(self, other: Any) -> Tensor:
         other = _operand(other, self)
         if other is NotImplemented:
             return NotImplemented
@@ -670,16 +692,18 @@ class Tensor:
             return _binary(ops.RemainderBackward0, other, self)
         return _integer_division(np.remainder, "remainder_cpu", other, self)
 
-    def __neg__(self):
+    def __neg__(self) -> Tensor:
         return ops.NegBackward0.apply(self)
 
-    def __pos__(self):
+    def __pos__(self) -> Tensor:
         return self
 
-    def __abs__(self):
+    def __abs__(self) -> Tensor:
         return ops.AbsBackward0.apply(self)
 
-    def __pow__(self, exponent):
+    def __pow__(self, exponent: Any) -> Tensor:
+        if type(exponent) is builtins.int and self._data.dtype.kind == "f":
+            return ops.PowBackward0.apply(self, exponent=exponent)
         if isinstance(exponent, Tensor) and exponent._data.ndim == 0 and not exponent._requires_grad:
             exponent = exponent.item()
         if isinstance(exponent, _NUMBER):
@@ -694,7 +718,7 @@ class Tensor:
             return NotImplemented
         return _binary(ops.PowBackward1, self, exponent)
 
-    def __rpow__(self, base):
+    def __rpow__(self, base: Any) -> Tensor:
         if isinstance(base, (builtins.int, np.integer)) and self._data.dtype.kind in "iu":
             return Tensor._wrap(np.power(np.asarray(base, dtype=self._data.dtype), self._data))
         if isinstance(base, _NUMBER):
@@ -705,12 +729,15 @@ class Tensor:
             return NotImplemented
         return base.__pow__(self)
 
-    def __matmul__(self, other):
+    def __matmul__(self, other: Any) -> Tensor:
         if not isinstance(other, Tensor):
             return NotImplemented
+        a, b = self._data, other._data
+        if a.ndim == 2 and b.ndim == 2 and a.shape[1] == b.shape[0] and a.dtype == b.dtype:
+            return ops.MmBackward0.apply(self, other)  # what matmul does for two matrices, its checks passed
         return matmul(self, other)
 
-    def __rmatmul__(self, other):
+    def __rmatmul__(self, other: Any) -> Tensor:
         if not isinstance(other, Tensor):
             return NotImplemented
         return matmul(other, self)
@@ -725,55 +752,57 @@ class Tensor:
         except ValueError:
             _raise_broadcast_error(self, other)
 
-    def __eq__(self, other):
+    def __eq__(self, other: Any) -> Any:
         return self._compare(other, np.equal)
 
-    def __ne__(self, other):
+    def __ne__(self, other: Any) -> Any:
         return self._compare(other, np.not_equal)
 
-    def __lt__(self, other):
+    def __lt__(self, other: Any) -> Tensor:
         return self._compare(other, np.less)
 
-    def __le__(self, other):
+    def __le__(self, other: Any) -> Tensor:
         return self._compare(other, np.less_equal)
 
-    def __gt__(self, other):
+    def __gt__(self, other: Any) -> Tensor:
         return self._compare(other, np.greater)
 
-    def __ge__(self, other):
+    def __ge__(self, other: Any) -> Tensor:
         return self._compare(other, np.greater_equal)
 
     eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
 
-    def __and__(self, other):
+    def __and__(self, other: Any) -> Tensor:
         return self._compare(other, np.logical_and if self._data.dtype == np.bool_ else np.bitwise_and)
 
-    def __or__(self, other):
+    def __or__(self, other: Any) -> Tensor:
         return self._compare(other, np.logical_or if self._data.dtype == np.bool_ else np.bitwise_or)
 
-    def __invert__(self):
+    def __invert__(self) -> Tensor:
         return Tensor._wrap(~self._data)
 
-    def equal(self, other):
+    def equal(self, other: Any) -> builtins.bool:
         return self._data.shape == other._data.shape and builtins.bool(np.array_equal(self._data, other._data))
 
-    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    def allclose(
+        self, other: Any, rtol: builtins.float = 1e-05, atol: builtins.float = 1e-08, equal_nan: builtins.bool = False
+    ) -> builtins.bool:
         return builtins.bool(np.allclose(self._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
-    def isnan(self):
+    def isnan(self) -> Tensor:
         return Tensor._wrap(np.isnan(self._data))
 
-    def isfinite(self):
+    def isfinite(self) -> Tensor:
         return Tensor._wrap(np.asarray(np.isfinite(self._data)))
 
     # named arithmetic
-    def add(self, other, alpha=1):
+    def add(self, other: Any, alpha: builtins.float = 1) -> Tensor:
         if alpha == 1:
             return self + other
         other = _operand(other, self)
         return _binary(ops.AddBackward0, self, other, alpha=alpha)
 
-    def sub(self, other, alpha=1):
+    def sub(self, other: Any, alpha: builtins.float = 1) -> Tensor:
         if alpha == 1:
             return self - other
         other = _operand(other, self)
@@ -782,12 +811,12 @@ class Tensor:
 
     subtract = sub
 
-    def mul(self, other):
+    def mul(self, other: Any) -> Tensor:
         return self * other
 
     multiply = mul
 
-    def div(self, other, *, rounding_mode=None):
+    def div(self, other: Any, *, rounding_mode: Any = None) -> Tensor:
         """``self / other``; ``rounding_mode`` "trunc" or "floor" rounds the quotient (``torch.div``)."""
         if rounding_mode is None:
             return self / other
@@ -806,67 +835,67 @@ class Tensor:
 
     divide = div
 
-    def neg(self):
+    def neg(self) -> Tensor:
         return -self
 
     negative = neg
 
-    def pow(self, exponent):
+    def pow(self, exponent: Any) -> Tensor:
         return self**exponent
 
-    def square(self):
+    def square(self) -> Tensor:
         return ops.PowBackward0.apply(self, exponent=2)
 
-    def reciprocal(self):
+    def reciprocal(self) -> Tensor:
         return ops.ReciprocalBackward0.apply(self)
 
-    def matmul(self, other):
+    def matmul(self, other: Any) -> Tensor:
         return matmul(self, other)
 
-    def mm(self, mat2):
+    def mm(self, mat2: Any) -> Tensor:
         return mm(self, mat2)
 
-    def mv(self, vec):
+    def mv(self, vec: Any) -> Tensor:
         return mv(self, vec)
 
-    def dot(self, tensor):
+    def dot(self, tensor: Any) -> Tensor:
         return dot(self, tensor)
 
-    def maximum(self, other):
+    def maximum(self, other: Any) -> Tensor:
         return maximum(self, other)
 
-    def minimum(self, other):
+    def minimum(self, other: Any) -> Tensor:
         return minimum(self, other)
 
     # ------------------------------------------------------------------------------- elementwise
-    def exp(self):
+    def exp(self) -> Tensor:
         return ops.ExpBackward0.apply(_floating(self))
 
-    def log(self):
+    def log(self) -> Tensor:
         return ops.LogBackward0.apply(_floating(self))
 
-    def sqrt(self):
+    def sqrt(self) -> Tensor:
         return ops.SqrtBackward0.apply(_floating(self))
 
-    def tanh(self):
+    def tanh(self) -> Tensor:
         return ops.TanhBackward0.apply(_floating(self))
 
-    def sigmoid(self):
+    def sigmoid(self) -> Tensor:
         return ops.SigmoidBackward0.apply(_floating(self))
 
-    def relu(self):
+    def relu(self) -> Tensor:
         return ops.ReluBackward0.apply(self)
 
-    def abs(self):
+    def abs(self) -> Tensor:
         return ops.AbsBackward0.apply(self)
 
-    def sin(self):
+    def sin(self) -> Tensor:
         return ops.SinBackward0.apply(_floating(self))
 
-    def cos(self):
+    def cos(self) -> Tensor:
         return ops.CosBackward0.apply(_floating(self))
 
-    def clamp(self, min=None, max=None):
+    def clamp(self, min: Any = None, max: Any = None) -> Tensor:
         """Limit values to ``[min, max]`` (``ClampBackward1`` for number bounds)."""
         if min is None and max is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
@@ -882,7 +911,15 @@ class Tensor:
     clip = clamp
 
     # -------------------------------------------------------------------------------- reductions
-    def sum(self, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None):
+    def sum(
+        self,
+        dim: Any = None,
+        keepdim: builtins.bool = False,
+        dtype: Any = None,
+        *,
+        axis: Any = None,
+        keepdims: Any = None,
+    ) -> Tensor:
         """Sum of all elements, or over ``dim`` (an int or a tuple of ints)."""
         if axis is not None or keepdims is not None:
             dim, keepdim = _numpy_aliases(dim, keepdim, axis, keepdims)
@@ -893,8 +930,18 @@ class Tensor:
             return ops.SumBackward0.apply(a)
         return ops.SumBackward1.apply(a, dim=_normalize_dims(dim, a._data.ndim), keepdim=keepdim)
 
-    def mean(self, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None):
+    def mean(
+        self,
+        dim: Any = None,
+        keepdim: builtins.bool = False,
+        dtype: Any = None,
+        *,
+        axis: Any = None,
+        keepdims: Any = None,
+    ) -> Tensor:
         """Mean of all elements, or over ``dim``; floating point tensors only, as in PyTorch."""
+        if dim is None and dtype is None and axis is None and keepdims is None and self._data.dtype.kind == "f":
+            return ops.MeanBackward0.apply(self)
         if axis is not None or keepdims is not None:
             dim, keepdim = _numpy_aliases(dim, keepdim, axis, keepdims)
         a = self.to(dtype) if dtype is not None else self
@@ -907,7 +954,7 @@ class Tensor:
             return ops.MeanBackward0.apply(a)
         return ops.MeanBackward1.apply(a, dim=_normalize_dims(dim, a._data.ndim), keepdim=keepdim)
 
-    def max(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    def max(self, dim: Any = None, keepdim: builtins.bool = False, *, axis: Any = None, keepdims: Any = None) -> Any:
         """The largest element; with ``dim``, ``torch.return_types.max(values, indices)`` along it."""
         if isinstance(dim, Tensor):
             return maximum(self, dim)
@@ -915,7 +962,7 @@ class Tensor:
             dim, keepdim = _numpy_aliases(dim, keepdim, axis, keepdims)
         return self._extreme(dim, keepdim, ops.MaxBackward1, ops.MaxBackward0, np.argmax, return_types.max)
 
-    def min(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    def min(self, dim: Any = None, keepdim: builtins.bool = False, *, axis: Any = None, keepdims: Any = None) -> Any:
         """The smallest element; with ``dim``, ``torch.return_types.min(values, indices)`` along it."""
         if isinstance(dim, Tensor):
             return minimum(self, dim)
@@ -931,7 +978,9 @@ class Tensor:
         indices = np.asarray(arg(self._data, axis=d))
         return result_type(values, Tensor._wrap(np.expand_dims(indices, d) if keepdim else indices))
 
-    def argmax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    def argmax(
+        self, dim: Any = None, keepdim: builtins.bool = False, *, axis: Any = None, keepdims: Any = None
+    ) -> Tensor:
         """The index of the largest element (of the flattened tensor, or along ``dim``)."""
         if axis is not None or keepdims is not None:
             dim, keepdim = _numpy_aliases(dim, keepdim, axis, keepdims)
@@ -939,7 +988,9 @@ class Tensor:
             return Tensor._wrap(np.asarray(np.argmax(self._data)))
         return Tensor._wrap(np.asarray(np.argmax(self._data, axis=_normalize_dim(dim, self.ndim), keepdims=keepdim)))
 
-    def argmin(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    def argmin(
+        self, dim: Any = None, keepdim: builtins.bool = False, *, axis: Any = None, keepdims: Any = None
+    ) -> Tensor:
         """The index of the smallest element (of the flattened tensor, or along ``dim``)."""
         if axis is not None or keepdims is not None:
             dim, keepdim = _numpy_aliases(dim, keepdim, axis, keepdims)
@@ -948,11 +999,11 @@ class Tensor:
         return Tensor._wrap(np.asarray(np.argmin(self._data, axis=_normalize_dim(dim, self.ndim), keepdims=keepdim)))
 
     # ------------------------------------------------------------------------------------ shapes
-    def reshape(self, *shape, **kwargs):
+    def reshape(self, *shape: Any, **kwargs: Any) -> Tensor:
         shape = _shape_arg(shape) if shape or "shape" not in kwargs else tuple(kwargs["shape"])
         return ops.ViewBackward0.apply(self, shape=_resolve_shape(shape, self._data.size))
 
-    def view(self, *shape, **kwargs):
+    def view(self, *shape: Any, **kwargs: Any) -> Tensor:
         if "dtype" in kwargs or (len(shape) == 1 and isinstance(shape[0], _dtype.dtype)):
             # Reinterpret the bits as another dtype of the same size (``Tensor.view(dtype)``).
             return Tensor._wrap(self._data.view(to_numpy_dtype(kwargs.get("dtype", shape[0] if shape else None))))
@@ -964,13 +1015,13 @@ class Tensor:
             )
         return ops.ViewBackward0.apply(self, shape=_resolve_shape(shape, self._data.size))
 
-    def view_as(self, other):
+    def view_as(self, other: Any) -> Tensor:
         return self.view(other.shape)
 
-    def reshape_as(self, other):
+    def reshape_as(self, other: Any) -> Tensor:
         return self.reshape(other.shape)
 
-    def flatten(self, start_dim=0, end_dim=-1):
+    def flatten(self, start_dim: builtins.int = 0, end_dim: builtins.int = -1) -> Tensor:
         n = self._data.ndim
         if n == 0:
             return self.reshape(1)
@@ -978,31 +1029,31 @@ class Tensor:
         shape = self._data.shape
         return self.reshape(shape[:s] + (-1,) + shape[e + 1 :])
 
-    def t(self):
+    def t(self) -> Tensor:
         """Transpose of a matrix (``TBackward0``); vectors and scalars are returned as they are."""
         n = self._data.ndim
         if n > 2:
             raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {n}D")
         return ops.TBackward0.apply(self, axes=tuple(range(n - 1, -1, -1)))
 
-    def transpose(self, dim0, dim1):
+    def transpose(self, dim0: builtins.int, dim1: builtins.int) -> Tensor:
         n = self._data.ndim
         axes = list(range(n))
         d0, d1 = _normalize_dim(dim0, n), _normalize_dim(dim1, n)
         axes[d0], axes[d1] = axes[d1], axes[d0]
         return ops.TransposeBackward0.apply(self, axes=tuple(axes))
 
-    def permute(self, *dims, **kwargs):
+    def permute(self, *dims: Any, **kwargs: Any) -> Tensor:
         dims = _shape_arg(dims) if dims or "dims" not in kwargs else tuple(kwargs["dims"])
         n = self._data.ndim
         return ops.PermuteBackward0.apply(self, axes=tuple(_normalize_dim(d, n) for d in dims))
 
-    def unsqueeze(self, dim):
+    def unsqueeze(self, dim: Any) -> Tensor:
         d = _normalize_dim(dim, self._data.ndim + 1)
         shape = self._data.shape
         return ops.UnsqueezeBackward0.apply(self, shape=shape[:d] + (1,) + shape[d:])
 
-    def squeeze(self, dim=None):
+    def squeeze(self, dim: Any = None) -> Tensor:
         shape = self._data.shape
         if dim is None:
             return ops.SqueezeBackward0.apply(self, shape=tuple(s for s in shape if s != 1))
@@ -1010,13 +1061,13 @@ class Tensor:
         new = tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1))
         return ops.SqueezeBackward1.apply(self, shape=new)
 
-    def expand(self, *sizes, **kwargs):
+    def expand(self, *sizes: Any, **kwargs: Any) -> Tensor:
         sizes = _shape_arg(sizes) if sizes or "size" not in kwargs else tuple(kwargs["size"])
         lead = len(sizes) - self._data.ndim
         shape = tuple(self._data.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
         return ops.ExpandBackward0.apply(self, shape=shape)
 
-    def expand_as(self, other):
+    def expand_as(self, other: Any) -> Tensor:
         return self.expand(other.shape)
 
 
@@ -1223,7 +1274,7 @@ def _dtype_name(dt):
     return {np.float32: "float", np.float64: "double"}.get(dt.type, dt.name)
 
 
-def mm(a, b):
+def mm(a: Any, b: Any) -> Tensor:
     """Matrix product of two 2-D tensors (``MmBackward0``)."""
     if a._data.ndim != 2 or b._data.ndim != 2:
         raise RuntimeError("self must be a matrix" if a._data.ndim != 2 else "mat2 must be a matrix")
@@ -1238,7 +1289,7 @@ def mm(a, b):
     return ops.MmBackward0.apply(a, b)
 
 
-def mv(a, v):
+def mv(a: Any, v: Any) -> Tensor:
     """Matrix–vector product (``MvBackward0``)."""
     if a._data.ndim != 2 or v._data.ndim != 1 or a._data.shape[1] != v._data.shape[0]:
         raise RuntimeError(
@@ -1248,7 +1299,7 @@ def mv(a, v):
     return ops.MvBackward0.apply(a, v)
 
 
-def dot(a, b):
+def dot(a: Any, b: Any) -> Tensor:
     """Dot product of two 1-D tensors (``DotBackward0``)."""
     if a._data.ndim != 1 or b._data.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {a._data.ndim}D and {b._data.ndim}D tensors")
@@ -1261,7 +1312,7 @@ def dot(a, b):
     return ops.DotBackward0.apply(a, b)
 
 
-def matmul(a, b):
+def matmul(a: Any, b: Any) -> Tensor:
     """Matrix product with PyTorch's rules for 1-D, 2-D and batched operands (``torch.matmul``)."""
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
         raise TypeError(f"matmul(): argument 'other' (position 2) must be Tensor, not {type(b).__name__}")
@@ -1304,11 +1355,11 @@ def matmul(a, b):
         ) from None
 
 
-def maximum(a, b):
+def maximum(a: Any, b: Any) -> Tensor:
     return _binary(ops.MaximumBackward0, a, _operand(b, a))
 
 
-def minimum(a, b):
+def minimum(a: Any, b: Any) -> Tensor:
     return _binary(ops.MinimumBackward0, a, _operand(b, a))
 
 
@@ -1396,7 +1447,13 @@ def _array_from(data, dtype=None):
     return arr if arr.flags.c_contiguous else np.ascontiguousarray(arr)
 
 
-def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
+def tensor(
+    data: Any,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: builtins.bool = False,
+    pin_memory: builtins.bool = False,
+) -> Tensor:
     """Make a tensor from a number, a nested sequence, an ndarray or a tensor (``torch.tensor``).
 
     Python floats give float32 (the default dtype), ints int64 and bools bool; arrays keep their dtype.
@@ -1409,7 +1466,7 @@ def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False)
     return t
 
 
-def as_tensor(data, dtype=None, device=None):
+def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     """Like :func:`tensor`, but shares memory with an ndarray of a matching dtype."""
     if device is not None:
         _device.check(device)
@@ -1421,7 +1478,7 @@ def as_tensor(data, dtype=None, device=None):
     return tensor(data, dtype=dtype)
 
 
-def from_numpy(array):
+def from_numpy(array: np.ndarray) -> Tensor:
     """A tensor sharing memory with ``array`` (``torch.from_numpy``)."""
     if not isinstance(array, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
@@ -1429,7 +1486,7 @@ def from_numpy(array):
     return Tensor._wrap(array)
 
 
-def tensor_from_array(array, requires_grad=False):
+def tensor_from_array(array: np.ndarray, requires_grad: builtins.bool = False) -> Tensor:
     """Wrap an ndarray without copying (for engine internals and the playground's trainer)."""
     t = Tensor._wrap(np.asarray(array))
     if requires_grad:

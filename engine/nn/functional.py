@@ -8,6 +8,7 @@ gradients match PyTorch's to the last bit or within an ulp.
 """
 
 import warnings
+from typing import Any
 
 import numpy as np
 
@@ -49,7 +50,7 @@ def _check_tensor(fn, name, position, value):
 # ------------------------------------------------------------------------------------------ layers
 
 
-def linear(input, weight, bias=None):
+def linear(input: Any, weight: Any, bias: Any = None) -> Tensor:
     """``input @ weight.T + bias`` (``torch.nn.functional.linear``).
 
     The graph is PyTorch's: ``AddmmBackward0`` (with ``TBackward0`` on the weight) for a batch of
@@ -111,19 +112,19 @@ def linear(input, weight, bias=None):
     return ops.UnsafeViewBackward0.apply(out, shape=x.shape[:-1] + (out_features,))
 
 
-def relu(input, inplace=False):
+def relu(input: Any, inplace: bool = False) -> Tensor:
     """max(x, 0) elementwise (``ReluBackward0``)."""
     _check_tensor("relu", "input", 1, input)
     return input.relu()
 
 
-def tanh(input):
+def tanh(input: Any) -> Tensor:
     """tanh elementwise (``TanhBackward0``)."""
     _check_tensor("tanh", "input", 1, input)
     return input.tanh()
 
 
-def sigmoid(input):
+def sigmoid(input: Any) -> Tensor:
     """The logistic function 1 / (1 + e⁻ˣ) elementwise (``SigmoidBackward0``)."""
     _check_tensor("sigmoid", "input", 1, input)
     return input.sigmoid()
@@ -229,13 +230,15 @@ class MseLossBackward0(Function):
         self.formula = self.FORMULAS[reduction]
         self.save_for_backward(input, target)
         diff = input - target
+        if type(diff) is np.ndarray:
+            return _reduce(np.multiply(diff, diff, out=diff), reduction)  # squared in place
         return _reduce(diff * diff, reduction)
 
     def backward(self, grad):
         # PyTorch's mse_backward kernel: (norm · (x − y)) · grad, norm = 2/n or 2, in the input's dtype.
         x, y = self.saved_tensors
         diff = x - y
-        g = (_norm(self.reduction, _numel(diff), _dtype(diff), 2.0) * diff) * grad
+        g = ops.scale_temporary(ops.scale_temporary(diff, _norm(self.reduction, _numel(diff), _dtype(diff), 2.0)), grad)
         need_input, need_target = self.needs_input_grad
         return (g if need_input else None), (-g if need_target else None)
 
@@ -396,7 +399,9 @@ def _dtype(x):
 # ------------------------------------------------------------------------------- loss functions
 
 
-def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+def mse_loss(
+    input: Any, target: Any, size_average: bool | None = None, reduce: bool | None = None, reduction: str = "mean"
+) -> Tensor:
     """Mean squared error (``torch.nn.functional.mse_loss``; grad_fn ``MseLossBackward0``).
 
     Parameters
@@ -414,7 +419,9 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     return MseLossBackward0.apply(input, target, reduction=reduction)
 
 
-def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+def l1_loss(
+    input: Any, target: Any, size_average: bool | None = None, reduce: bool | None = None, reduction: str = "mean"
+) -> Tensor:
     """Mean absolute error ``|input − target|`` reduced (``torch.nn.functional.l1_loss``).
 
     Built from ``SubBackward0``, ``AbsBackward0`` and ``MeanBackward0``/``SumBackward0`` as PyTorch
@@ -438,7 +445,7 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     return loss
 
 
-def huber_loss(input, target, reduction="mean", delta=1.0):
+def huber_loss(input: Any, target: Any, reduction: str = "mean", delta: float = 1.0) -> Tensor:
     """Huber loss: quadratic within ``delta`` of the target, linear beyond (``torch.nn.functional.huber_loss``;
     grad_fn ``HuberLossBackward0``)."""
     _check_tensor("huber_loss", "input", 1, input)
@@ -468,7 +475,14 @@ def _weight_array(weight, shape):
     return array
 
 
-def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+def binary_cross_entropy(
+    input: Any,
+    target: Any,
+    weight: Any = None,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
     """Binary cross-entropy of probabilities (``torch.nn.functional.binary_cross_entropy``;
     grad_fn ``BinaryCrossEntropyBackward0``).
 
@@ -505,8 +519,14 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
 
 
 def binary_cross_entropy_with_logits(
-    input, target, weight=None, size_average=None, reduce=None, reduction="mean", pos_weight=None
-):
+    input: Any,
+    target: Any,
+    weight: Any = None,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    pos_weight: Any = None,
+) -> Tensor:
     """Binary cross-entropy of logits, sigmoid included and numerically stable
     (``torch.nn.functional.binary_cross_entropy_with_logits``; grad_fn
     ``BinaryCrossEntropyWithLogitsBackward0``).

@@ -5,11 +5,17 @@ Random initialisers draw from the engine's seeded default generator (or ``genera
 engine's generator is not PyTorch's, so the numbers differ from PyTorch's for the same seed.
 """
 
+from __future__ import annotations
+
 import math
 import numbers
+from typing import TYPE_CHECKING, Any
 
 from .. import _missing
 from ..random import _generator
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 __all__ = [
     "calculate_gain",
@@ -31,7 +37,7 @@ def _fill(tensor, values):
     return tensor
 
 
-def calculate_gain(nonlinearity, param=None):
+def calculate_gain(nonlinearity: str, param: Any = None) -> float:
     """The recommended gain for ``nonlinearity`` (``torch.nn.init.calculate_gain``).
 
     linear, conv and sigmoid: 1; tanh: 5/3; relu: √2; leaky_relu: √(2 / (1 + slope²)); selu: 3/4.
@@ -74,34 +80,36 @@ def _correct_fan(tensor, mode):
     return fan_in if mode == "fan_in" else fan_out
 
 
-def zeros_(tensor):
+def zeros_(tensor: Tensor) -> Tensor:
     """Fill with 0."""
     return _fill(tensor, 0)
 
 
-def ones_(tensor):
+def ones_(tensor: Tensor) -> Tensor:
     """Fill with 1."""
     return _fill(tensor, 1)
 
 
-def constant_(tensor, val):
+def constant_(tensor: Tensor, val: Any) -> Tensor:
     """Fill with ``val``."""
     if not isinstance(val, numbers.Number):
         raise TypeError(f"constant_(): val must be a number, not {type(val).__name__}")
     return _fill(tensor, val)
 
 
-def uniform_(tensor, a=0.0, b=1.0, generator=None):
+def uniform_(tensor: Tensor, a: Any = 0.0, b: Any = 1.0, generator: Any = None) -> Tensor:
     """Fill with samples of U(a, b)."""
     return _fill(tensor, _generator(generator).uniform(a, b, tensor._data.shape))
 
 
-def normal_(tensor, mean=0.0, std=1.0, generator=None):
+def normal_(tensor: Tensor, mean: Any = 0.0, std: Any = 1.0, generator: Any = None) -> Tensor:
     """Fill with samples of N(mean, std²)."""
     return _fill(tensor, _generator(generator).normal(mean, std, tensor._data.shape))
 
 
-def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+def kaiming_uniform_(
+    tensor: Tensor, a: Any = 0, mode: Any = "fan_in", nonlinearity: Any = "leaky_relu", generator: Any = None
+) -> Tensor:
     """He initialisation: U(−bound, bound) with bound = gain·√(3 / fan) (``torch.nn.init.kaiming_uniform_``).
 
     ``nn.Linear`` uses ``a=√5``, which gives bound = 1/√fan_in.
@@ -117,7 +125,9 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gene
     return uniform_(tensor, -bound, bound, generator)
 
 
-def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+def kaiming_normal_(
+    tensor: Tensor, a: Any = 0, mode: Any = "fan_in", nonlinearity: Any = "leaky_relu", generator: Any = None
+) -> Tensor:
     """He initialisation: N(0, std²) with std = gain / √fan."""
     if 0 in tensor._data.shape:
         import warnings
@@ -129,7 +139,7 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
     return normal_(tensor, 0.0, std, generator)
 
 
-def xavier_uniform_(tensor, gain=1.0, generator=None):
+def xavier_uniform_(tensor: Tensor, gain: Any = 1.0, generator: Any = None) -> Tensor:
     """Glorot initialisation: U(−a, a) with a = gain·√(6 / (fan_in + fan_out))."""
     fan_in, fan_out = _fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
@@ -137,7 +147,7 @@ def xavier_uniform_(tensor, gain=1.0, generator=None):
     return uniform_(tensor, -a, a, generator)
 
 
-def xavier_normal_(tensor, gain=1.0, generator=None):
+def xavier_normal_(tensor: Tensor, gain: Any = 1.0, generator: Any = None) -> Tensor:
     """Glorot initialisation: N(0, std²) with std = gain·√(2 / (fan_in + fan_out))."""
     fan_in, fan_out = _fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))

@@ -231,11 +231,11 @@ class Optimizer:
         """Reset the gradients of all optimized parameters: to ``None`` (default) or to zeros."""
         for group in self.param_groups:
             for p in group["params"]:
-                if p.grad is not None:
+                if p._grad is not None:
                     if set_to_none:
-                        p.grad = None
+                        p._grad = None
                     else:
-                        p.grad = Tensor._wrap(np.zeros_like(p.grad._data))
+                        p.grad = Tensor._wrap(np.zeros_like(p._grad._data))
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update the parameters once from their gradients; ``closure`` re-evaluates and returns the loss."""

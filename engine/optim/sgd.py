@@ -100,12 +100,17 @@ class SGD(Optimizer):
                 # Plain gradient descent, the playground's hot path: θ ← θ − lr·g, rounded once.
                 step32 = float(_f32(-lr))
                 for p in group["params"]:
-                    g = p.grad
+                    g = p._grad
                     if g is None:
                         continue
                     d = p._data
                     if d.dtype == _f32:
-                        d[...] = np.multiply(g._data, step32, dtype=_f64) + d
+                        if d.size == 1:
+                            # The same sum in double on a Python float: the product of two floats is
+                            # exact in double, the sum rounds once, the store to float32 once more.
+                            d.fill(g._data.item() * step32 + d.item())
+                        else:
+                            d[...] = np.multiply(g._data, step32, dtype=_f64) + d
                     else:
                         d -= lr * g._data
                     p._version += 1  # an in-place update, as PyTorch counts it
