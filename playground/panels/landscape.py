@@ -378,12 +378,11 @@ class LandscapePanel(QWidget):
         descent = snapshot.descent
         self._runs = descent.runs if descent is not None and descent.coordinates == self._coordinates else ()
         self._viewing = descent.viewing if descent is not None else None
-        self._draw_paths()
-        if self._following:
-            self._follow_range()
-        self._request_grid()
+        if not (self._following and self._follow_range()):
+            self._draw_paths()
+            self._request_grid()
+            self._draw_arrow()
         self._request_gradient()
-        self._draw_arrow()
 
     @property
     def settled(self) -> bool:
@@ -408,9 +407,8 @@ class LandscapePanel(QWidget):
         self._surface_key = result.key
         self._grid_seconds = result.seconds
         self._draw_surface(result.seconds, result.epoch)
-        if self._following:
-            self._follow_range()
-        self._draw_paths()
+        if not (self._following and self._follow_range()):
+            self._draw_paths()
 
     def show_gradient(self, result) -> None:
         if self._snapshot is None or result.coordinates != self._coordinates:
@@ -720,9 +718,11 @@ class LandscapePanel(QWidget):
         )
 
     # ----------------------------------------------------------------- view range
-    def _follow_range(self) -> None:
+    def _follow_range(self) -> bool:
+        """Frame the paths, the current point and the minimum; True if the view moved (then
+        ``_range_changed`` has redrawn the paths and the arrow and asked for a surface)."""
         if not self._coordinates:
-            return
+            return False
         parts = []
         for run in self._runs:
             if len(run.values):
@@ -734,7 +734,7 @@ class LandscapePanel(QWidget):
         if surface is not None and surface.minimum is not None and surface.grid.coordinates == self._coordinates:
             parts.append(np.array([surface.minimum]))
         if not parts:
-            return
+            return False
         values = np.vstack([p.reshape(len(p), -1)[:, : len(self._coordinates)] for p in parts])
         ranges = follow_range(values)
         if len(ranges) == 1:
@@ -745,12 +745,13 @@ class LandscapePanel(QWidget):
         current = self.view_box.viewRange()
         target = ((x0, x1), y_range)
         if all(np.allclose(a, b, rtol=1e-9, atol=1e-12) for a, b in zip(current, target)):
-            return
+            return False
         self._setting_range = True
         try:
             self.view_box.setRange(xRange=target[0], yRange=target[1], padding=0)
         finally:
             self._setting_range = False
+        return True
 
     def _curve_range(self, x0, x1) -> tuple:
         surface = self._surface

@@ -356,7 +356,7 @@ def _round_up(value: float) -> float:
 
 def _penalty_text(config) -> str:
     """What the training loss includes besides the loss itself: " (with the L2 penalty)"."""
-    if getattr(config, "regularization", "none") == "none" or not config.regularization_rate:
+    if config.regularization == "none" or not config.regularization_rate:
         return ""
     return f" (with the {config.regularization.upper()} penalty)"
 
