@@ -50,7 +50,7 @@ def run_case(app, title, preset, n_points, seconds, drags=True, unlimited=False)
 
     # Repaints of the Data plot: patched on the class before any view exists.
     paints = []  # (end time, data generation of the curve drawn)
-    generation = {"sent": 0, "applied": 0, "drawn": 0}
+    generation = {"drawn": 0}
     holder = {}
     original_paint = pg.GraphicsView.paintEvent
 
@@ -72,7 +72,6 @@ def run_case(app, title, preset, n_points, seconds, drags=True, unlimited=False)
     window.show()
     data_view = window.data_panel.plot_widget
     holder["view"] = data_view
-    worker = window.training.worker
 
     def wait(ms):
         loop = QEventLoop()
@@ -81,48 +80,11 @@ def run_case(app, title, preset, n_points, seconds, drags=True, unlimited=False)
 
     wait(300)
 
-    # -- instrumentation (the worker and the GUI) ------------------------------------------
-    snapshot_generation = {}
-
-    points_generation = {}
-
-    def points_sent(points):
-        generation["sent"] += 1
-        points_generation[id(points)] = (generation["sent"], points)
-
-    window.document.pointsChanged.connect(points_sent)
-
-    # Worker side (training thread): note which data generation each snapshot was trained on.
-    original_apply = worker._apply_pending
-    original_emit = worker._emit_snapshot
-
-    def apply_pending():
-        pending = worker._pending_points
-        changed = original_apply()
-        if pending is not None and id(pending) in points_generation:
-            generation["applied"] = points_generation[id(pending)][0]
-        return changed
-
-    def emit_snapshot(*args, **kwargs):
-        snapshot_generation["next"] = generation["applied"]
-        original_emit(*args, **kwargs)
-
-    worker._apply_pending = apply_pending
-    worker._emit_snapshot = emit_snapshot
-
-    original_snapshot_arrived = window.training._snapshot_arrived
-
-    shown = {}
-
+    # -- instrumentation: which set of points the drawn curve was trained on ------------------
     def show_snapshot(snapshot):
-        generation["drawn"] = shown.get(id(snapshot), generation["drawn"])
+        generation["drawn"] = snapshot.points_version
 
-    def snapshot_built(snapshot):  # runs in the GUI thread via the queued signal; generation read at emit time
-        shown[id(snapshot)] = snapshot_generation.get("next", 0)
-
-    worker.snapshotReady.connect(snapshot_built, Qt.ConnectionType.DirectConnection)
     window.training.snapshotReady.connect(show_snapshot)
-    del original_snapshot_arrived
 
     ticks = []
     heartbeat = QTimer()
@@ -176,7 +138,7 @@ def run_case(app, title, preset, n_points, seconds, drags=True, unlimited=False)
             wait(gap_ms // 2)
             sent_at = time.perf_counter()
             send("move", target, Qt.MouseButton.NoButton, Qt.MouseButton.LeftButton)
-            wanted = generation["sent"]
+            wanted = window.training.points_sent
             deadline = time.perf_counter() + 2.0
             while time.perf_counter() < deadline:
                 done = [t for t, g in paints if t > sent_at and g >= wanted]

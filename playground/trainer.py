@@ -110,6 +110,10 @@ class Snapshot:
     metrics : dict or None
         Classification: train_loss, test_loss, train_accuracy, test_accuracy at the snapshot's
         parameters (the losses without the regularization penalty; NaN without test points).
+    points_version : int
+        How many sets of points the training thread had been offered when it trained this one
+        (see :class:`playground.worker.TrainingController`: a snapshot already outdated by a drag
+        is not drawn while the next one, trained on the new points, is on its way).
     """
 
     epoch: int
@@ -127,6 +131,7 @@ class Snapshot:
     last: bool = False
     new_metrics: np.ndarray | None = None
     metrics: dict | None = None
+    points_version: int = 0
 
     def followed_by(self, later: Snapshot) -> Snapshot:
         """``later``, carrying the new losses of both (for a reader that skips this one)."""

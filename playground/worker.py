@@ -64,6 +64,9 @@ GRADUAL_DOUBLING_SECONDS = 1.0
 GRADUAL_UNLIMITED = 20_000.0
 #: The speed limit that means "gradual" (0 means unlimited).
 GRADUAL = -1.0
+#: A snapshot trained on points that a drag has moved since is not drawn if the last frame is
+#: at most this old (so that a long drag still shows frames).
+OUTDATED_SKIP_SECONDS = 0.05
 #: How long :meth:`TrainingController.fetch_state` waits for the worker's answer.
 STATE_TIMEOUT_SECONDS = 10.0
 
@@ -120,6 +123,8 @@ class TrainingWorker(QObject):
         self._points = points
         self._trainer = None
         self._pending_points = None
+        self._points_offered = 0  # sets of points received from the controller
+        self._points_version = 0  # … of which the one trained on was the n-th
         self._pending_config = None
         self._remaining = None  # epochs left of a "Step N"; None while playing freely
         self._speed_limit = 0.0  # epochs per second; 0 = unlimited; GRADUAL = rising
@@ -170,6 +175,7 @@ class TrainingWorker(QObject):
     @Slot(object)
     def set_points(self, points):
         self._pending_points = points
+        self._points_offered += 1
         if not self.running:
             self._apply_pending()
             if self._tracing:  # the graph shows the edited points at once
@@ -429,6 +435,7 @@ class TrainingWorker(QObject):
         changed = False
         if self._pending_points is not None:
             points, self._pending_points = self._pending_points, None
+            self._points_version = self._points_offered
             try:
                 trainer.set_points(points)
             except ValueError as exc:
@@ -558,8 +565,9 @@ class TrainingWorker(QObject):
             self._settle(DIVERGED if diverged else PAUSED)
             return
         now = time.perf_counter()
-        if now - self._last_emit >= 1.0 / MAX_SNAPSHOTS_PER_SECOND and (
-            self._hurry or now - self._last_drawn >= TRAINING_BETWEEN_FRAMES_SECONDS
+        if self._hurry or (
+            now - self._last_emit >= 1.0 / MAX_SNAPSHOTS_PER_SECOND
+            and now - self._last_drawn >= TRAINING_BETWEEN_FRAMES_SECONDS
         ):
             self._hurry = False
             self._emit_snapshot()
@@ -592,8 +600,7 @@ class TrainingWorker(QObject):
                 trace = None
             if trace is not None:
                 snapshot = dataclasses.replace(snapshot, trace=trace)
-        if last:
-            snapshot = dataclasses.replace(snapshot, last=True)
+        snapshot = dataclasses.replace(snapshot, last=last, points_version=self._points_version)
         self._last_emit = time.perf_counter()
         self._sent += 1
         self.snapshotReady.emit(snapshot)
@@ -655,6 +662,9 @@ class TrainingController(QObject):
         self.latest = None
         self.state = PAUSED
         self._received = 0
+        self._points_sent = 0  # sets of points offered to the worker
+        self._undelivered = False  # ``latest`` has not been emitted yet
+        self._last_delivery = 0.0
         self._rate_window = collections.deque()
         self.epochs_per_second = 0.0
         # A thread waiting for the GIL gets it after at most this long: the GUI thread waits for
@@ -723,6 +733,11 @@ class TrainingController(QObject):
     def running(self) -> bool:
         return self.state == RUNNING
 
+    @property
+    def points_sent(self) -> int:
+        """How many sets of points were offered to the worker (compare ``Snapshot.points_version``)."""
+        return self._points_sent
+
     def play(self):
         self._playRequested.emit()
 
@@ -746,6 +761,7 @@ class TrainingController(QObject):
 
     def set_points(self, points):
         """New data for the next step (a copy; the latest wins)."""
+        self._points_sent += 1
         self._pointsOffered.emit(points)
 
     def set_config(self, config):
@@ -848,7 +864,7 @@ class TrainingController(QObject):
     # ----------------------------------------------------------------- replies
     def _snapshot_arrived(self, snapshot):
         self._received += 1
-        if self._delivery.isActive() and self.latest is not None:
+        if self._undelivered and self.latest is not None:
             # The last one was never shown: the readers still need its losses.
             snapshot = self.latest.followed_by(snapshot)
         now = time.perf_counter()
@@ -859,11 +875,26 @@ class TrainingController(QObject):
         if self.state == RUNNING and len(window) >= 2 and window[-1][0] > window[0][0]:
             self.epochs_per_second = max(0.0, (window[-1][1] - window[0][1]) / (window[-1][0] - window[0][0]))
         self.latest = snapshot
+        self._undelivered = True
+        if (
+            self.state == RUNNING
+            and not snapshot.last
+            and snapshot.points_version < self._points_sent
+            and now - self._last_delivery < OUTDATED_SKIP_SECONDS
+        ):
+            # Trained on points a drag has moved since: drawing it would only delay the frame
+            # that shows the new points. The worker trains on them at once; this one's losses
+            # go with the next.
+            self._delivery.stop()
+            self._frameDrawn.emit(self._received)
+            return
         if not self._delivery.isActive():
             self._delivery.start()
 
     def _deliver(self):
         if self.latest is not None:
+            self._undelivered = False
+            self._last_delivery = time.perf_counter()
             self.snapshotReady.emit(self.latest)
         # Runs after the repaints the snapshot asked for (posted events come before timers).
         self._drawn.start()

@@ -64,8 +64,11 @@ def test_drag_while_playing_moves_the_fit_and_undo_restores_data_and_fit(qtbot, 
         window.data_panel.table_model.data(window.data_panel.table_model.index(index, 1)) == f"{dragged[index, 1]:.6g}"
     )
 
-    # Training keeps running on the new data: the fitted curve follows it.
+    # Training keeps running on the new data: the fitted curve follows it, and the snapshots say
+    # they were trained on the last set of points sent.
     qtbot.waitUntil(lambda: curve_matches_fit(window, dragged), timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: latest(window).points_version == window.training.points_sent, timeout=TIMEOUT)
+    assert window.training.points_sent >= 10  # one set per mouse move
     assert np.abs(window.data_panel.fitted_curve_data()[1] - curve_before).max() > 0.05
 
     # One undo step restores the data, and the fit goes back to the original data's fit.
@@ -76,6 +79,50 @@ def test_drag_while_playing_moves_the_fit_and_undo_restores_data_and_fit(qtbot, 
     window.controls.play_action.trigger()
     qtbot.waitUntil(lambda: not window.training.running, timeout=TIMEOUT)
     assert len(window.loss_panel.edit_epochs()) == 2  # the drag and its undo are marked on the loss plot
+
+
+def test_a_drag_repaints_only_the_moved_row_of_the_points_table(qtbot, main_window, plot_mouse):
+    model = main_window.data_panel.table_model
+    changed = []
+    model.dataChanged.connect(lambda top, bottom: changed.append((top.row(), top.column(), bottom.row(), bottom.column())))
+    points = main_window.document.points
+    index = int(np.argmax(points[:, 0]))
+    x, y = points[index]
+    plot_mouse(main_window.data_panel.plot_widget).drag((x, y), (x, y + 1.0), steps=4)
+    assert main_window.document.points[index, 1] != y
+    # One cell at a time, all in the moved row: a view repaints only those cells, if shown.
+    assert changed and all(top == bottom == index and left == right for top, left, bottom, right in changed)
+    assert {left for _, left, _, _ in changed} == {0, 1}
+    assert model.data(model.index(index, 1)) == f"{main_window.document.points[index, 1]:.6g}"
+
+    # Several rows changed at once (an undo of a group move): one range from the first to the last.
+    changed.clear()
+    moved = main_window.document.points.copy()
+    moved[[1, 3], 1] += 1.0
+    model.set_points(moved)
+    assert changed == [(1, 0, 3, 1)]
+    changed.clear()
+    model.set_points(moved.copy())  # nothing differs: nothing to repaint
+    assert changed == []
+
+
+def test_no_hover_events_reach_the_points_while_one_is_dragged(qtbot, main_window, plot_mouse, monkeypatch):
+    panel = main_window.data_panel
+    hovers = []
+    hover_event = panel.points_item.hoverEvent
+    monkeypatch.setattr(panel.points_item, "hoverEvent", lambda ev: (hovers.append(panel.dragging), hover_event(ev)))
+    points = main_window.document.points
+    index = int(np.argmax(points[:, 0]))
+    x, y = points[index]
+    plot_mouse(panel.plot_widget).drag((x, y), (x, y + 1.0), steps=5)
+    assert main_window.document.points[index, 1] != y
+    # Hovered before the press and after the release, never during the drag.
+    assert hovers and not any(hovers)
+    assert len(hovers) <= 3
+    # Hovering works again: the point under the mouse offers the open hand.
+    mouse = plot_mouse(panel.plot_widget)
+    mouse.move(*main_window.document.points[index])
+    assert panel.points_item.cursor().shape() == Qt.CursorShape.OpenHandCursor
 
 
 def test_click_adds_a_point_and_delete_key_removes_it(qtbot, main_window, plot_mouse):

@@ -230,9 +230,15 @@ class PointsTableModel(QAbstractTableModel):
 
     def set_points(self, points: np.ndarray) -> None:
         if len(points) == len(self._points) and np.shape(points)[1:] == np.shape(self._points)[1:]:
+            changed = np.flatnonzero(np.any(np.asarray(points) != self._points, axis=1))
             self._points = points
-            if len(points):
-                self.dataChanged.emit(self.index(0, 0), self.index(len(points) - 1, self.columnCount() - 1))
+            if len(changed) == 1:  # a drag: only that row's cells repaint (and only if shown)
+                row = int(changed[0])
+                for column in range(self.columnCount()):
+                    self.dataChanged.emit(self.index(row, column), self.index(row, column))
+            elif len(changed):
+                last = self.columnCount() - 1
+                self.dataChanged.emit(self.index(int(changed[0]), 0), self.index(int(changed[-1]), last))
         else:
             self.beginResetModel()
             self._points = points
@@ -370,6 +376,16 @@ class DataPanel(QWidget):
         self.plot_widget.setStatusTip(
             "Click to add a point; drag points to move them; right-click a point to delete it."
         )
+        scene = self.plot_widget.scene()
+        send_hover_events = scene.sendHoverEvents
+
+        def hover_unless_dragging(ev, exitOnly=False):  # noqa: N803  (pyqtgraph's name)
+            # Mid-drag no item may take a hover event, and finding the items under the mouse
+            # measures every item's bounds: skipped, the moved point reaches the screen sooner.
+            if exitOnly or not self.dragging:
+                send_hover_events(ev, exitOnly)
+
+        scene.sendHoverEvents = hover_unless_dragging
         plot_item = self.plot_widget.getPlotItem()
         plot_item.showGrid(x=True, y=True, alpha=0.25)
         plot_item.setLabel("bottom", "x")
