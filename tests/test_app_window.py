@@ -84,7 +84,9 @@ def test_drag_while_playing_moves_the_fit_and_undo_restores_data_and_fit(qtbot, 
 def test_a_drag_repaints_only_the_moved_row_of_the_points_table(qtbot, main_window, plot_mouse):
     model = main_window.data_panel.table_model
     changed = []
-    model.dataChanged.connect(lambda top, bottom: changed.append((top.row(), top.column(), bottom.row(), bottom.column())))
+    model.dataChanged.connect(
+        lambda top, bottom: changed.append((top.row(), top.column(), bottom.row(), bottom.column()))
+    )
     points = main_window.document.points
     index = int(np.argmax(points[:, 0]))
     x, y = points[index]

@@ -379,7 +379,7 @@ class DataPanel(QWidget):
         scene = self.plot_widget.scene()
         send_hover_events = scene.sendHoverEvents
 
-        def hover_unless_dragging(ev, exitOnly=False):  # noqa: N803  (pyqtgraph's name)
+        def hover_unless_dragging(ev, exitOnly=False):
             # Mid-drag no item may take a hover event, and finding the items under the mouse
             # measures every item's bounds: skipped, the moved point reaches the screen sooner.
             if exitOnly or not self.dragging:
