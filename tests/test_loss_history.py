@@ -3,12 +3,13 @@
 import math
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from playground.loss_history import LossHistory
 from playground.presets import load_preset
-from playground.trainer import LossLog, Trainer
+from playground.trainer import LossLog, PackedBlock, Trainer
 
 
 def _check(history, values):
@@ -117,14 +118,38 @@ def test_the_trainers_log_is_float32_where_the_losses_are_and_exact_everywhere()
         np.testing.assert_array_equal(log.since(start), values[start:])
 
 
-def test_full_batch_losses_are_kept_in_four_bytes_an_epoch():
+def test_full_batch_losses_are_kept_in_less_than_four_bytes_an_epoch():
     preset = load_preset("linear-regression")
     trainer = Trainer(preset.config, preset.points)
     epochs = 2 * LossLog.BLOCK + 10
     trainer.run(epochs)
     log = trainer._losses
     assert [b.dtype for b in log._blocks] == [np.float32, np.float32]
-    assert sum(b.nbytes for b in log._blocks) == 4 * 2 * LossLog.BLOCK
+    assert log.nbytes() < 0.5 * 4 * 2 * LossLog.BLOCK  # a falling loss: its high bytes repeat
     history = trainer.losses()
     assert history.size == epochs and history.dtype == np.float64
     assert history[-1] == trainer.snapshot().loss
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_packed_blocks_give_back_every_bit(dtype):
+    rng = np.random.default_rng(5)
+    values = (rng.standard_normal(LossLog.BLOCK) * 10.0 ** rng.integers(-30, 30, LossLog.BLOCK)).astype(dtype)
+    values[[3, 4, 5, 6, 7]] = [math.nan, math.inf, -math.inf, -0.0, np.finfo(dtype).tiny / 4]
+    block = PackedBlock(values)
+    back = block.unpack()
+    assert back.dtype == dtype and len(block) == values.size
+    np.testing.assert_array_equal(back.view(np.uint8), values.view(np.uint8))
+    back[0] = 1.0  # a copy: the block is not changed
+    np.testing.assert_array_equal(block.unpack().view(np.uint8), values.view(np.uint8))
+
+
+def test_a_settled_loss_takes_a_few_bytes_a_block():
+    log = LossLog()
+    falling = 1.0 + np.exp(-np.arange(LossLog.BLOCK) / 500.0)
+    for value in np.concatenate([falling, np.full(3 * LossLog.BLOCK, falling[-1])]).astype(np.float32):
+        log.append(float(value))
+    first, *settled = log._blocks
+    assert first.nbytes < 0.6 * 4 * LossLog.BLOCK
+    assert all(block.nbytes < 100 for block in settled)
+    assert log.values()[LossLog.BLOCK - 1] == np.float32(falling[-1]) and log.last == np.float32(falling[-1])
