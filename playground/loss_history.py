@@ -190,34 +190,38 @@ def _key(value: float):
 
 
 class MetricHistory:
-    """A classification run's test loss and accuracies per epoch, gathered from snapshots
-    (:attr:`~playground.trainer.Snapshot.new_metrics`); empty for regression."""
+    """A classification run's test loss, train accuracy and test accuracy per epoch, gathered from
+    snapshots (:attr:`~playground.trainer.Snapshot.new_metrics`), each kept as a :class:`LossHistory`
+    (recent epochs exactly, older ones as a min/max envelope); empty for regression."""
 
-    def __init__(self):
-        self._parts = []
-        self._count = 0
+    COLUMNS = 3
+
+    def __init__(self, recent: int = 20_000, max_buckets: int = 2048):
+        self._columns = [LossHistory(recent, max_buckets) for _ in range(self.COLUMNS)]
 
     def __len__(self) -> int:
-        return self._count
+        return len(self._columns[0])
 
     def clear(self) -> None:
-        self._parts = []
-        self._count = 0
+        for column in self._columns:
+            column.clear()
 
     def update(self, snapshot) -> None:
         metrics = snapshot.new_metrics
         if metrics is None or snapshot.history_reset:
             self.clear()
         if metrics is not None and len(metrics):
-            self._parts.append(np.asarray(metrics, dtype=np.float64))
-            self._count += len(metrics)
-            if len(self._parts) > 64:
-                self._parts = [np.concatenate(self._parts)]
+            metrics = np.asarray(metrics, dtype=np.float64).reshape(-1, self.COLUMNS)
+            for i, column in enumerate(self._columns):
+                column.extend(metrics[:, i])
 
-    def values(self) -> np.ndarray:
-        """(epochs, 3): test loss, train accuracy, test accuracy; epoch 1 first."""
-        if not self._parts:
-            return np.empty((0, 3))
-        if len(self._parts) > 1:
-            self._parts = [np.concatenate(self._parts)]
-        return self._parts[0]
+    def curves(self, start_epoch: int = 1) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(epochs, values) to draw from ``start_epoch`` on, for each column (see :meth:`LossHistory.curve`)."""
+        return [column.curve(start_epoch) for column in self._columns]
+
+    def exact(self) -> np.ndarray:
+        """(epochs kept exactly, 3): the recent rows (every row of a short run), oldest first."""
+        return np.column_stack([column.exact()[1] for column in self._columns]).reshape(-1, self.COLUMNS)
+
+    def nbytes(self) -> int:
+        return sum(column.nbytes() for column in self._columns)

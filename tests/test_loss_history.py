@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from playground.loss_history import LossHistory
+from playground.loss_history import LossHistory, MetricHistory
 from playground.presets import load_preset
 from playground.trainer import LossLog, PackedBlock, Trainer
 
@@ -153,3 +153,31 @@ def test_a_settled_loss_takes_a_few_bytes_a_block():
     assert first.nbytes < 0.6 * 4 * LossLog.BLOCK
     assert all(block.nbytes < 100 for block in settled)
     assert log.values()[LossLog.BLOCK - 1] == np.float32(falling[-1]) and log.last == np.float32(falling[-1])
+
+
+def test_classification_metrics_are_kept_like_the_loss_in_bounded_memory():
+    import dataclasses
+
+    p = load_preset("xor", n_points=80)
+    trainer = Trainer(p.config, p.points)
+    history = MetricHistory(recent=50, max_buckets=8)
+    snapshot = trainer.snapshot()
+    history.update(snapshot)
+    sizes = []
+    for _ in range(30):
+        trainer.run(20)
+        snapshot = trainer.snapshot(since=snapshot.mark)
+        history.update(snapshot)
+        sizes.append(history.nbytes())
+    rows = trainer.metric_history()  # test loss, train accuracy, test accuracy of every epoch
+    assert len(history) == len(rows) == 600 and len(set(sizes)) == 1
+    np.testing.assert_array_equal(history.exact(), rows[-50:])
+    for column, (epochs, values) in enumerate(history.curves()):
+        # The exact tail, and an envelope before it that holds each older epoch's extremes.
+        np.testing.assert_array_equal(epochs[-50:], np.arange(551, 601))
+        np.testing.assert_array_equal(values[-50:], rows[-50:, column])
+        older = rows[:550, column]
+        assert np.nanmin(values[:-50]) == np.nanmin(older) and np.nanmax(values[:-50]) == np.nanmax(older)
+        assert len(values) <= 2 * 8 + 2 + 50
+    history.update(dataclasses.replace(snapshot, new_metrics=None))  # a regression run: nothing to show
+    assert len(history) == 0

@@ -155,19 +155,17 @@ class LossPanel(QWidget):
         layout.addWidget(self.accuracy_widget)
 
     def _draw_metrics(self) -> None:
-        values = self.metrics.values()
-        self.accuracy_widget.setVisible(len(values) > 0)
-        if not len(values):
+        shown = len(self.metrics) > 0
+        self.accuracy_widget.setVisible(shown)
+        if not shown:
             self.test_loss_curve.setData([], [])
             return
-        start = self._start_epoch()
-        epochs = np.arange(start, len(values) + 1, dtype=np.float64)
-        part = values[start - 1 :]
+        (epochs, test_loss), train_accuracy, test_accuracy = self.metrics.curves(self._start_epoch())
         with np.errstate(all="ignore"):
-            test_loss = np.where(np.isfinite(part[:, 0]) & ((part[:, 0] > 0) | (not self._log)), part[:, 0], np.nan)
+            test_loss = np.where(np.isfinite(test_loss) & ((test_loss > 0) | (not self._log)), test_loss, np.nan)
         self.test_loss_curve.setData(epochs, test_loss)
-        self.train_accuracy_curve.setData(epochs, part[:, 1], connect="finite")
-        self.test_accuracy_curve.setData(epochs, part[:, 2], connect="finite")
+        self.train_accuracy_curve.setData(*train_accuracy, connect="finite")
+        self.test_accuracy_curve.setData(*test_accuracy, connect="finite")
 
     # ----------------------------------------------------------------- public
     @property
