@@ -18,6 +18,10 @@ its state, the trainer's state dict on request, and errors as exception objects.
   the controller reports the frame drawn (``frame_drawn``, at most ``FRAME_WAIT_SECONDS``), then
   trains ``TRAINING_BETWEEN_FRAMES_SECONDS`` before the next one (less when new points arrived,
   so that a drag shows at once). While it waits, its event loop is idle and holds no GIL.
+* During a drag, a snapshot that arrives already out of date (trained on points the drag has moved
+  since: :attr:`~playground.trainer.Snapshot.points_version`) is not drawn when a frame was drawn
+  in the last ``OUTDATED_SKIP_SECONDS``; the worker trains on the new points at once, and the next
+  snapshot carries the skipped one's losses.
 """
 
 from __future__ import annotations
