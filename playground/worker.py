@@ -54,8 +54,11 @@ __all__ = [
 MAX_SNAPSHOTS_PER_SECOND = 60
 #: Longest stretch of training between two visits to the worker's event loop.
 SLICE_SECONDS = 0.005
-#: Training time between the GUI finishing one frame and the next snapshot.
-TRAINING_BETWEEN_FRAMES_SECONDS = 0.010
+#: While playing, a snapshot is sent this long after the one before (a steady frame rate: after a
+#: frame that took the GUI longer, the worker trains less) …
+FRAME_SECONDS = 0.020
+#: … but never less than this long after the GUI has drawn the one before.
+TRAINING_BETWEEN_FRAMES_SECONDS = 0.004
 #: Longest the worker waits for the GUI to draw a snapshot before it trains on.
 FRAME_WAIT_SECONDS = 0.05
 #: How soon a thread waiting for the GIL gets it (Python's default is 5 ms; see TrainingController).
@@ -570,7 +573,7 @@ class TrainingWorker(QObject):
             return
         now = time.perf_counter()
         if self._hurry or (
-            now - self._last_emit >= 1.0 / MAX_SNAPSHOTS_PER_SECOND
+            now - self._last_emit >= max(FRAME_SECONDS, 1.0 / MAX_SNAPSHOTS_PER_SECOND)
             and now - self._last_drawn >= TRAINING_BETWEEN_FRAMES_SECONDS
         ):
             self._hurry = False

@@ -3,11 +3,13 @@
 Every wait is on a signal or a condition, never a sleep.
 """
 
+import dataclasses
+
 import numpy as np
 import pytest
 
 from playground.landscape import LandscapeEvaluator
-from playground.panels.landscape import HOLD_ABOVE_SECONDS
+from playground.panels.landscape import FRAME_RATE, HOLD_ABOVE_SECONDS
 from playground.presets import load_preset
 
 TIMEOUT = 30_000
@@ -245,3 +247,28 @@ def test_while_a_network_trains_the_newest_surface_is_drawn_with_its_epoch(qtbot
     epoch = int(shown[0].split("as at epoch ")[1].split(" ")[0].replace(",", ""))
     assert epoch > 0
     assert panel.surface.grid.coordinates == panel.coordinates
+
+
+def test_while_training_the_landscape_is_drawn_with_the_snapshots_frames(qtbot, main_window):
+    """Not from a timer of its own, which would fire while the training thread trains."""
+    window = main_window
+    panel = window.landscape_panel
+    window.training.step(30)  # a snapshot with the optimizer's path, replayed below
+    wait_for_epoch(qtbot, window, 30)
+    latest = window.training.latest
+
+    def snapshot_at(epoch):
+        return dataclasses.replace(latest, epoch=epoch, last=False)
+
+    panel._shown_at -= 1.0 / FRAME_RATE  # as if the last frame of the landscape were a while ago
+    panel.show_snapshot(snapshot_at(101))
+    assert panel._snapshot.epoch == 101  # drawn at once
+    panel.show_snapshot(snapshot_at(102))
+    assert panel._snapshot.epoch == 101  # too soon: kept for a later frame …
+    assert panel._frame_timer.isActive() and panel._frame_timer.interval() >= 2000 / FRAME_RATE - 1
+    panel._shown_at -= 1.0 / FRAME_RATE
+    panel.show_snapshot(snapshot_at(103))
+    assert panel._snapshot.epoch == 103  # … and drawn with the next snapshot once one is due
+    assert not panel._frame_timer.isActive()
+    panel.show_snapshot(snapshot_at(104))
+    qtbot.waitUntil(lambda: panel._snapshot.epoch == 104, timeout=TIMEOUT)  # none follows: the timer draws it

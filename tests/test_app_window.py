@@ -681,3 +681,23 @@ def test_the_data_view_shows_the_points_and_the_fit_and_follows_a_drag_to_the_ed
     assert not panel.following
     window.fit_view_action.trigger()
     assert panel.following
+
+
+def test_plot_axes_are_drawn_from_a_cache_that_follows_the_view(qtbot, main_window):
+    from PySide6.QtWidgets import QGraphicsItem
+
+    panels = (main_window.data_panel, main_window.loss_panel, main_window.landscape_panel)
+    for panel in panels:
+        plot_item = panel.plot_widget.getPlotItem()
+        for side in ("bottom", "left"):
+            assert plot_item.getAxis(side).cacheMode() == QGraphicsItem.CacheMode.DeviceCoordinateCache
+    # The cached tick labels are drawn anew when the range changes.
+    plot = main_window.loss_panel.plot_widget
+    plot_item = plot.getPlotItem()
+    axis = plot_item.getAxis("left")
+    rect = plot.mapFromScene(axis.sceneBoundingRect()).boundingRect()
+    images = []
+    for top in (1.0, 1000.0, 1.0):
+        plot_item.setYRange(0.0, top, padding=0)
+        images.append(plot.grab(rect).toImage())
+    assert images[0] != images[1] and images[0] == images[2]

@@ -46,6 +46,7 @@ from playground.io import PointsFormatError, parse_points_csv
 from playground.models import CurveModel
 from playground.panels.numbers import NUMBER_ROLE, FittingNumberDelegate
 from playground.panels.plane import PlaneView, class_brushes
+from playground.panels.plots import cache_axes
 
 _ROOT = QModelIndex()  # the invisible root: these tables have no children
 
@@ -391,8 +392,7 @@ class DataPanel(QWidget):
         plot_item.setLabel("bottom", "x")
         plot_item.setLabel("left", "y")
         plot_item.hideButtons()
-        for name in ("bottom", "left"):  # axes and grid change only with the view: draw them from a cache
-            plot_item.getAxis(name).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        cache_axes(plot_item)
         self.view_box.setMenuEnabled(True)
 
         self.fitted_curve = pg.PlotCurveItem(pen=pg.mkPen(CURVE_COLOR, width=2.5), antialias=True)

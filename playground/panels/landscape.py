@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from playground.coordinates import all_coordinates
 from playground.landscape import coordinates_key, default_coordinates, follow_range, path_on_pixels
 from playground.landscape_worker import GradientJob, GridJob
+from playground.panels.plots import cache_axes
 
 __all__ = ["RUN_COLORS", "LandscapePanel"]
 
@@ -202,6 +203,7 @@ class LandscapePanel(QWidget):
         plot_item.setMenuEnabled(False)
         for side in ("left", "bottom"):
             plot_item.getAxis(side).enableAutoSIPrefix(False)
+        cache_axes(plot_item)
         self.plot_item = plot_item
 
         self.image = pg.ImageItem(axisOrder="row-major")
@@ -349,17 +351,19 @@ class LandscapePanel(QWidget):
     def show_snapshot(self, snapshot) -> None:
         """Follow training: the current point, the paths, and a new surface when the others moved.
 
-        While training runs, at most ``FRAME_RATE`` times a second (the newest snapshot is drawn a
-        little later at most); the last snapshot of a run, and every edit's, at once.
+        While training runs, at most ``FRAME_RATE`` times a second, always with a snapshot's frame:
+        the training thread waits for that frame to be drawn, so the landscape is not drawn while it
+        trains (the newest snapshot is drawn with a later one, or after two frame periods if none
+        comes); the last snapshot of a run, and every edit's, at once.
         """
         self._pending = snapshot
         if self._held:
             return
-        wait = 1.0 / FRAME_RATE - (time.perf_counter() - self._shown_at)
-        if snapshot.last or wait <= 0 or snapshot.descent is None or snapshot.descent.viewing is not None:
+        due = time.perf_counter() - self._shown_at >= 1.0 / FRAME_RATE
+        if snapshot.last or due or snapshot.descent is None or snapshot.descent.viewing is not None:
             self._show_pending()
         elif not self._frame_timer.isActive():
-            self._frame_timer.start(max(1, int(wait * 1000)))
+            self._frame_timer.start(int(2000 / FRAME_RATE))
 
     def _show_pending(self) -> None:
         self._frame_timer.stop()

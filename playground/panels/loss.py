@@ -19,6 +19,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from playground.loss_history import LossHistory, MetricHistory
+from playground.panels.plots import cache_axes
 
 LOSS_COLOR = QColor(31, 119, 180)
 TEST_COLOR = QColor(214, 39, 40)
@@ -65,6 +66,7 @@ class LossPanel(QWidget):
         # would say the scale twice.
         for side in ("left", "bottom"):
             plot_item.getAxis(side).enableAutoSIPrefix(False)
+        cache_axes(plot_item)
         plot_item.setMenuEnabled(True)
         self.plot_widget.setToolTip(
             "Loss of every epoch (computed before that epoch's update).\n"
@@ -142,6 +144,7 @@ class LossPanel(QWidget):
         accuracy.setYRange(0.0, 1.02, padding=0)
         accuracy.getViewBox().setMouseEnabled(y=False)
         accuracy.setXLink(plot_item)
+        cache_axes(accuracy)
         accuracy.addLegend(offset=(-10, 10), labelTextSize="8pt")
         self.train_accuracy_curve = accuracy.plot(pen=pg.mkPen(LOSS_COLOR, width=1.5), name="train")
         self.test_accuracy_curve = accuracy.plot(
