@@ -16,8 +16,9 @@ its state, the trainer's state dict on request, and errors as exception objects.
 * The GUI comes first: training holds Python's GIL, and the GUI thread needs it for every call
   from Qt into Python, so after sending a snapshot while playing the worker stops stepping until
   the controller reports the frame drawn (``frame_drawn``, at most ``FRAME_WAIT_SECONDS``), then
-  trains ``TRAINING_BETWEEN_FRAMES_SECONDS`` before the next one (less when new points arrived,
-  so that a drag shows at once). While it waits, its event loop is idle and holds no GIL.
+  trains until ``FRAME_SECONDS`` after the last snapshot, and at least
+  ``TRAINING_BETWEEN_FRAMES_SECONDS``, before the next one (less when new points arrived, so that
+  a drag shows at once). While it waits, its event loop is idle and holds no GIL.
 * During a drag, a snapshot that arrives already out of date (trained on points the drag has moved
   since: :attr:`~playground.trainer.Snapshot.points_version`) is not drawn when a frame was drawn
   in the last ``OUTDATED_SKIP_SECONDS``; the worker trains on the new points at once, and the next
