@@ -222,8 +222,12 @@ def make_step(library, case, n):
 
 
 def worker(library, case, n, min_run_time):
-    """Serve timed runs over stdin/stdout: ``run`` → seconds per step of one run; ``quit`` ends."""
-    step = make_step(library, case, n)
+    """Serve timed runs of ``library``'s step over stdin/stdout (see :func:`serve`)."""
+    serve(make_step(library, case, n), min_run_time)
+
+
+def serve(step, min_run_time):
+    """Serve timed runs of ``step()``: ``run`` → seconds per step of one run; ``quit`` ends."""
     for _ in range(3):  # warm up: first-step allocations, optimizer state
         step()
     number = 1

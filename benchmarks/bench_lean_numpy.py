@@ -16,12 +16,11 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 import statistics
 import subprocess
 import sys
-import time
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_engine import PROBLEMS, _import, _spawn, make_library_step
+from bench_engine import PROBLEMS, _import, _spawn, make_library_step, serve
 
 
 def make_lean_step(n):
@@ -74,30 +73,6 @@ def make_lean_step(n):
     return step
 
 
-def worker(n, min_run_time):
-    step = make_lean_step(n)
-    for _ in range(3):
-        step()
-    number = 1
-    while True:
-        start = time.perf_counter()
-        for _ in range(number):
-            step()
-        if time.perf_counter() - start >= min_run_time / 4 or number >= 1 << 20:
-            break
-        number *= 2
-    elapsed = time.perf_counter() - start
-    number = max(1, int(number * min_run_time / max(elapsed, 1e-9)))
-    print("ready", flush=True)
-    for line in sys.stdin:
-        if line.strip() != "run":
-            break
-        start = time.perf_counter()
-        for _ in range(number):
-            step()
-        print((time.perf_counter() - start) / number, flush=True)
-
-
 def check(steps=5, n=200):
     """The lean step computes the engine's: the same losses, step after step."""
     engine_step, _ = make_library_step(_import("engine"), PROBLEMS["mlp"], n)
@@ -110,7 +85,7 @@ def check(steps=5, n=200):
 
 def main(argv):
     if argv and argv[0] == "--lean-worker":
-        worker(int(argv[1]), float(argv[2]))
+        serve(make_lean_step(int(argv[1])), float(argv[2]))
         return 0
     check()
     sizes = [int(a) for a in argv] or [1_000, 100_000]
