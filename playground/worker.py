@@ -12,11 +12,11 @@ its state, the trainer's state dict on request, and errors as exception objects.
 * While playing, the worker steps in short slices from a zero-interval timer, returning to its
   event loop between slices so that pauses, edits and shutdown are seen within milliseconds.
 * It emits at most ``MAX_SNAPSHOTS_PER_SECOND`` snapshots however fast it steps, plus one
-  whenever it stops.
+  whenever it stops and one as soon as it has trained on new points.
 * The GUI comes first: training holds Python's GIL, and the GUI thread needs it for every call
   from Qt into Python, so after sending a snapshot while playing the worker stops stepping until
   the controller reports the frame drawn (``frame_drawn``, at most ``FRAME_WAIT_SECONDS``), then
-  trains until ``FRAME_SECONDS`` after the last snapshot, and at least
+  trains until ``1 / MAX_SNAPSHOTS_PER_SECOND`` after the last snapshot, and at least
   ``TRAINING_BETWEEN_FRAMES_SECONDS``, before the next one (less when new points arrived, so that
   a drag shows at once). While it waits, its event loop is idle and holds no GIL.
 * During a drag, a snapshot that arrives already out of date (trained on points the drag has moved
@@ -52,14 +52,13 @@ __all__ = [
     "TrainingWorker",
 ]
 
-MAX_SNAPSHOTS_PER_SECOND = 60
-#: Longest stretch of training between two visits to the worker's event loop.
-SLICE_SECONDS = 0.005
-#: While playing, a snapshot is sent this long after the one before (a steady frame rate: after a
-#: frame that took the GUI longer, the worker trains less) …
-FRAME_SECONDS = 0.020
+#: While playing, a snapshot is sent 1/this of a second after the one before (a steady frame rate:
+#: after a frame that took the GUI longer, the worker trains less) …
+MAX_SNAPSHOTS_PER_SECOND = 50
 #: … but never less than this long after the GUI has drawn the one before.
 TRAINING_BETWEEN_FRAMES_SECONDS = 0.004
+#: Longest stretch of training between two visits to the worker's event loop.
+SLICE_SECONDS = 0.005
 #: Longest the worker waits for the GUI to draw a snapshot before it trains on.
 FRAME_WAIT_SECONDS = 0.05
 #: How soon a thread waiting for the GIL gets it (Python's default is 5 ms; see TrainingController).
@@ -574,7 +573,7 @@ class TrainingWorker(QObject):
             return
         now = time.perf_counter()
         if self._hurry or (
-            now - self._last_emit >= max(FRAME_SECONDS, 1.0 / MAX_SNAPSHOTS_PER_SECOND)
+            now - self._last_emit >= 1.0 / MAX_SNAPSHOTS_PER_SECOND
             and now - self._last_drawn >= TRAINING_BETWEEN_FRAMES_SECONDS
         ):
             self._hurry = False

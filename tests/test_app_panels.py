@@ -190,7 +190,7 @@ def test_snapshots_never_come_faster_than_sixty_a_second(qtbot, main_window):
     qtbot.waitUntil(lambda: len(arrivals) >= 40, timeout=30_000)
     window.controls.play_action.trigger()
     qtbot.waitUntil(lambda: not window.training.running, timeout=30_000)
-    # 40 snapshots span at least 39 sixtieths of a second (a few ms of thread-switch jitter aside).
+    # 40 snapshots span at least 39 snapshot periods (a few ms of thread-switch jitter aside).
     assert arrivals[39] - arrivals[0] >= 39 / MAX_SNAPSHOTS_PER_SECOND - 0.005
     assert latest_epoch(window) > 40  # many epochs per snapshot
 
