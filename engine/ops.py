@@ -343,7 +343,10 @@ class TanhBackward0(Function):
 
     def backward(self, grad):
         (out,) = self.saved_tensors
-        return scale_temporary(1 - out * out, grad)  # grad · (1 − out²)
+        square = out * out
+        if type(square) is _ndarray:  # grad · (1 − out²) with one new array
+            return scale_temporary(np.subtract(1, square, out=square), grad)
+        return grad * (1 - square)
 
 
 class SigmoidBackward0(Function):
