@@ -776,13 +776,16 @@ class _Permute(Function):
 
     def forward(self, a, axes):
         self.axes = axes
-        return np.transpose(a, axes)
+        return a.T if axes == _MATRIX_T else np.transpose(a, axes)
 
     def backward(self, grad):
         axes = self.axes
-        if list(axes) == list(range(len(axes) - 1, -1, -1)):
+        if axes == _MATRIX_T or list(axes) == list(range(len(axes) - 1, -1, -1)):
             return grad.T  # a full reversal (t(), .T) is its own inverse
         return permute(grad, tuple(np.argsort(axes)))
+
+
+_MATRIX_T = (1, 0)
 
 
 class PermuteBackward0(_Permute):
@@ -1127,8 +1130,13 @@ def outer(a: Any, b: Any) -> Any:
 
 def matrix_product(a: Any, b: Any) -> Any:
     """``a @ b`` for matrices; an inner dimension of 1 is a broadcast product (BLAS is slow at it)."""
-    if type(a) is _ndarray and type(b) is _ndarray and a.shape[1] == 1 and a.shape[0] * b.shape[1] > 64:
-        return a * b.reshape(1, -1)
+    if type(a) is _ndarray and type(b) is _ndarray:
+        if a.shape[1] == 1 and a.shape[0] * b.shape[1] > 64:
+            return a * b.reshape(1, -1)
+        if a.dtype.char in "fd" and a.dtype == b.dtype:
+            # For float matrices ``np.dot`` makes the same BLAS call as ``a @ b`` with less dispatch
+            # around it (about 2 µs less, which is most of the cost of a product of small matrices).
+            return np.dot(a, b)
     return a @ b
 
 
