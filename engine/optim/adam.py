@@ -5,12 +5,10 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizer import FlatStateOptimizer, fused_add, to_scalar
+from .optimizer import FlatStateOptimizer, addcdiv_, addcmul_, fused_add, lerp_, to_scalar
 
 __all__ = ["Adam", "AdamW"]
 
-_f32 = np.float32
-_f64 = np.float64
 _sqrt = np.sqrt  # module-level so tests can substitute PyTorch's own float32 square root
 
 
@@ -142,24 +140,9 @@ class Adam(FlatStateOptimizer):
                 d *= t(1 - lr * weight_decay)
             else:
                 g = fused_add(g, d, weight_decay)
-        # m.lerp_(g, 1 − β₁): one fused multiply-add from whichever end is nearer.
-        w = float(t(1 - beta1))
-        if d.dtype == _f32:
-            if w < 0.5:
-                m[...] = np.multiply(g - m, w, dtype=_f64) + m
-            else:
-                m[...] = np.multiply(g - m, w - 1.0, dtype=_f64) + g
-        elif w < 0.5:
-            m += w * (g - m)
-        else:
-            m[...] = g - (g - m) * (1.0 - w)
-        # v.mul_(β₂).addcmul_(g, g, value=1 − β₂)
+        lerp_(m, g, 1 - beta1)  # m.lerp_(g, 1 − β₁)
         v *= t(beta2)
-        scaled = g * t(1 - beta2)
-        if d.dtype == _f32:
-            v[...] = np.multiply(scaled, g, dtype=_f64) + v
-        else:
-            v += scaled * g
+        addcmul_(v, g, g, 1 - beta2)  # v.mul_(β₂).addcmul_(g, g, value=1 − β₂)
         bias_correction1 = 1 - beta1**step
         bias_correction2 = 1 - beta2**step
         step_size = lr / bias_correction1
@@ -172,10 +155,7 @@ class Adam(FlatStateOptimizer):
             denom = _sqrt(v)
         denom /= t(bias_correction2_sqrt)
         denom += t(eps)
-        # θ.addcdiv_(m, denom, value=−step_size)
-        update = m * t(-step_size)
-        update /= denom
-        d += update
+        addcdiv_(d, m, denom, -step_size)  # θ.addcdiv_(m, denom, value=−step_size)
 
 
 class AdamW(Adam):
