@@ -188,14 +188,16 @@ def test_in_the_plane_each_racer_draws_its_own_decision_boundary(qtbot, make_mai
     wait_for_epoch(qtbot, window, 30)
     challenger = window.training.latest.descent.runs[1].snapshot
 
-    def boundary_drawn():
+    def boundary_of_the_challenger():
+        """Every point of the drawn line is where the challenger's model is undecided between the classes
+        (a frame drawn from an earlier snapshot of the race may still be on screen at first)."""
         curves = window.race_fits.curves()
-        return len(curves) == 1 and len(curves[0][0]) > 10
+        if len(curves) != 1 or len(curves[0][0]) <= 10:
+            return False
+        xs, ys = curves[0]
+        p = PlaneModel().probabilities(challenger.config, challenger.params, np.column_stack([xs, ys]))
+        return np.abs(p[:, 1] - 0.5).max() < 0.1
 
-    qtbot.waitUntil(boundary_drawn, timeout=TIMEOUT)
-    xs, ys = window.race_fits.curves()[0]
-    # Every point of the drawn line is where the challenger's model is undecided between the classes.
-    p = PlaneModel().probabilities(challenger.config, challenger.params, np.column_stack([xs, ys]))
-    assert np.abs(p[:, 1] - 0.5).max() < 0.1
+    qtbot.waitUntil(boundary_of_the_challenger, timeout=TIMEOUT)
     main = window.training.latest.params
     assert not all(np.array_equal(main[name], challenger.params[name]) for name in main)  # its own, not the main run's
