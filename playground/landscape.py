@@ -32,6 +32,7 @@ __all__ = [
     "Grid",
     "LandscapeEvaluator",
     "Surface",
+    "arrow_fraction",
     "contour_levels",
     "contour_segments",
     "default_coordinates",
@@ -39,6 +40,7 @@ __all__ = [
     "grid_values",
     "path_on_pixels",
     "placed_config",
+    "steepest_slope",
     "surface",
 ]
 
@@ -382,6 +384,9 @@ class Surface:
         (M, 2, 2): every contour segment.
     minimum : tuple or None
         The exact minimum over the grid's coordinates (least squares), when there is one.
+    steepest : float or None
+        The largest |∇L| over the grid (finite differences), the scale of the gradient arrow;
+        None where the grid has no finite slope.
     """
 
     grid: Grid
@@ -391,6 +396,38 @@ class Surface:
     levels: np.ndarray
     contours: np.ndarray
     minimum: tuple | None = None
+    steepest: float | None = None
+
+
+def steepest_slope(grid: Grid) -> float | None:
+    """The largest finite |∇L| over ``grid``, from finite differences (exact for a quadratic loss)."""
+    if any(len(axis) < 3 for axis in grid.axes):
+        return None
+    losses = grid.losses[np.isfinite(grid.losses)]
+    if losses.size == 0 or np.ptp(losses) <= 1e-12 * max(1.0, float(np.abs(losses).max())):
+        return None  # flat: only rounding slopes
+    with np.errstate(all="ignore"):
+        # Rows follow the second coordinate: the differences are taken along (y, x), or x alone;
+        # second-order at the edges too, where a grid's steepest slope usually is.
+        parts = np.gradient(grid.losses, *reversed(grid.axes), edge_order=2)
+        if len(grid.axes) == 1:
+            parts = [parts]
+        slope = np.sqrt(sum(part * part for part in parts))
+    finite = slope[np.isfinite(slope)]
+    return float(finite.max()) if finite.size else None
+
+
+def arrow_fraction(slope: float, steepest: float | None, decades: int = 4) -> float:
+    """How much of the full gradient arrow to draw where |∇L| is ``slope`` and the grid's steepest is
+    ``steepest``: all of it at the steepest, a ``1/decades`` less for each tenfold flatter slope,
+    nothing ``decades`` powers of ten below (a minimum). Gradients span orders of magnitude, so the
+    length follows their logarithm: a slow crawl along a flat valley still shows which way is down.
+    The whole arrow when there is no scale yet."""
+    if steepest is None or not math.isfinite(slope):
+        return 1.0
+    if slope <= 0:
+        return 0.0
+    return min(1.0, max(0.0, 1.0 + math.log10(slope / steepest) / decades))
 
 
 def surface(grid: Grid, log: bool, minimum=None, levels: int = 10) -> Surface:
@@ -415,7 +452,7 @@ def surface(grid: Grid, log: bool, minimum=None, levels: int = 10) -> Surface:
         contours = np.concatenate(parts) if parts else np.empty((0, 2, 2))
     else:
         contours = np.empty((0, 2, 2))
-    return Surface(grid, colour, colour_range, log, chosen, contours, minimum)
+    return Surface(grid, colour, colour_range, log, chosen, contours, minimum, steepest_slope(grid))
 
 
 def placed_config(config, coordinates, values):

@@ -4,12 +4,13 @@ Every wait is on a signal or a condition, never a sleep.
 """
 
 import dataclasses
+import math
 
 import numpy as np
 import pytest
 
 from playground.landscape import LandscapeEvaluator
-from playground.panels.landscape import FRAME_RATE, HOLD_ABOVE_SECONDS
+from playground.panels.landscape import ARROW_PIXELS, FRAME_RATE, HOLD_ABOVE_SECONDS
 from playground.presets import load_preset
 
 TIMEOUT = 30_000
@@ -272,3 +273,43 @@ def test_while_training_the_landscape_is_drawn_with_the_snapshots_frames(qtbot, 
     assert not panel._frame_timer.isActive()
     panel.show_snapshot(snapshot_at(104))
     qtbot.waitUntil(lambda: panel._snapshot.epoch == 104, timeout=TIMEOUT)  # none follows: the timer draws it
+
+
+def test_the_arrow_shrinks_as_the_descent_nears_the_minimum_and_is_gone_there(qtbot, main_window):
+    window = main_window
+    panel = window.landscape_panel
+    surface = wait_for_surface(qtbot, window)
+
+    def arrow():
+        """The arrow's start (view coordinates) and length (pixels), or None when it is not drawn."""
+        xs, ys = panel.arrow.getData()
+        if xs is None or len(xs) != 6:
+            return None
+        px, py = panel.view_box.viewPixelSize()
+        return (xs[0], ys[0]), math.hypot((xs[1] - xs[0]) / px, (ys[1] - ys[0]) / py)
+
+    def arrow_at_current_point():
+        drawn, here = arrow(), panel._current()
+        return drawn is not None and drawn[0] == pytest.approx(here)
+
+    lengths = []
+    for epochs in (1, 200):
+        window.training.step(epochs)
+        wait_for_epoch(qtbot, window, window.training.latest.epoch + epochs)
+        qtbot.waitUntil(arrow_at_current_point, timeout=TIMEOUT)
+        lengths.append(arrow()[1])
+    assert 0 < lengths[1] < lengths[0] - 0.1 * ARROW_PIXELS
+    # Started at the exact minimum, there is no way down to point to.
+    with qtbot.waitSignal(window.document.configChanged, timeout=TIMEOUT):
+        panel.startPlaced.emit(surface.minimum, 1, True)
+    qtbot.waitUntil(
+        lambda: (
+            window.training.latest.epoch == 0
+            and panel._gradient is not None
+            and panel._gradient[0] == panel._gradient_key()  # the gradient there has arrived
+        ),
+        timeout=TIMEOUT,
+    )
+    assert panel._current() == pytest.approx(surface.minimum)
+    assert np.linalg.norm(panel._gradient[1]) < 1e-3 * surface.steepest
+    assert arrow() is None

@@ -10,11 +10,14 @@ from playground.config import Config
 from playground.coordinates import Coordinate, all_coordinates, element_name, parse_coordinate
 from playground.landscape import (
     GRID_SIZE,
+    Grid,
     LandscapeEvaluator,
+    arrow_fraction,
     contour_levels,
     contour_segments,
     default_coordinates,
     follow_range,
+    steepest_slope,
     surface,
 )
 from playground.presets import load_preset
@@ -208,6 +211,31 @@ def test_contour_saddle_cells_follow_the_centre_value():
     # The centre is above: the two corners below are cut off, (1, 0) and (0, 1).
     ends = {tuple(np.round(e, 6)) for s in segments for e in s}
     assert ends == {(0.6, 0.0), (1.0, 0.4), (0.0, 0.6), (0.4, 1.0)}
+
+
+def test_the_steepest_slope_of_a_grid_is_the_largest_gradient_norm():
+    xs = np.linspace(-2, 2, 41)  # the axes' spacings differ, so swapping them would change the slope
+    ys = np.linspace(-1, 1, 11)
+    bowl = xs[None, :] ** 2 + 4 * ys[:, None] ** 2  # rows follow y
+    grid = Grid(default_coordinates({"w": np.zeros((1, 1)), "b": np.zeros((1, 1))}), (xs, ys), bowl)
+    assert steepest_slope(grid) == pytest.approx(math.hypot(2 * 2, 8 * 1))  # ∇L = (2x, 8y) at a corner
+    bowl[0, 0] = bowl[-1, -1] = np.nan  # holes are left out, not spread
+    assert math.isfinite(steepest_slope(grid))
+    curve = Grid(grid.coordinates[:1], (xs,), (xs - 1) ** 2)
+    assert steepest_slope(curve) == pytest.approx(6.0)  # |2(x − 1)| at x = −2
+    assert steepest_slope(Grid(grid.coordinates[:1], (xs,), np.ones_like(xs))) is None  # flat: no scale
+    assert surface(grid, log=False).steepest == steepest_slope(grid)
+
+
+def test_the_arrow_loses_a_quarter_for_each_tenfold_flatter_slope():
+    assert arrow_fraction(8.0, 8.0) == 1.0
+    assert arrow_fraction(0.8, 8.0) == pytest.approx(0.75)
+    assert arrow_fraction(0.008, 8.0) == pytest.approx(0.25)
+    assert arrow_fraction(8e-4, 8.0) == pytest.approx(0.0)
+    assert arrow_fraction(1e-9, 8.0) == 0.0 and arrow_fraction(0.0, 8.0) == 0.0
+    assert arrow_fraction(80.0, 8.0) == 1.0  # steeper than anything on the grid: the whole arrow
+    assert arrow_fraction(0.08, 8.0, decades=2) == pytest.approx(0.0)
+    assert arrow_fraction(3.0, None) == 1.0  # no scale yet
 
 
 def test_surface_colours_and_levels():

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from playground.coordinates import all_coordinates
-from playground.landscape import coordinates_key, default_coordinates, follow_range, path_on_pixels
+from playground.landscape import arrow_fraction, coordinates_key, default_coordinates, follow_range, path_on_pixels
 from playground.landscape_worker import GradientJob, GridJob
 from playground.panels.plots import cache_axes
 
@@ -48,8 +48,11 @@ ARROW_ON_WHITE = QColor(40, 40, 40)
 CONTOUR_COLOR = QColor(255, 255, 255, 110)
 CURVE_COLOR = QColor(60, 60, 60)
 COLOR_MAP = "viridis"
-#: The arrow's length on screen, in pixels.
+#: The gradient arrow's length on screen, in pixels, where the slope is the grid's steepest; it
+#: shrinks with the logarithm of |∇L| (``arrow_fraction``) and is not drawn below the shortest length.
 ARROW_PIXELS = 70
+SHORTEST_ARROW_PIXELS = 3
+ARROW_HEAD_PIXELS = 12
 ONE_D = "(none: the loss curve)"
 #: Surfaces that take longer than this to compute are not recomputed while points are dragged.
 HOLD_ABOVE_SECONDS = 0.05
@@ -192,7 +195,8 @@ class LandscapePanel(QWidget):
         self.plot_widget = pg.PlotWidget(viewBox=self.view_box, background="w")
         self.plot_widget.setToolTip(
             "The loss over two parameters, the others at their current values.\n"
-            "Dark: low loss. Lines: the optimizer's path; white arrow: −∇L, the direction of steepest descent;\n"
+            "Dark: low loss. Lines: the optimizer's path; white arrow: −∇L, the direction of steepest descent\n"
+            "(a quarter shorter for each tenfold flatter slope, gone at a minimum);\n"
             "yellow star: the exact least-squares minimum (linear models under squared error).\n"
             "Click or drag: start training from there (Ctrl+Z undoes) · right-drag or wheel: zoom · middle-drag: pan"
         )
@@ -705,9 +709,15 @@ class LandscapePanel(QWidget):
             self.arrow.setData([], [])
             self.arrow_shadow.setData([], [])
             return
+        surface = self._surface
+        length = ARROW_PIXELS * arrow_fraction(float(np.linalg.norm(g)), surface.steepest if surface else None)
+        if length < SHORTEST_ARROW_PIXELS:  # at a minimum: no way down to point to
+            self.arrow.setData([], [])
+            self.arrow_shadow.setData([], [])
+            return
         unit = pixels / norm
-        tip = start + unit * ARROW_PIXELS * np.array([px, py])
-        back = -unit * 12
+        tip = start + unit * length * np.array([px, py])
+        back = -unit * min(ARROW_HEAD_PIXELS, 0.4 * length)
         left = np.array([back[0] - 0.5 * back[1], back[1] + 0.5 * back[0]]) * np.array([px, py])
         right = np.array([back[0] + 0.5 * back[1], back[1] - 0.5 * back[0]]) * np.array([px, py])
         xs = [start[0], tip[0], tip[0], tip[0] + left[0], tip[0], tip[0] + right[0]]
@@ -718,7 +728,7 @@ class LandscapePanel(QWidget):
             "−∇L: the direction of steepest descent here; |∇L| = "
             + f"{float(np.linalg.norm(g)):.4g} ("
             + ", ".join(f"∂L/∂{c.label} = {v:.4g}" for c, v in zip(self._coordinates, g))
-            + ")"
+            + ")\nFull length at the steepest slope in view, a quarter shorter for each tenfold flatter one"
         )
 
     # ----------------------------------------------------------------- view range
