@@ -701,3 +701,17 @@ def test_plot_axes_are_drawn_from_a_cache_that_follows_the_view(qtbot, main_wind
         plot_item.setYRange(0.0, top, padding=0)
         images.append(plot.grab(rect).toImage())
     assert images[0] != images[1] and images[0] == images[2]
+
+
+def test_a_single_point_is_shown_with_the_origin_and_the_line_through_it(qtbot, make_main_window):
+    window = make_main_window("single-weight")  # one point, (1, 2), and the model y = w·x
+    panel = window.data_panel
+    window.controls.step_action.trigger()
+    wait_for_epoch(qtbot, window, 1)
+    window.fit_view_action.trigger()
+    (x0, x1), (y0, y1) = panel.view_box.viewRange()
+    # Without spread the view spans each value's size (x 0…2, y 0…4) with a margin, not a sliver around the point.
+    assert x0 < 0 < 2 < x1 and y0 < 0 < 4 < y1
+    assert x1 - x0 < 3 and y1 - y0 < 6
+    xs, ys = panel.fitted_curve_data()
+    assert xs.min() <= x0 and xs.max() >= x1  # the fitted line crosses the whole view

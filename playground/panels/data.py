@@ -570,12 +570,16 @@ class DataPanel(QWidget):
             return
         lo = points.min(axis=0)
         hi = points.max(axis=0)
+        # A direction without spread (one point, or points on a vertical or horizontal line) is shown
+        # from its value's size: x = 1 spans 0…2, so a line through the origin (y = w·x) is in sight.
+        flat = hi - lo <= 1e-12 * np.maximum(1.0, np.abs(hi))
+        centre = (lo + hi) / 2
+        half = np.maximum(1.0, np.abs(centre))
+        lo, hi = np.where(flat, centre - half, lo), np.where(flat, centre + half, hi)
         curve = self._curve_span(lo[0], hi[0], lo[1], hi[1])
         if curve is not None:
             lo[1], hi[1] = min(lo[1], curve[0]), max(hi[1], curve[1])
-        span = hi - lo
-        span = np.where(span > 1e-12 * np.maximum(1.0, np.abs(hi)), span, 1.0)
-        margin = span * 0.12
+        margin = (hi - lo) * 0.12
         self.view_box.setRange(
             xRange=(lo[0] - margin[0], hi[0] + margin[0]),
             yRange=(lo[1] - margin[1], hi[1] + margin[1]),
