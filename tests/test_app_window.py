@@ -715,3 +715,4 @@ def test_a_single_point_is_shown_with_the_origin_and_the_line_through_it(qtbot, 
     assert x1 - x0 < 3 and y1 - y0 < 6
     xs, ys = panel.fitted_curve_data()
     assert xs.min() <= x0 and xs.max() >= x1  # the fitted line crosses the whole view
+    assert np.interp(0.0, xs, ys) == pytest.approx(0.0, abs=1e-6)  # through the origin, in sight
