@@ -95,7 +95,8 @@ class Snapshot:
     params : dict
         Parameter name -> read-only ``np.ndarray`` copy.
     grads : dict
-        Parameter name -> read-only copy of the last gradients (zeros before any step).
+        Parameter name -> read-only copy of the last gradients; None before any step (PyTorch's
+        ``p.grad`` is None until a backward).
     diverged : bool
         The last loss was NaN or infinite.
     config : Config
@@ -763,7 +764,7 @@ class Trainer:
             value = _read_only(p.detach().numpy())
             params[name] = value
             g = p.grad
-            grads[name] = _read_only(g.numpy() if g is not None else np.zeros_like(value))
+            grads[name] = None if g is None else _read_only(g.numpy())
         epoch = len(self._losses)
         generation = self._generation
         reset = since is None or since[0] != generation or since[1] > epoch

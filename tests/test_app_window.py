@@ -169,6 +169,11 @@ def test_step_trains_exactly_one_epoch_and_shows_the_engines_numbers(qtbot, main
     reference = Trainer(preset.config, preset.points)
     expected_loss = reference.step()
     expected = reference.snapshot()
+    panel = window.parameters_panel
+    # Before the first step there is no gradient (PyTorch's p.grad is None): a dash, not a zero.
+    qtbot.waitUntil(lambda: latest(window) is not None and panel.model.rowCount() == 2, timeout=TIMEOUT)
+    assert panel.gradient_of("w") is None and panel.gradient_of("b") is None
+    assert panel.model.index(panel.model.row_of("w"), 2).data() == "—"
 
     with qtbot.waitSignal(window.training.snapshotReady, timeout=TIMEOUT):
         window.controls.step_action.trigger()
@@ -178,7 +183,7 @@ def test_step_trains_exactly_one_epoch_and_shows_the_engines_numbers(qtbot, main
     assert window.loss_label.text() == "Loss 41"
     assert float(window.loss_label.text().split()[-1]) == expected_loss
     assert window.loss_panel.loss_history().tolist() == [expected_loss]
-    panel = window.parameters_panel
+    assert panel.model.index(panel.model.row_of("w"), 2).data() == "-35"
     assert panel.gradient_of("w") == float(expected.grads["w"].reshape(-1)[0]) == -35.0
     assert panel.gradient_of("b") == float(expected.grads["b"].reshape(-1)[0]) == -12.0
     assert panel.value_of("w") == float(expected.params["w"].reshape(-1)[0])

@@ -32,7 +32,7 @@ def test_linear_regression_first_step_matches_the_tutorial():
     trainer = tutorial_trainer()
     before = trainer.snapshot()
     assert before.epoch == 0 and math.isnan(before.loss) and before.new_losses.size == 0
-    assert before.grads["w"].item() == 0.0 and before.params["w"].item() == 0.0
+    assert before.grads["w"] is None and before.params["w"].item() == 0.0
 
     loss = trainer.step()
 
@@ -308,7 +308,7 @@ def test_reset_returns_to_the_initial_parameters():
     trainer.run(20)
     trainer.reset()
     snap = trainer.snapshot()
-    assert snap.epoch == 0 and snap.params["w"].item() == 0.0 and snap.grads["w"].item() == 0.0
+    assert snap.epoch == 0 and snap.params["w"].item() == 0.0 and snap.grads["w"] is None
     trainer.run(200)
     assert trainer.snapshot().params["w"].item() == FINAL_W
 
@@ -471,6 +471,7 @@ def test_config_from_dict_raises_only_value_error(d):
 
 def test_snapshots_are_independent_copies():
     trainer = tutorial_trainer()
+    assert trainer.snapshot().grads == {"w": None, "b": None}  # no backward yet, as p.grad is None
     trainer.step()
     snap = trainer.snapshot()
     with pytest.raises(ValueError):

@@ -19,7 +19,8 @@ from playground.panels.numbers import NUMBER_ROLE, FittingNumberDelegate
 _ROOT = QModelIndex()  # the invisible root: these tables have no children
 
 VALUE_ROLE = Qt.ItemDataRole.UserRole  # the exact float of a cell
-COLUMNS = ("Parameter", "Value", "Gradient ∂L/∂p")
+COLUMNS = ("Parameter", "Value", "Gradient g")
+NO_GRADIENT = "—"  # before the first step
 
 
 def format_value(value: float) -> str:
@@ -36,28 +37,33 @@ class ParametersModel(QAbstractTableModel):
         self._names: list[str] = []
         self._values = np.empty(0)
         self._grads = np.empty(0)
+        self._has_grad = np.empty(0, dtype=bool)
         self._stale = True
 
     def set_parameters(self, params: dict, grads: dict) -> None:
+        """Show ``params`` and their ``grads`` (a gradient of None, before the first step, is a dash)."""
         layout = tuple((name, tuple(np.shape(value))) for name, value in params.items())
         if params:
             values = np.concatenate([np.asarray(v, dtype=np.float64).reshape(-1) for v in params.values()])
-            grads = np.concatenate(
+            known = [grads.get(name) is not None for name in params]
+            gradients = np.concatenate(
                 [
-                    np.asarray(grads.get(name, np.zeros_like(v)), dtype=np.float64).reshape(-1)
-                    for name, v in params.items()
+                    np.asarray(grads[name], dtype=np.float64).reshape(-1) if has else np.zeros(np.size(v))
+                    for (name, v), has in zip(params.items(), known)
                 ]
             )
+            has_grad = np.repeat(known, [np.size(v) for v in params.values()])
         else:
-            values = grads = np.empty(0)
+            values = gradients = np.empty(0)
+            has_grad = np.empty(0, dtype=bool)
         if layout != self._layout:
             self.beginResetModel()
             self._layout = layout
             self._names = [element_name(name, shape, index) for name, shape in layout for index in np.ndindex(*shape)]
-            self._values, self._grads = values, grads
+            self._values, self._grads, self._has_grad = values, gradients, has_grad
             self.endResetModel()
         else:
-            self._values, self._grads = values, grads
+            self._values, self._grads, self._has_grad = values, gradients, has_grad
             if len(values):
                 self.dataChanged.emit(self.index(0, 1), self.index(len(values) - 1, 2))
 
@@ -75,15 +81,16 @@ class ParametersModel(QAbstractTableModel):
                 return (
                     "The parameter (and the entry of a weight matrix)",
                     "Its current value",
-                    "The gradient of the loss with respect to it, from the last step",
+                    "g = ∂L/∂p: the gradient of the loss with respect to it, from the last step",
                 )[section]
         return None
 
     def value(self, row: int) -> float:
         return float(self._values[row])
 
-    def gradient(self, row: int) -> float:
-        return float(self._grads[row])
+    def gradient(self, row: int) -> float | None:
+        """The gradient shown in ``row``; None before the first step."""
+        return float(self._grads[row]) if self._has_grad[row] else None
 
     def row_of(self, name: str) -> int:
         """The row showing ``name`` (as displayed, e.g. ``w`` or ``0.weight[1, 0]``)."""
@@ -100,6 +107,16 @@ class ParametersModel(QAbstractTableModel):
                 font = QFont()
                 font.setBold(True)
                 return font
+            return None
+        if column == 2 and not self._has_grad[row]:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return NO_GRADIENT
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return (
+                    "No gradient yet: the first step's backward pass computes it (PyTorch's p.grad is None until then)"
+                )
+            if role == Qt.ItemDataRole.TextAlignmentRole:
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             return None
         number = float(self._values[row] if column == 1 else self._grads[row])
         if role == Qt.ItemDataRole.DisplayRole:
@@ -161,6 +178,6 @@ class ParametersPanel(QWidget):
         """The value shown for ``name``."""
         return self.model.value(self.model.row_of(name))
 
-    def gradient_of(self, name: str) -> float:
-        """The gradient shown for ``name``."""
+    def gradient_of(self, name: str) -> float | None:
+        """The gradient shown for ``name``; None before the first step."""
         return self.model.gradient(self.model.row_of(name))
