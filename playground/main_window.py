@@ -853,6 +853,7 @@ class MainWindow(QMainWindow):
         self.loss_panel.show_snapshot(snapshot)
         self.parameters_panel.show_snapshot(snapshot)
         self.epoch_label.setText(f"Epoch {snapshot.epoch:,}")
+        self.timeline_bar.show_label(snapshot)  # the same epoch as the status bar's, from the same snapshot
         if snapshot.epoch == 0 or (math.isnan(snapshot.loss) and not snapshot.diverged):
             self.loss_label.setText("Loss —")
             self.loss_label.setToolTip("No epoch trained yet")

@@ -3,6 +3,8 @@
 Every wait is on a condition, never a sleep.
 """
 
+import re
+
 import numpy as np
 import pytest
 
@@ -156,3 +158,22 @@ def test_going_back_in_an_mlp_run(qtbot, make_main_window, preset):
     expected, _ = reference_params(17, preset)
     for name, value in expected.items():
         np.testing.assert_array_equal(window.training.latest.params[name], value)
+
+
+def test_while_playing_the_timeline_and_the_status_bar_name_the_same_epoch(qtbot, main_window):
+    window = main_window
+    seen = []
+
+    def after_each_snapshot(snapshot):  # connected last: runs after the window has shown the snapshot
+        status = re.sub(r"\D", "", window.epoch_label.text())
+        timeline = re.sub(r"\D", "", window.timeline_bar.label.text().split(" of ")[0])
+        seen.append((status, timeline))
+
+    window.training.snapshotReady.connect(after_each_snapshot)
+    window.controls.play_action.trigger()
+    qtbot.waitUntil(lambda: len(seen) >= 40 and window.training.latest.epoch > 200, timeout=TIMEOUT)
+    window.controls.play_action.trigger()
+    qtbot.waitUntil(lambda: not window.training.running, timeout=TIMEOUT)
+    window.training.snapshotReady.disconnect(after_each_snapshot)
+    assert len({epoch for epoch, _ in seen}) > 3  # the epochs went on while they were compared
+    assert all(status == timeline for status, timeline in seen), seen

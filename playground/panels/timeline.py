@@ -70,6 +70,8 @@ class TimelineBar(QToolBar):
         return self.tip if self.viewing is None else self.viewing
 
     def show_snapshot(self, snapshot) -> None:
+        """Move the slider to ``snapshot``'s place in the run (every frame; the label follows in
+        :meth:`show_label`, as often as the status bar's numbers)."""
         descent = snapshot.descent
         if descent is None:
             return
@@ -78,14 +80,21 @@ class TimelineBar(QToolBar):
             self.slider.setRange(self.first, self.tip)
             if not self.slider.isSliderDown():
                 self.slider.setValue(self.shown)
-        if self.viewing is None:
-            self.label.setText(f" Epoch {self.tip:,} (latest) ")
+
+    def show_label(self, snapshot) -> None:
+        """Say which epoch ``snapshot`` shows: the latest, or an earlier one of the run."""
+        descent = snapshot.descent
+        if descent is None:
+            return
+        tip, viewing = descent.tip, descent.viewing
+        if viewing is None:
+            self.label.setText(f" Epoch {tip:,} (latest) ")
             self.label.setToolTip("The latest epoch trained")
         else:
-            self.label.setText(f" Epoch {self.viewing:,} of {self.tip:,} ")
+            self.label.setText(f" Epoch {viewing:,} of {tip:,} ")
             self.label.setToolTip(
-                f"Epoch {self.viewing:,} as it was. Right shows the next; Play or Step N trains on from here "
-                f"(the {self.tip - self.viewing:,} later epochs are set aside; Ctrl+Z brings them back)."
+                f"Epoch {viewing:,} as it was. Right shows the next; Play or Step N trains on from here "
+                f"(the {tip - viewing:,} later epochs are set aside; Ctrl+Z brings them back)."
             )
 
     def _moved(self, value: int) -> None:
