@@ -1129,10 +1129,10 @@ def outer(a: Any, b: Any) -> Any:
 
 
 def matrix_product(a: Any, b: Any) -> Any:
-    """``a @ b`` for matrices; an inner dimension of 1 is a broadcast product (BLAS is slow at it)."""
+    """``a @ b`` for matrices; an inner dimension of 1 is an outer product (BLAS is slow at it)."""
     if type(a) is _ndarray and type(b) is _ndarray:
         if a.shape[1] == 1 and a.shape[0] * b.shape[1] > 64:
-            return np.einsum("ik,kj->ij", a, b)  # each entry one product, as a * b broadcast (20% quicker)
+            return np.einsum("ik,kj->ij", a, b)  # each entry one product; 20% quicker than a * b broadcast
         if a.dtype.char in "fd" and a.dtype == b.dtype:
             # For float matrices ``np.dot`` makes the same BLAS call as ``a @ b`` with less dispatch
             # around it (about 2 µs less, which is most of the cost of a product of small matrices).

@@ -710,7 +710,9 @@ class LandscapePanel(QWidget):
             self.arrow_shadow.setData([], [])
             return
         surface = self._surface
-        length = ARROW_PIXELS * arrow_fraction(float(np.linalg.norm(g)), surface.steepest if surface else None)
+        length = ARROW_PIXELS * arrow_fraction(
+            float(np.linalg.norm(g)), surface.steepest if surface is not None else None
+        )
         if length < SHORTEST_ARROW_PIXELS:  # at a minimum: no way down to point to
             self.arrow.setData([], [])
             self.arrow_shadow.setData([], [])
