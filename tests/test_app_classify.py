@@ -54,7 +54,17 @@ def test_paint_two_classes_train_and_the_surface_classifies_them(qtbot, plane_wi
     segments = panel.plane.boundary.getData()[0]
     assert len(segments) and ((segments > -2.5) & (segments < 2.5)).mean() > 0.5
     qtbot.waitUntil(lambda: "train accuracy 100.0 %" in window.loss_panel.summary.text(), timeout=TIMEOUT)
-    assert window.loss_panel.accuracy_widget.isVisible()
+    loss_panel = window.loss_panel
+    assert loss_panel.accuracy_widget.isVisible()
+
+    # The loss plot keeps the larger share of the dock, in this window and in the shortest one.
+    def loss_plot_larger():
+        return loss_panel.plot_widget.height() > loss_panel.accuracy_widget.height() >= 60
+
+    assert loss_plot_larger()
+    window.resize(window.width(), 600)
+    qtbot.waitUntil(lambda: window.height() <= 700, timeout=TIMEOUT)
+    qtbot.waitUntil(loss_plot_larger, timeout=TIMEOUT)  # once the docks are laid out again
 
 
 def test_drags_keep_the_class_and_undo_restores_the_point(qtbot, plane_window, plot_mouse):

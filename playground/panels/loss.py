@@ -26,6 +26,8 @@ TEST_COLOR = QColor(214, 39, 40)
 EDIT_COLOR = QColor(255, 127, 14, 150)
 DIVERGED_COLOR = QColor(214, 39, 40)
 #: The windows the plot can follow: None for the whole run, else the last N epochs.
+#: How the dock's height is shared when a classifier's accuracy plot sits below the loss plot.
+LOSS_STRETCH, ACCURACY_STRETCH = 3, 2
 WINDOWS = {"All epochs": None, "Last 100": 100, "Last 1,000": 1_000, "Last 10,000": 10_000}
 #: Beyond this many edit marks in view, they shrink to ticks along the bottom.
 FULL_MARKS = 24
@@ -123,7 +125,7 @@ class LossPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addLayout(header)
-        layout.addWidget(self.plot_widget, 1)
+        layout.addWidget(self.plot_widget, LOSS_STRETCH)
         self._build_metrics(plot_item, layout)
 
     # ----------------------------------------------------------------- classification
@@ -137,7 +139,7 @@ class LossPanel(QWidget):
         self.test_loss_curve.setClipToView(True)
         plot_item.addItem(self.test_loss_curve, ignoreBounds=True)
         self.accuracy_widget = pg.PlotWidget(background="w")
-        self.accuracy_widget.setFixedHeight(130)
+        self.accuracy_widget.setMinimumHeight(60)
         accuracy = self.accuracy_widget.getPlotItem()
         accuracy.setLabel("left", "accuracy")
         accuracy.showGrid(x=False, y=True, alpha=0.2)
@@ -155,7 +157,7 @@ class LossPanel(QWidget):
             "The dashed curve on the loss plot is the test loss."
         )
         self.accuracy_widget.hide()
-        layout.addWidget(self.accuracy_widget)
+        layout.addWidget(self.accuracy_widget, ACCURACY_STRETCH)
 
     def _draw_metrics(self) -> None:
         shown = len(self.metrics) > 0
