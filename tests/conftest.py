@@ -113,7 +113,7 @@ def fast_pyqtgraph_mouse():
 
 @pytest.fixture
 def make_main_window(qtbot, tmp_path, fast_pyqtgraph_mouse):
-    """Build a shown 1400x900 MainWindow on a preset, with settings in a temporary file.
+    """Build a shown MainWindow (1400x900 unless asked) on a preset, with settings in a temporary file.
 
     The window is closed (and its training thread joined) when the test ends.
     """
@@ -123,16 +123,17 @@ def make_main_window(qtbot, tmp_path, fast_pyqtgraph_mouse):
 
     windows = []
 
-    def make(preset="linear-regression", settings_path=None, speed_limit=0):
-        """``speed_limit``: epochs/s while playing; unlimited unless a test asks (the app opens gradual)."""
+    def make(preset="linear-regression", settings_path=None, speed_limit=0, size=(1400, 900)):
+        """``speed_limit``: epochs/s while playing; unlimited unless a test asks (the app opens gradual).
+        ``size``: the window's, with the docks arranged as on a screen of that size."""
         path = settings_path or tmp_path / f"settings-{len(windows)}.ini"
         settings = QSettings(str(path), QSettings.Format.IniFormat)
         if speed_limit is not None and not settings.contains("training/speed_limit"):
             settings.setValue("training/speed_limit", speed_limit)
         window = MainWindow(preset=preset, settings=settings)
         qtbot.addWidget(window)
-        window.resize(1400, 900)
-        window.lay_out_docks(1400, 900)  # as the window opens on a screen of that size
+        window.resize(*size)
+        window.lay_out_docks(*size)  # as the window opens on a screen of that size
         window.show()
         qtbot.waitExposed(window)
         qtbot.waitUntil(lambda: window.training.latest is not None and window.parameters_panel.model.rowCount() > 0)

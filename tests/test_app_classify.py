@@ -164,3 +164,40 @@ def test_a_penalty_chosen_in_the_model_dock_is_trained_with_and_named_with_the_l
         window.training.latest.params["output.weight"], with_penalty.snapshot().params["output.weight"]
     )
     assert with_penalty.losses()[0] > without.losses()[0]
+
+
+def test_a_classifier_fits_a_1024_pixel_wide_window(qtbot, make_main_window):
+    # Opened on a 1024×700 screen (the Landscape a tab beside Loss), the window fits once trained: the
+    # long line of losses and accuracies wraps, and the class toolbar takes two rows.
+    window = make_main_window("circle", size=(1024, 700))
+    window.training.step(20)
+    qtbot.waitUntil(lambda: "test accuracy" in window.loss_panel.summary.text(), timeout=TIMEOUT)
+    toolbar = window.data_panel.plane.toolbar
+    qtbot.waitUntil(lambda: toolbar.rows == 2 and laid_out_cleanly(toolbar), timeout=TIMEOUT)
+    assert window.minimumSizeHint().width() <= 1024
+    assert window.width() == 1024
+
+
+def test_the_class_toolbar_takes_two_rows_only_when_one_does_not_fit(qtbot):
+    from playground.panels.plane import ClassToolbar
+
+    toolbar = ClassToolbar()
+    qtbot.addWidget(toolbar)
+    toolbar.resize(1200, 40)
+    toolbar.show()
+    qtbot.waitUntil(lambda: toolbar.rows == 1 and laid_out_cleanly(toolbar), timeout=TIMEOUT)
+    toolbar.resize(toolbar.minimumWidth(), 80)
+    qtbot.waitUntil(lambda: toolbar.rows == 2 and laid_out_cleanly(toolbar), timeout=TIMEOUT)
+    assert toolbar.minimumWidth() < 0.8 * toolbar._one_row_width
+
+
+def laid_out_cleanly(toolbar):
+    """Every control as wide as it asks to be, none overlapping another (once the layout has settled)."""
+    widgets = (toolbar._class_label, *toolbar.class_buttons, toolbar.test_spin, *toolbar._generator)
+    visible = [w for w in widgets if w.isVisible()]
+    for i, a in enumerate(visible):
+        if a.width() < min(a.sizeHint().width(), a.maximumWidth()) - 1:
+            return False
+        if any(a.geometry().intersects(b.geometry()) for b in visible[i + 1 :]):
+            return False
+    return True

@@ -116,6 +116,7 @@ class LossPanel(QWidget):
         self.log_check.toggled.connect(self.set_log_scale)
         self.summary = QLabel("No epochs yet")
         self.summary.setToolTip("The last epoch and its loss")
+        self.summary.setWordWrap(True)  # a classifier's line (losses and accuracies) wraps in a narrow dock
         header = QHBoxLayout()
         header.setContentsMargins(6, 2, 6, 0)
         header.addWidget(self.summary, 1)

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -75,10 +76,16 @@ class ClassToolbar(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(4, 2, 4, 2)
-        layout.setSpacing(4)
-        layout.addWidget(QLabel("Class"))
+        rows = QVBoxLayout(self)
+        rows.setContentsMargins(4, 2, 4, 2)
+        rows.setSpacing(2)
+        self._first_row, self._second_row = QHBoxLayout(), QHBoxLayout()
+        for row in (self._first_row, self._second_row):
+            row.setSpacing(4)
+            rows.addLayout(row)
+        layout = self._first_row
+        self._class_label = QLabel("Class")
+        layout.addWidget(self._class_label)
         self.class_group = QButtonGroup(self)
         self.class_buttons = []
         for k in range(MAX_CLASSES):
@@ -134,17 +141,27 @@ class ClassToolbar(QWidget):
         self.test_spin.setToolTip("The share of the points held out for testing (drawn hollow)")
         self.test_spin.setStatusTip("Test points are not trained on; the Loss dock shows their loss and accuracy.")
         self.test_spin.setKeyboardTracking(False)
-        for widget in (
+        self._generator = (
             self.dataset_combo,
             self.count_spin,
             self.noise_spin,
             self.seed_spin,
             self.classes_spin,
             self.generate_button,
-            self.test_spin,
-        ):
-            layout.addWidget(widget)
-        layout.addStretch(1)
+        )
+        self._rows = 0
+        self._lay_out(1)
+        # One row where everything fits at its preferred size, else two (the class and the test share
+        # above, the generator below): the toolbar needs only the wider of those two rows.
+        spacing = layout.spacing()
+
+        def width(widgets, extra=0):
+            preferred = sum(min(w.sizeHint().width(), w.maximumWidth()) for w in widgets)
+            return preferred + spacing * (len(widgets) - 1) + extra + 8
+
+        first = (self._class_label, *self.class_buttons, self.test_spin)
+        self._one_row_width = width(first + self._generator, 10)
+        self.setMinimumWidth(max(width(first, 10), width(self._generator)))
         self.dataset_combo.currentIndexChanged.connect(self._dataset_chosen)
         self.generate_button.clicked.connect(self._generate)
         self.test_spin.valueChanged.connect(lambda v: self.testFractionChosen.emit(v / 100))
@@ -157,6 +174,35 @@ class ClassToolbar(QWidget):
     def set_class(self, k: int) -> None:
         self.class_buttons[k].setChecked(True)
         self.classChosen.emit(k)
+
+    @property
+    def rows(self) -> int:
+        """1 when the class, the generator and the test share fit side by side, else 2."""
+        return self._rows
+
+    def _lay_out(self, rows: int) -> None:
+        if rows == self._rows:
+            return
+        self._rows = rows
+        first, second = self._first_row, self._second_row
+        for row in (first, second):
+            while row.count():
+                row.takeAt(0)  # the widgets stay; only their places go
+        first.addWidget(self._class_label)
+        for button in self.class_buttons:
+            first.addWidget(button)
+        first.addSpacing(10)
+        generator_row = first if rows == 1 else second
+        for widget in self._generator:
+            generator_row.addWidget(widget)
+        first.addWidget(self.test_spin)
+        first.addStretch(1)
+        if rows == 2:
+            second.addStretch(1)
+
+    def resizeEvent(self, event) -> None:
+        self._lay_out(1 if event.size().width() >= self._one_row_width else 2)
+        super().resizeEvent(event)
 
     def set_classes(self, classes: int) -> None:
         """Offer classes 0 … classes − 1."""
