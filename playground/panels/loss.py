@@ -25,9 +25,9 @@ LOSS_COLOR = QColor(31, 119, 180)
 TEST_COLOR = QColor(214, 39, 40)
 EDIT_COLOR = QColor(255, 127, 14, 150)
 DIVERGED_COLOR = QColor(214, 39, 40)
-#: The windows the plot can follow: None for the whole run, else the last N epochs.
 #: How the dock's height is shared when a classifier's accuracy plot sits below the loss plot.
 LOSS_STRETCH, ACCURACY_STRETCH = 3, 2
+#: The windows the plot can follow: None for the whole run, else the last N epochs.
 WINDOWS = {"All epochs": None, "Last 100": 100, "Last 1,000": 1_000, "Last 10,000": 10_000}
 #: Beyond this many edit marks in view, they shrink to ticks along the bottom.
 FULL_MARKS = 24

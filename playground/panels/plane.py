@@ -83,9 +83,7 @@ class ClassToolbar(QWidget):
         for row in (self._first_row, self._second_row):
             row.setSpacing(4)
             rows.addLayout(row)
-        layout = self._first_row
         self._class_label = QLabel("Class")
-        layout.addWidget(self._class_label)
         self.class_group = QButtonGroup(self)
         self.class_buttons = []
         for k in range(MAX_CLASSES):
@@ -101,11 +99,9 @@ class ClassToolbar(QWidget):
             button.setStatusTip(f"Click in the plot to add a point of class {k}; key {k + 1} picks it.")
             self.class_group.addButton(button, k)
             self.class_buttons.append(button)
-            layout.addWidget(button)
         self.class_buttons[0].setChecked(True)
         self.class_group.idClicked.connect(self.classChosen)
 
-        layout.addSpacing(10)
         self.dataset_combo = QComboBox()
         for name, generator in GENERATORS.items():
             self.dataset_combo.addItem(generator.title, name)
@@ -153,7 +149,7 @@ class ClassToolbar(QWidget):
         self._lay_out(1)
         # One row where everything fits at its preferred size, else two (the class and the test share
         # above, the generator below): the toolbar needs only the wider of those two rows.
-        spacing = layout.spacing()
+        spacing = self._first_row.spacing()
 
         def width(widgets, extra=0):
             preferred = sum(min(w.sizeHint().width(), w.maximumWidth()) for w in widgets)
