@@ -686,8 +686,7 @@ class LandscapePanel(QWidget):
         here = self._current()
         gradient = self._gradient
         if here is None or gradient is None or gradient[1] is None or gradient[0] != self._gradient_key():
-            self.arrow.setData([], [])
-            self.arrow_shadow.setData([], [])
+            self._hide_arrow()
             return
         g = np.asarray(gradient[1], dtype=np.float64)
         px, py = self.view_box.viewPixelSize()
@@ -706,16 +705,13 @@ class LandscapePanel(QWidget):
         pixels = direction / np.array([px, py])
         norm = float(np.hypot(*pixels))
         if norm == 0.0 or not np.isfinite(start).all():
-            self.arrow.setData([], [])
-            self.arrow_shadow.setData([], [])
+            self._hide_arrow()
             return
+        slope = float(np.linalg.norm(g))
         surface = self._surface
-        length = ARROW_PIXELS * arrow_fraction(
-            float(np.linalg.norm(g)), surface.steepest if surface is not None else None
-        )
+        length = ARROW_PIXELS * arrow_fraction(slope, surface.steepest if surface is not None else None)
         if length < SHORTEST_ARROW_PIXELS:  # at a minimum: no way down to point to
-            self.arrow.setData([], [])
-            self.arrow_shadow.setData([], [])
+            self._hide_arrow()
             return
         unit = pixels / norm
         tip = start + unit * length * np.array([px, py])
@@ -728,10 +724,14 @@ class LandscapePanel(QWidget):
         self.arrow_shadow.setData(xs, ys, connect="pairs")
         self.arrow.setToolTip(
             "−∇L: the direction of steepest descent here; |∇L| = "
-            + f"{float(np.linalg.norm(g)):.4g} ("
+            + f"{slope:.4g} ("
             + ", ".join(f"∂L/∂{c.label} = {v:.4g}" for c, v in zip(self._coordinates, g))
             + ")\nFull length at the steepest slope in view, a quarter shorter for each tenfold flatter one"
         )
+
+    def _hide_arrow(self) -> None:
+        self.arrow.setData([], [])
+        self.arrow_shadow.setData([], [])
 
     # ----------------------------------------------------------------- view range
     def _follow_range(self) -> bool:
