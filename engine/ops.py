@@ -663,9 +663,7 @@ class AddmmBackward0(Function):
     def forward(self, bias, a, b):
         _, need_a, need_b = self.needs_input_grad
         self.save_for_backward(a if need_b else None, b if need_a else None)
-        out = matrix_product(a, b)
-        out += bias
-        return out
+        return matrix_product(a, b, add=bias)
 
     def backward(self, grad):
         bt, at = MmBackward0.factors(*self.saved_tensors)
@@ -1128,16 +1126,52 @@ def outer(a: Any, b: Any) -> Any:
     return a.reshape(-1, 1) * b.reshape(1, -1)
 
 
-def matrix_product(a: Any, b: Any) -> Any:
-    """``a @ b`` for matrices; an inner dimension of 1 is an outer product (BLAS is slow at it)."""
+def matrix_product(a: Any, b: Any, add: Any = None) -> Any:
+    """``a @ b`` for matrices, plus ``add`` (a bias row) when given. An inner dimension of 1 is an outer
+    product (BLAS is slow at it), and a tall matrix times a small one is computed a block of rows at a time."""
     if type(a) is _ndarray and type(b) is _ndarray:
         if a.shape[1] == 1 and a.shape[0] * b.shape[1] > 64:
-            return np.einsum("ik,kj->ij", a, b)  # each entry one product; 20% quicker than a * b broadcast
-        if a.dtype.char in "fd" and a.dtype == b.dtype:
+            product = _outer_product
+        elif a.dtype.char in "fd" and a.dtype == b.dtype:
             # For float matrices ``np.dot`` makes the same BLAS call as ``a @ b`` with less dispatch
             # around it (about 2 µs less, which is most of the cost of a product of small matrices).
-            return np.dot(a, b)
-    return a @ b
+            product = np.dot
+        else:
+            product = np.matmul
+        if a.shape[0] >= _BLOCKED_ROWS and b.size <= _BLOCKED_RIGHT:
+            return _row_blocked_product(product, a, b, add)
+        out = product(a, b)
+    else:
+        out = a @ b
+    if add is not None:
+        out += add
+    return out
+
+
+def _outer_product(a: Any, b: Any, out: Any = None) -> Any:
+    """``a @ b`` for an inner dimension of 1: each entry one product (20% quicker than ``a * b`` broadcast)."""
+    return np.einsum("ik,kj->ij", a, b, out=out)
+
+
+# A tall matrix (N × K, N in the tens of thousands and more) times a small one (K × M): OpenBLAS runs
+# at 60–70% of the speed it reaches on a thousand rows, and adding a bias to the whole result afterwards
+# is one more pass through memory. A block of rows at a time, its bias added while the block is in
+# the cache, is 10–25% quicker at 100,000 rows by 64.
+_BLOCKED_ROWS = 16_384
+_BLOCKED_RIGHT = 16_384  # entries of the small matrix
+_ROW_BLOCK = 1_024  # rows: a block of 64 columns and its operand rows stay in a 512 KB L2 cache
+
+
+def _row_blocked_product(product: Any, a: Any, b: Any, add: Any) -> Any:
+    out = np.empty((a.shape[0], b.shape[1]), dtype=np.result_type(a, b))
+    add_rows = add is not None and np.ndim(add) == 2 and np.shape(add)[0] > 1  # addmm's full (N × M) input
+    for start in range(0, a.shape[0], _ROW_BLOCK):
+        rows = slice(start, start + _ROW_BLOCK)
+        block = out[rows]
+        product(a[rows], b, out=block)
+        if add is not None:
+            block += add[rows] if add_rows else add
+    return out
 
 
 def scatter(grad: Any, shape: tuple, index: Any, op: type) -> Any:

@@ -68,6 +68,38 @@ def test_linear_values_gradients_and_graph_match_pytorch(shape, bias):
             assert np.allclose(arr(b), arr(a), rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.parametrize("n_in", [1, 8])
+def test_linear_on_a_tall_batch_matches_pytorch(n_in):
+    """20,000 rows (the engine computes such products a block of rows at a time, the bias added per
+    block; an input of one feature is an outer product), with a last partial block."""
+    rng = np.random.default_rng(n_in)
+    torch_linear = torch.nn.Linear(n_in, 16)
+    engine_linear = engine.nn.Linear(n_in, 16)
+    engine_linear.load_state_dict({k: engine.tensor(v.numpy()) for k, v in torch_linear.state_dict().items()})
+    x = rng.standard_normal((20_000, n_in)).astype(np.float32)
+    weights = rng.standard_normal((20_000, 16)).astype(np.float32)
+    results = {}
+    for lib, layer in ((torch, torch_linear), (engine, engine_linear)):
+        xt = lib_tensor(lib, x, requires_grad=True)
+        out = layer(xt)
+        (out * lib_tensor(lib, weights)).sum().backward()
+        results[lib] = (out, xt.grad, layer.weight.grad, layer.bias.grad)
+    for name, a, b in zip(("out", "x.grad", "weight.grad", "bias.grad"), results[torch], results[engine]):
+        expected = arr(a)  # sums over 20,000 rows: rounding grows with their size, as in PyTorch's own
+        np.testing.assert_allclose(arr(b), expected, rtol=1e-5, atol=1e-6 * np.abs(expected).max(), err_msg=name)
+    assert graph(results[engine][0].grad_fn) == graph(results[torch][0].grad_fn)
+
+
+def test_addmm_with_a_full_input_on_tall_matrices_matches_pytorch():
+    """``addmm``'s input may be a whole matrix, not a bias row: each block of rows adds its own rows."""
+    rng = np.random.default_rng(5)
+    c, a, b = (rng.standard_normal(s).astype(np.float32) for s in ((17_000, 3), (17_000, 4), (4, 3)))
+    expected = torch.addmm(torch.tensor(c), torch.tensor(a), torch.tensor(b)).numpy()
+    got = engine.addmm(engine.tensor(c), engine.tensor(a), engine.tensor(b)).numpy()
+    assert np.allclose(got, expected, rtol=1e-5, atol=1e-5)
+    assert not np.allclose(got[-1000:], expected[:1000], atol=1e-3)  # rows are not repeated from a block
+
+
 # ---------------------------------------------------------------------------------------------- losses
 
 LOSSES = ["mse_loss", "l1_loss", "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits"]
