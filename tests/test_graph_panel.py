@@ -105,6 +105,19 @@ def test_opens_on_the_first_point_and_a_click_on_a_point_switches_the_sample(qtb
     assert "x = 3, y = 7" in panel.caption.text()
 
 
+def test_the_traced_point_is_ringed_only_while_the_graph_dock_is_seen(qtbot, graph_window):
+    window = graph_window
+    window.graph_panel.mode_combo.setCurrentIndex(window.graph_panel.mode_combo.findData(SAMPLE))
+    qtbot.waitUntil(lambda: window.data_panel.highlighted_sample == 0, timeout=TIMEOUT)
+    with qtbot.waitSignal(window.graph_dock.visibilityChanged, timeout=TIMEOUT):
+        window.loss_dock.raise_()  # the Loss tab in front of the Graph tab
+    assert window.data_panel.highlighted_sample is None
+    window.graph_dock.raise_()
+    qtbot.waitUntil(lambda: window.data_panel.highlighted_sample == 0, timeout=TIMEOUT)
+    window.graph_dock.hide()
+    assert window.data_panel.highlighted_sample is None
+
+
 def test_step_updates_the_labels_in_place(qtbot, graph_window):
     window = graph_window
     panel = window.graph_panel
