@@ -201,3 +201,63 @@ def laid_out_cleanly(toolbar):
         if any(a.geometry().intersects(b.geometry()) for b in visible[i + 1 :]):
             return False
     return True
+
+
+def test_the_strip_goes_beside_the_plane_only_where_that_shows_the_plane_larger():
+    from playground.panels.plane import STRIP_HEIGHT, STRIP_WIDTH, strip_beside
+
+    assert strip_beside(900, 300)  # short and wide: beside, the plane is 300 px instead of 190
+    assert not strip_beside(500, 450)  # tall enough: below
+    assert not strip_beside(360, 290)  # narrow: beside would leave 150 px, below leaves 180
+    # Just past the fifth the plane must gain, and just short of it.
+    below = 300 - STRIP_HEIGHT
+    assert strip_beside(STRIP_WIDTH + 300, 300) == (300 > 1.2 * below)
+    assert not strip_beside(STRIP_WIDTH + round(1.2 * below) - 1, 300)
+
+
+def test_neuron_heatmaps_in_one_row_or_a_grid_keep_each_neuron_in_its_place(qtbot):
+    from playground.panels.plane import NeuronStrip
+
+    strip = NeuronStrip()
+    qtbot.addWidget(strip)
+    size, gap = 4, 3
+    units = np.arange(6, dtype=float) / 10  # neuron u is the constant u/10 over its heatmap
+    layer = np.tile(units, (size * size, 1))
+    strip.show_layers([layer], size=size)
+    image = strip._rows[0][2].image.T  # rows top to bottom as drawn (y up), columns left to right
+    assert image.shape == (size, 6 * (size + gap) - gap)
+    strip.set_columns(4)  # neurons 0–3 in the top row, 4–5 below
+    grid = strip._rows[0][2].image.T
+    assert grid.shape == (2 * (size + gap) - gap, 4 * (size + gap) - gap)
+    levels = (units + 1) / 2
+    for u in range(6):
+        row, col = divmod(u, 4)
+        top = (1 - row) * (size + gap)  # the image's first row is the bottom one
+        left = col * (size + gap)
+        assert np.allclose(grid[top : top + size, left : left + size], levels[u])
+
+
+def test_a_short_wide_data_dock_puts_the_neurons_beside_the_plane(qtbot, make_main_window):
+    from playground.panels.plane import STRIP_HEIGHT
+
+    window = make_main_window("spiral", size=(1280, 800))  # the Landscape a tab: the Data dock is wide
+    panel = window.data_panel
+    strip = panel.plane.strip
+    qtbot.waitUntil(lambda: panel.strip_beside and strip.isVisible(), timeout=TIMEOUT)
+    assert strip.parent() is panel.splitter and strip.columns == 4
+    # The plot is as tall as the splitter, which takes the panel's height below the class toolbar.
+    assert panel.plot_widget.height() == panel.splitter.height() > panel.height() - panel.plane.toolbar.height() - 5
+    assert panel.plot_widget.geometry().right() < strip.geometry().left() < panel.table.geometry().left()
+
+    window.load_preset("sine")  # no plane: the strip goes and the plot and table share the room again
+    qtbot.waitUntil(lambda: not strip.isVisible() and not panel.strip_beside, timeout=TIMEOUT)
+    assert panel.splitter.count() == 2
+    window.load_preset("moons")
+    qtbot.waitUntil(lambda: strip.isVisible(), timeout=TIMEOUT)
+    assert panel.strip_beside
+
+    window.resize(1400, 900)  # a taller Data dock beside the Landscape: below again, a row a layer
+    window.lay_out_docks(1400, 900)
+    qtbot.waitUntil(lambda: not panel.strip_beside, timeout=TIMEOUT)
+    assert strip.parent() is panel and strip.columns is None and strip.height() == STRIP_HEIGHT
+    assert panel.splitter.count() == 2

@@ -45,8 +45,14 @@ from playground.document import InvalidPointError
 from playground.io import PointsFormatError, parse_points_csv
 from playground.models import CurveModel
 from playground.panels.numbers import NUMBER_ROLE, FittingNumberDelegate
-from playground.panels.plane import PlaneView, class_brushes
+from playground.panels.plane import STRIP_COLUMNS, STRIP_HEIGHT, STRIP_WIDTH, PlaneView, class_brushes, strip_beside
 from playground.panels.plots import cache_axes
+
+#: How the plot and the table share width the panel gains (the table keeps its width beside a plane
+#: whose neuron strip is beside the plot: the plane is the wider the better).
+PLOT_STRETCH, TABLE_STRETCH = 4, 1
+#: Qt's largest widget size (QWIDGETSIZE_MAX), what lifts a fixed height.
+WIDGET_SIZE_MAX = 16_777_215
 
 _ROOT = QModelIndex()  # the invisible root: these tables have no children
 
@@ -443,8 +449,8 @@ class DataPanel(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.plot_widget)
         splitter.addWidget(self.table)
-        splitter.setStretchFactor(0, 4)
-        splitter.setStretchFactor(1, 1)
+        splitter.setStretchFactor(0, PLOT_STRETCH)
+        splitter.setStretchFactor(1, TABLE_STRETCH)
         splitter.setSizes([800, 210])
         splitter.setChildrenCollapsible(True)
         self.splitter = splitter
@@ -457,6 +463,8 @@ class DataPanel(QWidget):
         layout.addWidget(self.plane.toolbar)
         layout.addWidget(splitter, 1)
         layout.addWidget(self.plane.strip)
+        self.plane.strip.setFixedHeight(STRIP_HEIGHT)
+        self.strip_beside = False  # the neuron strip below the plot, or in the splitter beside it
         self._plane_key = None
         document.configChanged.connect(self._config_changed)
         self._config_changed(document.config)
@@ -684,10 +692,43 @@ class DataPanel(QWidget):
                 header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         self.table.setMinimumWidth(TABLE_MIN_WIDTH + (CLASS_COLUMN_WIDTH if count > 2 else 0))
 
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._place_strip()
+
+    def _place_strip(self) -> None:
+        """The neuron strip below the plot, or beside it (a grid of heatmaps a layer) where a short, wide
+        panel would otherwise leave the plane, which keeps its aspect ratio, small."""
+        toolbar = self.plane.toolbar
+        height = self.height() - (toolbar.sizeHint().height() if self.plane.active else 0)
+        table = self.splitter.sizes()[-1]
+        beside = self.plane.active and strip_beside(self.width() - table, height)
+        if beside == self.strip_beside:
+            return
+        self.strip_beside = beside
+        strip = self.plane.strip
+        if beside:
+            total = sum(self.splitter.sizes())
+            self.splitter.insertWidget(1, strip)
+            strip.setMinimumHeight(0)
+            strip.setMaximumHeight(WIDGET_SIZE_MAX)
+            self.splitter.setCollapsible(1, False)
+            self.splitter.setStretchFactor(2, 0)  # the plane takes what the panel gains
+            self.splitter.setSizes([total - table - STRIP_WIDTH, STRIP_WIDTH, table])
+            strip.set_columns(STRIP_COLUMNS)
+        else:
+            plot, strip_width, table = self.splitter.sizes()
+            self.layout().addWidget(strip)
+            strip.setFixedHeight(STRIP_HEIGHT)
+            self.splitter.setStretchFactor(1, TABLE_STRETCH)
+            self.splitter.setSizes([plot + strip_width, table])
+            strip.set_columns(None)
+
     def _config_changed(self, config) -> None:
         active = getattr(config, "task", "regression") == "classification"
         if active != self.plane.active:
             self.plane.set_active(active)
+            self._place_strip()
             self.fitted_curve.setVisible(not active)
             plot_item = self.plot_widget.getPlotItem()
             plot_item.setLabel("bottom", "x₁" if active else "x")

@@ -44,6 +44,20 @@ NEURON_SIZE = 32
 NEURON_INTERVAL = 0.2
 #: Heatmaps shown per layer.
 MAX_NEURONS_SHOWN = 16
+#: The neuron strip below the plot: its height (a row of heatmaps per layer).
+STRIP_HEIGHT = 110
+#: The neuron strip beside the plot: its width, and heatmaps a row in each layer's grid there.
+STRIP_WIDTH = 210
+STRIP_COLUMNS = 4
+
+
+def strip_beside(width: float, height: float) -> bool:
+    """Whether the neuron strip goes beside the plot rather than below it, for a plot and strip area of
+    ``width`` × ``height`` pixels: the plane keeps its aspect ratio, so a short, wide area shows it larger
+    with the strip at its side. The plot must gain a fifth to be worth the move."""
+    below = min(width, height - STRIP_HEIGHT)
+    beside = min(width - STRIP_WIDTH, height)
+    return beside > 1.2 * below
 
 
 def class_brushes(points, test):
@@ -236,7 +250,8 @@ class ClassToolbar(QWidget):
 
 
 class NeuronStrip(pg.GraphicsLayoutWidget):
-    """Each hidden neuron's activation over the plane, a small heatmap per neuron, a row per layer."""
+    """Each hidden neuron's activation over the plane, a small heatmap per neuron: a row per layer, or,
+    beside the plot, a grid of ``columns`` heatmaps a row per layer, the layers one under the other."""
 
     def __init__(self, parent=None):
         super().__init__(parent, show=False)
@@ -245,12 +260,23 @@ class NeuronStrip(pg.GraphicsLayoutWidget):
         self.ci.layout.setSpacing(2)
         self._rows = []  # (label, view box, image item) per layer
         self._shape = ()
+        self._layers = None  # last shown, to draw again in another arrangement
+        self._size = NEURON_SIZE
+        self.columns = None  # heatmaps a row; None: all of a layer's in one row
         self._lookup = pg.ColorMap([0.0, 0.5, 1.0], [(31, 119, 180), (255, 255, 255), (255, 127, 14)]).getLookupTable(
             nPts=256
         )
 
+    def set_columns(self, columns: int | None) -> None:
+        """Arrange each layer's heatmaps ``columns`` to a row (None: one row), drawn again at once."""
+        if columns != self.columns:
+            self.columns = columns
+            if self._layers is not None:
+                self.show_layers(self._layers, self._size)
+
     def show_layers(self, layers, size=NEURON_SIZE) -> None:
         """``layers``: one (size², units) array per hidden layer."""
+        self._layers, self._size = layers, size
         shape = tuple(min(layer.shape[1], MAX_NEURONS_SHOWN) for layer in layers)
         if shape != self._shape:
             self.clear()
@@ -264,17 +290,22 @@ class NeuronStrip(pg.GraphicsLayoutWidget):
                 view.addItem(image)
                 self._rows.append((label, view, image))
             self._shape = shape
+        gap = 3
         for (_, view, image), layer in zip(self._rows, layers):
             units = min(layer.shape[1], MAX_NEURONS_SHOWN)
-            gap = 3
-            tiles = np.full((size, units * (size + gap) - gap), np.nan)
+            columns = min(units, self.columns or units)
+            rows = -(-units // columns)
+            tiles = np.full((rows * (size + gap) - gap, columns * (size + gap) - gap), np.nan)
             for u in range(units):
-                tiles[:, u * (size + gap) : u * (size + gap) + size] = layer[:, u].reshape(size, size)
+                row, col = divmod(u, columns)
+                r0 = (rows - 1 - row) * (size + gap)  # the first row on top (the image's y axis points up)
+                c0 = col * (size + gap)
+                tiles[r0 : r0 + size, c0 : c0 + size] = layer[:, u].reshape(size, size)
             # tanh and sigmoid lie in [−1, 1]; ReLU's are scaled by their largest value.
             top = max(1.0, float(np.nanmax(np.abs(tiles)))) if np.isfinite(tiles).any() else 1.0
             levels = (tiles / top + 1) / 2
             image.setImage(np.nan_to_num(levels, nan=1.0).T, levels=(0.0, 1.0), autoLevels=False)
-            view.setRange(QRectF(0, 0, tiles.shape[1], size), padding=0.02)
+            view.setRange(QRectF(0, 0, tiles.shape[1], tiles.shape[0]), padding=0.02)
 
 
 class PlaneView:
@@ -292,7 +323,6 @@ class PlaneView:
         panel.view_box.addItem(self.boundary, ignoreBounds=True)
         self.toolbar = ClassToolbar()
         self.strip = NeuronStrip()
-        self.strip.setFixedHeight(110)
         self.test = np.zeros(0, dtype=bool)
         self.probabilities = None  # of the grid last drawn
         self.grid = None  # (xs, ys) of the grid last drawn
