@@ -209,10 +209,10 @@ def test_the_strip_goes_beside_the_plane_only_where_that_shows_the_plane_larger(
     assert strip_beside(900, 300)  # short and wide: beside, the plane is 300 px instead of 190
     assert not strip_beside(500, 450)  # tall enough: below
     assert not strip_beside(360, 290)  # narrow: beside would leave 150 px, below leaves 180
-    # Just past the fifth the plane must gain, and just short of it.
-    below = 300 - STRIP_HEIGHT
-    assert strip_beside(STRIP_WIDTH + 300, 300) == (300 > 1.2 * below)
-    assert not strip_beside(STRIP_WIDTH + round(1.2 * below) - 1, 300)
+    # 300 px tall: below, the plane has 300 − STRIP_HEIGHT = 190 px; beside, it must have more than 228.
+    assert STRIP_HEIGHT == 110
+    assert strip_beside(STRIP_WIDTH + 230, 300)
+    assert not strip_beside(STRIP_WIDTH + 228, 300)
 
 
 def test_neuron_heatmaps_in_one_row_or_a_grid_keep_each_neuron_in_its_place(qtbot):
