@@ -1130,6 +1130,7 @@ def matrix_product(a: Any, b: Any, add: Any = None) -> Any:
     """``a @ b`` for matrices, plus ``add`` (a bias row) when given. An inner dimension of 1 is an outer
     product (BLAS is slow at it), and a tall matrix times a small one is computed a block of rows at a time."""
     if type(a) is _ndarray and type(b) is _ndarray:
+        product: Any
         if a.shape[1] == 1 and a.shape[0] * b.shape[1] > 64:
             product = _outer_product
         elif a.dtype.char in "fd" and a.dtype == b.dtype:
