@@ -1139,7 +1139,7 @@ def matrix_product(a: Any, b: Any, add: Any = None) -> Any:
             product = np.dot
         else:
             product = np.matmul
-        if a.shape[0] >= _BLOCKED_ROWS and b.size <= _BLOCKED_RIGHT:
+        if a.shape[0] >= _BLOCKED_ROWS and b.shape[1] >= _BLOCKED_MIN_COLUMNS and b.size <= _BLOCKED_RIGHT:
             return _row_blocked_product(product, a, b, add)
         out = product(a, b)
     else:
@@ -1154,11 +1154,14 @@ def _outer_product(a: Any, b: Any, out: Any = None) -> Any:
     return np.einsum("ik,kj->ij", a, b, out=out)
 
 
-# A tall matrix (N × K, N in the tens of thousands and more) times a small one (K × M): OpenBLAS runs
-# at 60–70% of the speed it reaches on a thousand rows, and adding a bias to the whole result afterwards
-# is one more pass through memory. A block of rows at a time, its bias added while the block is in
-# the cache, is 10–25% quicker at 100,000 rows by 64.
+# A tall matrix (N × K, N in the tens of thousands and more) times a small one (K × M, M of 8 or
+# more): OpenBLAS runs at 60–70% of the speed it reaches on a thousand rows, and adding a bias to the
+# whole result afterwards is one more pass through memory. A block of rows at a time, its bias added
+# while the block is in the cache, is 10–25% quicker at 100,000 rows by 64. A narrower result (a
+# column: linear regression's N × 1) is one pass through memory either way, and its blocks would
+# only add a Python loop.
 _BLOCKED_ROWS = 16_384
+_BLOCKED_MIN_COLUMNS = 8
 _BLOCKED_RIGHT = 16_384  # entries of the small matrix
 _ROW_BLOCK = 1_024  # rows: a block of 64 columns and its operand rows stay in a 512 KB L2 cache
 
