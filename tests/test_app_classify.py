@@ -204,15 +204,16 @@ def laid_out_cleanly(toolbar):
 
 
 def test_the_strip_goes_beside_the_plane_only_where_that_shows_the_plane_larger():
-    from playground.panels.plane import STRIP_HEIGHT, STRIP_WIDTH, strip_beside
+    from playground.panels.plane import STRIP_WIDTH, strip_beside, strip_height
 
-    assert strip_beside(900, 300)  # short and wide: beside, the plane is 300 px instead of 190
-    assert not strip_beside(500, 450)  # tall enough: below
-    assert not strip_beside(360, 290)  # narrow: beside would leave 150 px, below leaves 180
-    # 300 px tall: below, the plane has 300 − STRIP_HEIGHT = 190 px; beside, it must have more than 228.
-    assert STRIP_HEIGHT == 110
-    assert strip_beside(STRIP_WIDTH + 230, 300)
-    assert not strip_beside(STRIP_WIDTH + 228, 300)
+    # Below the plot the strip takes a quarter of the height, 70 to 110 px.
+    assert [strip_height(h) for h in (200, 300, 360, 600)] == [70, 75, 90, 110]
+    assert strip_beside(900, 300)  # short and wide: beside, the plane is 300 px instead of 225
+    assert not strip_beside(500, 450)  # tall enough: below (340 px), beside would be 290
+    assert not strip_beside(360, 290)  # narrow: beside would leave 150 px, below leaves 218
+    # 300 px tall: below, the plane has 300 − 75 = 225 px; beside, it must have more than 270.
+    assert strip_beside(STRIP_WIDTH + 271, 300)
+    assert not strip_beside(STRIP_WIDTH + 270, 300)
 
 
 def test_neuron_heatmaps_in_one_row_or_a_grid_keep_each_neuron_in_its_place(qtbot):
@@ -238,15 +239,21 @@ def test_neuron_heatmaps_in_one_row_or_a_grid_keep_each_neuron_in_its_place(qtbo
 
 
 def test_a_short_wide_data_dock_puts_the_neurons_beside_the_plane(qtbot, make_main_window):
-    from playground.panels.plane import STRIP_HEIGHT
+    from playground.panels.plane import strip_height
 
     window = make_main_window("spiral", size=(1280, 800))  # the Landscape a tab: the Data dock is wide
     panel = window.data_panel
     strip = panel.plane.strip
     qtbot.waitUntil(lambda: panel.strip_beside and strip.isVisible(), timeout=TIMEOUT)
     assert strip.parent() is panel.splitter and strip.columns == 4
-    # The plot is as tall as the splitter, which takes the panel's height below the class toolbar.
-    assert panel.plot_widget.height() == panel.splitter.height() > panel.height() - panel.plane.toolbar.height() - 5
+    # The plot is as tall as the splitter, which takes the panel's height below the class toolbar
+    # (once the layout has settled).
+    qtbot.waitUntil(
+        lambda: (
+            panel.plot_widget.height() == panel.splitter.height() > panel.height() - panel.plane.toolbar.height() - 5
+        ),
+        timeout=TIMEOUT,
+    )
     assert panel.plot_widget.geometry().right() < strip.geometry().left() < panel.table.geometry().left()
 
     window.load_preset("sine")  # no plane: the strip goes and the plot and table share the room again
@@ -259,5 +266,8 @@ def test_a_short_wide_data_dock_puts_the_neurons_beside_the_plane(qtbot, make_ma
     window.resize(1400, 900)  # a taller Data dock beside the Landscape: below again, a row a layer
     window.lay_out_docks(1400, 900)
     qtbot.waitUntil(lambda: not panel.strip_beside, timeout=TIMEOUT)
-    assert strip.parent() is panel and strip.columns is None and strip.height() == STRIP_HEIGHT
+    assert strip.parent() is panel and strip.columns is None
+    qtbot.waitUntil(  # a quarter of the room below the toolbar
+        lambda: strip.height() == strip_height(panel.splitter.height() + strip.height()), timeout=TIMEOUT
+    )
     assert panel.splitter.count() == 2

@@ -25,6 +25,7 @@ from PySide6.QtCore import (
     QPointF,
     QRectF,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QColor, QGuiApplication, QPen
@@ -45,7 +46,15 @@ from playground.document import InvalidPointError
 from playground.io import PointsFormatError, parse_points_csv
 from playground.models import CurveModel
 from playground.panels.numbers import NUMBER_ROLE, FittingNumberDelegate
-from playground.panels.plane import STRIP_COLUMNS, STRIP_HEIGHT, STRIP_WIDTH, PlaneView, class_brushes, strip_beside
+from playground.panels.plane import (
+    STRIP_COLUMNS,
+    STRIP_HEIGHT,
+    STRIP_WIDTH,
+    PlaneView,
+    class_brushes,
+    strip_beside,
+    strip_height,
+)
 from playground.panels.plots import cache_axes
 
 #: How the plot and the table share width the panel gains (the table keeps its width beside a plane
@@ -465,6 +474,8 @@ class DataPanel(QWidget):
         layout.addWidget(self.plane.strip)
         self.plane.strip.setFixedHeight(STRIP_HEIGHT)
         self.strip_beside = False  # the neuron strip below the plot, or in the splitter beside it
+        self._strip_timer = QTimer(self, singleShot=True, interval=0, timeout=self._place_strip)
+        self.plane.toolbar.rowsChanged.connect(self._strip_timer.start)
         self._plane_key = None
         document.configChanged.connect(self._config_changed)
         self._config_changed(document.config)
@@ -694,19 +705,22 @@ class DataPanel(QWidget):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        self._place_strip()
+        self._strip_timer.start()
 
     def _place_strip(self) -> None:
         """The neuron strip below the plot, or beside it (a grid of heatmaps a layer) where a short, wide
-        panel would otherwise leave the plane, which keeps its aspect ratio, small."""
+        panel would otherwise leave the plane, which keeps its aspect ratio, small. Run once the panel's
+        size or the class toolbar's rows have changed (not inside their events: it moves a widget)."""
+        strip = self.plane.strip
         toolbar = self.plane.toolbar
         height = self.height() - (toolbar.sizeHint().height() if self.plane.active else 0)
         table = self.splitter.sizes()[-1]
         beside = self.plane.active and strip_beside(self.width() - table, height)
+        if not beside:
+            self.plane.strip.setFixedHeight(strip_height(height))
         if beside == self.strip_beside:
             return
         self.strip_beside = beside
-        strip = self.plane.strip
         if beside:
             total = sum(self.splitter.sizes())
             self.splitter.insertWidget(1, strip)
@@ -719,7 +733,6 @@ class DataPanel(QWidget):
         else:
             plot, strip_width, table = self.splitter.sizes()
             self.layout().addWidget(strip)
-            strip.setFixedHeight(STRIP_HEIGHT)
             self.splitter.setStretchFactor(1, TABLE_STRETCH)
             self.splitter.setSizes([plot + strip_width, table])
             strip.set_columns(None)

@@ -44,18 +44,23 @@ NEURON_SIZE = 32
 NEURON_INTERVAL = 0.2
 #: Heatmaps shown per layer.
 MAX_NEURONS_SHOWN = 16
-#: The neuron strip below the plot: its height (a row of heatmaps per layer).
-STRIP_HEIGHT = 110
+#: The neuron strip below the plot (a row of heatmaps per layer): a quarter of the room, within these.
+STRIP_MIN_HEIGHT, STRIP_HEIGHT = 70, 110
 #: The neuron strip beside the plot: its width, and heatmaps a row in each layer's grid there.
 STRIP_WIDTH = 210
 STRIP_COLUMNS = 4
+
+
+def strip_height(height: float) -> int:
+    """The neuron strip's height below the plot, in a plot and strip area ``height`` pixels tall."""
+    return int(min(STRIP_HEIGHT, max(STRIP_MIN_HEIGHT, round(height / 4))))
 
 
 def strip_beside(width: float, height: float) -> bool:
     """Whether the neuron strip goes beside the plot rather than below it, for a plot and strip area of
     ``width`` × ``height`` pixels: the plane keeps its aspect ratio, so a short, wide area shows it larger
     with the strip at its side. The plot must gain a fifth to be worth the move."""
-    below = min(width, height - STRIP_HEIGHT)
+    below = min(width, height - strip_height(height))
     beside = min(width - STRIP_WIDTH, height)
     return beside > 1.2 * below
 
@@ -82,11 +87,14 @@ class ClassToolbar(QWidget):
     generateRequested(str, int, float, int, int)
         Data set, point count, noise, seed, classes.
     testFractionChosen(float)
+    rowsChanged(int)
+        The controls now take this many rows (1 or 2).
     """
 
     classChosen = Signal(int)
     generateRequested = Signal(str, int, float, int, int)
     testFractionChosen = Signal(float)
+    rowsChanged = Signal(int)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -209,6 +217,7 @@ class ClassToolbar(QWidget):
         first.addStretch(1)
         if rows == 2:
             second.addStretch(1)
+        self.rowsChanged.emit(rows)
 
     def resizeEvent(self, event) -> None:
         self._lay_out(1 if event.size().width() >= self._one_row_width else 2)
