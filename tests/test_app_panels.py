@@ -265,6 +265,7 @@ def test_numbers_in_narrow_columns_lose_digits_not_their_ends():
     assert fitting_text(-6.923429e-05, lambda t: len(t) <= 20) == "-6.923429e-05"
     assert fitting_text(-6.923429e-05, lambda t: len(t) <= 9) == "-6.92e-05"
     assert fitting_text(0.0030634712, lambda t: len(t) <= 7) == "0.00306"
+    assert fitting_text(-0.00392149, lambda t: len(t) <= 6) == "-0.004"  # one digit rather than "-0.00…"
     short = fitting_text(123456.789, lambda t: len(t) <= 6)
     assert len(short) <= 6 and abs(float(short) - 123456.789) / 123456.789 < 0.01
     assert fitting_text(float("nan"), lambda t: False) == "nan"

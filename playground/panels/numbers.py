@@ -15,11 +15,11 @@ __all__ = ["NUMBER_ROLE", "FittingNumberDelegate", "fitting_text"]
 
 NUMBER_ROLE = Qt.ItemDataRole.UserRole + 1
 MAX_DIGITS = 7  # a float32's worth
-MIN_DIGITS = 2
+MIN_DIGITS = 1  # "-0.004" in a narrow column says more than "-0.00…"
 
 
 def fitting_text(value: float, fits) -> str:
-    """The most precise text of ``value`` (7 significant digits down to 2) for which ``fits(text)``."""
+    """The most precise text of ``value`` (7 significant digits down to 1) for which ``fits(text)``."""
     if not math.isfinite(value):
         return str(value)
     text = f"{value:.{MAX_DIGITS}g}"
