@@ -809,7 +809,7 @@ class MainWindow(QMainWindow):
     def _trace_when_visible(self, visible: bool) -> None:
         self.training.set_trace_mode(self.graph_panel.mode if visible else None)
         # The ring in the Data plot marks the point the Graph dock traces: only while that dock is seen.
-        self.data_panel.highlight_sample(self.graph_panel.shown_sample if visible else None)
+        self.data_panel.show_sample_ring(visible)
 
     # ----------------------------------------------------------------- reacting
     def _points_changed(self, points) -> None:

@@ -105,17 +105,32 @@ def test_opens_on_the_first_point_and_a_click_on_a_point_switches_the_sample(qtb
     assert "x = 3, y = 7" in panel.caption.text()
 
 
-def test_the_traced_point_is_ringed_only_while_the_graph_dock_is_seen(qtbot, graph_window):
+def test_the_traced_point_is_ringed_only_while_the_graph_dock_is_seen(qtbot, graph_window, plot_mouse):
     window = graph_window
+    panel = window.data_panel
     window.graph_panel.mode_combo.setCurrentIndex(window.graph_panel.mode_combo.findData(SAMPLE))
-    qtbot.waitUntil(lambda: window.data_panel.highlighted_sample == 0, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: panel.highlighted_sample == 0, timeout=TIMEOUT)
     with qtbot.waitSignal(window.graph_dock.visibilityChanged, timeout=TIMEOUT):
         window.loss_dock.raise_()  # the Loss tab in front of the Graph tab
-    assert window.data_panel.highlighted_sample is None
+    assert panel.highlighted_sample is None and len(panel.sample_item.data) == 0
+    # A point clicked meanwhile becomes the traced one, ringed once the Graph tab is in front again.
+    x, y = window.document.points[2]
+    plot_mouse(panel.plot_widget).click(x, y)
+    assert panel.highlighted_sample is None and len(panel.sample_item.data) == 0
     window.graph_dock.raise_()
-    qtbot.waitUntil(lambda: window.data_panel.highlighted_sample == 0, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: panel.highlighted_sample == 2 and window.graph_panel.trace.sample == 2, timeout=TIMEOUT)
+    assert len(panel.sample_item.data) == 1
     window.graph_dock.hide()
-    assert window.data_panel.highlighted_sample is None
+    assert panel.highlighted_sample is None
+
+
+def test_no_ring_while_the_graph_dock_has_not_been_seen(qtbot, main_window, plot_mouse):
+    window = main_window  # opens with the Loss tab in front of the Graph tab
+    panel = window.data_panel
+    x, y = window.document.points[1]
+    plot_mouse(panel.plot_widget).click(x, y)
+    qtbot.waitUntil(lambda: list(panel.selected_indices()) == [1], timeout=TIMEOUT)
+    assert panel.highlighted_sample is None and len(panel.sample_item.data) == 0
 
 
 def test_step_updates_the_labels_in_place(qtbot, graph_window):

@@ -376,6 +376,7 @@ class DataPanel(QWidget):
         self.points = document.points
         self._selected = np.empty(0, dtype=np.int64)
         self._sample = None
+        self._sample_ring = True  # whether the sample's ring is drawn (the view that shows it is in sight)
         self._drag = None
         self._snapshot = None
         self._curve_model = CurveModel()  # the trained model itself, on the snapshot's parameters
@@ -569,9 +570,16 @@ class DataPanel(QWidget):
         self._sample = index if index is not None and 0 <= index < len(self.points) else None
         self._draw_sample()
 
+    def show_sample_ring(self, shown: bool) -> None:
+        """Draw the sample's ring or not (it marks what another view shows: only while that view is seen).
+        The sample is kept either way."""
+        self._sample_ring = shown
+        self._draw_sample()
+
     @property
     def highlighted_sample(self) -> int | None:
-        return self._sample
+        """The ringed point, or None (none chosen, or the ring not shown)."""
+        return self._sample if self._sample_ring else None
 
     def fit_view(self) -> None:
         """Zoom so that every point and the fitted curve over them are visible with a margin, and
@@ -684,7 +692,7 @@ class DataPanel(QWidget):
         self.selection_item.setData(pos=self.points[self._selected, :2] if len(self._selected) else np.empty((0, 2)))
 
     def _draw_sample(self) -> None:
-        if self._sample is None:
+        if self._sample is None or not self._sample_ring:
             self.sample_item.setData(pos=np.empty((0, 2)))
         else:
             self.sample_item.setData(pos=self.points[[self._sample], :2])

@@ -272,11 +272,6 @@ class GraphPanel(QWidget):
             self._shown_sample = sample
             self.sampleShown.emit(sample)
 
-    @property
-    def shown_sample(self) -> int | None:
-        """The index of the point whose graph is shown (one-point mode), or None."""
-        return self._shown_sample if isinstance(self._shown_sample, int) else None
-
     def set_training_state(self, state):
         """Follow the training state: the stepper works only while training is paused."""
         was_running = self._running
