@@ -93,7 +93,7 @@ def test_linear_on_a_tall_batch_matches_pytorch(n_in):
 def test_addmm_with_a_full_input_on_tall_matrices_matches_pytorch():
     """``addmm``'s input may be a whole matrix, not a bias row: each block of rows adds its own rows."""
     rng = np.random.default_rng(5)
-    c, a, b = (rng.standard_normal(s).astype(np.float32) for s in ((17_000, 3), (17_000, 4), (4, 3)))
+    c, a, b = (rng.standard_normal(s).astype(np.float32) for s in ((17_000, 8), (17_000, 4), (4, 8)))
     expected = torch.addmm(torch.tensor(c), torch.tensor(a), torch.tensor(b)).numpy()
     got = engine.addmm(engine.tensor(c), engine.tensor(a), engine.tensor(b)).numpy()
     assert np.allclose(got, expected, rtol=1e-5, atol=1e-5)
