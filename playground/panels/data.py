@@ -725,7 +725,7 @@ class DataPanel(QWidget):
         table = self.splitter.sizes()[-1]
         beside = self.plane.active and strip_beside(self.width() - table, height)
         if not beside:
-            self.plane.strip.setFixedHeight(strip_height(height))
+            strip.setFixedHeight(strip_height(height))
         if beside == self.strip_beside:
             return
         self.strip_beside = beside
